@@ -1,0 +1,49 @@
+#include "telecomply/error.hpp"
+
+namespace telecomply {
+
+std::string_view to_string(errc code) noexcept {
+    switch (code) {
+        case errc::parse_error: return "parse_error";
+        case errc::compile_error: return "compile_error";
+        case errc::evaluation_error: return "evaluation_error";
+        case errc::limit_exceeded: return "limit_exceeded";
+        case errc::invalid_input: return "invalid_input";
+        case errc::ruleset_error: return "ruleset_error";
+        case errc::calendar_error: return "calendar_error";
+        case errc::workflow_error: return "workflow_error";
+        case errc::transition_refused: return "transition_refused";
+        case errc::store_error: return "store_error";
+        case errc::conflict: return "conflict";
+        case errc::integrity_error: return "integrity_error";
+        case errc::not_found: return "not_found";
+        case errc::usage_error: return "usage_error";
+    }
+    return "unknown_error";
+}
+
+std::string expression_error::format(source_location where, const std::string& message) {
+    if (where.line == 0) return message;
+    return std::to_string(where.line) + ":" + std::to_string(where.column) + ": " + message;
+}
+
+namespace {
+std::string locate(const std::string& file, std::uint32_t line, const std::string& path,
+                   const std::string& message) {
+    std::string out = file.empty() ? std::string("<input>") : file;
+    if (line != 0) out += ":" + std::to_string(line);
+    if (!path.empty()) out += ": " + path;
+    out += ": " + message;
+    return out;
+}
+}  // namespace
+
+data_error::data_error(errc code, std::string file, std::uint32_t line, std::string json_path,
+                       const std::string& message)
+    : error(code, locate(file, line, json_path, message)),
+      file_(std::move(file)),
+      line_(line),
+      json_path_(std::move(json_path)),
+      message_(message) {}
+
+}  // namespace telecomply

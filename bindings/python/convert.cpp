@@ -1,0 +1,256 @@
+#include "convert.hpp"
+
+#include <datetime.h>
+
+#include <cmath>
+#include <string>
+
+#include "telecomply/detail/time.hpp"
+#include "telecomply/detail/utf8.hpp"
+
+namespace telecomply::python {
+
+namespace {
+
+void ensure_datetime() {
+    if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+}
+
+[[noreturn]] void bad(const std::string& path, const std::string& msg) {
+    throw input_error("<python>", 0, path.empty() ? "$" : path, msg);
+}
+
+py::object errors_module() { return py::module_::import("telecomply.errors"); }
+
+std::string_view class_for(const error& e) {
+    switch (e.code()) {
+        case errc::parse_error: return "ParseError";
+        case errc::compile_error: return "CompileError";
+        case errc::evaluation_error: return "EvaluationError";
+        case errc::limit_exceeded: return "LimitError";
+        case errc::invalid_input: return "InputError";
+        case errc::ruleset_error: return "RulesetError";
+        case errc::calendar_error: return "CalendarError";
+        case errc::workflow_error: return "WorkflowError";
+        case errc::transition_refused: return "TransitionRefused";
+        case errc::store_error: return "StoreError";
+        case errc::conflict: return "ConflictError";
+        case errc::integrity_error: return "IntegrityError";
+        case errc::not_found: return "NotFoundError";
+        case errc::usage_error: return "UsageError";
+    }
+    return "Error";
+}
+
+py::object make_exception(const error& e) {
+    py::object cls = errors_module().attr(std::string(class_for(e)).c_str());
+    py::object inst = cls(e.what());
+    inst.attr("code") = std::string(to_string(e.code()));
+    if (const auto* d = dynamic_cast<const data_error*>(&e)) {
+        inst.attr("file") = d->file();
+        inst.attr("line") = d->line();
+        inst.attr("json_path") = d->json_path();
+    }
+    if (const auto* x = dynamic_cast<const expression_error*>(&e)) {
+        inst.attr("line") = x->where().line;
+        inst.attr("column") = x->where().column;
+    }
+    return inst;
+}
+
+}  // namespace
+
+void raise(const error& e) {
+    py::object inst = make_exception(e);
+    PyErr_SetObject(py::type::handle_of(inst).ptr(), inst.ptr());
+    throw py::error_already_set();
+}
+
+void register_exceptions(py::module_&) {
+    py::register_exception_translator([](std::exception_ptr p) {
+        try {
+            if (p) std::rethrow_exception(p);
+        } catch (const error& e) {
+            py::object inst = make_exception(e);
+            PyErr_SetObject(py::type::handle_of(inst).ptr(), inst.ptr());
+        }
+    });
+}
+
+value to_value(py::handle obj, value_builder& b, std::string& path) {
+    ensure_datetime();
+    if (obj.is_none()) return value{};
+    PyObject* o = obj.ptr();
+    if (PyBool_Check(o)) return value::from_bool(o == Py_True);
+    if (PyLong_Check(o)) {
+        int overflow = 0;
+        const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+        if (overflow == 0) return value::from_int(v);
+        if (overflow > 0) {
+            const unsigned long long u = PyLong_AsUnsignedLongLong(o);
+            if (!PyErr_Occurred()) return value::from_uint(u);
+            PyErr_Clear();
+        }
+        bad(path, "integer out of the 64-bit range");
+    }
+    if (PyFloat_Check(o)) return value::from_double(PyFloat_AS_DOUBLE(o));
+    if (PyUnicode_Check(o)) {
+        Py_ssize_t n = 0;
+        const char* s = PyUnicode_AsUTF8AndSize(o, &n);
+        if (s == nullptr) {
+            PyErr_Clear();
+            bad(path, "string is not valid Unicode (lone surrogate?)");
+        }
+        return b.string({s, static_cast<std::size_t>(n)});
+    }
+    if (PyBytes_Check(o)) {
+        return b.bytes({PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))});
+    }
+    if (PyDict_Check(o)) {
+        const auto n = static_cast<std::size_t>(PyDict_Size(o));
+        map_entry* entries = nullptr;
+        auto out = b.map(n, entries);
+        PyObject *k = nullptr, *v = nullptr;
+        Py_ssize_t pos = 0;
+        std::size_t i = 0;
+        const auto base = path.size();
+        while (PyDict_Next(o, &pos, &k, &v)) {
+            if (PyUnicode_Check(k)) {
+                Py_ssize_t kn = 0;
+                const char* ks = PyUnicode_AsUTF8AndSize(k, &kn);
+                if (ks == nullptr) {
+                    PyErr_Clear();
+                    bad(path, "key is not valid Unicode");
+                }
+                entries[i].key = b.string({ks, static_cast<std::size_t>(kn)});
+                path += ".";
+                path.append(ks, static_cast<std::size_t>(kn));
+            } else {
+                entries[i].key = to_value(k, b, path);
+                if (entries[i].key.kind() != kind::int_ && entries[i].key.kind() != kind::uint_ &&
+                    entries[i].key.kind() != kind::bool_)
+                    bad(path, "map keys must be str, int or bool");
+                path += "[" + entries[i].key.to_string() + "]";
+            }
+            entries[i].val = to_value(v, b, path);
+            path.resize(base);
+            ++i;
+        }
+        return out;
+    }
+    if (PyList_Check(o) || PyTuple_Check(o)) {
+        py::sequence seq = py::reinterpret_borrow<py::sequence>(obj);
+        const auto n = static_cast<std::size_t>(py::len(seq));
+        value* items = nullptr;
+        auto out = b.list(n, items);
+        const auto base = path.size();
+        for (std::size_t i = 0; i < n; ++i) {
+            path += "[" + std::to_string(i) + "]";
+            items[i] = to_value(seq[i], b, path);
+            path.resize(base);
+        }
+        return out;
+    }
+    if (PyDateTime_Check(o)) {
+        py::object tz = obj.attr("tzinfo");
+        if (tz.is_none()) bad(path, "datetime must be timezone-aware");
+        py::object epoch = py::module_::import("datetime").attr("datetime")(
+            1970, 1, 1, 0, 0, 0, 0, py::module_::import("datetime").attr("timezone").attr("utc"));
+        py::object delta = obj - epoch;
+        const std::int64_t days = delta.attr("days").cast<std::int64_t>();
+        const std::int64_t secs = delta.attr("seconds").cast<std::int64_t>();
+        const std::int64_t micros = delta.attr("microseconds").cast<std::int64_t>();
+        return value::from_timestamp({days * 86400 + secs, static_cast<std::int32_t>(micros * 1000)});
+    }
+    if (PyDelta_Check(o)) {
+        const std::int64_t days = PyDateTime_DELTA_GET_DAYS(o);
+        const std::int64_t secs = PyDateTime_DELTA_GET_SECONDS(o);
+        const std::int64_t micros = PyDateTime_DELTA_GET_MICROSECONDS(o);
+        std::int64_t s = days * 86400 + secs;
+        std::int64_t nanos = micros * 1000;
+        detail::normalize_duration(s, nanos);
+        return value::from_duration({s, static_cast<std::int32_t>(nanos)});
+    }
+    if (PyDate_Check(o)) {
+        auto d = date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
+                                static_cast<unsigned>(PyDateTime_GET_DAY(o)));
+        return value::from_date(*d);
+    }
+    if (PyTime_Check(o)) {
+        return value::from_time_of_day(
+            time_of_day{PyDateTime_TIME_GET_HOUR(o) * 60 + PyDateTime_TIME_GET_MINUTE(o)});
+    }
+    // Mappings and sequences of other types (e.g. pandas rows): go through dict/list.
+    if (py::isinstance<py::dict>(obj) || PyMapping_Check(o)) {
+        if (py::hasattr(obj, "items")) {
+            py::dict d(py::reinterpret_borrow<py::object>(obj));
+            return to_value(d, b, path);
+        }
+    }
+    bad(path, "unsupported Python type '" + std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
+}
+
+py::object to_python(const value& v) {
+    ensure_datetime();
+    switch (v.kind()) {
+        case kind::null_: return py::none();
+        case kind::bool_: return py::bool_(v.as_bool());
+        case kind::int_: return py::int_(v.as_int());
+        case kind::uint_: return py::int_(v.as_uint());
+        case kind::double_: return py::float_(v.as_double());
+        case kind::string: {
+            const auto s = v.as_string();
+            return py::reinterpret_steal<py::object>(
+                PyUnicode_DecodeUTF8(s.data(), static_cast<Py_ssize_t>(s.size()), "strict"));
+        }
+        case kind::bytes: {
+            const auto s = v.as_string();
+            return py::bytes(s.data(), s.size());
+        }
+        case kind::list: {
+            py::list out(v.size());
+            for (std::uint32_t i = 0; i < v.size(); ++i) out[i] = to_python(v.list_begin()[i]);
+            return out;
+        }
+        case kind::map: {
+            py::dict out;
+            for (const map_entry* e = v.map_begin(); e != v.map_end(); ++e)
+                out[to_python(e->key)] = to_python(e->val);
+            return out;
+        }
+        case kind::timestamp: {
+            const auto t = v.as_time();
+            py::object dt = py::module_::import("datetime");
+            py::object epoch = dt.attr("datetime")(1970, 1, 1, 0, 0, 0, 0,
+                                                   dt.attr("timezone").attr("utc"));
+            return epoch + dt.attr("timedelta")(0, t.seconds, t.nanos / 1000);
+        }
+        case kind::duration: {
+            const auto t = v.as_time();
+            py::object dt = py::module_::import("datetime");
+            return dt.attr("timedelta")(0, t.seconds, t.nanos / 1000);
+        }
+        case kind::date: {
+            const auto d = v.as_date();
+            return py::reinterpret_steal<py::object>(PyDate_FromDate(
+                d.year(), static_cast<int>(d.month()), static_cast<int>(d.day())));
+        }
+        case kind::time_of_day: {
+            const auto t = v.as_time_of_day();
+            return py::reinterpret_steal<py::object>(PyTime_FromTime(t.hour() % 24, t.minute(), 0, 0));
+        }
+        case kind::type: {
+            py::object cel = py::module_::import("telecomply.cel");
+            return cel.attr("Type")(std::string(type_name(v.as_type())));
+        }
+        case kind::error: {
+            const auto& e = v.as_error();
+            std::string msg(e.message);
+            if (!e.path.empty()) msg += ": " + std::string(e.path);
+            raise(evaluation_error(msg));
+        }
+    }
+    return py::none();
+}
+
+}  // namespace telecomply::python

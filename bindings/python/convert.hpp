@@ -1,0 +1,29 @@
+#pragma once
+// Conversions between Python objects and telecomply values, and C++ -> Python exceptions.
+
+#include <pybind11/pybind11.h>
+
+#include "telecomply/document.hpp"
+#include "telecomply/error.hpp"
+#include "telecomply/value.hpp"
+
+namespace telecomply::python {
+
+namespace py = pybind11;
+
+/// Builds a value from a Python object (None, bool, int, float, str, bytes, list, tuple, dict,
+/// datetime.datetime (aware), datetime.timedelta, datetime.date, datetime.time). `path` names
+/// the position for error messages. Throws telecomply::input_error on anything else.
+value to_value(py::handle obj, value_builder& b, std::string& path);
+
+/// Converts a value to Python (timestamps as aware UTC datetimes, durations as timedeltas,
+/// dates as datetime.date). Error values raise EvaluationError.
+py::object to_python(const value& v);
+
+/// Registers the translator that raises telecomply.Error subclasses for C++ exceptions.
+void register_exceptions(py::module_& m);
+
+/// Raises the Python exception matching a C++ telecomply::error.
+[[noreturn]] void raise(const error& e);
+
+}  // namespace telecomply::python

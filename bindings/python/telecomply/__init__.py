@@ -1,0 +1,47 @@
+"""telecomply: rules engine for telemarketing-number whitelist compliance (电销卡白名单)."""
+
+from __future__ import annotations
+
+from . import _core, cel
+from .errors import (
+    CalendarError,
+    CompileError,
+    ConflictError,
+    DataError,
+    Error,
+    EvaluationError,
+    ExpressionError,
+    InputError,
+    IntegrityError,
+    LimitError,
+    NotFoundError,
+    ParseError,
+    RulesetError,
+    StoreError,
+    TransitionRefused,
+    UsageError,
+    WorkflowError,
+)
+
+__version__: str = _core.__version__
+
+__all__ = [
+    "cel",
+    "Error",
+    "ExpressionError",
+    "ParseError",
+    "CompileError",
+    "EvaluationError",
+    "LimitError",
+    "DataError",
+    "InputError",
+    "RulesetError",
+    "CalendarError",
+    "WorkflowError",
+    "TransitionRefused",
+    "StoreError",
+    "ConflictError",
+    "IntegrityError",
+    "NotFoundError",
+    "UsageError",
+]

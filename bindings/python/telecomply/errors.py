@@ -1,0 +1,138 @@
+"""Exceptions raised by telecomply, mirroring the C++ hierarchy (``telecomply::error``).
+
+Every exception derives from :class:`Error` and has a ``code`` attribute holding the stable
+code name of the C++ ``telecomply::errc`` (e.g. ``"parse_error"``).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Error",
+    "ExpressionError",
+    "ParseError",
+    "CompileError",
+    "EvaluationError",
+    "LimitError",
+    "DataError",
+    "InputError",
+    "RulesetError",
+    "CalendarError",
+    "WorkflowError",
+    "TransitionRefused",
+    "StoreError",
+    "ConflictError",
+    "IntegrityError",
+    "NotFoundError",
+    "UsageError",
+]
+
+
+class Error(Exception):
+    """Base class of every telecomply error."""
+
+    code: str = "error"
+
+
+class ExpressionError(Error):
+    """An expression failed to parse or compile; ``line`` and ``column`` locate it."""
+
+    line: int = 0
+    column: int = 0
+
+
+class ParseError(ExpressionError):
+    """An expression does not parse."""
+
+    code = "parse_error"
+
+
+class CompileError(ExpressionError):
+    """An expression parses but cannot be compiled (unknown name or function...)."""
+
+    code = "compile_error"
+
+
+class EvaluationError(Error):
+    """An expression evaluated to an error value.
+
+    ``reason`` is the evaluation error code (``"no_such_field"``, ``"division_by_zero"``...)
+    and ``paths`` lists absent input paths, when that was the reason.
+    """
+
+    code = "evaluation_error"
+    reason: str = ""
+    paths: list = []
+
+
+class LimitError(Error):
+    """A bound on expression size, depth, work or memory was reached."""
+
+    code = "limit_exceeded"
+
+
+class DataError(Error):
+    """Bad data in a file: ``file``, ``line`` (0 when unknown) and ``json_path`` locate it."""
+
+    file: str = ""
+    line: int = 0
+    json_path: str = ""
+
+
+class InputError(DataError):
+    """An input document is malformed or fails its schema."""
+
+    code = "invalid_input"
+
+
+class RulesetError(DataError):
+    """A ruleset is malformed or inconsistent."""
+
+    code = "ruleset_error"
+
+
+class CalendarError(Error):
+    """A date outside the working calendar's covered years, or bad calendar data."""
+
+    code = "calendar_error"
+
+
+class WorkflowError(Error):
+    """A workflow definition is malformed."""
+
+    code = "workflow_error"
+
+
+class TransitionRefused(Error):
+    """An event was refused: not allowed in the case's state, or its guard failed."""
+
+    code = "transition_refused"
+
+
+class StoreError(Error):
+    """The case store failed."""
+
+    code = "store_error"
+
+
+class ConflictError(StoreError):
+    """The case changed since it was read (optimistic concurrency)."""
+
+    code = "conflict"
+
+
+class IntegrityError(StoreError):
+    """A case's event chain does not verify."""
+
+    code = "integrity_error"
+
+
+class NotFoundError(Error):
+    """No such case, ruleset version, region or file."""
+
+    code = "not_found"
+
+
+class UsageError(Error):
+    """A function was called with invalid arguments."""
+
+    code = "usage_error"

@@ -39,8 +39,16 @@ constexpr type_constant type_constants[] = {
     {"google.protobuf.Duration", kind::duration},
 };
 
-bool is_macro_name(std::string_view n) {
-    return n == "all" || n == "exists" || n == "exists_one" || n == "map" || n == "filter";
+// Receiver-style macros, by name and argument count (the receiver counts as one).
+bool two_var_macro(std::string_view n, std::size_t argc) {
+    if (n == "transformList" || n == "transformMap") return argc == 4 || argc == 5;
+    return argc == 4 && (n == "all" || n == "exists" || n == "exists_one" || n == "existsOne");
+}
+bool is_macro_call(std::string_view n, std::size_t argc) {
+    if (two_var_macro(n, argc)) return true;
+    if (n == "map") return argc == 3 || argc == 4;
+    return argc == 3 && (n == "all" || n == "exists" || n == "exists_one" || n == "existsOne" ||
+                         n == "filter");
 }
 
 class compiler {
@@ -285,10 +293,11 @@ private:
             if (f == op::in) return simple(opcode::in, n);
             if (f == "has") return has(n);
         }
-        if (n.member && is_macro_name(f) && (argc == 3 || (argc == 4 && f == "map"))) {
-            if (n.args[1]->kind != ast_kind::ident)
-                fail(n.args[1]->offset, "the first argument of " + f +
-                                            "() must be a variable name");
+        if (n.member && is_macro_call(f, argc)) {
+            for (std::size_t k = 1; k < argc - 1 && k <= 2; ++k) {
+                if (n.args[k]->kind != ast_kind::ident && (k == 1 || two_var_macro(f, argc)))
+                    fail(n.args[k]->offset, "the variable of " + f + "() must be a simple name");
+            }
             return comprehension(n);
         }
         if (f == "matches" && ((n.member && argc == 2) || (!n.member && argc == 2)) &&
@@ -358,35 +367,39 @@ private:
         return fold(i);
     }
 
+    // Macros compile to native loops. Flags in node.c: bit 0 = has a filter, bit 1 = two
+    // variables (index/key in local a, element/value in local b).
     std::uint32_t comprehension(const ast_node& n) {
         const std::string& f = n.name;
+        const std::size_t argc = n.args.size();
+        const bool two = two_var_macro(f, argc);
         auto range = compile(*n.args[0]);
-        const std::string& var = n.args[1]->name;
         std::string elem_path;
         if (!p_.nodes[range].path.empty()) elem_path = std::string(p_.nodes[range].path) + "[]";
-        scopes_.push_back({var, intern(elem_path)});
+        const auto first = static_cast<std::uint32_t>(scopes_.size());
+        scopes_.push_back({n.args[1]->name, two ? std::string_view{} : intern(elem_path)});
+        if (two) scopes_.push_back({n.args[2]->name, intern(elem_path)});
         p_.locals = std::max(p_.locals, static_cast<std::uint32_t>(scopes_.size()));
-        const auto local = static_cast<std::uint32_t>(scopes_.size() - 1);
+        const std::size_t body = two ? 3 : 2;  // first argument after the variables
+        const bool filtered = argc == body + 2;  // map(x, p, t) / transformList(i, v, p, t)
         std::vector<std::uint32_t> kids{range};
         opcode op = opcode::all;
-        std::uint32_t flags = 0;
-        if (f == "map" && n.args.size() == 4) {
-            kids.push_back(compile(*n.args[3]));  // transform
-            kids.push_back(compile(*n.args[2]));  // filter
-            op = opcode::map_macro;
-            flags = 1;
+        if (f == "map" || f == "transformList" || f == "transformMap") {
+            kids.push_back(compile(*n.args[filtered ? body + 1 : body]));  // transform
+            if (filtered) kids.push_back(compile(*n.args[body]));         // filter
+            op = f == "transformMap" ? opcode::transform_map : opcode::map_macro;
         } else {
-            kids.push_back(compile(*n.args[2]));
-            op = f == "all"          ? opcode::all
-                 : f == "exists"     ? opcode::exists
-                 : f == "exists_one" ? opcode::exists_one
-                 : f == "map"        ? opcode::map_macro
-                                     : opcode::filter;
+            kids.push_back(compile(*n.args[body]));
+            op = f == "all"      ? opcode::all
+                 : f == "exists" ? opcode::exists
+                 : f == "filter" ? opcode::filter
+                                 : opcode::exists_one;
         }
-        scopes_.pop_back();
+        scopes_.resize(first);
         auto i = emit(op, n.offset, kids);
-        p_.nodes[i].a = local;
-        p_.nodes[i].c = flags;
+        p_.nodes[i].a = first;
+        p_.nodes[i].b = two ? first + 1 : first;
+        p_.nodes[i].c = (filtered ? 1u : 0u) | (two ? 2u : 0u);
         return i;
     }
 

@@ -126,7 +126,8 @@ public:
             case opcode::exists:
             case opcode::exists_one:
             case opcode::map_macro:
-            case opcode::filter: return comprehension(n);
+            case opcode::filter:
+            case opcode::transform_map: return comprehension(n);
         }
         return value{};
     }
@@ -509,17 +510,34 @@ private:
         if (range.kind() != kind::list && range.kind() != kind::map)
             return no_overload(n, "comprehension over", range);
         const bool is_map = range.kind() == kind::map;
+        const bool two = (n.c & 2u) != 0;
         const std::uint32_t count = range.size();
-        auto element = [&](std::uint32_t i) -> value {
-            return is_map ? range.map_begin()[i].key : range.list_begin()[i];
-        };
-        value& var = locals_[n.a];
-        const value saved = var;
+        value& first = locals_[n.a];
+        value& second = locals_[n.b];
+        const value saved_first = first, saved_second = second;
         struct restore {
-            value& v;
-            value old;
-            ~restore() { v = old; }
-        } guard{var, saved};
+            value& a;
+            value& b;
+            value old_a, old_b;
+            ~restore() {
+                b = old_b;
+                a = old_a;
+            }
+        } guard{first, second, saved_first, saved_second};
+        // Binds the loop variables for element i: one variable gets the element (a map's
+        // key); two get index and element (a map's key and value).
+        auto bind = [&](std::uint32_t i) {
+            ctx_.count_iterations(1);
+            if (is_map) {
+                first = range.map_begin()[i].key;
+                if (two) second = range.map_begin()[i].val;
+            } else if (two) {
+                first = value::from_int(i);
+                second = range.list_begin()[i];
+            } else {
+                first = range.list_begin()[i];
+            }
+        };
 
         switch (n.op) {
             case opcode::all:
@@ -527,8 +545,7 @@ private:
                 const bool want = n.op == opcode::exists;  // the value that decides
                 const error_info* err = nullptr;
                 for (std::uint32_t i = 0; i < count; ++i) {
-                    ctx_.count_iterations(1);
-                    var = element(i);
+                    bind(i);
                     const value r = eval(kid(n, 1));
                     if (r.is_bool()) {
                         if (r.as_bool() == want) return r;
@@ -544,8 +561,7 @@ private:
             case opcode::exists_one: {
                 std::uint32_t hits = 0;
                 for (std::uint32_t i = 0; i < count; ++i) {
-                    ctx_.count_iterations(1);
-                    var = element(i);
+                    bind(i);
                     const value r = eval(kid(n, 1));
                     if (r.is_true()) ++hits;
                     else if (r.is_error()) return r;
@@ -554,14 +570,17 @@ private:
                 return value::from_bool(hits == 1);
             }
             case opcode::filter:
-            case opcode::map_macro: {
-                value* items = ctx_.arena().allocate_array<value>(count);
+            case opcode::map_macro:
+            case opcode::transform_map: {
+                const bool to_map = n.op == opcode::transform_map;
+                if (to_map && !is_map) return no_overload(n, "transformMap", range);
+                value* items = to_map ? nullptr : ctx_.arena().allocate_array<value>(count);
+                map_entry* entries = to_map ? ctx_.arena().allocate_array<map_entry>(count) : nullptr;
                 std::uint32_t out = 0;
-                const bool filtering = n.op == opcode::filter || n.c == 1;
+                const bool filtering = n.op == opcode::filter || (n.c & 1u) != 0;
                 const std::uint32_t pred = n.op == opcode::filter ? 1 : 2;
                 for (std::uint32_t i = 0; i < count; ++i) {
-                    ctx_.count_iterations(1);
-                    var = element(i);
+                    bind(i);
                     if (filtering) {
                         const value keep = eval(kid(n, pred));
                         if (keep.is_error()) return keep;
@@ -569,14 +588,17 @@ private:
                         if (!keep.as_bool()) continue;
                     }
                     if (n.op == opcode::filter) {
-                        items[out++] = var;
-                    } else {
-                        const value t = eval(kid(n, 1));
-                        if (t.is_error()) return t;
-                        items[out++] = t;
+                        items[out++] = first;
+                        continue;
                     }
+                    const value t = eval(kid(n, 1));
+                    if (t.is_error()) return t;
+                    if (to_map)
+                        entries[out++] = {range.map_begin()[i].key, t};
+                    else
+                        items[out++] = t;
                 }
-                return value::from_list(items, out);
+                return to_map ? value::from_map(entries, out) : value::from_list(items, out);
             }
             default: return value{};
         }

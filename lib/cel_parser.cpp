@@ -46,6 +46,7 @@ struct token {
     std::uint32_t offset = 0;
     std::string_view text;  // raw source text
     std::string decoded;    // string/bytes literal contents
+    bool quoted = false;    // a `backquoted` identifier (only valid as a field name)
 };
 
 constexpr std::array<std::string_view, 17> reserved_words = {
@@ -138,6 +139,18 @@ private:
                 lex_string(p, raw, bytes);
                 return;
             }
+        }
+        if (c == '`') {
+            // a quoted field name: .`content-type`
+            const std::size_t close = src_.find('`', pos_ + 1);
+            if (close == std::string_view::npos || close == pos_ + 1 ||
+                src_.substr(pos_ + 1, close - pos_ - 1).find('\n') != std::string_view::npos)
+                fail(cur_.offset, "unterminated or empty quoted identifier");
+            cur_.kind = tok::ident;
+            cur_.quoted = true;
+            cur_.text = src_.substr(pos_ + 1, close - pos_ - 1);
+            pos_ = close + 1;
+            return;
         }
         if (is_ident_start(c)) {
             std::size_t p = pos_ + 1;
@@ -512,10 +525,11 @@ private:
                 const auto off = cur_.offset;
                 advance();
                 if (cur_.kind != tok::ident) fail_expected("a field or method name after '.'");
-                check_not_reserved(cur_);
+                // reserved words are fine as field and method names
                 std::string name(cur_.text);
+                const bool quoted = cur_.quoted;
                 advance();
-                if (at("(")) {
+                if (at("(") && !quoted) {
                     advance();
                     auto n = make(ast_kind::call, off);
                     n->name = std::move(name);
@@ -523,7 +537,7 @@ private:
                     n->args.push_back(std::move(e));
                     parse_args(n->args, ")");
                     e = finish(std::move(n));
-                } else if (at("{")) {
+                } else if (at("{") && !quoted) {
                     // Qualified message name: a.b.C{...}
                     std::string qualified = qualified_name(*e) + "." + name;
                     e = parse_message(std::move(qualified), off);
@@ -634,6 +648,7 @@ private:
                 return literal(v, off);
             }
             case tok::ident: {
+                if (cur_.quoted) fail(off, "a quoted identifier can only follow '.'");
                 if (cur_.text == "true" || cur_.text == "false") {
                     const bool b = cur_.text == "true";
                     advance();

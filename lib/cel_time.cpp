@@ -78,7 +78,11 @@ bool timestamp_in_range(time_parts t) noexcept {
 }
 
 bool duration_in_range(time_parts t) noexcept {
-    return t.seconds >= -max_duration_seconds && t.seconds <= max_duration_seconds;
+    // Durations are 64-bit nanosecond counts (about +-292 years), as in cel-go and cel-cpp.
+    if (t.seconds > max_duration_seconds || t.seconds < -max_duration_seconds) return false;
+    if (t.seconds == max_duration_seconds) return t.nanos <= 854775807;
+    if (t.seconds == -max_duration_seconds) return t.nanos >= -854775808;
+    return true;
 }
 
 std::optional<time_parts> parse_timestamp(std::string_view s) noexcept {

@@ -51,8 +51,9 @@ enum class opcode : std::uint8_t {
     all,            // range kid0, predicate kid1, iteration variable local a
     exists,
     exists_one,
-    map_macro,      // range kid0, transform kid1 [, filter kid2 when c == 1]
+    map_macro,      // range kid0, transform kid1 [, filter kid2 when c & 1]
     filter,         // range kid0, predicate kid1
+    transform_map,  // like map_macro over a map, producing a map with the same keys
     error,          // k holds an error value raised at runtime (unchecked mode)
 };
 

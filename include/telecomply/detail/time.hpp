@@ -1,6 +1,7 @@
 #pragma once
 // Timestamps and durations as CEL defines them: seconds + nanoseconds, timestamps within
-// 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z, durations within +-315,576,000,000 s.
+// 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z, durations within a signed 64-bit count
+// of nanoseconds (about +-292 years), as cel-go and cel-cpp bound them.
 
 #include <cstdint>
 #include <optional>
@@ -13,7 +14,7 @@ namespace telecomply::detail {
 
 inline constexpr std::int64_t min_timestamp_seconds = -62135596800;  // 0001-01-01T00:00:00Z
 inline constexpr std::int64_t max_timestamp_seconds = 253402300799;  // 9999-12-31T23:59:59Z
-inline constexpr std::int64_t max_duration_seconds = 315576000000;   // 10,000 years
+inline constexpr std::int64_t max_duration_seconds = 9223372036;     // INT64_MAX ns
 
 /// Normalises seconds + nanos so that nanos is in [0, 1e9) (timestamps).
 bool normalize_timestamp(std::int64_t& seconds, std::int64_t& nanos) noexcept;

@@ -206,7 +206,7 @@ std::shared_ptr<const calendar_data> build_base(const json& j, const std::string
 }
 
 std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, const json& j,
-                                                   std::string source) {
+                                                   const std::string& source) {
     if (!j.is_object()) fail(source, "$", "expected a JSON object, got " + quoted(j));
     auto name = optional_name(j, source);
     if (name.empty()) fail(source, "$.name", "an overlay needs a name, e.g. \"CN-GD\"");
@@ -284,7 +284,7 @@ calendar calendar::with_overlay(const nlohmann::json& overlay) const {
     if (overlay.is_object())
         if (const auto it = overlay.find("name"); it != overlay.end() && it->is_string())
             label += " '" + it->get<std::string>() + "'";
-    return calendar(build_overlay(*data_, overlay, std::move(label)));
+    return calendar(build_overlay(*data_, overlay, label));
 }
 
 const std::string& calendar::name() const noexcept {

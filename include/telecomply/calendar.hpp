@@ -5,6 +5,7 @@
 /// whole years and refuses to answer outside them rather than guess.
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>

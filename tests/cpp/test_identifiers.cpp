@@ -24,7 +24,7 @@ char expected_uscc_check(std::string_view first17) {
     return k_alphabet[static_cast<std::size_t>((31 - sum % 31) % 31)];
 }
 
-std::string with_uscc_check(std::string first17) {
+std::string with_uscc_check(const std::string& first17) {
     return first17 + expected_uscc_check(first17);
 }
 

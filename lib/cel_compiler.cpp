@@ -47,29 +47,35 @@ bool two_var_macro(std::string_view n, std::size_t argc) {
 bool is_macro_call(std::string_view n, std::size_t argc) {
     if (two_var_macro(n, argc)) return true;
     if (n == "map") return argc == 3 || argc == 4;
-    return argc == 3 && (n == "all" || n == "exists" || n == "exists_one" || n == "existsOne" ||
-                         n == "filter");
+    return argc == 3 &&
+           (n == "all" || n == "exists" || n == "exists_one" || n == "existsOne" || n == "filter");
 }
 
 class compiler {
-public:
+  public:
     compiler(const environment::impl& env, program_data& p, const expression_limits& limits)
         : env_(env), p_(p), limits_(limits), constants_(*p.constants) {}
 
     std::uint32_t compile(const ast_node& n) {
         switch (n.kind) {
-            case ast_kind::literal: return constant(n.lit, n.offset);
-            case ast_kind::ident: return ident(n);
-            case ast_kind::select: return select(n);
-            case ast_kind::call: return call(n);
+            case ast_kind::literal:
+                return constant(n.lit, n.offset);
+            case ast_kind::ident:
+                return ident(n);
+            case ast_kind::select:
+                return select(n);
+            case ast_kind::call:
+                return call(n);
             case ast_kind::list: {
                 std::vector<std::uint32_t> kids;
-                for (auto& a : n.args) kids.push_back(compile(*a));
+                for (auto& a : n.args)
+                    kids.push_back(compile(*a));
                 return fold(emit(opcode::list, n.offset, kids));
             }
             case ast_kind::map: {
                 std::vector<std::uint32_t> kids;
-                for (auto& a : n.args) kids.push_back(compile(*a));
+                for (auto& a : n.args)
+                    kids.push_back(compile(*a));
                 return fold(emit(opcode::map, n.offset, kids));
             }
             case ast_kind::message:
@@ -80,9 +86,10 @@ public:
         return 0;
     }
 
-private:
+  private:
     // ------------------------------------------------------------ emitting
-    std::uint32_t emit(opcode op, std::uint32_t offset, const std::vector<std::uint32_t>& kids = {}) {
+    std::uint32_t emit(opcode op, std::uint32_t offset,
+                       const std::vector<std::uint32_t>& kids = {}) {
         node nd;
         nd.op = op;
         nd.offset = offset;
@@ -313,11 +320,13 @@ private:
                                         " argument(s)" + (n.member ? " as a method" : "")
                                   : "unknown function '" + f + "'";
             // compile the arguments anyway so their own errors are reported first
-            for (auto& a : n.args) compile(*a);
+            for (auto& a : n.args)
+                compile(*a);
             return unresolved(n.offset, eval_errc::unbound_function, msg);
         }
         std::vector<std::uint32_t> kids;
-        for (auto& a : n.args) kids.push_back(compile(*a));
+        for (auto& a : n.args)
+            kids.push_back(compile(*a));
         return finish_call(def, n.offset, kids);
     }
 
@@ -331,7 +340,8 @@ private:
 
     std::uint32_t simple(opcode op, const ast_node& n) {
         std::vector<std::uint32_t> kids;
-        for (auto& a : n.args) kids.push_back(compile(*a));
+        for (auto& a : n.args)
+            kids.push_back(compile(*a));
         return fold(emit(op, n.offset, kids));
     }
 
@@ -340,14 +350,16 @@ private:
         std::vector<const ast_node*> terms;
         collect_terms(n, n.name, terms);
         std::vector<std::uint32_t> kids;
-        for (auto* t : terms) kids.push_back(compile(*t));
+        for (auto* t : terms)
+            kids.push_back(compile(*t));
         const auto op = n.name == op::logical_and ? opcode::logical_and : opcode::logical_or;
         return fold(emit(op, n.offset, kids));
     }
     static void collect_terms(const ast_node& n, const std::string& name,
                               std::vector<const ast_node*>& out) {
         if (n.kind == ast_kind::call && !n.member && n.name == name) {
-            for (auto& a : n.args) collect_terms(*a, name, out);
+            for (auto& a : n.args)
+                collect_terms(*a, name, out);
         } else {
             out.push_back(&n);
         }
@@ -380,13 +392,13 @@ private:
         scopes_.push_back({n.args[1]->name, two ? std::string_view{} : intern(elem_path)});
         if (two) scopes_.push_back({n.args[2]->name, intern(elem_path)});
         p_.locals = std::max(p_.locals, static_cast<std::uint32_t>(scopes_.size()));
-        const std::size_t body = two ? 3 : 2;  // first argument after the variables
+        const std::size_t body = two ? 3 : 2;    // first argument after the variables
         const bool filtered = argc == body + 2;  // map(x, p, t) / transformList(i, v, p, t)
         std::vector<std::uint32_t> kids{range};
         opcode op = opcode::all;
         if (f == "map" || f == "transformList" || f == "transformMap") {
             kids.push_back(compile(*n.args[filtered ? body + 1 : body]));  // transform
-            if (filtered) kids.push_back(compile(*n.args[body]));         // filter
+            if (filtered) kids.push_back(compile(*n.args[body]));          // filter
             op = f == "transformMap" ? opcode::transform_map : opcode::map_macro;
         } else {
             kids.push_back(compile(*n.args[body]));
@@ -411,9 +423,9 @@ private:
         opts.set_max_mem(8 << 20);  // bounds a hostile pattern's automaton
         auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), opts);
         if (!re->ok())
-            return unresolved(n.args[1]->offset, eval_errc::invalid_argument,
-                              "invalid regular expression '" + std::string(pattern) +
-                                  "': " + re->error());
+            return unresolved(
+                n.args[1]->offset, eval_errc::invalid_argument,
+                "invalid regular expression '" + std::string(pattern) + "': " + re->error());
         auto i = emit(opcode::matches_const, n.offset, {target});
         p_.nodes[i].re = re.get();
         p_.regexes.push_back(std::move(re));
@@ -472,7 +484,9 @@ int environment::slot(std::string_view name) const noexcept {
     return it == impl_->slots.end() ? -1 : it->second;
 }
 
-std::size_t environment::slot_count() const noexcept { return impl_->variables.size(); }
+std::size_t environment::slot_count() const noexcept {
+    return impl_->variables.size();
+}
 
 void environment::define_constant(std::string_view name, const value& v) {
     value_builder b(*impl_->constant_arena);
@@ -481,7 +495,8 @@ void environment::define_constant(std::string_view name, const value& v) {
 
 void environment::add_function(std::string_view name, std::uint32_t arity, bool member,
                                native_function fn, bool pure) {
-    if (fn == nullptr) throw usage_error("add_function: null function for '" + std::string(name) + "'");
+    if (fn == nullptr)
+        throw usage_error("add_function: null function for '" + std::string(name) + "'");
     impl_->functions.push_back({std::string(name), arity, member, fn, pure});
 }
 
@@ -491,8 +506,12 @@ void environment::set_calendars(std::shared_ptr<const calendar_set> calendars) {
 const std::shared_ptr<const calendar_set>& environment::calendars() const noexcept {
     return impl_->calendars;
 }
-void environment::set_unchecked(bool on) noexcept { impl_->unchecked = on; }
-bool environment::unchecked() const noexcept { return impl_->unchecked; }
+void environment::set_unchecked(bool on) noexcept {
+    impl_->unchecked = on;
+}
+bool environment::unchecked() const noexcept {
+    return impl_->unchecked;
+}
 
 // ------------------------------------------------------------------ expression
 

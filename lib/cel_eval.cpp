@@ -22,7 +22,9 @@ eval_context::eval_context(const expression_limits& limits)
     : limits_(limits), arena_(4096, limits.max_memory) {}
 eval_context::~eval_context() = default;
 
-void eval_context::reset() noexcept { arena_.reset(); }
+void eval_context::reset() noexcept {
+    arena_.reset();
+}
 
 value eval_context::error(eval_errc code, std::string_view message) {
     value_builder b(arena_);
@@ -47,35 +49,47 @@ constexpr std::string_view msg_div_zero = "division by zero";
 constexpr std::string_view msg_mod_zero = "modulus by zero";
 
 class evaluator {
-public:
+  public:
     evaluator(const program_data& p, std::span<const value> vars, value* locals, eval_context& ctx)
         : p_(p), vars_(vars), locals_(locals), ctx_(ctx) {}
 
     value eval(std::uint32_t i) {
         const node& n = p_.nodes[i];
         switch (n.op) {
-            case opcode::constant: return n.k;
-            case opcode::error: return n.k;
+            case opcode::constant:
+                return n.k;
+            case opcode::error:
+                return n.k;
             case opcode::variable:
                 if (n.a < vars_.size()) return vars_[n.a];
                 return error(eval_errc::undeclared_reference, n.offset,
                              "undeclared reference to '" + std::string(n.path) + "'");
-            case opcode::local: return locals_[n.a];
-            case opcode::select: return select(n, eval(kid(n, 0)));
-            case opcode::path: return path(n);
-            case opcode::has: return has(n);
-            case opcode::index: return index(n);
-            case opcode::list: return list(n);
-            case opcode::map: return map(n);
+            case opcode::local:
+                return locals_[n.a];
+            case opcode::select:
+                return select(n, eval(kid(n, 0)));
+            case opcode::path:
+                return path(n);
+            case opcode::has:
+                return has(n);
+            case opcode::index:
+                return index(n);
+            case opcode::list:
+                return list(n);
+            case opcode::map:
+                return map(n);
             case opcode::logical_not: {
                 const value v = eval(kid(n, 0));
                 if (v.is_bool()) return value::from_bool(!v.as_bool());
                 if (v.is_error()) return v;
                 return no_overload(n, "!", v);
             }
-            case opcode::negate: return negate(n, eval(kid(n, 0)));
-            case opcode::logical_and: return logical(n, false);
-            case opcode::logical_or: return logical(n, true);
+            case opcode::negate:
+                return negate(n, eval(kid(n, 0)));
+            case opcode::logical_and:
+                return logical(n, false);
+            case opcode::logical_or:
+                return logical(n, true);
             case opcode::conditional: {
                 const value c = eval(kid(n, 0));
                 if (c.is_true()) return eval(kid(n, 1));
@@ -112,8 +126,10 @@ public:
                 if (b.is_error()) return b;
                 return relation(n, a, b);
             }
-            case opcode::in: return in(n);
-            case opcode::call: return call(n);
+            case opcode::in:
+                return in(n);
+            case opcode::call:
+                return call(n);
             case opcode::matches_const: {
                 const value s = eval(kid(n, 0));
                 if (s.is_error()) return s;
@@ -127,17 +143,18 @@ public:
             case opcode::exists_one:
             case opcode::map_macro:
             case opcode::filter:
-            case opcode::transform_map: return comprehension(n);
+            case opcode::transform_map:
+                return comprehension(n);
         }
         return value{};
     }
 
-private:
+  private:
     std::uint32_t kid(const node& n, std::uint32_t k) const { return p_.kids[n.kid + k]; }
 
     // ------------------------------------------------------------ errors
     value static_error(eval_errc code, std::uint32_t offset, std::string_view static_msg,
-                std::string_view path = {}, const error_info* next = nullptr) {
+                       std::string_view path = {}, const error_info* next = nullptr) {
         auto* e = ctx_.arena().make<error_info>(error_info{code, offset, static_msg, path, next});
         return value::from_error(e);
     }
@@ -147,9 +164,9 @@ private:
         return value::from_error(e);
     }
     value no_overload(const node& n, std::string_view op, const value& a) {
-        return error(eval_errc::no_such_overload, n.offset,
-                     "no such overload: " + std::string(op) + "(" +
-                         std::string(type_name(a.kind())) + ")");
+        return error(
+            eval_errc::no_such_overload, n.offset,
+            "no such overload: " + std::string(op) + "(" + std::string(type_name(a.kind())) + ")");
     }
     value no_overload(const node& n, std::string_view op, const value& a, const value& b) {
         return error(eval_errc::no_such_overload, n.offset,
@@ -218,7 +235,8 @@ private:
 
     value has(const node& n) {
         const value base = eval(kid(n, 0));
-        if (base.kind() == kind::map) return value::from_bool(base.find(n.k.as_string()) != nullptr);
+        if (base.kind() == kind::map)
+            return value::from_bool(base.find(n.k.as_string()) != nullptr);
         if (base.is_error()) return base;
         if (base.is_null()) return value::from_bool(false);
         return error(eval_errc::no_such_overload, n.offset,
@@ -235,8 +253,9 @@ private:
             if (k.kind() == kind::int_) {
                 i = k.as_int();
             } else if (k.kind() == kind::uint_) {
-                i = k.as_uint() > static_cast<std::uint64_t>(INT64_MAX) ? -1
-                                                                        : static_cast<std::int64_t>(k.as_uint());
+                i = k.as_uint() > static_cast<std::uint64_t>(INT64_MAX)
+                        ? -1
+                        : static_cast<std::int64_t>(k.as_uint());
             } else if (k.kind() == kind::double_ && std::trunc(k.as_double()) == k.as_double() &&
                        std::abs(k.as_double()) < 9.2e18) {
                 i = static_cast<std::int64_t>(k.as_double());
@@ -278,7 +297,8 @@ private:
                 case kind::int_:
                 case kind::uint_:
                 case kind::bool_:
-                case kind::string: break;
+                case kind::string:
+                    break;
                 default:
                     return error(eval_errc::invalid_argument, n.offset,
                                  "unsupported map key type: " + std::string(type_name(key.kind())));
@@ -318,15 +338,19 @@ private:
         const order o = compare(a, b);
         if (o == order::incomparable) {
             static constexpr std::string_view names[] = {"<", "<=", ">", ">="};
-            return no_overload(
-                n, names[static_cast<int>(n.op) - static_cast<int>(opcode::less)], a, b);
+            return no_overload(n, names[static_cast<int>(n.op) - static_cast<int>(opcode::less)], a,
+                               b);
         }
         if (o == order::unordered) return value::from_bool(false);
         switch (n.op) {
-            case opcode::less: return value::from_bool(o == order::less);
-            case opcode::less_equals: return value::from_bool(o != order::greater);
-            case opcode::greater: return value::from_bool(o == order::greater);
-            default: return value::from_bool(o != order::less);
+            case opcode::less:
+                return value::from_bool(o == order::less);
+            case opcode::less_equals:
+                return value::from_bool(o != order::greater);
+            case opcode::greater:
+                return value::from_bool(o == order::greater);
+            default:
+                return value::from_bool(o != order::less);
         }
     }
 
@@ -348,16 +372,21 @@ private:
     value negate(const node& n, const value& v) {
         switch (v.kind()) {
             case kind::int_:
-                if (v.as_int() == INT64_MIN) return static_error(eval_errc::overflow, n.offset, msg_overflow);
+                if (v.as_int() == INT64_MIN)
+                    return static_error(eval_errc::overflow, n.offset, msg_overflow);
                 return value::from_int(-v.as_int());
-            case kind::double_: return value::from_double(-v.as_double());
+            case kind::double_:
+                return value::from_double(-v.as_double());
             case kind::duration: {
                 const auto t = v.as_time();
-                if (t.seconds == INT64_MIN) return static_error(eval_errc::overflow, n.offset, msg_overflow);
+                if (t.seconds == INT64_MIN)
+                    return static_error(eval_errc::overflow, n.offset, msg_overflow);
                 return value::from_duration({-t.seconds, -t.nanos});
             }
-            case kind::error: return v;
-            default: return no_overload(n, "-", v);
+            case kind::error:
+                return v;
+            default:
+                return no_overload(n, "-", v);
         }
     }
 
@@ -366,23 +395,30 @@ private:
             if (!normalize_timestamp(secs, nanos))
                 return static_error(eval_errc::overflow, n.offset, "timestamp overflow");
             const time_parts t{secs, static_cast<std::int32_t>(nanos)};
-            if (!timestamp_in_range(t)) return static_error(eval_errc::overflow, n.offset, "timestamp overflow");
+            if (!timestamp_in_range(t))
+                return static_error(eval_errc::overflow, n.offset, "timestamp overflow");
             return value::from_timestamp(t);
         }
         if (!normalize_duration(secs, nanos))
             return static_error(eval_errc::overflow, n.offset, "duration overflow");
         const time_parts t{secs, static_cast<std::int32_t>(nanos)};
-        if (!duration_in_range(t)) return static_error(eval_errc::overflow, n.offset, "duration overflow");
+        if (!duration_in_range(t))
+            return static_error(eval_errc::overflow, n.offset, "duration overflow");
         return value::from_duration(t);
     }
 
     static constexpr std::string_view op_name(opcode op) {
         switch (op) {
-            case opcode::add: return "+";
-            case opcode::subtract: return "-";
-            case opcode::multiply: return "*";
-            case opcode::divide: return "/";
-            default: return "%";
+            case opcode::add:
+                return "+";
+            case opcode::subtract:
+                return "-";
+            case opcode::multiply:
+                return "*";
+            case opcode::divide:
+                return "/";
+            default:
+                return "%";
         }
     }
 
@@ -402,11 +438,13 @@ private:
                     if (__builtin_mul_overflow(x, y, &r)) break;
                     return value::from_int(r);
                 case opcode::divide:
-                    if (y == 0) return static_error(eval_errc::division_by_zero, n.offset, msg_div_zero);
+                    if (y == 0)
+                        return static_error(eval_errc::division_by_zero, n.offset, msg_div_zero);
                     if (x == INT64_MIN && y == -1) break;
                     return value::from_int(x / y);
                 default:
-                    if (y == 0) return static_error(eval_errc::modulus_by_zero, n.offset, msg_mod_zero);
+                    if (y == 0)
+                        return static_error(eval_errc::modulus_by_zero, n.offset, msg_mod_zero);
                     if (x == INT64_MIN && y == -1) break;
                     return value::from_int(x % y);
             }
@@ -426,10 +464,12 @@ private:
                     if (__builtin_mul_overflow(x, y, &r)) break;
                     return value::from_uint(r);
                 case opcode::divide:
-                    if (y == 0) return static_error(eval_errc::division_by_zero, n.offset, msg_div_zero);
+                    if (y == 0)
+                        return static_error(eval_errc::division_by_zero, n.offset, msg_div_zero);
                     return value::from_uint(x / y);
                 default:
-                    if (y == 0) return static_error(eval_errc::modulus_by_zero, n.offset, msg_mod_zero);
+                    if (y == 0)
+                        return static_error(eval_errc::modulus_by_zero, n.offset, msg_mod_zero);
                     return value::from_uint(x % y);
             }
             return static_error(eval_errc::overflow, n.offset, msg_overflow);
@@ -437,11 +477,16 @@ private:
         if (ka == kind::double_ && kb == kind::double_) {
             const double x = a.as_double(), y = b.as_double();
             switch (n.op) {
-                case opcode::add: return value::from_double(x + y);
-                case opcode::subtract: return value::from_double(x - y);
-                case opcode::multiply: return value::from_double(x * y);
-                case opcode::divide: return value::from_double(x / y);
-                default: break;
+                case opcode::add:
+                    return value::from_double(x + y);
+                case opcode::subtract:
+                    return value::from_double(x - y);
+                case opcode::multiply:
+                    return value::from_double(x * y);
+                case opcode::divide:
+                    return value::from_double(x / y);
+                default:
+                    break;
             }
             return no_overload(n, "%", a, b);
         }
@@ -473,7 +518,7 @@ private:
                 if (sign > 0 ? __builtin_add_overflow(x.seconds, y.seconds, &s)
                              : __builtin_sub_overflow(x.seconds, y.seconds, &s))
                     return static_error(eval_errc::overflow, n.offset,
-                                 ts ? "timestamp overflow" : "duration overflow");
+                                        ts ? "timestamp overflow" : "duration overflow");
                 return time_result(n, s, std::int64_t{x.nanos} + sign * std::int64_t{y.nanos}, ts);
             };
             if (ka == kind::timestamp && kb == kind::duration)
@@ -563,9 +608,12 @@ private:
                 for (std::uint32_t i = 0; i < count; ++i) {
                     bind(i);
                     const value r = eval(kid(n, 1));
-                    if (r.is_true()) ++hits;
-                    else if (r.is_error()) return r;
-                    else if (!r.is_bool()) return no_overload(n, "exists_one", r);
+                    if (r.is_true())
+                        ++hits;
+                    else if (r.is_error())
+                        return r;
+                    else if (!r.is_bool())
+                        return no_overload(n, "exists_one", r);
                 }
                 return value::from_bool(hits == 1);
             }
@@ -575,7 +623,8 @@ private:
                 const bool to_map = n.op == opcode::transform_map;
                 if (to_map && !is_map) return no_overload(n, "transformMap", range);
                 value* items = to_map ? nullptr : ctx_.arena().allocate_array<value>(count);
-                map_entry* entries = to_map ? ctx_.arena().allocate_array<map_entry>(count) : nullptr;
+                map_entry* entries =
+                    to_map ? ctx_.arena().allocate_array<map_entry>(count) : nullptr;
                 std::uint32_t out = 0;
                 const bool filtering = n.op == opcode::filter || (n.c & 1u) != 0;
                 const std::uint32_t pred = n.op == opcode::filter ? 1 : 2;
@@ -600,7 +649,8 @@ private:
                 }
                 return to_map ? value::from_map(entries, out) : value::from_list(items, out);
             }
-            default: return value{};
+            default:
+                return value{};
         }
     }
 

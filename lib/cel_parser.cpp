@@ -50,13 +50,15 @@ struct token {
 };
 
 constexpr std::array<std::string_view, 17> reserved_words = {
-    "as",     "break",  "const",  "continue", "else",      "for",    "function", "if",   "import",
-    "let",    "loop",   "package", "namespace", "return", "var",      "void", "while"};
+    "as",  "break", "const",   "continue",  "else",   "for", "function", "if",   "import",
+    "let", "loop",  "package", "namespace", "return", "var", "void",     "while"};
 
 bool is_ident_start(char c) noexcept {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
 }
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept {
+    return c >= '0' && c <= '9';
+}
 bool is_hex(char c) noexcept {
     return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
 }
@@ -67,7 +69,7 @@ int hex_value(char c) noexcept {
 }
 
 class parser {
-public:
+  public:
     parser(std::string_view src, value_builder& constants, const expression_limits& limits)
         : src_(src), constants_(constants), limits_(limits) {}
 
@@ -83,7 +85,7 @@ public:
         return e;
     }
 
-private:
+  private:
     // ---------------------------------------------------------------- errors
     [[noreturn]] void fail(std::uint32_t offset, const std::string& msg) const {
         throw expression_error(errc::parse_error, locate(src_, offset), msg);
@@ -103,7 +105,8 @@ private:
             if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
                 ++pos_;
             } else if (c == '/' && pos_ + 1 < src_.size() && src_[pos_ + 1] == '/') {
-                while (pos_ < src_.size() && src_[pos_] != '\n') ++pos_;
+                while (pos_ < src_.size() && src_[pos_] != '\n')
+                    ++pos_;
             } else {
                 break;
             }
@@ -154,7 +157,8 @@ private:
         }
         if (is_ident_start(c)) {
             std::size_t p = pos_ + 1;
-            while (p < src_.size() && (is_ident_start(src_[p]) || is_digit(src_[p]))) ++p;
+            while (p < src_.size() && (is_ident_start(src_[p]) || is_digit(src_[p])))
+                ++p;
             cur_.kind = tok::ident;
             cur_.text = src_.substr(pos_, p - pos_);
             pos_ = p;
@@ -165,13 +169,13 @@ private:
             lex_number();
             return;
         }
-        static constexpr std::array<std::string_view, 8> two = {"==", "!=", "<=", ">=", "&&",
-                                                                "||", "?.", "[?"};
+        static constexpr std::array<std::string_view, 8> two = {
+            "==", "!=", "<=", ">=", "&&", "||", "?.", "[?"};
         for (auto op : two) {
             if (src_.substr(pos_, 2) == op) {
                 if (op == "?." || op == "[?")
-                    fail(cur_.offset, "optional syntax ('" + std::string(op) +
-                                          "') is not supported");
+                    fail(cur_.offset,
+                         "optional syntax ('" + std::string(op) + "') is not supported");
                 cur_.kind = tok::punct;
                 cur_.text = src_.substr(pos_, 2);
                 pos_ += 2;
@@ -185,7 +189,8 @@ private:
             return;
         }
         if (c == '=' || c == '&' || c == '|')
-            fail(cur_.offset, std::string("unexpected '") + c + "' (did you mean '" + c + c + "'?)");
+            fail(cur_.offset,
+                 std::string("unexpected '") + c + "' (did you mean '" + c + c + "'?)");
         fail(cur_.offset, "unexpected character '" + std::string(src_.substr(pos_, 1)) + "'");
     }
 
@@ -195,7 +200,8 @@ private:
         if (src_[p] == '0' && p + 1 < src_.size() && (src_[p + 1] == 'x' || src_[p + 1] == 'X')) {
             p += 2;
             const std::size_t digits = p;
-            while (p < src_.size() && is_hex(src_[p])) ++p;
+            while (p < src_.size() && is_hex(src_[p]))
+                ++p;
             if (p == digits) fail(cur_.offset, "expected hexadecimal digits after '0x'");
             std::uint64_t v = 0;
             auto r = std::from_chars(src_.data() + digits, src_.data() + p, v, 16);
@@ -204,11 +210,13 @@ private:
             return;
         }
         bool is_float = false;
-        while (p < src_.size() && is_digit(src_[p])) ++p;
+        while (p < src_.size() && is_digit(src_[p]))
+            ++p;
         if (p < src_.size() && src_[p] == '.' && p + 1 < src_.size() && is_digit(src_[p + 1])) {
             is_float = true;
             ++p;
-            while (p < src_.size() && is_digit(src_[p])) ++p;
+            while (p < src_.size() && is_digit(src_[p]))
+                ++p;
         }
         if (p < src_.size() && (src_[p] == 'e' || src_[p] == 'E')) {
             std::size_t q = p + 1;
@@ -216,7 +224,8 @@ private:
             if (q < src_.size() && is_digit(src_[q])) {
                 is_float = true;
                 p = q;
-                while (p < src_.size() && is_digit(src_[p])) ++p;
+                while (p < src_.size() && is_digit(src_[p]))
+                    ++p;
             } else {
                 fail(static_cast<std::uint32_t>(p), "malformed exponent in number");
             }
@@ -282,24 +291,48 @@ private:
             const auto esc_at = static_cast<std::uint32_t>(i);
             i += 2;
             switch (e) {
-                case 'a': out.push_back('\a'); break;
-                case 'b': out.push_back('\b'); break;
-                case 'f': out.push_back('\f'); break;
-                case 'n': out.push_back('\n'); break;
-                case 'r': out.push_back('\r'); break;
-                case 't': out.push_back('\t'); break;
-                case 'v': out.push_back('\v'); break;
-                case '\\': out.push_back('\\'); break;
-                case '\'': out.push_back('\''); break;
-                case '"': out.push_back('"'); break;
-                case '`': out.push_back('`'); break;
-                case '?': out.push_back('?'); break;
+                case 'a':
+                    out.push_back('\a');
+                    break;
+                case 'b':
+                    out.push_back('\b');
+                    break;
+                case 'f':
+                    out.push_back('\f');
+                    break;
+                case 'n':
+                    out.push_back('\n');
+                    break;
+                case 'r':
+                    out.push_back('\r');
+                    break;
+                case 't':
+                    out.push_back('\t');
+                    break;
+                case 'v':
+                    out.push_back('\v');
+                    break;
+                case '\\':
+                    out.push_back('\\');
+                    break;
+                case '\'':
+                    out.push_back('\'');
+                    break;
+                case '"':
+                    out.push_back('"');
+                    break;
+                case '`':
+                    out.push_back('`');
+                    break;
+                case '?':
+                    out.push_back('?');
+                    break;
                 case 'x':
                 case 'X': {
                     if (i + 2 > src_.size() || !is_hex(src_[i]) || !is_hex(src_[i + 1]))
                         fail(esc_at, "\\x escape needs two hexadecimal digits");
-                    const unsigned v = static_cast<unsigned>(hex_value(src_[i]) * 16 +
-                                                             hex_value(src_[i + 1]));
+                    const unsigned v =
+                        static_cast<unsigned>(hex_value(src_[i]) * 16 + hex_value(src_[i + 1]));
                     i += 2;
                     put_code(out, v, bytes);
                     break;
@@ -326,9 +359,8 @@ private:
                         if (i + 2 > src_.size() || src_[i] < '0' || src_[i] > '7' ||
                             src_[i + 1] < '0' || src_[i + 1] > '7')
                             fail(esc_at, "octal escape needs three octal digits");
-                        const unsigned v = static_cast<unsigned>((e - '0') * 64 +
-                                                                 (src_[i] - '0') * 8 +
-                                                                 (src_[i + 1] - '0'));
+                        const unsigned v = static_cast<unsigned>(
+                            (e - '0') * 64 + (src_[i] - '0') * 8 + (src_[i + 1] - '0'));
                         i += 2;
                         put_code(out, v, bytes);
                         break;
@@ -371,7 +403,8 @@ private:
     }
     ast_ptr finish(ast_ptr n) {
         std::uint32_t d = 0;
-        for (auto& a : n->args) d = std::max(d, a->depth);
+        for (auto& a : n->args)
+            d = std::max(d, a->depth);
         n->depth = d + 1;
         if (n->depth > limits_.max_depth)
             throw limit_error(to_string_loc(n->offset) + "expression nesting is deeper than " +
@@ -444,14 +477,22 @@ private:
         auto lhs = parse_addition();
         for (;;) {
             std::string_view name;
-            if (at("<")) name = op::less;
-            else if (at("<=")) name = op::less_equals;
-            else if (at(">")) name = op::greater;
-            else if (at(">=")) name = op::greater_equals;
-            else if (at("==")) name = op::equals;
-            else if (at("!=")) name = op::not_equals;
-            else if (at("in")) name = op::in;
-            else return lhs;
+            if (at("<"))
+                name = op::less;
+            else if (at("<="))
+                name = op::less_equals;
+            else if (at(">"))
+                name = op::greater;
+            else if (at(">="))
+                name = op::greater_equals;
+            else if (at("=="))
+                name = op::equals;
+            else if (at("!="))
+                name = op::not_equals;
+            else if (at("in"))
+                name = op::in;
+            else
+                return lhs;
             const auto off = cur_.offset;
             advance();
             lhs = call(name, off, std::move(lhs), parse_addition());
@@ -462,9 +503,12 @@ private:
         auto lhs = parse_multiplication();
         for (;;) {
             std::string_view name;
-            if (at("+")) name = op::add;
-            else if (at("-")) name = op::subtract;
-            else return lhs;
+            if (at("+"))
+                name = op::add;
+            else if (at("-"))
+                name = op::subtract;
+            else
+                return lhs;
             const auto off = cur_.offset;
             advance();
             lhs = call(name, off, std::move(lhs), parse_multiplication());
@@ -475,10 +519,14 @@ private:
         auto lhs = parse_unary();
         for (;;) {
             std::string_view name;
-            if (at("*")) name = op::multiply;
-            else if (at("/")) name = op::divide;
-            else if (at("%")) name = op::modulo;
-            else return lhs;
+            if (at("*"))
+                name = op::multiply;
+            else if (at("/"))
+                name = op::divide;
+            else if (at("%"))
+                name = op::modulo;
+            else
+                return lhs;
             const auto off = cur_.offset;
             advance();
             lhs = call(name, off, std::move(lhs), parse_unary());
@@ -561,7 +609,8 @@ private:
 
     std::string qualified_name(const ast_node& n) const {
         if (n.kind == ast_kind::ident) return n.name;
-        if (n.kind == ast_kind::select && !n.member) return qualified_name(*n.args[0]) + "." + n.name;
+        if (n.kind == ast_kind::select && !n.member)
+            return qualified_name(*n.args[0]) + "." + n.name;
         fail(n.offset, "a message literal needs a type name");
     }
 
@@ -611,7 +660,8 @@ private:
             case tok::int_lit: {
                 std::uint64_t v = 0;
                 std::memcpy(&v, cur_.decoded.data(), sizeof v);
-                const auto limit = static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+                const auto limit =
+                    static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
                 std::int64_t i = 0;
                 if (negate && v == limit + 1) {
                     i = std::numeric_limits<std::int64_t>::min();

@@ -37,11 +37,14 @@ value make_string(eval_context& ctx, std::string_view s) {
 
 value fn_size(const value* a, eval_context& ctx) {
     switch (a[0].kind()) {
-        case kind::string: return value::from_int(static_cast<std::int64_t>(utf8::length(a[0].as_string())));
+        case kind::string:
+            return value::from_int(static_cast<std::int64_t>(utf8::length(a[0].as_string())));
         case kind::bytes:
         case kind::list:
-        case kind::map: return value::from_int(a[0].size());
-        default: return overload_error(ctx, "size", a, 1);
+        case kind::map:
+            return value::from_int(a[0].size());
+        default:
+            return overload_error(ctx, "size", a, 1);
     }
 }
 
@@ -107,7 +110,8 @@ value fn_trim(const value* a, eval_context& ctx) {
 value fn_int(const value* a, eval_context& ctx) {
     const value& v = a[0];
     switch (v.kind()) {
-        case kind::int_: return v;
+        case kind::int_:
+            return v;
         case kind::uint_:
             if (v.as_uint() > static_cast<std::uint64_t>(INT64_MAX))
                 return ctx.error(eval_errc::overflow, "int() out of range");
@@ -129,16 +133,20 @@ value fn_int(const value* a, eval_context& ctx) {
                                  "cannot convert '" + std::string(s) + "' to int");
             return value::from_int(out);
         }
-        case kind::timestamp: return value::from_int(v.as_time().seconds);
-        case kind::bool_: return value::from_int(v.as_bool() ? 1 : 0);
-        default: return overload_error(ctx, "int", a, 1);
+        case kind::timestamp:
+            return value::from_int(v.as_time().seconds);
+        case kind::bool_:
+            return value::from_int(v.as_bool() ? 1 : 0);
+        default:
+            return overload_error(ctx, "int", a, 1);
     }
 }
 
 value fn_uint(const value* a, eval_context& ctx) {
     const value& v = a[0];
     switch (v.kind()) {
-        case kind::uint_: return v;
+        case kind::uint_:
+            return v;
         case kind::int_:
             if (v.as_int() < 0) return ctx.error(eval_errc::overflow, "uint() out of range");
             return value::from_uint(static_cast<std::uint64_t>(v.as_int()));
@@ -157,22 +165,28 @@ value fn_uint(const value* a, eval_context& ctx) {
                                  "cannot convert '" + std::string(s) + "' to uint");
             return value::from_uint(out);
         }
-        case kind::bool_: return value::from_uint(v.as_bool() ? 1 : 0);
-        default: return overload_error(ctx, "uint", a, 1);
+        case kind::bool_:
+            return value::from_uint(v.as_bool() ? 1 : 0);
+        default:
+            return overload_error(ctx, "uint", a, 1);
     }
 }
 
 value fn_double(const value* a, eval_context& ctx) {
     const value& v = a[0];
     switch (v.kind()) {
-        case kind::double_: return v;
-        case kind::int_: return value::from_double(static_cast<double>(v.as_int()));
-        case kind::uint_: return value::from_double(static_cast<double>(v.as_uint()));
+        case kind::double_:
+            return v;
+        case kind::int_:
+            return value::from_double(static_cast<double>(v.as_int()));
+        case kind::uint_:
+            return value::from_double(static_cast<double>(v.as_uint()));
         case kind::string: {
             const std::string s(v.as_string());
             if (s == "Inf" || s == "+Inf" || s == "inf" || s == "+inf" || s == "Infinity")
                 return value::from_double(HUGE_VAL);
-            if (s == "-Inf" || s == "-inf" || s == "-Infinity") return value::from_double(-HUGE_VAL);
+            if (s == "-Inf" || s == "-inf" || s == "-Infinity")
+                return value::from_double(-HUGE_VAL);
             if (s == "NaN" || s == "nan") return value::from_double(std::nan(""));
             double d = 0;
             const char* b = s.data();
@@ -186,28 +200,40 @@ value fn_double(const value* a, eval_context& ctx) {
             }
             return value::from_double(d);
         }
-        default: return overload_error(ctx, "double", a, 1);
+        default:
+            return overload_error(ctx, "double", a, 1);
     }
 }
 
 value fn_string(const value* a, eval_context& ctx) {
     const value& v = a[0];
     switch (v.kind()) {
-        case kind::string: return v;
-        case kind::int_: return make_string(ctx, std::to_string(v.as_int()));
-        case kind::uint_: return make_string(ctx, std::to_string(v.as_uint()));
-        case kind::double_: return make_string(ctx, format_double(v.as_double()));
-        case kind::bool_: return value::from_string(v.as_bool() ? "true" : "false");
+        case kind::string:
+            return v;
+        case kind::int_:
+            return make_string(ctx, std::to_string(v.as_int()));
+        case kind::uint_:
+            return make_string(ctx, std::to_string(v.as_uint()));
+        case kind::double_:
+            return make_string(ctx, format_double(v.as_double()));
+        case kind::bool_:
+            return value::from_string(v.as_bool() ? "true" : "false");
         case kind::bytes:
             if (!utf8::valid(v.as_string()))
                 return ctx.error(eval_errc::invalid_argument, "bytes are not valid UTF-8");
             return value::from_string(v.as_string());
-        case kind::timestamp: return make_string(ctx, format_timestamp(v.as_time()));
-        case kind::duration: return make_string(ctx, format_duration(v.as_time()));
-        case kind::date: return make_string(ctx, v.as_date().to_string());
-        case kind::time_of_day: return make_string(ctx, v.as_time_of_day().to_string());
-        case kind::type: return value::from_string(type_name(v.as_type()));
-        default: return overload_error(ctx, "string", a, 1);
+        case kind::timestamp:
+            return make_string(ctx, format_timestamp(v.as_time()));
+        case kind::duration:
+            return make_string(ctx, format_duration(v.as_time()));
+        case kind::date:
+            return make_string(ctx, v.as_date().to_string());
+        case kind::time_of_day:
+            return make_string(ctx, v.as_time_of_day().to_string());
+        case kind::type:
+            return value::from_string(type_name(v.as_type()));
+        default:
+            return overload_error(ctx, "string", a, 1);
     }
 }
 
@@ -231,15 +257,20 @@ value fn_bool(const value* a, eval_context& ctx) {
     return overload_error(ctx, "bool", a, 1);
 }
 
-value fn_dyn(const value* a, eval_context&) { return a[0]; }
+value fn_dyn(const value* a, eval_context&) {
+    return a[0];
+}
 
-value fn_type(const value* a, eval_context&) { return value::from_type(a[0].kind()); }
+value fn_type(const value* a, eval_context&) {
+    return value::from_type(a[0].kind());
+}
 
 // ------------------------------------------------------------------ timestamps and durations
 
 value fn_timestamp(const value* a, eval_context& ctx) {
     switch (a[0].kind()) {
-        case kind::timestamp: return a[0];
+        case kind::timestamp:
+            return a[0];
         case kind::string: {
             auto t = parse_timestamp(a[0].as_string());
             if (!t)
@@ -249,18 +280,22 @@ value fn_timestamp(const value* a, eval_context& ctx) {
         }
         case kind::int_: {
             const time_parts t{a[0].as_int(), 0};
-            if (!timestamp_in_range(t)) return ctx.error(eval_errc::overflow, "timestamp out of range");
+            if (!timestamp_in_range(t))
+                return ctx.error(eval_errc::overflow, "timestamp out of range");
             return value::from_timestamp(t);
         }
         case kind::date:
-            return value::from_timestamp({std::int64_t{a[0].as_date().days_since_epoch()} * 86400, 0});
-        default: return overload_error(ctx, "timestamp", a, 1);
+            return value::from_timestamp(
+                {std::int64_t{a[0].as_date().days_since_epoch()} * 86400, 0});
+        default:
+            return overload_error(ctx, "timestamp", a, 1);
     }
 }
 
 value fn_duration(const value* a, eval_context& ctx) {
     switch (a[0].kind()) {
-        case kind::duration: return a[0];
+        case kind::duration:
+            return a[0];
         case kind::string: {
             auto d = parse_duration(a[0].as_string());
             if (!d)
@@ -270,42 +305,75 @@ value fn_duration(const value* a, eval_context& ctx) {
         }
         case kind::int_: {
             const time_parts d{a[0].as_int(), 0};
-            if (!duration_in_range(d)) return ctx.error(eval_errc::overflow, "duration out of range");
+            if (!duration_in_range(d))
+                return ctx.error(eval_errc::overflow, "duration out of range");
             return value::from_duration(d);
         }
-        default: return overload_error(ctx, "duration", a, 1);
+        default:
+            return overload_error(ctx, "duration", a, 1);
     }
 }
 
-enum class field { full_year, month, date, day_of_month, day_of_week, day_of_year, hours, minutes, seconds, millis };
+enum class field {
+    full_year,
+    month,
+    date,
+    day_of_month,
+    day_of_week,
+    day_of_year,
+    hours,
+    minutes,
+    seconds,
+    millis
+};
 
 constexpr std::string_view field_name(field f) {
     switch (f) {
-        case field::full_year: return "getFullYear";
-        case field::month: return "getMonth";
-        case field::date: return "getDate";
-        case field::day_of_month: return "getDayOfMonth";
-        case field::day_of_week: return "getDayOfWeek";
-        case field::day_of_year: return "getDayOfYear";
-        case field::hours: return "getHours";
-        case field::minutes: return "getMinutes";
-        case field::seconds: return "getSeconds";
-        default: return "getMilliseconds";
+        case field::full_year:
+            return "getFullYear";
+        case field::month:
+            return "getMonth";
+        case field::date:
+            return "getDate";
+        case field::day_of_month:
+            return "getDayOfMonth";
+        case field::day_of_week:
+            return "getDayOfWeek";
+        case field::day_of_year:
+            return "getDayOfYear";
+        case field::hours:
+            return "getHours";
+        case field::minutes:
+            return "getMinutes";
+        case field::seconds:
+            return "getSeconds";
+        default:
+            return "getMilliseconds";
     }
 }
 
 value civil_field(const civil_time& c, field f) {
     switch (f) {
-        case field::full_year: return value::from_int(c.year);
-        case field::month: return value::from_int(c.month - 1);
-        case field::date: return value::from_int(c.day);
-        case field::day_of_month: return value::from_int(c.day - 1);
-        case field::day_of_week: return value::from_int(c.day_of_week);
-        case field::day_of_year: return value::from_int(c.day_of_year);
-        case field::hours: return value::from_int(c.hour);
-        case field::minutes: return value::from_int(c.minute);
-        case field::seconds: return value::from_int(c.second);
-        default: return value::from_int(c.nanos / 1'000'000);
+        case field::full_year:
+            return value::from_int(c.year);
+        case field::month:
+            return value::from_int(c.month - 1);
+        case field::date:
+            return value::from_int(c.day);
+        case field::day_of_month:
+            return value::from_int(c.day - 1);
+        case field::day_of_week:
+            return value::from_int(c.day_of_week);
+        case field::day_of_year:
+            return value::from_int(c.day_of_year);
+        case field::hours:
+            return value::from_int(c.hour);
+        case field::minutes:
+            return value::from_int(c.minute);
+        case field::seconds:
+            return value::from_int(c.second);
+        default:
+            return value::from_int(c.nanos / 1'000'000);
     }
 }
 
@@ -319,11 +387,16 @@ value fn_time_field(const value* a, eval_context& ctx) {
     if (v.kind() == kind::duration) {
         const auto d = v.as_time();
         switch (F) {
-            case field::hours: return value::from_int(d.seconds / 3600);
-            case field::minutes: return value::from_int(d.seconds / 60);
-            case field::seconds: return value::from_int(d.seconds);
-            case field::millis: return value::from_int(d.nanos / 1'000'000);
-            default: break;
+            case field::hours:
+                return value::from_int(d.seconds / 3600);
+            case field::minutes:
+                return value::from_int(d.seconds / 60);
+            case field::seconds:
+                return value::from_int(d.seconds);
+            case field::millis:
+                return value::from_int(d.nanos / 1'000'000);
+            default:
+                break;
         }
     }
     if (v.kind() == kind::date) {
@@ -335,8 +408,10 @@ value fn_time_field(const value* a, eval_context& ctx) {
             case field::date:
             case field::day_of_month:
             case field::day_of_week:
-            case field::day_of_year: return civil_field(*c, F);
-            default: break;
+            case field::day_of_year:
+                return civil_field(*c, F);
+            default:
+                break;
         }
     }
     return overload_error(ctx, field_name(F), a, 1);
@@ -357,13 +432,14 @@ value fn_time_field_tz(const value* a, eval_context& ctx) {
 
 value fn_date(const value* a, eval_context& ctx) {
     switch (a[0].kind()) {
-        case kind::date: return a[0];
+        case kind::date:
+            return a[0];
         case kind::string: {
             auto d = date::parse(a[0].as_string());
             if (!d)
-                return ctx.error(eval_errc::invalid_argument,
-                                 "invalid date '" + std::string(a[0].as_string()) +
-                                     "' (expected YYYY-MM-DD)");
+                return ctx.error(
+                    eval_errc::invalid_argument,
+                    "invalid date '" + std::string(a[0].as_string()) + "' (expected YYYY-MM-DD)");
             return value::from_date(*d);
         }
         case kind::timestamp: {
@@ -371,22 +447,25 @@ value fn_date(const value* a, eval_context& ctx) {
             const std::int64_t days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
             return value::from_date(date{static_cast<std::int32_t>(days)});
         }
-        default: return overload_error(ctx, "date", a, 1);
+        default:
+            return overload_error(ctx, "date", a, 1);
     }
 }
 
 value fn_time_of_day(const value* a, eval_context& ctx) {
     switch (a[0].kind()) {
-        case kind::time_of_day: return a[0];
+        case kind::time_of_day:
+            return a[0];
         case kind::string: {
             auto t = time_of_day::parse(a[0].as_string());
             if (!t)
-                return ctx.error(eval_errc::invalid_argument,
-                                 "invalid time of day '" + std::string(a[0].as_string()) +
-                                     "' (expected HH:MM)");
+                return ctx.error(
+                    eval_errc::invalid_argument,
+                    "invalid time of day '" + std::string(a[0].as_string()) + "' (expected HH:MM)");
             return value::from_time_of_day(*t);
         }
-        default: return overload_error(ctx, "time_of_day", a, 1);
+        default:
+            return overload_error(ctx, "time_of_day", a, 1);
     }
 }
 
@@ -408,7 +487,8 @@ value fn_add_months(const value* a, eval_context& ctx) {
     if (a[0].kind() != kind::date || a[1].kind() != kind::int_)
         return overload_error(ctx, "add_months", a, 2);
     const std::int64_t n = a[1].as_int();
-    if (n > 12 * 10000 || n < -12 * 10000) return ctx.error(eval_errc::overflow, "date out of range");
+    if (n > 12 * 10000 || n < -12 * 10000)
+        return ctx.error(eval_errc::overflow, "date out of range");
     const date r = a[0].as_date().add_months(static_cast<int>(n));
     if (r.days_since_epoch() < min_day || r.days_since_epoch() > max_day)
         return ctx.error(eval_errc::overflow, "date out of range");

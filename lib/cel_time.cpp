@@ -41,7 +41,8 @@ std::string trimmed_fraction(std::int32_t nanos) {
     char buf[16];
     std::snprintf(buf, sizeof buf, ".%09d", nanos);
     std::string f(buf);
-    while (f.back() == '0') f.pop_back();
+    while (f.back() == '0')
+        f.pop_back();
     return f;
 }
 }  // namespace
@@ -106,7 +107,8 @@ std::optional<time_parts> parse_timestamp(std::string_view s) noexcept {
             ++i;
         }
         if (digits == 0) return std::nullopt;
-        for (std::size_t k = digits; k < 9; ++k) nanos *= 10;
+        for (std::size_t k = digits; k < 9; ++k)
+            nanos *= 10;
     }
     if (i >= s.size()) return std::nullopt;
     std::int64_t offset = 0;
@@ -131,8 +133,8 @@ std::optional<time_parts> parse_timestamp(std::string_view s) noexcept {
     if (!ymd.ok() || y == 0) return std::nullopt;
     if (se == 60) se = 59;  // leap second: clamp, as protobuf does
     const std::int64_t secs =
-        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 +
-        h * 3600 + mi * 60 + se - offset;
+        days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
+        mi * 60 + se - offset;
     time_parts t{secs, static_cast<std::int32_t>(nanos)};
     if (!timestamp_in_range(t)) return std::nullopt;
     return t;
@@ -189,14 +191,22 @@ std::optional<time_parts> parse_duration(std::string_view s) noexcept {
         std::int64_t unit = 0;
         auto rest = s.substr(i);
         std::size_t ulen = 0;
-        if (rest.starts_with("ns")) unit = 1, ulen = 2;
-        else if (rest.starts_with("us")) unit = 1000, ulen = 2;
-        else if (rest.starts_with("\xC2\xB5s")) unit = 1000, ulen = 3;  // µs
-        else if (rest.starts_with("ms")) unit = 1'000'000, ulen = 2;
-        else if (rest.starts_with("s")) unit = nanos_per_second, ulen = 1;
-        else if (rest.starts_with("m")) unit = 60 * nanos_per_second, ulen = 1;
-        else if (rest.starts_with("h")) unit = 3600 * nanos_per_second, ulen = 1;
-        else return std::nullopt;
+        if (rest.starts_with("ns"))
+            unit = 1, ulen = 2;
+        else if (rest.starts_with("us"))
+            unit = 1000, ulen = 2;
+        else if (rest.starts_with("\xC2\xB5s"))
+            unit = 1000, ulen = 3;  // µs
+        else if (rest.starts_with("ms"))
+            unit = 1'000'000, ulen = 2;
+        else if (rest.starts_with("s"))
+            unit = nanos_per_second, ulen = 1;
+        else if (rest.starts_with("m"))
+            unit = 60 * nanos_per_second, ulen = 1;
+        else if (rest.starts_with("h"))
+            unit = 3600 * nanos_per_second, ulen = 1;
+        else
+            return std::nullopt;
         i += ulen;
         total += whole * unit + frac * unit / scale;
         if (total > static_cast<i128>(max_duration_seconds + 1) * nanos_per_second * 2)
@@ -226,8 +236,8 @@ std::optional<civil_time> to_civil(time_parts t, std::string_view zone) {
     bool fixed = false;
     if (zone.empty() || zone == "UTC" || zone == "Z") {
         fixed = true;
-    } else if (zone.size() >= 5 && (zone[0] == '+' || zone[0] == '-' ||
-                                    (zone[0] >= '0' && zone[0] <= '9'))) {
+    } else if (zone.size() >= 5 &&
+               (zone[0] == '+' || zone[0] == '-' || (zone[0] >= '0' && zone[0] <= '9'))) {
         std::size_t i = (zone[0] == '+' || zone[0] == '-') ? 1 : 0;
         const int sign = zone[0] == '-' ? -1 : 1;
         int h = 0, m = 0;

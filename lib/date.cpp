@@ -39,9 +39,15 @@ date date::parse_or_throw(std::string_view text) {
     throw usage_error("not a date (YYYY-MM-DD): '" + std::string(text) + "'");
 }
 
-int date::year() const noexcept { return static_cast<int>(ymd().year()); }
-unsigned date::month() const noexcept { return static_cast<unsigned>(ymd().month()); }
-unsigned date::day() const noexcept { return static_cast<unsigned>(ymd().day()); }
+int date::year() const noexcept {
+    return static_cast<int>(ymd().year());
+}
+unsigned date::month() const noexcept {
+    return static_cast<unsigned>(ymd().month());
+}
+unsigned date::day() const noexcept {
+    return static_cast<unsigned>(ymd().day());
+}
 
 unsigned date::iso_weekday() const noexcept {
     return std::chrono::weekday{sys_days()}.iso_encoding();
@@ -50,7 +56,8 @@ unsigned date::iso_weekday() const noexcept {
 date date::add_months(int n) const noexcept {
     auto ymd0 = ymd();
     auto ym = std::chrono::year_month{ymd0.year(), ymd0.month()} + std::chrono::months{n};
-    auto last = std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}};
+    auto last =
+        std::chrono::year_month_day_last{ym.year(), std::chrono::month_day_last{ym.month()}};
     auto d = ymd0.day() > last.day() ? last.day() : ymd0.day();
     return date{std::chrono::sys_days{std::chrono::year_month_day{ym.year(), ym.month(), d}}};
 }

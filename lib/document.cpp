@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
+#include <nlohmann/json.hpp>
 
 #include "telecomply/detail/utf8.hpp"
 #include "telecomply/error.hpp"
@@ -48,12 +48,15 @@ value value_builder::error(eval_errc code, std::string_view message, std::uint32
 
 value value_builder::copy(const value& v) {
     switch (v.kind()) {
-        case kind::string: return string(v.as_string());
-        case kind::bytes: return bytes(v.as_string());
+        case kind::string:
+            return string(v.as_string());
+        case kind::bytes:
+            return bytes(v.as_string());
         case kind::list: {
             value* items = nullptr;
             auto out = list(v.size(), items);
-            for (std::uint32_t i = 0; i < v.size(); ++i) items[i] = copy(v.list_begin()[i]);
+            for (std::uint32_t i = 0; i < v.size(); ++i)
+                items[i] = copy(v.list_begin()[i]);
             return out;
         }
         case kind::map: {
@@ -70,29 +73,36 @@ value value_builder::copy(const value& v) {
             return error(e.code, e.message, e.offset, e.path,
                          e.next != nullptr ? &copy(value::from_error(e.next)).as_error() : nullptr);
         }
-        default: return v;
+        default:
+            return v;
     }
 }
 
 value value_builder::from_json(const nlohmann::json& j) {
     using t = nlohmann::json::value_t;
     switch (j.type()) {
-        case t::null: return value{};
-        case t::boolean: return value::from_bool(j.get<bool>());
-        case t::number_integer: return value::from_int(j.get<std::int64_t>());
+        case t::null:
+            return value{};
+        case t::boolean:
+            return value::from_bool(j.get<bool>());
+        case t::number_integer:
+            return value::from_int(j.get<std::int64_t>());
         case t::number_unsigned: {
             const auto u = j.get<std::uint64_t>();
             if (u <= static_cast<std::uint64_t>(INT64_MAX))
                 return value::from_int(static_cast<std::int64_t>(u));
             return value::from_uint(u);
         }
-        case t::number_float: return value::from_double(j.get<double>());
-        case t::string: return string(j.get_ref<const std::string&>());
+        case t::number_float:
+            return value::from_double(j.get<double>());
+        case t::string:
+            return string(j.get_ref<const std::string&>());
         case t::array: {
             value* items = nullptr;
             auto out = list(j.size(), items);
             std::size_t i = 0;
-            for (const auto& e : j) items[i++] = from_json(e);
+            for (const auto& e : j)
+                items[i++] = from_json(e);
             return out;
         }
         case t::object: {
@@ -106,9 +116,11 @@ value value_builder::from_json(const nlohmann::json& j) {
             }
             return out;
         }
-        case t::binary: return bytes({reinterpret_cast<const char*>(j.get_binary().data()),
-                                      j.get_binary().size()});
-        case t::discarded: return value{};
+        case t::binary:
+            return bytes(
+                {reinterpret_cast<const char*>(j.get_binary().data()), j.get_binary().size()});
+        case t::discarded:
+            return value{};
     }
     return value{};
 }
@@ -120,7 +132,9 @@ document::document(document&&) noexcept = default;
 document& document::operator=(document&&) noexcept = default;
 document::~document() = default;
 
-detail::arena& document::arena() { return *arena_; }
+detail::arena& document::arena() {
+    return *arena_;
+}
 
 namespace {
 
@@ -144,7 +158,8 @@ struct sj_builder {
             return;
         }
         scratch.clear();
-        for (std::size_t i = 0; i < n; ++i) scratch.push_back(e[i].key.as_string());
+        for (std::size_t i = 0; i < n; ++i)
+            scratch.push_back(e[i].key.as_string());
         std::sort(scratch.begin(), scratch.end());
         auto it = std::adjacent_find(scratch.begin(), scratch.end());
         if (it != scratch.end()) duplicate(*it);
@@ -153,18 +168,25 @@ struct sj_builder {
     value build(simdjson::dom::element el) {
         using simdjson::dom::element_type;
         switch (el.type()) {
-            case element_type::NULL_VALUE: return value{};
-            case element_type::BOOL: return value::from_bool(bool(el));
-            case element_type::INT64: return value::from_int(int64_t(el));
-            case element_type::UINT64: return value::from_uint(uint64_t(el));
-            case element_type::DOUBLE: return value::from_double(double(el));
-            case element_type::STRING: return b.string(std::string_view(el));
+            case element_type::NULL_VALUE:
+                return value{};
+            case element_type::BOOL:
+                return value::from_bool(bool(el));
+            case element_type::INT64:
+                return value::from_int(int64_t(el));
+            case element_type::UINT64:
+                return value::from_uint(uint64_t(el));
+            case element_type::DOUBLE:
+                return value::from_double(double(el));
+            case element_type::STRING:
+                return b.string(std::string_view(el));
             case element_type::ARRAY: {
                 auto arr = simdjson::dom::array(el);
                 value* items = nullptr;
                 auto out = b.list(arr.size(), items);
                 std::size_t i = 0;
-                for (auto e : arr) items[i++] = build(e);
+                for (auto e : arr)
+                    items[i++] = build(e);
                 return out;
             }
             case element_type::OBJECT: {
@@ -236,6 +258,8 @@ const value* document::at(std::string_view path) const noexcept {
     return cur;
 }
 
-nlohmann::json document::to_json() const { return telecomply::to_json(root_); }
+nlohmann::json document::to_json() const {
+    return telecomply::to_json(root_);
+}
 
 }  // namespace telecomply

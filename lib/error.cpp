@@ -4,20 +4,34 @@ namespace telecomply {
 
 std::string_view to_string(errc code) noexcept {
     switch (code) {
-        case errc::parse_error: return "parse_error";
-        case errc::compile_error: return "compile_error";
-        case errc::evaluation_error: return "evaluation_error";
-        case errc::limit_exceeded: return "limit_exceeded";
-        case errc::invalid_input: return "invalid_input";
-        case errc::ruleset_error: return "ruleset_error";
-        case errc::calendar_error: return "calendar_error";
-        case errc::workflow_error: return "workflow_error";
-        case errc::transition_refused: return "transition_refused";
-        case errc::store_error: return "store_error";
-        case errc::conflict: return "conflict";
-        case errc::integrity_error: return "integrity_error";
-        case errc::not_found: return "not_found";
-        case errc::usage_error: return "usage_error";
+        case errc::parse_error:
+            return "parse_error";
+        case errc::compile_error:
+            return "compile_error";
+        case errc::evaluation_error:
+            return "evaluation_error";
+        case errc::limit_exceeded:
+            return "limit_exceeded";
+        case errc::invalid_input:
+            return "invalid_input";
+        case errc::ruleset_error:
+            return "ruleset_error";
+        case errc::calendar_error:
+            return "calendar_error";
+        case errc::workflow_error:
+            return "workflow_error";
+        case errc::transition_refused:
+            return "transition_refused";
+        case errc::store_error:
+            return "store_error";
+        case errc::conflict:
+            return "conflict";
+        case errc::integrity_error:
+            return "integrity_error";
+        case errc::not_found:
+            return "not_found";
+        case errc::usage_error:
+            return "usage_error";
     }
     return "unknown_error";
 }

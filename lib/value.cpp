@@ -15,44 +15,69 @@ namespace telecomply {
 
 std::string_view type_name(kind k) noexcept {
     switch (k) {
-        case kind::null_: return "null_type";
-        case kind::bool_: return "bool";
-        case kind::int_: return "int";
-        case kind::uint_: return "uint";
-        case kind::double_: return "double";
-        case kind::string: return "string";
-        case kind::bytes: return "bytes";
-        case kind::list: return "list";
-        case kind::map: return "map";
-        case kind::timestamp: return "google.protobuf.Timestamp";
-        case kind::duration: return "google.protobuf.Duration";
-        case kind::date: return "date";
-        case kind::time_of_day: return "time_of_day";
-        case kind::type: return "type";
-        case kind::error: return "error";
+        case kind::null_:
+            return "null_type";
+        case kind::bool_:
+            return "bool";
+        case kind::int_:
+            return "int";
+        case kind::uint_:
+            return "uint";
+        case kind::double_:
+            return "double";
+        case kind::string:
+            return "string";
+        case kind::bytes:
+            return "bytes";
+        case kind::list:
+            return "list";
+        case kind::map:
+            return "map";
+        case kind::timestamp:
+            return "google.protobuf.Timestamp";
+        case kind::duration:
+            return "google.protobuf.Duration";
+        case kind::date:
+            return "date";
+        case kind::time_of_day:
+            return "time_of_day";
+        case kind::type:
+            return "type";
+        case kind::error:
+            return "error";
     }
     return "unknown";
 }
 
 std::string_view to_string(eval_errc code) noexcept {
     switch (code) {
-        case eval_errc::no_such_field: return "no_such_field";
-        case eval_errc::no_such_key: return "no_such_key";
-        case eval_errc::no_such_overload: return "no_such_overload";
-        case eval_errc::division_by_zero: return "division_by_zero";
-        case eval_errc::modulus_by_zero: return "modulus_by_zero";
-        case eval_errc::overflow: return "overflow";
-        case eval_errc::index_out_of_range: return "index_out_of_range";
-        case eval_errc::invalid_argument: return "invalid_argument";
-        case eval_errc::undeclared_reference: return "undeclared_reference";
-        case eval_errc::unbound_function: return "unbound_function";
+        case eval_errc::no_such_field:
+            return "no_such_field";
+        case eval_errc::no_such_key:
+            return "no_such_key";
+        case eval_errc::no_such_overload:
+            return "no_such_overload";
+        case eval_errc::division_by_zero:
+            return "division_by_zero";
+        case eval_errc::modulus_by_zero:
+            return "modulus_by_zero";
+        case eval_errc::overflow:
+            return "overflow";
+        case eval_errc::index_out_of_range:
+            return "index_out_of_range";
+        case eval_errc::invalid_argument:
+            return "invalid_argument";
+        case eval_errc::undeclared_reference:
+            return "undeclared_reference";
+        case eval_errc::unbound_function:
+            return "unbound_function";
     }
     return "unknown";
 }
 
 const value* value::find(std::string_view key) const noexcept {
     if (kind_ != kind::map) return nullptr;
-    for (const map_entry* e = map_begin(), *end = map_end(); e != end; ++e) {
+    for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
         if (e->key.kind_ == kind::string && e->key.n_ == key.size() &&
             std::char_traits<char>::compare(e->key.p_.s, key.data(), key.size()) == 0)
             return &e->val;
@@ -64,7 +89,7 @@ const value* value::find(const value& key) const noexcept {
     if (kind_ != kind::map) return nullptr;
     if (key.kind_ == kind::string) return find(key.as_string());
     const bool numeric = detail::is_numeric(key.kind_);
-    for (const map_entry* e = map_begin(), *end = map_end(); e != end; ++e) {
+    for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
         if (numeric) {
             if (detail::is_numeric(e->key.kind_) &&
                 detail::cmp_numeric(e->key, key) == detail::order::equal)
@@ -84,13 +109,19 @@ bool equal(const value& a, const value& b) noexcept {
         return false;
     }
     switch (ka) {
-        case kind::null_: return true;
-        case kind::bool_: return a.as_bool() == b.as_bool();
-        case kind::int_: return a.as_int() == b.as_int();
-        case kind::uint_: return a.as_uint() == b.as_uint();
-        case kind::double_: return a.as_double() == b.as_double();
+        case kind::null_:
+            return true;
+        case kind::bool_:
+            return a.as_bool() == b.as_bool();
+        case kind::int_:
+            return a.as_int() == b.as_int();
+        case kind::uint_:
+            return a.as_uint() == b.as_uint();
+        case kind::double_:
+            return a.as_double() == b.as_double();
         case kind::string:
-        case kind::bytes: return a.as_string() == b.as_string();
+        case kind::bytes:
+            return a.as_string() == b.as_string();
         case kind::list: {
             if (a.size() != b.size()) return false;
             for (std::uint32_t i = 0; i < a.size(); ++i)
@@ -109,10 +140,14 @@ bool equal(const value& a, const value& b) noexcept {
         case kind::duration:
             return a.as_time().seconds == b.as_time().seconds &&
                    a.as_time().nanos == b.as_time().nanos;
-        case kind::date: return a.as_date() == b.as_date();
-        case kind::time_of_day: return a.as_time_of_day() == b.as_time_of_day();
-        case kind::type: return a.as_type() == b.as_type();
-        case kind::error: return false;
+        case kind::date:
+            return a.as_date() == b.as_date();
+        case kind::time_of_day:
+            return a.as_time_of_day() == b.as_time_of_day();
+        case kind::type:
+            return a.as_type() == b.as_type();
+        case kind::error:
+            return false;
     }
     return false;
 }
@@ -126,7 +161,8 @@ order compare(const value& a, const value& b) noexcept {
         return x < y ? order::less : x > y ? order::greater : order::equal;
     };
     switch (ka) {
-        case kind::bool_: return three(a.as_bool(), b.as_bool());
+        case kind::bool_:
+            return three(a.as_bool(), b.as_bool());
         case kind::string:
         case kind::bytes: {
             const int c = a.as_string().compare(b.as_string());
@@ -138,9 +174,12 @@ order compare(const value& a, const value& b) noexcept {
             if (x.seconds != y.seconds) return three(x.seconds, y.seconds);
             return three(x.nanos, y.nanos);
         }
-        case kind::date: return three(a.as_date(), b.as_date());
-        case kind::time_of_day: return three(a.as_time_of_day(), b.as_time_of_day());
-        default: return order::incomparable;
+        case kind::date:
+            return three(a.as_date(), b.as_date());
+        case kind::time_of_day:
+            return three(a.as_time_of_day(), b.as_time_of_day());
+        default:
+            return order::incomparable;
     }
 }
 }  // namespace detail
@@ -150,10 +189,18 @@ void quote(std::string& out, std::string_view s, char q) {
     out.push_back(q);
     for (unsigned char c : s) {
         switch (c) {
-            case '\\': out += "\\\\"; break;
-            case '\n': out += "\\n"; break;
-            case '\r': out += "\\r"; break;
-            case '\t': out += "\\t"; break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
             default:
                 if (c == static_cast<unsigned char>(q)) {
                     out.push_back('\\');
@@ -172,17 +219,27 @@ void quote(std::string& out, std::string_view s, char q) {
 
 void render(std::string& out, const value& v) {
     switch (v.kind()) {
-        case kind::null_: out += "null"; break;
-        case kind::bool_: out += v.as_bool() ? "true" : "false"; break;
-        case kind::int_: out += std::to_string(v.as_int()); break;
-        case kind::uint_: out += std::to_string(v.as_uint()) + "u"; break;
+        case kind::null_:
+            out += "null";
+            break;
+        case kind::bool_:
+            out += v.as_bool() ? "true" : "false";
+            break;
+        case kind::int_:
+            out += std::to_string(v.as_int());
+            break;
+        case kind::uint_:
+            out += std::to_string(v.as_uint()) + "u";
+            break;
         case kind::double_: {
             std::string d = detail::format_double(v.as_double());
             if (d.find_first_of(".eIN") == std::string::npos) d += ".0";
             out += d;
             break;
         }
-        case kind::string: quote(out, v.as_string(), '"'); break;
+        case kind::string:
+            quote(out, v.as_string(), '"');
+            break;
         case kind::bytes:
             out.push_back('b');
             quote(out, v.as_string(), '"');
@@ -213,11 +270,15 @@ void render(std::string& out, const value& v) {
         case kind::duration:
             out += "duration(\"" + detail::format_duration(v.as_time()) + "\")";
             break;
-        case kind::date: out += "date(\"" + v.as_date().to_string() + "\")"; break;
+        case kind::date:
+            out += "date(\"" + v.as_date().to_string() + "\")";
+            break;
         case kind::time_of_day:
             out += "time_of_day(\"" + v.as_time_of_day().to_string() + "\")";
             break;
-        case kind::type: out += type_name(v.as_type()); break;
+        case kind::type:
+            out += type_name(v.as_type());
+            break;
         case kind::error:
             out += "error(";
             out += to_string(v.as_error().code);
@@ -243,8 +304,8 @@ std::string base64(std::string_view s) {
         const unsigned n = static_cast<unsigned char>(s[i]) << 16;
         out += {tbl[n >> 18], tbl[(n >> 12) & 63], '=', '='};
     } else if (i + 2 == s.size()) {
-        const unsigned n = (static_cast<unsigned char>(s[i]) << 16) |
-                           (static_cast<unsigned char>(s[i + 1]) << 8);
+        const unsigned n =
+            (static_cast<unsigned char>(s[i]) << 16) | (static_cast<unsigned char>(s[i + 1]) << 8);
         out += {tbl[n >> 18], tbl[(n >> 12) & 63], tbl[(n >> 6) & 63], '='};
     }
     return out;
@@ -259,16 +320,24 @@ std::string value::to_string() const {
 
 nlohmann::json to_json(const value& v) {
     switch (v.kind()) {
-        case kind::null_: return nullptr;
-        case kind::bool_: return v.as_bool();
-        case kind::int_: return v.as_int();
-        case kind::uint_: return v.as_uint();
-        case kind::double_: return v.as_double();
-        case kind::string: return std::string(v.as_string());
-        case kind::bytes: return base64(v.as_string());
+        case kind::null_:
+            return nullptr;
+        case kind::bool_:
+            return v.as_bool();
+        case kind::int_:
+            return v.as_int();
+        case kind::uint_:
+            return v.as_uint();
+        case kind::double_:
+            return v.as_double();
+        case kind::string:
+            return std::string(v.as_string());
+        case kind::bytes:
+            return base64(v.as_string());
         case kind::list: {
             auto out = nlohmann::json::array();
-            for (const value* p = v.list_begin(); p != v.list_end(); ++p) out.push_back(to_json(*p));
+            for (const value* p = v.list_begin(); p != v.list_end(); ++p)
+                out.push_back(to_json(*p));
             return out;
         }
         case kind::map: {
@@ -280,11 +349,16 @@ nlohmann::json to_json(const value& v) {
             }
             return out;
         }
-        case kind::timestamp: return detail::format_timestamp(v.as_time());
-        case kind::duration: return detail::format_duration(v.as_time());
-        case kind::date: return v.as_date().to_string();
-        case kind::time_of_day: return v.as_time_of_day().to_string();
-        case kind::type: return std::string(type_name(v.as_type()));
+        case kind::timestamp:
+            return detail::format_timestamp(v.as_time());
+        case kind::duration:
+            return detail::format_duration(v.as_time());
+        case kind::date:
+            return v.as_date().to_string();
+        case kind::time_of_day:
+            return v.as_time_of_day().to_string();
+        case kind::type:
+            return std::string(type_name(v.as_type()));
         case kind::error:
             return {{"error", std::string(to_string(v.as_error().code))},
                     {"message", std::string(v.as_error().message)}};
@@ -292,6 +366,8 @@ nlohmann::json to_json(const value& v) {
     return nullptr;
 }
 
-std::ostream& operator<<(std::ostream& os, const value& v) { return os << v.to_string(); }
+std::ostream& operator<<(std::ostream& os, const value& v) {
+    return os << v.to_string();
+}
 
 }  // namespace telecomply

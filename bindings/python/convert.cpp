@@ -20,24 +20,40 @@ void ensure_datetime() {
     throw input_error("<python>", 0, path.empty() ? "$" : path, msg);
 }
 
-py::object errors_module() { return py::module_::import("telecomply.errors"); }
+py::object errors_module() {
+    return py::module_::import("telecomply.errors");
+}
 
 std::string_view class_for(const error& e) {
     switch (e.code()) {
-        case errc::parse_error: return "ParseError";
-        case errc::compile_error: return "CompileError";
-        case errc::evaluation_error: return "EvaluationError";
-        case errc::limit_exceeded: return "LimitError";
-        case errc::invalid_input: return "InputError";
-        case errc::ruleset_error: return "RulesetError";
-        case errc::calendar_error: return "CalendarError";
-        case errc::workflow_error: return "WorkflowError";
-        case errc::transition_refused: return "TransitionRefused";
-        case errc::store_error: return "StoreError";
-        case errc::conflict: return "ConflictError";
-        case errc::integrity_error: return "IntegrityError";
-        case errc::not_found: return "NotFoundError";
-        case errc::usage_error: return "UsageError";
+        case errc::parse_error:
+            return "ParseError";
+        case errc::compile_error:
+            return "CompileError";
+        case errc::evaluation_error:
+            return "EvaluationError";
+        case errc::limit_exceeded:
+            return "LimitError";
+        case errc::invalid_input:
+            return "InputError";
+        case errc::ruleset_error:
+            return "RulesetError";
+        case errc::calendar_error:
+            return "CalendarError";
+        case errc::workflow_error:
+            return "WorkflowError";
+        case errc::transition_refused:
+            return "TransitionRefused";
+        case errc::store_error:
+            return "StoreError";
+        case errc::conflict:
+            return "ConflictError";
+        case errc::integrity_error:
+            return "IntegrityError";
+        case errc::not_found:
+            return "NotFoundError";
+        case errc::usage_error:
+            return "UsageError";
     }
     return "Error";
 }
@@ -154,13 +170,16 @@ value to_value(py::handle obj, value_builder& b, std::string& path) {
     if (PyDateTime_Check(o)) {
         py::object tz = obj.attr("tzinfo");
         if (tz.is_none()) bad(path, "datetime must be timezone-aware");
-        py::object epoch = py::module_::import("datetime").attr("datetime")(
-            1970, 1, 1, 0, 0, 0, 0, py::module_::import("datetime").attr("timezone").attr("utc"));
+        py::object epoch =
+            py::module_::import("datetime")
+                .attr("datetime")(1970, 1, 1, 0, 0, 0, 0,
+                                  py::module_::import("datetime").attr("timezone").attr("utc"));
         py::object delta = obj - epoch;
         const std::int64_t days = delta.attr("days").cast<std::int64_t>();
         const std::int64_t secs = delta.attr("seconds").cast<std::int64_t>();
         const std::int64_t micros = delta.attr("microseconds").cast<std::int64_t>();
-        return value::from_timestamp({days * 86400 + secs, static_cast<std::int32_t>(micros * 1000)});
+        return value::from_timestamp(
+            {days * 86400 + secs, static_cast<std::int32_t>(micros * 1000)});
     }
     if (PyDelta_Check(o)) {
         const std::int64_t days = PyDateTime_DELTA_GET_DAYS(o);
@@ -172,8 +191,9 @@ value to_value(py::handle obj, value_builder& b, std::string& path) {
         return value::from_duration({s, static_cast<std::int32_t>(nanos)});
     }
     if (PyDate_Check(o)) {
-        auto d = date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
-                                static_cast<unsigned>(PyDateTime_GET_DAY(o)));
+        auto d =
+            date::from_ymd(PyDateTime_GET_YEAR(o), static_cast<unsigned>(PyDateTime_GET_MONTH(o)),
+                           static_cast<unsigned>(PyDateTime_GET_DAY(o)));
         return value::from_date(*d);
     }
     if (PyTime_Check(o)) {
@@ -187,17 +207,23 @@ value to_value(py::handle obj, value_builder& b, std::string& path) {
             return to_value(d, b, path);
         }
     }
-    bad(path, "unsupported Python type '" + std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
+    bad(path, "unsupported Python type '" +
+                  std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
 }
 
 py::object to_python(const value& v) {
     ensure_datetime();
     switch (v.kind()) {
-        case kind::null_: return py::none();
-        case kind::bool_: return py::bool_(v.as_bool());
-        case kind::int_: return py::int_(v.as_int());
-        case kind::uint_: return py::int_(v.as_uint());
-        case kind::double_: return py::float_(v.as_double());
+        case kind::null_:
+            return py::none();
+        case kind::bool_:
+            return py::bool_(v.as_bool());
+        case kind::int_:
+            return py::int_(v.as_int());
+        case kind::uint_:
+            return py::int_(v.as_uint());
+        case kind::double_:
+            return py::float_(v.as_double());
         case kind::string: {
             const auto s = v.as_string();
             return py::reinterpret_steal<py::object>(
@@ -209,7 +235,8 @@ py::object to_python(const value& v) {
         }
         case kind::list: {
             py::list out(v.size());
-            for (std::uint32_t i = 0; i < v.size(); ++i) out[i] = to_python(v.list_begin()[i]);
+            for (std::uint32_t i = 0; i < v.size(); ++i)
+                out[i] = to_python(v.list_begin()[i]);
             return out;
         }
         case kind::map: {
@@ -221,8 +248,8 @@ py::object to_python(const value& v) {
         case kind::timestamp: {
             const auto t = v.as_time();
             py::object dt = py::module_::import("datetime");
-            py::object epoch = dt.attr("datetime")(1970, 1, 1, 0, 0, 0, 0,
-                                                   dt.attr("timezone").attr("utc"));
+            py::object epoch =
+                dt.attr("datetime")(1970, 1, 1, 0, 0, 0, 0, dt.attr("timezone").attr("utc"));
             return epoch + dt.attr("timedelta")(0, t.seconds, t.nanos / 1000);
         }
         case kind::duration: {
@@ -232,12 +259,13 @@ py::object to_python(const value& v) {
         }
         case kind::date: {
             const auto d = v.as_date();
-            return py::reinterpret_steal<py::object>(PyDate_FromDate(
-                d.year(), static_cast<int>(d.month()), static_cast<int>(d.day())));
+            return py::reinterpret_steal<py::object>(
+                PyDate_FromDate(d.year(), static_cast<int>(d.month()), static_cast<int>(d.day())));
         }
         case kind::time_of_day: {
             const auto t = v.as_time_of_day();
-            return py::reinterpret_steal<py::object>(PyTime_FromTime(t.hour() % 24, t.minute(), 0, 0));
+            return py::reinterpret_steal<py::object>(
+                PyTime_FromTime(t.hour() % 24, t.minute(), 0, 0));
         }
         case kind::type: {
             py::object cel = py::module_::import("telecomply.cel");

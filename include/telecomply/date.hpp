@@ -15,7 +15,7 @@ namespace telecomply {
 /// A calendar date in the proleptic Gregorian calendar, held as days since 1970-01-01.
 /// Trivially copyable; ordered; the difference of two dates is a number of days.
 class date {
-public:
+  public:
     constexpr date() noexcept = default;
     /// From days since 1970-01-01.
     constexpr explicit date(std::int32_t days_since_epoch) noexcept : days_(days_since_epoch) {}
@@ -55,13 +55,13 @@ public:
     /// Days from b to a.
     friend constexpr std::int32_t operator-(date a, date b) noexcept { return a.days_ - b.days_; }
 
-private:
+  private:
     std::int32_t days_ = 0;
 };
 
 /// A time of day to the minute (`HH:MM`, 00:00-23:59; `24:00` is accepted as end of day).
 class time_of_day {
-public:
+  public:
     constexpr time_of_day() noexcept = default;
     constexpr explicit time_of_day(std::int32_t minutes) noexcept : minutes_(minutes) {}
     /// Parses `HH:MM` (or `HH:MM:SS` with seconds ignored only when :00); nullopt otherwise.
@@ -74,7 +74,7 @@ public:
     friend constexpr auto operator<=>(time_of_day, time_of_day) noexcept = default;
     friend constexpr bool operator==(time_of_day, time_of_day) noexcept = default;
 
-private:
+  private:
     std::int32_t minutes_ = 0;
 };
 

@@ -19,7 +19,7 @@ namespace telecomply {
 
 /// Builds values whose storage lives in an arena (a document's or an evaluation context's).
 class value_builder {
-public:
+  public:
     explicit value_builder(detail::arena& a) noexcept : arena_(&a) {}
     /// A string copied into the arena (the caller guarantees valid UTF-8).
     value string(std::string_view s) { return value::from_string(arena_->copy(s)); }
@@ -40,13 +40,13 @@ public:
     value from_json(const nlohmann::json& j);
     [[nodiscard]] detail::arena& arena() const noexcept { return *arena_; }
 
-private:
+  private:
     detail::arena* arena_;
 };
 
 /// An immutable document: a root value and the arena that holds it. Move-only; cheap to move.
 class document {
-public:
+  public:
     document();
     document(document&&) noexcept;
     document& operator=(document&&) noexcept;
@@ -71,7 +71,7 @@ public:
     [[nodiscard]] const value* at(std::string_view dotted_path) const noexcept;
     [[nodiscard]] nlohmann::json to_json() const;
 
-private:
+  private:
     detail::arena& arena();
     std::unique_ptr<detail::arena> arena_;
     value root_;

@@ -13,20 +13,20 @@ namespace telecomply {
 /// Stable error codes. The numeric values and the names returned by to_string() are a public
 /// contract (scripts match on them); add new codes at the end, never renumber.
 enum class errc : std::uint16_t {
-    parse_error = 1,       ///< an expression does not parse
-    compile_error = 2,     ///< an expression parses but cannot be compiled (unknown name...)
-    evaluation_error = 3,  ///< an expression evaluated to an error value
-    limit_exceeded = 4,    ///< a size, depth, time or memory bound was reached
-    invalid_input = 5,     ///< an input document is malformed or fails its schema
-    ruleset_error = 6,     ///< a ruleset file is malformed or inconsistent
-    calendar_error = 7,    ///< a date outside the calendar's covered years, or bad calendar data
-    workflow_error = 8,    ///< a malformed workflow definition
-    transition_refused = 9,///< an event is not allowed in the case's state or its guard fails
-    store_error = 10,      ///< the case store failed (I/O, SQLite)
-    conflict = 11,         ///< optimistic concurrency: the case changed since it was read
-    integrity_error = 12,  ///< the hash chain of a case's events does not verify
-    not_found = 13,        ///< no such case, ruleset, region or file
-    usage_error = 14,      ///< a library call was made with invalid arguments
+    parse_error = 1,         ///< an expression does not parse
+    compile_error = 2,       ///< an expression parses but cannot be compiled (unknown name...)
+    evaluation_error = 3,    ///< an expression evaluated to an error value
+    limit_exceeded = 4,      ///< a size, depth, time or memory bound was reached
+    invalid_input = 5,       ///< an input document is malformed or fails its schema
+    ruleset_error = 6,       ///< a ruleset file is malformed or inconsistent
+    calendar_error = 7,      ///< a date outside the calendar's covered years, or bad calendar data
+    workflow_error = 8,      ///< a malformed workflow definition
+    transition_refused = 9,  ///< an event is not allowed in the case's state or its guard fails
+    store_error = 10,        ///< the case store failed (I/O, SQLite)
+    conflict = 11,           ///< optimistic concurrency: the case changed since it was read
+    integrity_error = 12,    ///< the hash chain of a case's events does not verify
+    not_found = 13,          ///< no such case, ruleset, region or file
+    usage_error = 14,        ///< a library call was made with invalid arguments
 };
 
 /// The stable name of a code, e.g. "parse_error".
@@ -34,12 +34,12 @@ std::string_view to_string(errc code) noexcept;
 
 /// Base class of every exception telecomply throws.
 class error : public std::runtime_error {
-public:
+  public:
     error(errc code, const std::string& what) : std::runtime_error(what), code_(code) {}
     /// The stable code of this error.
     [[nodiscard]] errc code() const noexcept { return code_; }
 
-private:
+  private:
     errc code_;
 };
 
@@ -51,14 +51,14 @@ struct source_location {
 
 /// An expression failed to parse or compile. what() reads "line:column: message".
 class expression_error : public error {
-public:
+  public:
     expression_error(errc code, source_location where, const std::string& message)
         : error(code, format(where, message)), where_(where), message_(message) {}
     [[nodiscard]] source_location where() const noexcept { return where_; }
     /// The message without the position prefix.
     [[nodiscard]] const std::string& message() const noexcept { return message_; }
 
-private:
+  private:
     static std::string format(source_location where, const std::string& message);
     source_location where_;
     std::string message_;
@@ -66,19 +66,19 @@ private:
 
 /// An expression evaluated to an error value and the caller asked for an exception.
 class evaluation_error : public error {
-public:
+  public:
     explicit evaluation_error(const std::string& what) : error(errc::evaluation_error, what) {}
 };
 
 /// A bound on expression length, nesting depth, comprehension work or memory was reached.
 class limit_error : public error {
-public:
+  public:
     explicit limit_error(const std::string& what) : error(errc::limit_exceeded, what) {}
 };
 
 /// Bad data in a file: names the file, the line (0 when unknown) and the JSON path.
 class data_error : public error {
-public:
+  public:
     data_error(errc code, std::string file, std::uint32_t line, std::string json_path,
                const std::string& message);
     [[nodiscard]] const std::string& file() const noexcept { return file_; }
@@ -87,7 +87,7 @@ public:
     /// The message without the location prefix.
     [[nodiscard]] const std::string& message() const noexcept { return message_; }
 
-private:
+  private:
     std::string file_;
     std::uint32_t line_;
     std::string json_path_;
@@ -96,7 +96,7 @@ private:
 
 /// An input document (an application, call records...) is malformed or fails its schema.
 class input_error : public data_error {
-public:
+  public:
     input_error(std::string file, std::uint32_t line, std::string json_path,
                 const std::string& message)
         : data_error(errc::invalid_input, std::move(file), line, std::move(json_path), message) {}
@@ -104,7 +104,7 @@ public:
 
 /// A ruleset is malformed or inconsistent.
 class ruleset_error : public data_error {
-public:
+  public:
     ruleset_error(std::string file, std::uint32_t line, std::string json_path,
                   const std::string& message)
         : data_error(errc::ruleset_error, std::move(file), line, std::move(json_path), message) {}
@@ -112,52 +112,50 @@ public:
 
 /// A date outside the working calendar's covered years, or malformed calendar data.
 class calendar_error : public error {
-public:
+  public:
     explicit calendar_error(const std::string& what) : error(errc::calendar_error, what) {}
 };
 
 /// A workflow definition is malformed.
 class workflow_error : public error {
-public:
+  public:
     explicit workflow_error(const std::string& what) : error(errc::workflow_error, what) {}
 };
 
 /// An event was refused: not allowed in the current state, or its guard failed.
 class transition_refused : public error {
-public:
-    explicit transition_refused(const std::string& what)
-        : error(errc::transition_refused, what) {}
+  public:
+    explicit transition_refused(const std::string& what) : error(errc::transition_refused, what) {}
 };
 
 /// The case store failed.
 class store_error : public error {
-public:
+  public:
     explicit store_error(const std::string& what, errc code = errc::store_error)
         : error(code, what) {}
 };
 
 /// Optimistic concurrency: the case's version is not the one the writer expected.
 class conflict_error : public store_error {
-public:
+  public:
     explicit conflict_error(const std::string& what) : store_error(what, errc::conflict) {}
 };
 
 /// A case's event chain does not verify (edited, reordered or deleted events).
 class integrity_error : public store_error {
-public:
-    explicit integrity_error(const std::string& what)
-        : store_error(what, errc::integrity_error) {}
+  public:
+    explicit integrity_error(const std::string& what) : store_error(what, errc::integrity_error) {}
 };
 
 /// Something named does not exist: a case, a ruleset version, a region, a file.
 class not_found_error : public error {
-public:
+  public:
     explicit not_found_error(const std::string& what) : error(errc::not_found, what) {}
 };
 
 /// A library function was called with invalid arguments.
 class usage_error : public error {
-public:
+  public:
     explicit usage_error(const std::string& what) : error(errc::usage_error, what) {}
 };
 

@@ -37,10 +37,10 @@ class value_builder;
 /// memory. Every bound is checked; going over is a limit_error (at compile time for the first
 /// two, at evaluation time for the others).
 struct expression_limits {
-    std::size_t max_length = 64 * 1024;       ///< source bytes
-    std::uint32_t max_depth = 128;            ///< nesting of the syntax tree
-    std::uint64_t max_iterations = 1'000'000; ///< comprehension steps per evaluation
-    std::size_t max_memory = 64 << 20;        ///< bytes allocated per evaluation
+    std::size_t max_length = 64 * 1024;        ///< source bytes
+    std::uint32_t max_depth = 128;             ///< nesting of the syntax tree
+    std::uint64_t max_iterations = 1'000'000;  ///< comprehension steps per evaluation
+    std::size_t max_memory = 64 << 20;         ///< bytes allocated per evaluation
 };
 
 /// A native function callable from expressions. `args` holds the receiver first for member
@@ -53,7 +53,7 @@ using native_function = value (*)(const value* args, eval_context& ctx);
 /// (bound at compile time) and functions. The standard CEL functions and the domain
 /// extensions are always present.
 class environment {
-public:
+  public:
     environment();
     environment(const environment&);
     environment& operator=(const environment&);
@@ -89,7 +89,7 @@ public:
     struct impl;
     [[nodiscard]] const impl& details() const noexcept { return *impl_; }
 
-private:
+  private:
     std::unique_ptr<impl> impl_;
 };
 
@@ -98,7 +98,7 @@ private:
 /// allocation-free in the steady state. A value an evaluation returns stays valid until the
 /// context's next evaluation or reset().
 class eval_context {
-public:
+  public:
     explicit eval_context(const expression_limits& limits = {});
     eval_context(const eval_context&) = delete;
     eval_context& operator=(const eval_context&) = delete;
@@ -121,7 +121,7 @@ public:
     void set_calendars(const calendar_set* c) noexcept { calendars_ = c; }
     void begin() noexcept { iterations_ = 0; }
 
-private:
+  private:
     expression_limits limits_;
     detail::arena arena_;
     std::uint64_t iterations_ = 0;
@@ -131,7 +131,7 @@ private:
 
 /// A compiled expression. Immutable, cheap to copy (shared), safe to evaluate concurrently.
 class expression {
-public:
+  public:
     /// Parses and compiles. Throws expression_error (errc::parse_error with line:column and what
     /// was expected, or errc::compile_error for unknown names, bad macro use, bad constant
     /// regexes) or limit_error.
@@ -160,7 +160,7 @@ public:
 
     struct program;
 
-private:
+  private:
     explicit expression(std::shared_ptr<const program> p) : program_(std::move(p)) {}
     std::shared_ptr<const program> program_;
 };

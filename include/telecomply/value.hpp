@@ -84,12 +84,14 @@ struct time_parts {
 
 /// A CEL value. Trivially copyable; see the file comment for lifetimes.
 class value {
-public:
+  public:
     /// null
     constexpr value() noexcept : kind_(kind::null_), n_(0), p_{.i = 0} {}
     constexpr value(std::nullptr_t) noexcept : value() {}
 
-    static constexpr value from_bool(bool b) noexcept { return value(kind::bool_, 0, payload{.b = b}); }
+    static constexpr value from_bool(bool b) noexcept {
+        return value(kind::bool_, 0, payload{.b = b});
+    }
     static constexpr value from_int(std::int64_t i) noexcept {
         return value(kind::int_, 0, payload{.i = i});
     }
@@ -173,7 +175,7 @@ public:
     /// A readable rendering in CEL literal syntax, e.g. `{"a": [1, 2.5, null]}`.
     [[nodiscard]] std::string to_string() const;
 
-private:
+  private:
     union payload {
         bool b;
         std::int64_t i;
@@ -197,7 +199,9 @@ struct map_entry {
     value val;
 };
 
-inline const map_entry* value::map_end() const noexcept { return p_.entries + n_; }
+inline const map_entry* value::map_end() const noexcept {
+    return p_.entries + n_;
+}
 
 static_assert(sizeof(value) == 16);
 

@@ -14,7 +14,7 @@
 namespace telecomply::detail {
 
 class arena {
-public:
+  public:
     /// `limit` bounds the bytes this arena may hand out before reset (0 = unbounded); going over
     /// throws telecomply::limit_error, so hostile expressions cannot exhaust memory.
     explicit arena(std::size_t first_chunk = 4096, std::size_t limit = 0) noexcept
@@ -62,7 +62,7 @@ public:
     void set_limit(std::size_t limit) noexcept { limit_ = limit; }
     [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
 
-private:
+  private:
     void* allocate_slow(std::size_t size, std::size_t align);
 
     struct chunk {

@@ -25,7 +25,7 @@ enum class ast_kind : std::uint8_t {
 
 struct ast_node {
     ast_kind kind;
-    bool member = false;     // call: receiver-style
+    bool member = false;       // call: receiver-style
     std::uint32_t offset = 0;  // byte offset in the source
     std::uint32_t depth = 1;   // height of this subtree
     value lit;

@@ -20,15 +20,15 @@ class RE2;
 namespace telecomply::detail {
 
 enum class opcode : std::uint8_t {
-    constant,    // k
-    variable,    // a = slot; path = name (for unbound errors)
-    local,       // a = local index
-    select,      // kid0 . k (field name); path = static path or empty
-    path,        // kid0 . keys[b .. b+c); path, prefix lengths at prefix[b..]
-    has,         // has(kid0 . k)
-    index,       // kid0 [ kid1 ]
-    list,        // [kids]
-    map,         // {kid0: kid1, ...}
+    constant,  // k
+    variable,  // a = slot; path = name (for unbound errors)
+    local,     // a = local index
+    select,    // kid0 . k (field name); path = static path or empty
+    path,      // kid0 . keys[b .. b+c); path, prefix lengths at prefix[b..]
+    has,       // has(kid0 . k)
+    index,     // kid0 [ kid1 ]
+    list,      // [kids]
+    map,       // {kid0: kid1, ...}
     logical_not,
     negate,
     logical_and,  // n-ary, CEL commutative error semantics
@@ -65,10 +65,10 @@ struct node {
     std::uint32_t c = 0;       // key count (path), flags
     std::uint32_t kid = 0;     // first child in program::kids
     std::uint32_t nkids = 0;
-    value k;                   // constant, field name, or error
+    value k;  // constant, field name, or error
     native_function fn = nullptr;
     const re2::RE2* re = nullptr;
-    std::string_view path;     // static field path ("applicant.history")
+    std::string_view path;  // static field path ("applicant.history")
 };
 
 struct program_data {
@@ -79,7 +79,7 @@ struct program_data {
     std::vector<value> keys;              // path keys
     std::vector<std::uint32_t> prefixes;  // for each path key: length of the path up to it
     std::vector<std::unique_ptr<re2::RE2>> regexes;
-    std::deque<std::string> strings;      // storage for static paths
+    std::deque<std::string> strings;  // storage for static paths
     std::vector<std::string> input_paths;
     std::uint32_t root = 0;
     std::uint32_t locals = 0;

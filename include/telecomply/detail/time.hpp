@@ -36,8 +36,8 @@ std::string format_duration(time_parts d);
 /// or "hh:mm"). nullopt when the zone is unknown.
 struct civil_time {
     std::int64_t year;
-    unsigned month;        // 1-12
-    unsigned day;          // 1-31
+    unsigned month;  // 1-12
+    unsigned day;    // 1-31
     unsigned hour, minute, second;
     unsigned day_of_week;  // 0 = Sunday
     unsigned day_of_year;  // 0-based

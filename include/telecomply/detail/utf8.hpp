@@ -57,7 +57,8 @@ inline bool valid(std::string_view s) noexcept {
 /// Number of code points of valid UTF-8.
 inline std::size_t length(std::string_view s) noexcept {
     std::size_t n = 0;
-    for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    for (char c : s)
+        n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
     return n;
 }
 

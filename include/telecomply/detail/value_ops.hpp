@@ -56,22 +56,28 @@ inline order cmp_numeric(const value& a, const value& b) noexcept {
                     return a.as_int() < b.as_int()   ? order::less
                            : a.as_int() > b.as_int() ? order::greater
                                                      : order::equal;
-                case kind::uint_: return cmp_int_uint(a.as_int(), b.as_uint());
-                default: return flip(cmp_double_int(b.as_double(), a.as_int()));
+                case kind::uint_:
+                    return cmp_int_uint(a.as_int(), b.as_uint());
+                default:
+                    return flip(cmp_double_int(b.as_double(), a.as_int()));
             }
         case kind::uint_:
             switch (b.kind()) {
-                case kind::int_: return flip(cmp_int_uint(b.as_int(), a.as_uint()));
+                case kind::int_:
+                    return flip(cmp_int_uint(b.as_int(), a.as_uint()));
                 case kind::uint_:
                     return a.as_uint() < b.as_uint()   ? order::less
                            : a.as_uint() > b.as_uint() ? order::greater
                                                        : order::equal;
-                default: return flip(cmp_double_uint(b.as_double(), a.as_uint()));
+                default:
+                    return flip(cmp_double_uint(b.as_double(), a.as_uint()));
             }
         default:
             switch (b.kind()) {
-                case kind::int_: return cmp_double_int(a.as_double(), b.as_int());
-                case kind::uint_: return cmp_double_uint(a.as_double(), b.as_uint());
+                case kind::int_:
+                    return cmp_double_int(a.as_double(), b.as_int());
+                case kind::uint_:
+                    return cmp_double_uint(a.as_double(), b.as_uint());
                 default: {
                     const double x = a.as_double(), y = b.as_double();
                     if (std::isnan(x) || std::isnan(y)) return order::unordered;

@@ -38,6 +38,11 @@ void* arena::allocate_slow(std::size_t size, std::size_t align) {
 
 void arena::reset() noexcept {
     if (chunks_.empty()) return;
+    if (chunks_.size() == 1) {  // the steady state
+        cur_ = begin_;
+        used_before_ = 0;
+        return;
+    }
     // Keep only the largest chunk: steady-state evaluations then never allocate.
     auto largest = std::max_element(chunks_.begin(), chunks_.end(),
                                     [](const chunk& a, const chunk& b) { return a.size < b.size; });

@@ -557,9 +557,11 @@ value expression::evaluate(std::span<const value> variables, eval_context& ctx) 
     if (!program_) throw usage_error("evaluate() on an expression that was not compiled");
     ctx.begin();
     ctx.set_calendars(program_->calendars.get());
+    // Comprehension variables: a small uninitialised stack buffer (each loop writes its
+    // variable before reading it), the arena for unusually deep nesting.
     constexpr std::size_t inline_locals = 8;
-    value local_buf[inline_locals];
-    value* locals = local_buf;
+    alignas(value) std::byte local_buf[inline_locals * sizeof(value)];
+    value* locals = reinterpret_cast<value*>(local_buf);
     if (program_->locals > inline_locals)
         locals = ctx.arena().allocate_array<value>(program_->locals);
     return detail::eval_node(*program_, program_->root, variables, locals, ctx);

@@ -538,8 +538,9 @@ class evaluator {
     // ------------------------------------------------------------ calls
     value call(const node& n) {
         constexpr std::uint32_t inline_args = 6;
-        value buf[inline_args];
-        value* args = n.nkids <= inline_args ? buf : ctx_.arena().allocate_array<value>(n.nkids);
+        alignas(value) std::byte buf[inline_args * sizeof(value)];  // written before read
+        value* args = n.nkids <= inline_args ? reinterpret_cast<value*>(buf)
+                                             : ctx_.arena().allocate_array<value>(n.nkids);
         for (std::uint32_t k = 0; k < n.nkids; ++k) {
             args[k] = eval(kid(n, k));
             if (args[k].is_error()) return args[k];  // functions are strict

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -78,8 +79,10 @@ std::string_view to_string(eval_errc code) noexcept {
 const value* value::find(std::string_view key) const noexcept {
     if (kind_ != kind::map) return nullptr;
     for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
+        // length and first byte first: most keys differ there, and memcmp is a call
         if (e->key.kind_ == kind::string && e->key.n_ == key.size() &&
-            std::char_traits<char>::compare(e->key.p_.s, key.data(), key.size()) == 0)
+            (key.empty() ||
+             (e->key.p_.s[0] == key[0] && std::memcmp(e->key.p_.s, key.data(), key.size()) == 0)))
             return &e->val;
     }
     return nullptr;

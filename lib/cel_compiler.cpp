@@ -524,6 +524,17 @@ expression expression::compile(std::string_view source, const environment& env,
     auto ast = detail::parse(p->source, constants, limits);
     detail::compiler c(env.details(), *p, limits);
     p->root = c.compile(*ast);
+    // Keep the leaves: "materials" adds nothing when "materials.business_license" is listed.
+    auto& paths = p->input_paths;
+    std::vector<std::string> leaves;
+    for (const auto& a : paths) {
+        const bool prefix = std::any_of(paths.begin(), paths.end(), [&](const std::string& b) {
+            return b.size() > a.size() && b.compare(0, a.size(), a) == 0 &&
+                   (b[a.size()] == '.' || b[a.size()] == '[');
+        });
+        if (!prefix) leaves.push_back(a);
+    }
+    paths = std::move(leaves);
     return expression(std::move(p));
 }
 

@@ -1,0 +1,291 @@
+#include "telecomply/detail/json_support.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+#include <unordered_map>
+
+#include <openssl/evp.h>
+#include <valijson/adapters/nlohmann_json_adapter.hpp>
+#include <valijson/schema.hpp>
+#include <valijson/schema_parser.hpp>
+#include <valijson/validation_results.hpp>
+#include <valijson/validator.hpp>
+
+namespace telecomply::detail {
+
+namespace {
+[[noreturn]] void throw_data(errc code, const std::string& file, std::uint32_t line,
+                             const std::string& path, const std::string& msg) {
+    if (code == errc::ruleset_error) throw ruleset_error(file, line, path, msg);
+    throw input_error(file, line, path, msg);
+}
+}  // namespace
+
+std::string read_file(const std::filesystem::path& file, errc code) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw_data(code, file.string(), 0, "", "cannot open the file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw_data(code, file.string(), 0, "", "cannot read the file");
+    return std::move(ss).str();
+}
+
+nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
+                          std::uint32_t first_line) {
+    try {
+        return nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+        const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+        const auto line = static_cast<std::uint32_t>(
+            first_line + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
+        std::string msg = e.what();
+        if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
+        throw_data(code, file, line, "", "invalid JSON: " + msg);
+    }
+}
+
+// ------------------------------------------------------------------ JSON paths
+
+namespace {
+bool plain_key(std::string_view k) {
+    if (k.empty()) return false;
+    for (char c : k)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+    return !std::isdigit(static_cast<unsigned char>(k[0]));
+}
+}  // namespace
+
+std::string json_path_append_key(std::string path, std::string_view key) {
+    if (plain_key(key)) {
+        path += ".";
+        path += key;
+    } else {
+        path += "[" + nlohmann::json(std::string(key)).dump() + "]";
+    }
+    return path;
+}
+
+std::string json_path_append_index(std::string path, std::size_t index) {
+    return path + "[" + std::to_string(index) + "]";
+}
+
+namespace {
+// A minimal JSON tokenizer that walks to the value at a path and reports its line.
+class locator {
+public:
+    explicit locator(std::string_view t) : t_(t) {}
+
+    std::uint32_t find(std::string_view path) {
+        if (path.empty() || path[0] != '$') return 0;
+        path.remove_prefix(1);
+        skip_ws();
+        while (!path.empty()) {
+            if (path[0] == '.') {
+                path.remove_prefix(1);
+                const auto end = path.find_first_of(".[");
+                const std::string key(path.substr(0, end));
+                path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+                if (!enter_key(key)) return 0;
+            } else if (path[0] == '[') {
+                const auto close = path.find(']');
+                if (close == std::string_view::npos) return 0;
+                const auto inner = path.substr(1, close - 1);
+                path.remove_prefix(close + 1);
+                if (!inner.empty() && inner[0] == '"') {
+                    std::string key;
+                    try {
+                        key = nlohmann::json::parse(inner).get<std::string>();
+                    } catch (...) {
+                        return 0;
+                    }
+                    if (!enter_key(key)) return 0;
+                } else {
+                    std::size_t idx = 0;
+                    for (char c : inner) {
+                        if (c < '0' || c > '9') return 0;
+                        idx = idx * 10 + static_cast<std::size_t>(c - '0');
+                    }
+                    if (!enter_index(idx)) return 0;
+                }
+            } else {
+                return 0;
+            }
+        }
+        return line_at(pos_);
+    }
+
+private:
+    std::uint32_t line_at(std::size_t p) const {
+        return static_cast<std::uint32_t>(
+            1 + std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(p, t_.size())), '\n'));
+    }
+    void skip_ws() {
+        while (pos_ < t_.size() && (t_[pos_] == ' ' || t_[pos_] == '\n' || t_[pos_] == '\r' ||
+                                    t_[pos_] == '\t'))
+            ++pos_;
+    }
+    bool read_string(std::string* out) {
+        if (pos_ >= t_.size() || t_[pos_] != '"') return false;
+        const std::size_t start = pos_++;
+        while (pos_ < t_.size() && t_[pos_] != '"') pos_ += t_[pos_] == '\\' ? 2 : 1;
+        if (pos_ >= t_.size()) return false;
+        ++pos_;
+        if (out != nullptr) {
+            try {
+                *out = nlohmann::json::parse(t_.substr(start, pos_ - start)).get<std::string>();
+            } catch (...) {
+                return false;
+            }
+        }
+        return true;
+    }
+    bool skip_value() {
+        skip_ws();
+        if (pos_ >= t_.size()) return false;
+        const char c = t_[pos_];
+        if (c == '"') return read_string(nullptr);
+        if (c == '{' || c == '[') {
+            int depth = 0;
+            while (pos_ < t_.size()) {
+                const char d = t_[pos_];
+                if (d == '"') {
+                    if (!read_string(nullptr)) return false;
+                    continue;
+                }
+                if (d == '{' || d == '[') ++depth;
+                if (d == '}' || d == ']') {
+                    if (--depth == 0) {
+                        ++pos_;
+                        return true;
+                    }
+                }
+                ++pos_;
+            }
+            return false;
+        }
+        while (pos_ < t_.size() && t_[pos_] != ',' && t_[pos_] != '}' && t_[pos_] != ']') ++pos_;
+        return true;
+    }
+    bool enter_key(const std::string& key) {
+        skip_ws();
+        if (pos_ >= t_.size() || t_[pos_] != '{') return false;
+        ++pos_;
+        for (;;) {
+            skip_ws();
+            std::string k;
+            if (!read_string(&k)) return false;
+            skip_ws();
+            if (pos_ >= t_.size() || t_[pos_] != ':') return false;
+            ++pos_;
+            skip_ws();
+            if (k == key) return true;
+            if (!skip_value()) return false;
+            skip_ws();
+            if (pos_ >= t_.size() || t_[pos_] != ',') return false;
+            ++pos_;
+        }
+    }
+    bool enter_index(std::size_t idx) {
+        skip_ws();
+        if (pos_ >= t_.size() || t_[pos_] != '[') return false;
+        ++pos_;
+        for (std::size_t i = 0;; ++i) {
+            skip_ws();
+            if (i == idx) return pos_ < t_.size() && t_[pos_] != ']';
+            if (!skip_value()) return false;
+            skip_ws();
+            if (pos_ >= t_.size() || t_[pos_] != ',') return false;
+            ++pos_;
+        }
+    }
+
+    std::string_view t_;
+    std::size_t pos_ = 0;
+};
+}  // namespace
+
+std::uint32_t line_of(std::string_view text, std::string_view json_path) {
+    try {
+        return locator(text).find(json_path);
+    } catch (...) {
+        return 0;
+    }
+}
+
+// ------------------------------------------------------------------ JSON Schema
+
+struct json_schema::impl {
+    valijson::Schema schema;
+    std::string name;
+};
+
+json_schema::json_schema() = default;
+json_schema::~json_schema() = default;
+json_schema::json_schema(json_schema&&) noexcept = default;
+json_schema& json_schema::operator=(json_schema&&) noexcept = default;
+
+json_schema json_schema::from_json(const nlohmann::json& schema, const std::string& name) {
+    json_schema s;
+    s.impl_ = std::make_unique<impl>();
+    s.impl_->name = name;
+    try {
+        valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
+        valijson::adapters::NlohmannJsonAdapter adapter(schema);
+        parser.populateSchema(adapter, s.impl_->schema);
+    } catch (const std::exception& e) {
+        throw ruleset_error(name, 0, "", std::string("not a usable JSON Schema: ") + e.what());
+    }
+    return s;
+}
+
+json_schema json_schema::load(const std::filesystem::path& file) {
+    const std::string text = read_file(file, errc::ruleset_error);
+    return from_json(parse_json(text, file.string(), errc::ruleset_error), file.string());
+}
+
+std::optional<json_schema::failure> json_schema::validate(const nlohmann::json& doc) const {
+    if (!impl_) return std::nullopt;
+    // valijson's Validator caches compiled regexes and is not thread-safe: one per thread.
+    thread_local std::unordered_map<const impl*, valijson::Validator> validators;
+    auto& validator = validators[impl_.get()];
+    valijson::ValidationResults results;
+    valijson::adapters::NlohmannJsonAdapter target(doc);
+    if (validator.validate(impl_->schema, target, &results)) return std::nullopt;
+    // Report the deepest failure: it names the offending value rather than an enclosing one.
+    const valijson::ValidationResults::Error* best = nullptr;
+    for (const auto& e : results)
+        if (best == nullptr || e.context.size() > best->context.size()) best = &e;
+    failure f;
+    f.json_path = "$";
+    for (const auto& c : best->context) {
+        if (c == "<root>") continue;
+        // valijson writes "[key]" for properties and "[3]" for items
+        std::string tok = c;
+        if (tok.size() >= 2 && tok.front() == '[' && tok.back() == ']')
+            tok = tok.substr(1, tok.size() - 2);
+        const bool index = !tok.empty() && std::all_of(tok.begin(), tok.end(), ::isdigit);
+        f.json_path = index ? json_path_append_index(f.json_path, std::stoul(tok))
+                            : json_path_append_key(f.json_path, tok);
+    }
+    f.message = best->description;
+    return f;
+}
+
+// ------------------------------------------------------------------ digests
+
+std::string sha256_hex(std::string_view bytes) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr);
+    std::string out = "sha256:";
+    char buf[3];
+    for (unsigned i = 0; i < len; ++i) {
+        std::snprintf(buf, sizeof buf, "%02x", md[i]);
+        out += buf;
+    }
+    return out;
+}
+
+}  // namespace telecomply::detail

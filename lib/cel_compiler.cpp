@@ -176,8 +176,11 @@ class compiler {
             p_.nodes[i].path = intern(std::string(name));
             return i;
         }
-        if (auto it = env_.constants.find(name); it != env_.constants.end())
-            return constant(constants_.copy(it->second), offset);
+        if (auto it = env_.constants.find(name); it != env_.constants.end()) {
+            auto i = constant(constants_.copy(it->second), offset);
+            p_.nodes[i].path = intern(std::string(name));  // for messages about its fields
+            return i;
+        }
         for (const auto& t : type_constants)
             if (t.name == name) return constant(value::from_type(t.k), offset);
         return ~0u;
@@ -265,6 +268,12 @@ class compiler {
     }
 
     std::uint32_t select_field(std::uint32_t base, std::string_view field, std::uint32_t offset) {
+        // A field of a constant map (a ruleset's params) is known now: a typo is a compile error.
+        if (!env_.unchecked && is_const(base) && p_.nodes[base].k.kind() == kind::map &&
+            p_.nodes[base].k.find(field) == nullptr)
+            fail(offset, "no field '" + std::string(field) + "' in the constant map" +
+                             (p_.nodes[base].path.empty() ? std::string()
+                                                          : " '" + std::string(p_.nodes[base].path) + "'"));
         auto i = emit(opcode::select, offset, {base});
         p_.nodes[i].k = constants_.string(field);
         if (!p_.nodes[base].path.empty()) {

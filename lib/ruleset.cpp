@@ -385,6 +385,9 @@ std::shared_ptr<const ruleset> catalogue::get(std::string_view id, std::string_v
 std::vector<catalogue::problem> catalogue::lint() const {
     std::vector<problem> out;
     auto report = [&](const ruleset_error& e, bool warning) {
+        // a parent's problem shows up once, not once per child that inherits it
+        for (const auto& p : out)
+            if (p.file == e.file() && p.json_path == e.json_path() && p.message == e.message()) return;
         out.push_back({e.file(), e.line(), e.json_path(), e.message(), warning});
     };
     for (const auto& [id, versions] : by_id_) {

@@ -1,0 +1,356 @@
+// Rulesets: loading, composition, versions, verdicts, unknowns, obligations and located errors.
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+#include <atomic>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/engine.hpp"
+#include "telecomply/error.hpp"
+#include "telecomply/ruleset.hpp"
+
+namespace fs = std::filesystem;
+using namespace telecomply;
+
+namespace {
+
+const fs::path data = TELECOMPLY_TEST_DATA;
+
+nlohmann::json clean_app() {
+    std::ifstream in(data / "applications" / "gd-clean.json");
+    return nlohmann::json::parse(in);
+}
+
+verdict check(const engine& e, const nlohmann::json& app, check_options opts = {}) {
+    return e.check(document::from_json(app), opts);
+}
+
+bool has_finding(const verdict& v, const std::string& code, const std::string& subject = "") {
+    for (const auto& f : v.findings)
+        if (f.code() == code && (subject.empty() || f.subject == subject)) return true;
+    return false;
+}
+
+// A scratch copy of the test rulesets where one file can be replaced to break it.
+struct scratch {
+    fs::path dir;
+    scratch() {
+        dir = fs::temp_directory_path() / ("telecomply-rs-" + std::to_string(::getpid()) + "-" +
+                                           std::to_string(counter()++));
+        fs::remove_all(dir);
+        fs::copy(data / "rulesets", dir, fs::copy_options::recursive);
+    }
+    ~scratch() { fs::remove_all(dir); }
+    void write(const std::string& rel, const std::string& text) const {
+        fs::create_directories((dir / rel).parent_path());
+        std::ofstream(dir / rel) << text;
+    }
+    static int& counter() {
+        static int n = 0;
+        return n;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("a clean application is eligible under the region's rules in force") {
+    const engine e(data / "rulesets");
+    const auto v = check(e, clean_app());
+    CHECK(v.outcome == decision::eligible);
+    CHECK(v.findings.empty());
+    CHECK(v.unknowns.empty());
+    CHECK(v.application == "T-GD-1");
+    CHECK(v.region == "CN-GD");
+    CHECK(v.as_of.to_string() == "2026-03-02");
+    REQUIRE(v.rules);
+    CHECK(v.rules->id() == "CN-GD");
+    CHECK(v.rules->version() == "2026.1");
+    CHECK(v.rules->chain() == std::vector<std::string>{"CN@2026.1", "CN-GD@2026.1"});
+    CHECK(v.rules->digest().rfind("sha256:", 0) == 0);
+    CHECK(v.rules->digest().size() == 7 + 64);
+}
+
+TEST_CASE("parameters and severities are overridden by the child") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["materials"]["marketing_plan"]["daily_calls_per_number"] = 151;  // GD cap 150, CN 200
+    auto v = check(e, app);
+    CHECK(v.outcome == decision::ineligible);
+    REQUIRE(has_finding(v, "DAILY_CALL_CAP_EXCEEDED"));
+    CHECK(v.findings[0].message().en == "Daily calls over 150");
+    CHECK(v.findings[0].remedy().zh == "降至 150 以内");
+    app["materials"]["marketing_plan"]["daily_calls_per_number"] = 150;  // exactly at the cap
+    CHECK_FALSE(has_finding(check(e, app), "DAILY_CALL_CAP_EXCEEDED"));
+
+    // COMPANY_TOO_NEW: a warning nationally, blocking in GD (override)
+    app["applicant"]["established_on"] = "2026-01-01";
+    v = check(e, app);
+    REQUIRE(has_finding(v, "COMPANY_TOO_NEW"));
+    CHECK(v.findings[0].level == severity::blocking);
+    CHECK(v.outcome == decision::ineligible);
+    app["region"] = "CN-BJ";
+    v = check(e, app);
+    REQUIRE(has_finding(v, "COMPANY_TOO_NEW"));
+    CHECK(v.findings[0].level == severity::warning);
+}
+
+TEST_CASE("the version in force on the submission date is used, or on as_of") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["region"] = "CN-BJ";
+    app["materials"]["marketing_plan"]["daily_calls_per_number"] = 250;
+    app["submitted_on"] = "2025-06-01";  // CN-BJ has no 2025 version
+    CHECK_THROWS_AS(check(e, app), not_found_error);
+    app["region"] = "CN";
+    auto v = check(e, app);
+    CHECK(v.rules->version() == "2025.1");
+    CHECK_FALSE(has_finding(v, "DAILY_CALL_CAP_EXCEEDED"));  // 2025 cap is 300
+    check_options opts;
+    opts.as_of = date::parse("2026-02-01");
+    v = check(e, app, opts);
+    CHECK(v.rules->version() == "2026.1");
+    CHECK(has_finding(v, "DAILY_CALL_CAP_EXCEEDED"));  // 2026 cap is 200
+    CHECK(v.as_of.to_string() == "2026-02-01");
+    opts.as_of = date::parse("2024-12-31");
+    CHECK_THROWS_WITH_AS(check(e, app, opts), doctest::Contains("in force on 2024-12-31"),
+                         not_found_error);
+    app["region"] = "CN-XX";
+    CHECK_THROWS_AS(check(e, app), not_found_error);
+}
+
+TEST_CASE("absent inputs make a rule unknown and the decision needs_evidence") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["applicant"].erase("history");
+    auto v = check(e, app);
+    CHECK(v.outcome == decision::needs_evidence);
+    REQUIRE(v.unknowns.size() == 1);
+    CHECK(v.unknowns[0].rule_id() == "history.violations");
+    CHECK(v.unknowns[0].missing == std::vector<std::string>{"applicant.history"});
+    // a blocking finding wins over unknowns
+    app["materials"].erase("business_license");
+    v = check(e, app);
+    CHECK(v.outcome == decision::ineligible);
+    CHECK(has_finding(v, "MATERIAL_MISSING", "business_license"));
+    // a rule that tests for absence itself is never unknown; a when that is false: not applicable
+    app = clean_app();
+    app.erase("materials");
+    v = check(e, app);
+    CHECK(has_finding(v, "MATERIAL_MISSING", "business_license"));
+    // has() tests the whole path: with no materials at all, the plan rule does not apply
+    for (const auto& u : v.unknowns) CHECK(u.rule_id() != "plan.daily_calls");
+    CHECK(v.outcome == decision::ineligible);
+}
+
+TEST_CASE("per-element rules: one finding per subject, in order, with info last") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["numbers"] = nlohmann::json::array({{{"number", "13800138000"}, {"purpose", "a"}},
+                                            {{"number", "13800138000"}, {"purpose", "b"}},
+                                            {{"number", "13912345678"}, {"purpose", "  "}},
+                                            {{"number", "13912345678"}}});
+    const auto v = check(e, app);
+    std::vector<std::string> got;
+    for (const auto& f : v.findings) got.push_back(f.code() + ":" + f.subject);
+    CHECK(got == std::vector<std::string>{"NUMBER_PURPOSE_MISSING:13912345678",
+                                          "NUMBER_DUPLICATE:13800138000",
+                                          "NUMBER_DUPLICATE:13912345678",
+                                          "NUMBER_NOTED:13912345678"});
+    CHECK(v.findings[1].message().en == "Duplicate number 13800138000");
+    // 4 numbers > threshold 2: obligation, reported once
+    REQUIRE(v.obligations.size() == 1);
+    CHECK(v.obligations[0].code == "SITE_INSPECTION_REQUIRED");
+}
+
+TEST_CASE("overrides: a when removed with null, a rule disabled") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["region"] = "CN-BJ";
+    app["numbers"] = nlohmann::json::array({{{"number", "13912345678"}, {"purpose", "x"}}});
+    const auto v = check(e, app);
+    REQUIRE(v.obligations.size() == 1);  // BJ: always, whatever the count
+    CHECK_FALSE(has_finding(v, "NUMBER_NOTED"));  // disabled in BJ
+    CHECK(v.rules->find_rule("number.info") == nullptr);
+    CHECK(v.rules->find_rule("obligation.site_inspection")->origin == "CN-BJ@2026.1");
+    // intake only: review-phase obligations are not evaluated
+    check_options intake;
+    intake.include_review = false;
+    CHECK(check(e, app, intake).obligations.empty());
+}
+
+TEST_CASE("verdict JSON carries the contract's fields") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["materials"].erase("business_license");
+    app["applicant"].erase("history");
+    const auto j = check(e, app).to_json();
+    CHECK(j["application"] == "T-GD-1");
+    CHECK(j["region"] == "CN-GD");
+    CHECK(j["as_of"] == "2026-03-02");
+    CHECK(j["decision"] == "ineligible");
+    CHECK(j["ruleset"]["id"] == "CN-GD");
+    CHECK(j["ruleset"]["version"] == "2026.1");
+    CHECK(j["ruleset"]["chain"].size() == 2);
+    REQUIRE(j["findings"].size() == 1);
+    const auto& f = j["findings"][0];
+    CHECK(f["code"] == "MATERIAL_MISSING");
+    CHECK(f["subject"] == "business_license");
+    CHECK(f["severity"] == "blocking");
+    CHECK(f["message"]["zh"] == "缺少材料：business_license");
+    CHECK(f["remedy"]["en"] == "Submit the business_license");
+    CHECK(f["reference"] == "test");
+    CHECK(f["rule"] == "material.business_license");
+    REQUIRE(j["unknowns"].size() == 1);
+    CHECK(j["unknowns"][0]["rule"] == "history.violations");
+    CHECK(j["unknowns"][0]["missing"][0] == "applicant.history");
+    CHECK(j["obligations"].is_array());
+    CHECK_FALSE(j.contains("trace"));
+}
+
+TEST_CASE("explain traces each rule's inputs and outcome") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["materials"]["marketing_plan"]["daily_calls_per_number"] = 900;
+    check_options opts;
+    opts.trace = true;
+    const auto v = check(e, app, opts);
+    REQUIRE(v.trace);
+    const rule_trace* cap = nullptr;
+    for (const auto& t : *v.trace)
+        if (t.source->id == "plan.daily_calls") cap = &t;
+    REQUIRE(cap != nullptr);
+    CHECK(cap->outcome == "fail");
+    CHECK(cap->inputs["materials.marketing_plan.daily_calls_per_number"] == 900);
+    CHECK(v.to_json()["trace"].size() == v.trace->size());
+}
+
+TEST_CASE("loading errors name the file, the line and the JSON path") {
+    SUBCASE("an override of an unknown rule id") {
+        scratch s;
+        s.write("CN-GD/2026.1.json", R"({
+  "id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01", "extends": "CN",
+  "overrides": [
+    {"id": "no.such.rule", "severity": "info"}
+  ]
+})");
+        const auto cat = catalogue::load(s.dir);
+        try {
+            (void)cat->resolve("CN-GD", *date::parse("2026-03-01"));
+            FAIL("expected ruleset_error");
+        } catch (const ruleset_error& e) {
+            CHECK(e.file().ends_with("CN-GD/2026.1.json"));
+            CHECK(e.json_path() == "$.overrides[0].id");
+            CHECK(e.line() == 4);
+            CHECK(e.message().find("no.such.rule") != std::string::npos);
+        }
+    }
+    SUBCASE("a rule id the parent already has") {
+        scratch s;
+        s.write("CN-GD/2026.1.json", R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
+ "extends": "CN", "rules": [{"id": "company.too_new", "code": "X", "require": "true",
+ "severity": "info", "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "x"}]})");
+        const auto cat = catalogue::load(s.dir);
+        CHECK_THROWS_WITH_AS((void)cat->resolve("CN-GD", *date::parse("2026-03-01")),
+                             doctest::Contains("already defined"), ruleset_error);
+    }
+    SUBCASE("an expression that does not compile, with its position") {
+        scratch s;
+        s.write("CN-GD/2026.1.json", R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
+ "extends": "CN",
+ "rules": [{"id": "bad", "code": "X", "require": "numbers.size( > 1",
+ "severity": "info", "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "x"}]})");
+        const auto cat = catalogue::load(s.dir);
+        try {
+            (void)cat->resolve("CN-GD", *date::parse("2026-03-01"));
+            FAIL("expected ruleset_error");
+        } catch (const ruleset_error& e) {
+            CHECK(e.json_path() == "$.rules[0].require");
+            CHECK(e.line() == 3);
+            CHECK(e.message().find("1:15") != std::string::npos);
+        }
+    }
+    SUBCASE("a parameter that does not exist") {
+        scratch s;
+        s.write("CN-GD/2026.1.json", R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
+ "extends": "CN", "overrides": [{"id": "plan.daily_calls",
+ "require": "materials.marketing_plan.daily_calls_per_number <= params.daily_cap"}]})");
+        const auto cat = catalogue::load(s.dir);
+        CHECK_THROWS_WITH_AS((void)cat->resolve("CN-GD", *date::parse("2026-03-01")),
+                             doctest::Contains("no field 'daily_cap'"), ruleset_error);
+        const auto problems = cat->lint();
+        REQUIRE(problems.size() == 1);
+        CHECK(problems[0].json_path == "$.overrides[0].require");
+    }
+    SUBCASE("malformed JSON") {
+        scratch s;
+        s.write("CN-GD/2026.1.json", "{\n  \"id\": \"CN-GD\",\n  \"version\": 2026.1,,\n}");
+        try {
+            (void)catalogue::load(s.dir);
+            FAIL("expected ruleset_error");
+        } catch (const ruleset_error& e) {
+            CHECK(e.line() == 3);
+            CHECK(e.file().ends_with("CN-GD/2026.1.json"));
+        }
+    }
+    SUBCASE("overlapping versions and duplicates") {
+        scratch s;
+        s.write("CN/2026.2.json", R"({"id": "CN", "version": "2026.2", "effective_from": "2026-06-01",
+ "title": {"zh": "x", "en": "x"}, "rules": []})");
+        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("also covers"), ruleset_error);
+    }
+    SUBCASE("extends an unknown ruleset") {
+        scratch s;
+        s.write("CN-SH/2026.1.json", R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01", "extends": "XX"})");
+        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("unknown ruleset 'XX'"),
+                             ruleset_error);
+    }
+}
+
+TEST_CASE("JSON Lines batches keep input order and report bad lines by line and path") {
+    const engine e(data / "rulesets");
+    auto good = clean_app();
+    auto second = clean_app();
+    second["id"] = "T-GD-2";
+    std::stringstream in;
+    in << good.dump() << "\n\n" << R"({"id": "bad", "region": "CN-GD",)" << "\n" << second.dump() << "\n";
+    for (unsigned threads : {1u, 2u}) {
+        std::vector<std::string> seen;
+        std::stringstream copy(in.str());
+        const auto n = e.check_stream(copy, true, "batch.jsonl", {},
+                                      [&](std::size_t, engine::result&& r) {
+                                          if (auto* err = std::get_if<input_error>(&r)) {
+                                              CHECK(err->line() == 3);
+                                              CHECK(err->file() == "batch.jsonl");
+                                              seen.push_back("error");
+                                          } else {
+                                              seen.push_back(std::get<verdict>(r).application);
+                                          }
+                                      },
+                                      threads);
+        CHECK(n == 3);
+        CHECK(seen == std::vector<std::string>{"T-GD-1", "error", "T-GD-2"});
+    }
+}
+
+TEST_CASE("a ruleset is safe to share across threads") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    app["materials"]["marketing_plan"]["daily_calls_per_number"] = 151;
+    const auto doc = document::from_json(app);
+    std::vector<std::thread> threads;
+    std::atomic<int> wrong{0};
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 500; ++i) {
+                const auto v = e.check(doc);
+                if (v.outcome != decision::ineligible || v.findings.size() != 1) ++wrong;
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(wrong == 0);
+}

@@ -40,7 +40,9 @@ struct common {
     }
 };
 
-void print_error(const std::exception& e) { std::cerr << "telecomply: " << e.what() << "\n"; }
+void print_error(const std::exception& e) {
+    std::cerr << "telecomply: " << e.what() << "\n";
+}
 
 bool is_jsonl(const std::string& file) {
     return file.size() >= 6 && (file.ends_with(".jsonl") || file.ends_with(".ndjson"));
@@ -88,9 +90,15 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
                 }
                 auto& v = std::get<verdict>(r);
                 switch (v.outcome) {
-                    case decision::eligible: ++eligible; break;
-                    case decision::ineligible: ++ineligible; break;
-                    case decision::needs_evidence: ++needs_evidence; break;
+                    case decision::eligible:
+                        ++eligible;
+                        break;
+                    case decision::ineligible:
+                        ++ineligible;
+                        break;
+                    case decision::needs_evidence:
+                        ++needs_evidence;
+                        break;
                 }
                 if (c.format == "jsonl")
                     std::cout << v.to_json().dump() << "\n";
@@ -139,7 +147,8 @@ int run_explain(const common& c, const std::string& file) {
             if (!t.source->code.empty()) std::cout << "  " << t.source->code;
             if (!t.subject.empty()) std::cout << " [" << t.subject << "]";
             std::cout << "  (" << t.source->origin << ")\n";
-            if (!t.source->when_src.empty()) std::cout << "      when:    " << t.source->when_src << "\n";
+            if (!t.source->when_src.empty())
+                std::cout << "      when:    " << t.source->when_src << "\n";
             if (!t.source->require_src.empty())
                 std::cout << "      require: " << t.source->require_src << "\n";
             for (const auto& [path, val] : t.inputs.items())
@@ -183,34 +192,40 @@ int run_lint(const std::string& dir) {
 }
 
 int run_test(const common& c, const std::string& dir_arg, bool verbose) {
-    const std::filesystem::path rulesets = dir_arg.empty() ? c.rulesets_dir() : std::filesystem::path(dir_arg);
+    const std::filesystem::path rulesets =
+        dir_arg.empty() ? c.rulesets_dir() : std::filesystem::path(dir_arg);
     const engine e(rulesets);
     const auto report = run_ruleset_tests(e, rulesets / "tests");
     for (const auto& r : report.cases) {
         if (r.passed() && !verbose) continue;
         std::cout << (r.passed() ? "PASS " : "FAIL ") << r.name << "  (" << r.file << ")\n";
-        for (const auto& f : r.failures) std::cout << "     " << f << "\n";
+        for (const auto& f : r.failures)
+            std::cout << "     " << f << "\n";
     }
-    std::cout << "\nfinding code coverage (cases where it fires / where it is checked and passes):\n";
+    std::cout
+        << "\nfinding code coverage (cases where it fires / where it is checked and passes):\n";
     for (const auto& [code, cov] : report.coverage)
         std::cout << "  " << (cov.fired && cov.not_fired ? "  " : "! ") << code << "  " << cov.fired
                   << " / " << cov.not_fired << "\n";
     const auto uncovered = report.uncovered();
     std::cout << report.cases.size() << " cases: " << report.cases.size() - report.failed()
               << " passed, " << report.failed() << " failed; " << uncovered.size()
-              << " finding code" << (uncovered.size() == 1 ? "" : "s") << " not covered both ways\n";
+              << " finding code" << (uncovered.size() == 1 ? "" : "s")
+              << " not covered both ways\n";
     return report.failed() != 0 || !uncovered.empty() ? exit_findings : exit_ok;
 }
 
 }  // namespace
 
 int run(const std::vector<std::string>& args) {
-    CLI::App app{"telecomply: telemarketing-number whitelist compliance (电销卡白名单)", "telecomply"};
+    CLI::App app{"telecomply: telemarketing-number whitelist compliance (电销卡白名单)",
+                 "telecomply"};
     app.require_subcommand(1);
     app.set_version_flag("--version", std::string(version()));
     common c;
     auto add_rulesets = [&](CLI::App* sub) {
-        sub->add_option("--rulesets", c.rulesets, "folder of rulesets (default: the installed ones)");
+        sub->add_option("--rulesets", c.rulesets,
+                        "folder of rulesets (default: the installed ones)");
     };
     auto add_lang = [&](CLI::App* sub) {
         sub->add_option("--lang", c.lang, "language of messages in text output")
@@ -219,7 +234,8 @@ int run(const std::vector<std::string>& args) {
 
     std::vector<std::string> files;
     unsigned threads = 1;
-    auto* check = app.add_subcommand("check", "check applications (JSON or JSON Lines files; - for stdin)");
+    auto* check =
+        app.add_subcommand("check", "check applications (JSON or JSON Lines files; - for stdin)");
     check->add_option("files", files, "application files")->required();
     add_rulesets(check);
     check->add_option("--as-of", c.as_of, "use the rules in force on this date (YYYY-MM-DD)");
@@ -229,25 +245,31 @@ int run(const std::vector<std::string>& args) {
     add_lang(check);
 
     std::string explain_file;
-    auto* explain = app.add_subcommand("explain", "every rule's inputs, outcome and remedy for one application");
+    auto* explain = app.add_subcommand(
+        "explain", "every rule's inputs, outcome and remedy for one application");
     explain->add_option("file", explain_file, "application file")->required();
     add_rulesets(explain);
     explain->add_option("--as-of", c.as_of, "use the rules in force on this date (YYYY-MM-DD)");
-    explain->add_option("--format", c.format, "output format")->check(CLI::IsMember({"text", "json"}));
+    explain->add_option("--format", c.format, "output format")
+        ->check(CLI::IsMember({"text", "json"}));
     add_lang(explain);
 
     std::string lint_dir;
-    auto* lint = app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
+    auto* lint =
+        app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
     lint->add_option("dir", lint_dir, "folder of rulesets (default: the installed ones)");
 
     std::string test_dir;
     bool verbose = false;
-    auto* test = app.add_subcommand("test", "run the ruleset test cases and report finding-code coverage");
-    test->add_option("dir", test_dir, "folder of rulesets with a tests/ folder (default: installed)");
+    auto* test =
+        app.add_subcommand("test", "run the ruleset test cases and report finding-code coverage");
+    test->add_option("dir", test_dir,
+                     "folder of rulesets with a tests/ folder (default: installed)");
     test->add_flag("-v,--verbose", verbose, "list passing cases too");
 
     std::vector<const char*> argv;
-    for (const auto& a : args) argv.push_back(a.c_str());
+    for (const auto& a : args)
+        argv.push_back(a.c_str());
     try {
         app.parse(static_cast<int>(argv.size()), argv.data());
     } catch (const CLI::CallForHelp& e) {

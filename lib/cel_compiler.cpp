@@ -271,9 +271,10 @@ class compiler {
         // A field of a constant map (a ruleset's params) is known now: a typo is a compile error.
         if (!env_.unchecked && is_const(base) && p_.nodes[base].k.kind() == kind::map &&
             p_.nodes[base].k.find(field) == nullptr)
-            fail(offset, "no field '" + std::string(field) + "' in the constant map" +
-                             (p_.nodes[base].path.empty() ? std::string()
-                                                          : " '" + std::string(p_.nodes[base].path) + "'"));
+            fail(offset,
+                 "no field '" + std::string(field) + "' in the constant map" +
+                     (p_.nodes[base].path.empty() ? std::string()
+                                                  : " '" + std::string(p_.nodes[base].path) + "'"));
         auto i = emit(opcode::select, offset, {base});
         p_.nodes[i].k = constants_.string(field);
         if (!p_.nodes[base].path.empty()) {

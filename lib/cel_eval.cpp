@@ -240,7 +240,8 @@ class evaluator {
         // has() tests the presence of the whole path: has(a.b.c) is false when a.b is absent
         // (CEL proper raises an error), so that rules can test for absence in one call.
         if (base.is_error())
-            return base.as_error().code == eval_errc::no_such_field ? value::from_bool(false) : base;
+            return base.as_error().code == eval_errc::no_such_field ? value::from_bool(false)
+                                                                    : base;
         if (base.is_null()) return value::from_bool(false);
         return error(eval_errc::no_such_overload, n.offset,
                      "has() on type '" + std::string(type_name(base.kind())) + "'");

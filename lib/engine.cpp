@@ -30,7 +30,8 @@ document engine::validate(const nlohmann::json& app, std::string_view source, st
         std::uint32_t at = line;
         if (!text.empty()) {
             // the line of the offending value inside a multi-line document
-            if (const auto l = detail::line_of(text, f->json_path); l != 0) at = (line == 0 ? 1 : line) + l - 1;
+            if (const auto l = detail::line_of(text, f->json_path); l != 0)
+                at = (line == 0 ? 1 : line) + l - 1;
         }
         throw input_error(src, at, f->json_path, f->message);
     }
@@ -40,15 +41,31 @@ document engine::validate(const nlohmann::json& app, std::string_view source, st
             !date::parse(v.get_ref<const std::string&>())) {
             std::uint32_t at = line;
             if (!text.empty())
-                if (const auto l = detail::line_of(text, path); l != 0) at = (line == 0 ? 1 : line) + l - 1;
-            throw input_error(src, at, path, "'" + v.get<std::string>() + "' is not a calendar date");
+                if (const auto l = detail::line_of(text, path); l != 0)
+                    at = (line == 0 ? 1 : line) + l - 1;
+            throw input_error(src, at, path,
+                              "'" + v.get<std::string>() + "' is not a calendar date");
         }
     };
     check_date(app.value("submitted_on", nlohmann::json()), "$.submitted_on");
     return document::from_json(app);
 }
 
-document engine::parse(std::string_view json, std::string_view source, std::uint32_t first_line) const {
+void engine::validate(const document& app, std::string_view source) const {
+    const std::string src(source);
+    if (app.root().kind() != kind::map)
+        throw input_error(src, 0, "$", "an application must be a JSON object");
+    if (auto f = schema_->validate(to_json(app.root())))
+        throw input_error(src, 0, f->json_path, f->message);
+    const value* submitted = app.root().find("submitted_on");
+    if (submitted != nullptr && submitted->kind() == kind::string &&
+        !date::parse(submitted->as_string()))
+        throw input_error(src, 0, "$.submitted_on",
+                          "'" + std::string(submitted->as_string()) + "' is not a calendar date");
+}
+
+document engine::parse(std::string_view json, std::string_view source,
+                       std::uint32_t first_line) const {
     const auto j = detail::parse_json(json, std::string(source), errc::invalid_input, first_line);
     return validate(j, source, first_line, json);
 }
@@ -62,7 +79,9 @@ verdict engine::check(const document& app, const check_options& opts) const {
     std::optional<date> on = opts.as_of;
     if (!on && submitted != nullptr && submitted->kind() == kind::string)
         on = date::parse(submitted->as_string());
-    if (!on) throw input_error("<input>", 0, "$.submitted_on", "the application has no valid submitted_on");
+    if (!on)
+        throw input_error("<input>", 0, "$.submitted_on",
+                          "the application has no valid submitted_on");
     auto rs = catalogue_->resolve(region->as_string(), *on);
     thread_local eval_context ctx;
     check_options o = opts;
@@ -70,8 +89,8 @@ verdict engine::check(const document& app, const check_options& opts) const {
     return rs->check(app, o, ctx);
 }
 
-verdict engine::check_json(std::string_view json, const check_options& opts, std::string_view source,
-                           std::uint32_t first_line) const {
+verdict engine::check_json(std::string_view json, const check_options& opts,
+                           std::string_view source, std::uint32_t first_line) const {
     return check(parse(json, source, first_line), opts);
 }
 
@@ -98,7 +117,8 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
     if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
     std::size_t index = 0;
     if (!jsonl) {
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
         nlohmann::json j;
         try {
             j = detail::parse_json(text, std::string(source), errc::invalid_input);
@@ -114,8 +134,9 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
                         sink(index++, check(validate(j[i], source, 0, {}), opts));
                     } catch (const input_error& err) {
                         const std::string path = base + err.json_path().substr(1);
-                        sink(index - 1, input_error(std::string(source), detail::line_of(text, path),
-                                                    path, err.message()));
+                        sink(index - 1,
+                             input_error(std::string(source), detail::line_of(text, path), path,
+                                         err.message()));
                     }
                 } catch (const not_found_error& err) {
                     sink(index - 1, input_error(std::string(source), 0,
@@ -159,12 +180,14 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
                         results[i] = checked(*this, lines[i].second, source, lines[i].first, opts);
                 });
             }
-            for (auto& th : pool) th.join();
+            for (auto& th : pool)
+                th.join();
         } else {
             for (std::size_t i = 0; i < lines.size(); ++i)
                 results[i] = checked(*this, lines[i].second, source, lines[i].first, opts);
         }
-        for (auto& r : results) sink(index++, std::move(*r));
+        for (auto& r : results)
+            sink(index++, std::move(*r));
     }
     return index;
 }

@@ -74,7 +74,7 @@ std::string json_path_append_index(std::string path, std::size_t index) {
 namespace {
 // A minimal JSON tokenizer that walks to the value at a path and reports its line.
 class locator {
-public:
+  public:
     explicit locator(std::string_view t) : t_(t) {}
 
     std::uint32_t find(std::string_view path) {
@@ -116,20 +116,22 @@ public:
         return line_at(pos_);
     }
 
-private:
+  private:
     std::uint32_t line_at(std::size_t p) const {
         return static_cast<std::uint32_t>(
-            1 + std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(p, t_.size())), '\n'));
+            1 +
+            std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(p, t_.size())), '\n'));
     }
     void skip_ws() {
-        while (pos_ < t_.size() && (t_[pos_] == ' ' || t_[pos_] == '\n' || t_[pos_] == '\r' ||
-                                    t_[pos_] == '\t'))
+        while (pos_ < t_.size() &&
+               (t_[pos_] == ' ' || t_[pos_] == '\n' || t_[pos_] == '\r' || t_[pos_] == '\t'))
             ++pos_;
     }
     bool read_string(std::string* out) {
         if (pos_ >= t_.size() || t_[pos_] != '"') return false;
         const std::size_t start = pos_++;
-        while (pos_ < t_.size() && t_[pos_] != '"') pos_ += t_[pos_] == '\\' ? 2 : 1;
+        while (pos_ < t_.size() && t_[pos_] != '"')
+            pos_ += t_[pos_] == '\\' ? 2 : 1;
         if (pos_ >= t_.size()) return false;
         ++pos_;
         if (out != nullptr) {
@@ -165,7 +167,8 @@ private:
             }
             return false;
         }
-        while (pos_ < t_.size() && t_[pos_] != ',' && t_[pos_] != '}' && t_[pos_] != ']') ++pos_;
+        while (pos_ < t_.size() && t_[pos_] != ',' && t_[pos_] != '}' && t_[pos_] != ']')
+            ++pos_;
         return true;
     }
     bool enter_key(const std::string& key) {

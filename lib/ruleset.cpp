@@ -13,9 +13,12 @@ namespace telecomply {
 
 std::string_view to_string(phase p) noexcept {
     switch (p) {
-        case phase::intake: return "intake";
-        case phase::review: return "review";
-        case phase::screening: return "screening";
+        case phase::intake:
+            return "intake";
+        case phase::review:
+            return "review";
+        case phase::screening:
+            return "screening";
     }
     return "intake";
 }
@@ -80,7 +83,8 @@ const detail::json_schema& ruleset_schema(const std::filesystem::path& dir) {
     static std::map<std::string, std::unique_ptr<detail::json_schema>> cache;
     std::lock_guard lock(m);
     std::filesystem::path file = dir / "schema" / "ruleset.schema.json";
-    if (!std::filesystem::exists(file)) file = catalogue::default_dir() / "schema" / "ruleset.schema.json";
+    if (!std::filesystem::exists(file))
+        file = catalogue::default_dir() / "schema" / "ruleset.schema.json";
     auto& slot = cache[file.string()];
     if (!slot) {
         slot = std::make_unique<detail::json_schema>();
@@ -108,7 +112,8 @@ std::filesystem::path catalogue::default_dir() {
         return TELECOMPLY_INSTALLED_RULESETS;
 #endif
 #ifdef TELECOMPLY_SOURCE_RULESETS
-    if (std::filesystem::is_directory(TELECOMPLY_SOURCE_RULESETS, ec)) return TELECOMPLY_SOURCE_RULESETS;
+    if (std::filesystem::is_directory(TELECOMPLY_SOURCE_RULESETS, ec))
+        return TELECOMPLY_SOURCE_RULESETS;
 #endif
     return "rulesets";
 }
@@ -154,7 +159,8 @@ std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
         if (j.contains("effective_to") && !j["effective_to"].is_null()) {
             s->to = json_date(j["effective_to"]);
             if (!s->to) s->fail("$.effective_to", "effective_to must be a date or null");
-            if (*s->to < s->from) s->fail("$.effective_to", "effective_to is before effective_from");
+            if (*s->to < s->from)
+                s->fail("$.effective_to", "effective_to is before effective_from");
         }
         if (j.contains("extends") && !j["extends"].is_null()) {
             if (!j["extends"].is_string()) s->fail("$.extends", "extends must be a string");
@@ -169,7 +175,8 @@ std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
             if (other->version == s->version)
                 s->fail("$.version", "version " + s->version + " of " + s->id +
                                          " is also defined in " + other->file.string());
-            const bool overlap = (!other->to || s->from <= *other->to) && (!s->to || other->from <= *s->to);
+            const bool overlap =
+                (!other->to || s->from <= *other->to) && (!s->to || other->from <= *s->to);
             if (overlap)
                 s->fail("$.effective_from", s->name() + " is in force on dates that " +
                                                 other->name() + " (" + other->file.string() +
@@ -196,7 +203,8 @@ std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
 std::vector<std::pair<std::string, std::string>> catalogue::list() const {
     std::vector<std::pair<std::string, std::string>> out;
     for (const auto& [id, versions] : by_id_)
-        for (const auto& s : versions) out.emplace_back(id, s->version);
+        for (const auto& s : versions)
+            out.emplace_back(id, s->version);
     return out;
 }
 
@@ -221,23 +229,26 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         const auto& versions = by_id_.at(child.extends_id);
         const source* parent = nullptr;
         for (const auto& v : versions) {
-            if (child.extends_version.empty() ? v->covers(on) : v->version == child.extends_version) {
+            if (child.extends_version.empty() ? v->covers(on)
+                                              : v->version == child.extends_version) {
                 parent = v.get();
                 break;
             }
         }
         if (parent == nullptr)
-            child.fail("$.extends",
-                       child.extends_version.empty()
-                           ? "no version of " + child.extends_id + " is in force on " + on.to_string()
-                           : "no version " + child.extends_version + " of " + child.extends_id);
+            child.fail(
+                "$.extends",
+                child.extends_version.empty()
+                    ? "no version of " + child.extends_id + " is in force on " + on.to_string()
+                    : "no version " + child.extends_version + " of " + child.extends_id);
         if (!seen.insert(parent->id).second) child.fail("$.extends", "extends forms a cycle");
         chain.push_back(parent);
     }
     std::reverse(chain.begin(), chain.end());
 
     std::string key;
-    for (const auto* s : chain) key += s->name() + ">";
+    for (const auto* s : chain)
+        key += s->name() + ">";
     {
         std::lock_guard lock(mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -256,16 +267,19 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         digest_input += s->name() + "\n" + s->json.dump() + "\n";
         const auto& j = s->json;
         if (j.contains("parameters"))
-            for (const auto& [k, v] : j["parameters"].items()) rs->params_json_[k] = v;
+            for (const auto& [k, v] : j["parameters"].items())
+                rs->params_json_[k] = v;
         if (j.contains("overrides")) {
             const auto& ov = j["overrides"];
             for (std::size_t i = 0; i < ov.size(); ++i) {
                 const std::string path = json_path_append_index("$.overrides", i);
                 const std::string id = ov[i].value("id", "");
-                auto it = std::find_if(merged.begin(), merged.end(),
-                                       [&](const rule_source& r) { return r.json.value("id", "") == id; });
+                auto it = std::find_if(merged.begin(), merged.end(), [&](const rule_source& r) {
+                    return r.json.value("id", "") == id;
+                });
                 if (it == merged.end())
-                    s->fail(path + ".id", "override of unknown rule '" + id + "' (no parent rule has this id)");
+                    s->fail(path + ".id",
+                            "override of unknown rule '" + id + "' (no parent rule has this id)");
                 if (ov[i].value("disabled", false)) {
                     merged.erase(it);
                     continue;
@@ -304,7 +318,8 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     // One environment for every rule: the fixed variables, every `as` name, params constant.
     environment env;
     env.declare("app");
-    for (const auto& f : top_level_fields) env.declare(f);
+    for (const auto& f : top_level_fields)
+        env.declare(f);
     env.declare("as_of");
     for (const auto& r : merged)
         if (r.json.contains("each")) env.declare(r.json.value("as", "item"));
@@ -320,14 +335,19 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         out.code = j.value("code", "");
         out.subject = j.value("subject", "");
         const std::string ph = j.value("phase", "intake");
-        out.phase = ph == "review" ? phase::review : ph == "screening" ? phase::screening : phase::intake;
+        out.phase = ph == "review"      ? phase::review
+                    : ph == "screening" ? phase::screening
+                                        : phase::intake;
         const std::string sev = j.value("severity", "blocking");
-        out.level = sev == "warning" ? severity::warning : sev == "info" ? severity::info : severity::blocking;
+        out.level = sev == "warning" ? severity::warning
+                    : sev == "info"  ? severity::info
+                                     : severity::blocking;
         out.message = json_localized(j.value("message", nlohmann::json()));
         out.remedy = json_localized(j.value("remedy", nlohmann::json()));
         out.reference = j.value("reference", "");
         if (j.contains("obligations"))
-            for (const auto& o : j["obligations"]) out.obligations.push_back(o.get<std::string>());
+            for (const auto& o : j["obligations"])
+                out.obligations.push_back(o.get<std::string>());
         out.origin = r.src->name();
         out.params = &rs->params_json_;
         if (out.code.empty() && out.obligations.empty())
@@ -363,13 +383,14 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
 std::shared_ptr<const ruleset> catalogue::resolve(std::string_view region, date on) const {
     auto it = by_id_.find(region);
     if (it == by_id_.end())
-        throw not_found_error("no ruleset for region '" + std::string(region) + "' in " + dir_.string());
+        throw not_found_error("no ruleset for region '" + std::string(region) + "' in " +
+                              dir_.string());
     for (const auto& s : it->second)
         if (s->covers(on)) return build(*s, on);
     std::string versions;
     for (const auto& s : it->second)
-        versions += (versions.empty() ? "" : ", ") + s->version + " (" + s->from.to_string() + " to " +
-                    (s->to ? s->to->to_string() : std::string("open")) + ")";
+        versions += (versions.empty() ? "" : ", ") + s->version + " (" + s->from.to_string() +
+                    " to " + (s->to ? s->to->to_string() : std::string("open")) + ")";
     throw not_found_error("no version of the " + std::string(region) + " rules is in force on " +
                           on.to_string() + "; versions: " + versions);
 }
@@ -387,7 +408,8 @@ std::vector<catalogue::problem> catalogue::lint() const {
     auto report = [&](const ruleset_error& e, bool warning) {
         // a parent's problem shows up once, not once per child that inherits it
         for (const auto& p : out)
-            if (p.file == e.file() && p.json_path == e.json_path() && p.message == e.message()) return;
+            if (p.file == e.file() && p.json_path == e.json_path() && p.message == e.message())
+                return;
         out.push_back({e.file(), e.line(), e.json_path(), e.message(), warning});
     };
     for (const auto& [id, versions] : by_id_) {
@@ -505,7 +527,8 @@ nlohmann::json trace_inputs(const rule& r, const document& app, std::span<const 
                 inputs[q] = to_json(slots[1 + top_level_fields.size()]);
                 continue;
             }
-            if (!r.each_var.empty() && (q == r.each_var || q.rfind(r.each_var + ".", 0) == 0)) continue;
+            if (!r.each_var.empty() && (q == r.each_var || q.rfind(r.each_var + ".", 0) == 0))
+                continue;
             const value* v = app.at(q);
             inputs[q] = v != nullptr ? to_json(*v) : nlohmann::json("(absent)");
         }
@@ -526,7 +549,8 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
     date as_of;
     if (opts.as_of) {
         as_of = *opts.as_of;
-    } else if (const value* v = root.find("submitted_on"); v != nullptr && v->kind() == kind::string) {
+    } else if (const value* v = root.find("submitted_on");
+               v != nullptr && v->kind() == kind::string) {
         as_of = date::parse(v->as_string()).value_or(date{});
     }
     out.as_of = as_of;
@@ -581,11 +605,13 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
             if (!r.is_obligation_rule() && r.level == severity::blocking) blocking_unknown = true;
             if (out.trace) {
                 rule_trace t{&r, "unknown", subject, trace_inputs(r, app, slots),
-                             u.reason.empty() ? "missing: " + [&] {
-                                 std::string m;
-                                 for (const auto& p : u.missing) m += (m.empty() ? "" : ", ") + p;
-                                 return m;
-                             }()
+                             u.reason.empty() ? "missing: " +
+                                                    [&] {
+                                                        std::string m;
+                                                        for (const auto& p : u.missing)
+                                                            m += (m.empty() ? "" : ", ") + p;
+                                                        return m;
+                                                    }()
                                               : u.reason};
                 out.trace->push_back(std::move(t));
             }
@@ -607,8 +633,11 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
             }
             switch (ev.result) {
                 case outcome::pass:
-                case outcome::not_applicable: break;
-                case outcome::unknown: record_unknown(ev, subject); break;
+                case outcome::not_applicable:
+                    break;
+                case outcome::unknown:
+                    record_unknown(ev, subject);
+                    break;
                 case outcome::fail: {
                     any_fail = true;
                     if (r.is_obligation_rule()) {
@@ -622,7 +651,8 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
                     out.findings.push_back({&r, subject, r.level});
                     add_obligations(r);
                     if (out.trace)
-                        out.trace->push_back({&r, "fail", subject, trace_inputs(r, app, slots), ""});
+                        out.trace->push_back(
+                            {&r, "fail", subject, trace_inputs(r, app, slots), ""});
                     break;
                 }
             }

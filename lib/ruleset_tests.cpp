@@ -29,7 +29,9 @@ bool matches(const finding& f, const nlohmann::json& want) {
     return true;
 }
 
-std::string describe(const nlohmann::json& want) { return want.dump(); }
+std::string describe(const nlohmann::json& want) {
+    return want.dump();
+}
 
 std::string list_findings(const verdict& v) {
     std::string s;
@@ -82,17 +84,19 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
     if (expect.contains("decision") &&
         to_string(v.outcome) != expect["decision"].get<std::string>())
         r.failures.push_back("decision is " + std::string(to_string(v.outcome)) + ", expected " +
-                             expect["decision"].get<std::string>() + " (findings: " +
-                             list_findings(v) + ")");
+                             expect["decision"].get<std::string>() +
+                             " (findings: " + list_findings(v) + ")");
     for (const auto& want : expect.value("findings", nlohmann::json::array())) {
         if (std::none_of(v.findings.begin(), v.findings.end(),
                          [&](const finding& f) { return matches(f, want); }))
-            r.failures.push_back("missing finding " + describe(want) + " (got: " + list_findings(v) + ")");
+            r.failures.push_back("missing finding " + describe(want) +
+                                 " (got: " + list_findings(v) + ")");
     }
     for (const auto& want : expect.value("absent", nlohmann::json::array())) {
         if (std::any_of(v.findings.begin(), v.findings.end(),
                         [&](const finding& f) { return matches(f, want); }))
-            r.failures.push_back("unexpected finding " + describe(want) + " (got: " + list_findings(v) + ")");
+            r.failures.push_back("unexpected finding " + describe(want) +
+                                 " (got: " + list_findings(v) + ")");
     }
     if (expect.value("exact_findings", false)) {
         const auto& wanted = expect.value("findings", nlohmann::json::array());
@@ -120,7 +124,8 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
 
     // coverage: every code of this ruleset either fired or was evaluated without firing
     std::set<std::string> fired;
-    for (const auto& f : v.findings) fired.insert(f.code());
+    for (const auto& f : v.findings)
+        fired.insert(f.code());
     std::set<std::string> unknown_codes;
     for (const auto& u : v.unknowns)
         if (u.source) unknown_codes.insert(u.source->code);
@@ -130,8 +135,10 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
     for (const auto& code : codes) {
         all_codes.insert(code);
         auto& cov = report.coverage[code];
-        if (fired.count(code)) ++cov.fired;
-        else if (!unknown_codes.count(code)) ++cov.not_fired;
+        if (fired.count(code))
+            ++cov.fired;
+        else if (!unknown_codes.count(code))
+            ++cov.not_fired;
     }
     report.cases.push_back(std::move(r));
 }

@@ -6,18 +6,24 @@ namespace telecomply {
 
 std::string_view to_string(severity s) noexcept {
     switch (s) {
-        case severity::blocking: return "blocking";
-        case severity::warning: return "warning";
-        case severity::info: return "info";
+        case severity::blocking:
+            return "blocking";
+        case severity::warning:
+            return "warning";
+        case severity::info:
+            return "info";
     }
     return "blocking";
 }
 
 std::string_view to_string(decision d) noexcept {
     switch (d) {
-        case decision::eligible: return "eligible";
-        case decision::ineligible: return "ineligible";
-        case decision::needs_evidence: return "needs_evidence";
+        case decision::eligible:
+            return "eligible";
+        case decision::ineligible:
+            return "ineligible";
+        case decision::needs_evidence:
+            return "needs_evidence";
     }
     return "eligible";
 }
@@ -28,7 +34,8 @@ std::string param_text(const nlohmann::json& v) {
     if (v.is_string()) return v.get<std::string>();
     if (v.is_array()) {
         std::string out;
-        for (const auto& e : v) out += (out.empty() ? "" : ", ") + param_text(e);
+        for (const auto& e : v)
+            out += (out.empty() ? "" : ", ") + param_text(e);
         return out;
     }
     if (v.is_object() && v.contains("start") && v.contains("end"))
@@ -56,7 +63,8 @@ std::string render(const std::string& text, const std::string& subject,
             std::size_t p = 7;
             while (cur != nullptr && p <= key.size()) {
                 const auto dot = key.find('.', p);
-                const std::string part = key.substr(p, dot == std::string::npos ? std::string::npos : dot - p);
+                const std::string part =
+                    key.substr(p, dot == std::string::npos ? std::string::npos : dot - p);
                 cur = cur->is_object() && cur->contains(part) ? &(*cur)[part] : nullptr;
                 if (dot == std::string::npos) break;
                 p = dot + 1;
@@ -75,8 +83,12 @@ const std::string empty_string;
 
 }  // namespace
 
-const std::string& finding::code() const noexcept { return source ? source->code : empty_string; }
-const std::string& finding::rule_id() const noexcept { return source ? source->id : empty_string; }
+const std::string& finding::code() const noexcept {
+    return source ? source->code : empty_string;
+}
+const std::string& finding::rule_id() const noexcept {
+    return source ? source->id : empty_string;
+}
 const std::string& finding::reference() const noexcept {
     return source ? source->reference : empty_string;
 }
@@ -180,10 +192,13 @@ std::string verdict::to_text(std::string_view lang) const {
     head += "  " + region + "  as of " + as_of.to_string();
     if (rules) head += "  rules " + rules->id() + "@" + rules->version();
     std::string d(to_string(outcome));
-    for (auto& c : d) c = static_cast<char>(c == '_' ? ' ' : std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : d)
+        c = static_cast<char>(c == '_' ? ' ' : std::toupper(static_cast<unsigned char>(c)));
     out += head + "  =>  " + d + "\n";
     for (const auto& f : findings) {
-        const char* mark = f.level == severity::blocking ? "  x " : f.level == severity::warning ? "  ! " : "  i ";
+        const char* mark = f.level == severity::blocking  ? "  x "
+                           : f.level == severity::warning ? "  ! "
+                                                          : "  i ";
         out += mark;
         out += std::string(to_string(f.level)) + "  " + f.code();
         if (!f.subject.empty()) out += " [" + f.subject + "]";
@@ -202,7 +217,8 @@ std::string verdict::to_text(std::string_view lang) const {
         out += "\n";
         if (!u.missing.empty()) {
             out += "      missing:";
-            for (const auto& m : u.missing) out += " " + m;
+            for (const auto& m : u.missing)
+                out += " " + m;
             out += "\n";
         }
         if (!u.reason.empty()) out += "      " + u.reason + "\n";

@@ -1,5 +1,7 @@
 #include "telecomply/version.hpp"
 
 namespace telecomply {
-std::string_view version() noexcept { return TELECOMPLY_VERSION; }
+std::string_view version() noexcept {
+    return TELECOMPLY_VERSION;
+}
 }  // namespace telecomply

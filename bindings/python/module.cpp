@@ -4,15 +4,18 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include "cli.hpp"
 #include "convert.hpp"
 #include "telecomply/expression.hpp"
+#include "telecomply/ruleset.hpp"
 
 namespace py = pybind11;
 using namespace telecomply;
 
 namespace telecomply::python {
 void bind_cel(py::module_& m);
-}
+void bind_engine(py::module_& m);
+}  // namespace telecomply::python
 
 void telecomply::python::bind_cel(py::module_& m) {
     m.def(
@@ -60,4 +63,15 @@ PYBIND11_MODULE(_core, m) {
     m.attr("__version__") = TELECOMPLY_VERSION;
     telecomply::python::register_exceptions(m);
     telecomply::python::bind_cel(m);
+    telecomply::python::bind_engine(m);
+    m.def(
+        "run_cli",
+        [](const std::vector<std::string>& args) {
+            py::gil_scoped_release release;
+            return telecomply::cli::run(args);
+        },
+        py::arg("argv"), "Runs the telecomply command line; returns its exit status.");
+    m.def(
+        "default_rulesets_dir", [] { return telecomply::catalogue::default_dir().string(); },
+        "The rulesets folder the library finds on its own (env, installed, source tree).");
 }

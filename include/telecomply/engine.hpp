@@ -29,7 +29,7 @@ class json_schema;
 /// Checks applications against a catalogue of rulesets. Immutable after construction and safe
 /// to use from many threads at once.
 class engine {
-public:
+  public:
     /// The rulesets of `rulesets_dir` (default: the installed ones, see catalogue::default_dir()).
     /// The application schema is `rulesets_dir/schema/application.schema.json` when present.
     explicit engine(const std::filesystem::path& rulesets_dir = catalogue::default_dir());
@@ -51,6 +51,9 @@ public:
     /// Validates an application given as JSON; same errors as parse().
     [[nodiscard]] document validate(const nlohmann::json& app, std::string_view source = "<input>",
                                     std::uint32_t line = 0, std::string_view text = {}) const;
+    /// Validates an application already built as a document (e.g. from a Python dict); throws
+    /// input_error naming `source` and the JSON path.
+    void validate(const document& app, std::string_view source = "<input>") const;
 
     /// Checks a parsed application with the ruleset of its region in force on its submission
     /// date (or opts.as_of). Throws not_found_error when no ruleset applies.
@@ -72,7 +75,7 @@ public:
                              const std::function<void(std::size_t index, result&&)>& sink,
                              unsigned threads = 1) const;
 
-private:
+  private:
     std::shared_ptr<const catalogue> catalogue_;
     std::unique_ptr<detail::json_schema> schema_;
 };

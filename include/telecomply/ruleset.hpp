@@ -29,17 +29,17 @@ std::string_view to_string(phase p) noexcept;
 /// One rule of a merged ruleset, compiled.
 struct rule {
     std::string id;
-    std::string code;        ///< empty for an obligation rule
-    std::string subject;     ///< literal subject, or empty
+    std::string code;     ///< empty for an obligation rule
+    std::string subject;  ///< literal subject, or empty
     telecomply::phase phase = phase::intake;
     telecomply::severity level = severity::blocking;
     localized message;
     localized remedy;
     std::string reference;
     std::vector<std::string> obligations;
-    std::string origin;      ///< "CN@2026.1": the ruleset that defined or last overrode it
-    std::string each_var;    ///< with `each`: the element's variable name
-    int each_slot = -1;      ///< its variable slot
+    std::string origin;    ///< "CN@2026.1": the ruleset that defined or last overrode it
+    std::string each_var;  ///< with `each`: the element's variable name
+    int each_slot = -1;    ///< its variable slot
     const nlohmann::json* params = nullptr;  ///< the owning ruleset's parameters (templates)
     // Expression sources (empty when absent) and their compiled forms.
     std::string when_src, require_src, each_src, subject_src;
@@ -50,15 +50,15 @@ struct rule {
 
 /// Where a check happens: the date it is "as of" and whether to record a trace.
 struct check_options {
-    std::optional<date> as_of;  ///< default: the application's submitted_on
-    bool trace = false;         ///< record each rule's inputs and outcome (explain)
-    bool include_review = true; ///< evaluate review-phase rules too (intake only when false)
+    std::optional<date> as_of;   ///< default: the application's submitted_on
+    bool trace = false;          ///< record each rule's inputs and outcome (explain)
+    bool include_review = true;  ///< evaluate review-phase rules too (intake only when false)
 };
 
 /// A merged, compiled ruleset: a region's version with its whole extends chain applied.
 /// Immutable; share it freely across threads.
 class ruleset : public std::enable_shared_from_this<ruleset> {
-public:
+  public:
     [[nodiscard]] const std::string& id() const noexcept { return id_; }
     [[nodiscard]] const std::string& version() const noexcept { return version_; }
     [[nodiscard]] date effective_from() const noexcept { return from_; }
@@ -85,7 +85,7 @@ public:
     /// by tools that evaluate expressions against applications the same way.
     static const std::vector<std::string>& variable_names();
 
-private:
+  private:
     friend class catalogue;
     std::string id_, version_;
     date from_;
@@ -103,7 +103,7 @@ private:
 /// version in force for a region on a date and compiles merged rulesets on first use.
 /// Thread-safe.
 class catalogue {
-public:
+  public:
     /// Loads and validates every ruleset file under `dir` (see docs/rulesets.md) and the
     /// calendars in `dir/calendars`. Throws ruleset_error naming the file, line and JSON path.
     /// Expressions are compiled lazily; call lint() to compile everything up front.
@@ -140,7 +140,7 @@ public:
 
     struct source;  // one loaded file
 
-private:
+  private:
     std::shared_ptr<const ruleset> build(const source& leaf, date on) const;
     std::filesystem::path dir_;
     std::map<std::string, std::vector<std::shared_ptr<const source>>, std::less<>> by_id_;

@@ -69,7 +69,7 @@ struct rule_trace {
     std::string outcome;  ///< "pass", "fail", "unknown" or "not_applicable"
     std::string subject;
     nlohmann::json inputs = nlohmann::json::object();  ///< path -> value read (absent: missing)
-    std::string detail;   ///< the error for unknown outcomes
+    std::string detail;                                ///< the error for unknown outcomes
 };
 
 /// The verdict on one application.

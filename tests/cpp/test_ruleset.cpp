@@ -1,12 +1,12 @@
 // Rulesets: loading, composition, versions, verdicts, unknowns, obligations and located errors.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
-#include <atomic>
-#include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
@@ -40,8 +40,8 @@ bool has_finding(const verdict& v, const std::string& code, const std::string& s
 struct scratch {
     fs::path dir;
     scratch() {
-        dir = fs::temp_directory_path() / ("telecomply-rs-" + std::to_string(::getpid()) + "-" +
-                                           std::to_string(counter()++));
+        dir = fs::temp_directory_path() /
+              ("telecomply-rs-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
         fs::remove_all(dir);
         fs::copy(data / "rulesets", dir, fs::copy_options::recursive);
     }
@@ -143,7 +143,8 @@ TEST_CASE("absent inputs make a rule unknown and the decision needs_evidence") {
     v = check(e, app);
     CHECK(has_finding(v, "MATERIAL_MISSING", "business_license"));
     // has() tests the whole path: with no materials at all, the plan rule does not apply
-    for (const auto& u : v.unknowns) CHECK(u.rule_id() != "plan.daily_calls");
+    for (const auto& u : v.unknowns)
+        CHECK(u.rule_id() != "plan.daily_calls");
     CHECK(v.outcome == decision::ineligible);
 }
 
@@ -156,11 +157,11 @@ TEST_CASE("per-element rules: one finding per subject, in order, with info last"
                                             {{"number", "13912345678"}}});
     const auto v = check(e, app);
     std::vector<std::string> got;
-    for (const auto& f : v.findings) got.push_back(f.code() + ":" + f.subject);
-    CHECK(got == std::vector<std::string>{"NUMBER_PURPOSE_MISSING:13912345678",
-                                          "NUMBER_DUPLICATE:13800138000",
-                                          "NUMBER_DUPLICATE:13912345678",
-                                          "NUMBER_NOTED:13912345678"});
+    for (const auto& f : v.findings)
+        got.push_back(f.code() + ":" + f.subject);
+    CHECK(got == std::vector<std::string>{
+                     "NUMBER_PURPOSE_MISSING:13912345678", "NUMBER_DUPLICATE:13800138000",
+                     "NUMBER_DUPLICATE:13912345678", "NUMBER_NOTED:13912345678"});
     CHECK(v.findings[1].message().en == "Duplicate number 13800138000");
     // 4 numbers > threshold 2: obligation, reported once
     REQUIRE(v.obligations.size() == 1);
@@ -173,7 +174,7 @@ TEST_CASE("overrides: a when removed with null, a rule disabled") {
     app["region"] = "CN-BJ";
     app["numbers"] = nlohmann::json::array({{{"number", "13912345678"}, {"purpose", "x"}}});
     const auto v = check(e, app);
-    REQUIRE(v.obligations.size() == 1);  // BJ: always, whatever the count
+    REQUIRE(v.obligations.size() == 1);           // BJ: always, whatever the count
     CHECK_FALSE(has_finding(v, "NUMBER_NOTED"));  // disabled in BJ
     CHECK(v.rules->find_rule("number.info") == nullptr);
     CHECK(v.rules->find_rule("obligation.site_inspection")->origin == "CN-BJ@2026.1");
@@ -251,7 +252,8 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
     }
     SUBCASE("a rule id the parent already has") {
         scratch s;
-        s.write("CN-GD/2026.1.json", R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
+        s.write("CN-GD/2026.1.json",
+                R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
  "extends": "CN", "rules": [{"id": "company.too_new", "code": "X", "require": "true",
  "severity": "info", "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "x"}]})");
         const auto cat = catalogue::load(s.dir);
@@ -260,7 +262,8 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
     }
     SUBCASE("an expression that does not compile, with its position") {
         scratch s;
-        s.write("CN-GD/2026.1.json", R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
+        s.write("CN-GD/2026.1.json",
+                R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
  "extends": "CN",
  "rules": [{"id": "bad", "code": "X", "require": "numbers.size( > 1",
  "severity": "info", "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "x"}]})");
@@ -276,7 +279,8 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
     }
     SUBCASE("a parameter that does not exist") {
         scratch s;
-        s.write("CN-GD/2026.1.json", R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
+        s.write("CN-GD/2026.1.json",
+                R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
  "extends": "CN", "overrides": [{"id": "plan.daily_calls",
  "require": "materials.marketing_plan.daily_calls_per_number <= params.daily_cap"}]})");
         const auto cat = catalogue::load(s.dir);
@@ -299,15 +303,19 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
     }
     SUBCASE("overlapping versions and duplicates") {
         scratch s;
-        s.write("CN/2026.2.json", R"({"id": "CN", "version": "2026.2", "effective_from": "2026-06-01",
+        s.write("CN/2026.2.json",
+                R"({"id": "CN", "version": "2026.2", "effective_from": "2026-06-01",
  "title": {"zh": "x", "en": "x"}, "rules": []})");
-        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("also covers"), ruleset_error);
+        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("also covers"),
+                             ruleset_error);
     }
     SUBCASE("extends an unknown ruleset") {
         scratch s;
-        s.write("CN-SH/2026.1.json", R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01", "extends": "XX"})");
-        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("unknown ruleset 'XX'"),
-                             ruleset_error);
+        s.write(
+            "CN-SH/2026.1.json",
+            R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01", "extends": "XX"})");
+        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir),
+                             doctest::Contains("unknown ruleset 'XX'"), ruleset_error);
     }
 }
 
@@ -317,21 +325,25 @@ TEST_CASE("JSON Lines batches keep input order and report bad lines by line and 
     auto second = clean_app();
     second["id"] = "T-GD-2";
     std::stringstream in;
-    in << good.dump() << "\n\n" << R"({"id": "bad", "region": "CN-GD",)" << "\n" << second.dump() << "\n";
+    in << good.dump() << "\n\n"
+       << R"({"id": "bad", "region": "CN-GD",)"
+       << "\n"
+       << second.dump() << "\n";
     for (unsigned threads : {1u, 2u}) {
         std::vector<std::string> seen;
         std::stringstream copy(in.str());
-        const auto n = e.check_stream(copy, true, "batch.jsonl", {},
-                                      [&](std::size_t, engine::result&& r) {
-                                          if (auto* err = std::get_if<input_error>(&r)) {
-                                              CHECK(err->line() == 3);
-                                              CHECK(err->file() == "batch.jsonl");
-                                              seen.push_back("error");
-                                          } else {
-                                              seen.push_back(std::get<verdict>(r).application);
-                                          }
-                                      },
-                                      threads);
+        const auto n = e.check_stream(
+            copy, true, "batch.jsonl", {},
+            [&](std::size_t, engine::result&& r) {
+                if (auto* err = std::get_if<input_error>(&r)) {
+                    CHECK(err->line() == 3);
+                    CHECK(err->file() == "batch.jsonl");
+                    seen.push_back("error");
+                } else {
+                    seen.push_back(std::get<verdict>(r).application);
+                }
+            },
+            threads);
         CHECK(n == 3);
         CHECK(seen == std::vector<std::string>{"T-GD-1", "error", "T-GD-2"});
     }
@@ -351,6 +363,7 @@ TEST_CASE("a ruleset is safe to share across threads") {
                 if (v.outcome != decision::ineligible || v.findings.size() != 1) ++wrong;
             }
         });
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     CHECK(wrong == 0);
 }

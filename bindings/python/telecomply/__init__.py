@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from . import _core, cel
+from ._core import Engine, Verdict
+from ._types import Finding, Obligation, Unknown
+from .frames import findings_to_frame, verdicts_to_frame
 from .errors import (
     CalendarError,
     CompileError,
@@ -26,6 +29,13 @@ from .errors import (
 __version__: str = _core.__version__
 
 __all__ = [
+    "Engine",
+    "Verdict",
+    "Finding",
+    "Unknown",
+    "Obligation",
+    "verdicts_to_frame",
+    "findings_to_frame",
     "cel",
     "Error",
     "ExpressionError",

@@ -1,0 +1,291 @@
+// Python bindings of the checking pipeline: Engine, Verdict and its parts.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <datetime.h>
+
+#include <thread>
+
+#include "convert.hpp"
+#include "telecomply/engine.hpp"
+#include "telecomply/version.hpp"
+
+namespace py = pybind11;
+
+namespace telecomply::python {
+
+namespace {
+
+py::object json_to_python(const nlohmann::json& j) {
+    switch (j.type()) {
+        case nlohmann::json::value_t::null:
+            return py::none();
+        case nlohmann::json::value_t::boolean:
+            return py::bool_(j.get<bool>());
+        case nlohmann::json::value_t::number_integer:
+            return py::int_(j.get<std::int64_t>());
+        case nlohmann::json::value_t::number_unsigned:
+            return py::int_(j.get<std::uint64_t>());
+        case nlohmann::json::value_t::number_float:
+            return py::float_(j.get<double>());
+        case nlohmann::json::value_t::string:
+            return py::str(j.get_ref<const std::string&>());
+        case nlohmann::json::value_t::array: {
+            py::list out;
+            for (const auto& e : j)
+                out.append(json_to_python(e));
+            return out;
+        }
+        case nlohmann::json::value_t::object: {
+            py::dict out;
+            for (const auto& [k, v] : j.items())
+                out[py::str(k)] = json_to_python(v);
+            return out;
+        }
+        default:
+            return py::none();
+    }
+}
+
+py::object py_date(date d) {
+    if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+    return py::reinterpret_steal<py::object>(
+        PyDate_FromDate(d.year(), static_cast<int>(d.month()), static_cast<int>(d.day())));
+}
+
+std::optional<date> as_date(const py::object& o) {
+    if (o.is_none()) return std::nullopt;
+    if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+    if (PyDate_Check(o.ptr()))
+        return date::from_ymd(PyDateTime_GET_YEAR(o.ptr()),
+                              static_cast<unsigned>(PyDateTime_GET_MONTH(o.ptr())),
+                              static_cast<unsigned>(PyDateTime_GET_DAY(o.ptr())));
+    if (py::isinstance<py::str>(o)) {
+        const auto s = o.cast<std::string>();
+        if (auto d = date::parse(s)) return d;
+        throw usage_error("as_of: '" + s + "' is not a date (YYYY-MM-DD)");
+    }
+    throw usage_error("as_of must be a datetime.date, a 'YYYY-MM-DD' string or None");
+}
+
+py::dict localized_dict(const localized& l) {
+    py::dict d;
+    d["zh"] = l.zh;
+    d["en"] = l.en;
+    return d;
+}
+
+/// A verdict plus what keeps it alive.
+struct py_verdict {
+    verdict v;
+};
+
+/// Builds an application document from a dict or JSON text and validates it.
+document make_document(const engine& e, py::handle app, const std::string& source) {
+    if (py::isinstance<py::str>(app) || py::isinstance<py::bytes>(app)) {
+        const auto text = app.cast<std::string>();
+        py::gil_scoped_release release;
+        return e.parse(text, source);
+    }
+    if (!PyDict_Check(app.ptr()) && !PyMapping_Check(app.ptr()))
+        throw usage_error(source + ": an application is a dict or a JSON string");
+    document doc = document::build([&](value_builder& b) {
+        std::string path = "$";
+        return to_value(app, b, path);
+    });
+    e.validate(doc, source);
+    return doc;
+}
+
+}  // namespace
+
+void bind_engine(py::module_& m) {
+    py::class_<py_verdict>(m, "Verdict", "The outcome of checking one application.")
+        .def_property_readonly("application", [](const py_verdict& p) { return p.v.application; })
+        .def_property_readonly("region", [](const py_verdict& p) { return p.v.region; })
+        .def_property_readonly("as_of", [](const py_verdict& p) { return py_date(p.v.as_of); })
+        .def_property_readonly(
+            "decision", [](const py_verdict& p) { return std::string(to_string(p.v.outcome)); })
+        .def_property_readonly(
+            "eligible", [](const py_verdict& p) { return p.v.outcome == decision::eligible; })
+        .def_property_readonly("ruleset",
+                               [](const py_verdict& p) {
+                                   py::dict d;
+                                   d["id"] = p.v.rules->id();
+                                   d["version"] = p.v.rules->version();
+                                   d["chain"] = p.v.rules->chain();
+                                   d["digest"] = p.v.rules->digest();
+                                   return d;
+                               })
+        .def_property_readonly(
+            "findings",
+            [](const py_verdict& p) {
+                py::list out;
+                py::object ns = py::module_::import("telecomply._types");
+                for (const auto& f : p.v.findings) {
+                    out.append(ns.attr("Finding")(
+                        f.code(), f.subject.empty() ? py::object(py::none()) : py::str(f.subject),
+                        std::string(to_string(f.level)), localized_dict(f.message()),
+                        localized_dict(f.remedy()), f.reference(), f.rule_id()));
+                }
+                return out;
+            })
+        .def_property_readonly(
+            "unknowns",
+            [](const py_verdict& p) {
+                py::list out;
+                py::object ns = py::module_::import("telecomply._types");
+                for (const auto& u : p.v.unknowns) {
+                    out.append(ns.attr("Unknown")(
+                        u.rule_id(), u.source ? u.source->code : std::string(),
+                        u.subject.empty() ? py::object(py::none()) : py::str(u.subject), u.missing,
+                        u.reason.empty() ? py::object(py::none()) : py::str(u.reason)));
+                }
+                return out;
+            })
+        .def_property_readonly("obligations",
+                               [](const py_verdict& p) {
+                                   py::list out;
+                                   py::object ns = py::module_::import("telecomply._types");
+                                   for (const auto& o : p.v.obligations)
+                                       out.append(ns.attr("Obligation")(
+                                           o.code, o.source ? o.source->id : std::string()));
+                                   return out;
+                               })
+        .def_property_readonly("trace",
+                               [](const py_verdict& p) -> py::object {
+                                   if (!p.v.trace) return py::none();
+                                   return json_to_python(p.v.to_json()["trace"]);
+                               })
+        .def(
+            "to_dict", [](const py_verdict& p) { return json_to_python(p.v.to_json()); },
+            "The verdict as plain Python data (the JSON of `telecomply check --format json`).")
+        .def(
+            "to_json", [](const py_verdict& p, int indent) { return p.v.to_json().dump(indent); },
+            py::arg("indent") = -1, "The verdict as JSON text.")
+        .def(
+            "to_text",
+            [](const py_verdict& p, const std::string& lang) { return p.v.to_text(lang); },
+            py::arg("lang") = "both", "A report a person reads; lang is 'zh', 'en' or 'both'.")
+        .def("__repr__", [](const py_verdict& p) {
+            std::string codes;
+            for (const auto& f : p.v.findings) {
+                if (!codes.empty()) codes += ", ";
+                codes += f.code();
+                if (!f.subject.empty()) codes += "[" + f.subject + "]";
+            }
+            return "<Verdict " + p.v.application + " " + p.v.region + " " +
+                   std::string(to_string(p.v.outcome)) + (codes.empty() ? "" : ": " + codes) + ">";
+        });
+
+    py::class_<engine, std::shared_ptr<engine>>(m, "Engine")
+        .def(py::init([](const py::object& rulesets) {
+                 if (rulesets.is_none()) {
+                     py::object here =
+                         py::module_::import("telecomply._paths").attr("default_rulesets")();
+                     return std::make_shared<engine>(
+                         std::filesystem::path(py::str(here).cast<std::string>()));
+                 }
+                 return std::make_shared<engine>(
+                     std::filesystem::path(py::str(rulesets).cast<std::string>()));
+             }),
+             py::arg("rulesets") = py::none())
+        .def_property_readonly("rulesets_dir",
+                               [](const engine& e) { return e.rules().dir().string(); })
+        .def(
+            "rulesets", [](const engine& e) { return e.rules().list(); },
+            "All (id, version) pairs of the catalogue.")
+        .def(
+            "check",
+            [](const engine& e, py::handle app, const py::object& as_of, bool trace) {
+                check_options opts;
+                opts.as_of = as_date(as_of);
+                opts.trace = trace;
+                document doc = make_document(e, app, "<application>");
+                py::gil_scoped_release release;
+                return py_verdict{e.check(doc, opts)};
+            },
+            py::arg("app"), py::arg("as_of") = py::none(), py::arg("trace") = false)
+        .def(
+            "check_many",
+            [](const engine& e, py::iterable apps, unsigned threads, const py::object& as_of) {
+                check_options opts;
+                opts.as_of = as_date(as_of);
+                // Building documents needs the GIL; checking them does not.
+                std::vector<document> docs;
+                std::vector<std::string> texts;
+                std::vector<int> kind;  // 0 document, 1 text
+                for (auto app : apps) {
+                    const std::string where = "apps[" + std::to_string(kind.size()) + "]";
+                    if (py::isinstance<py::str>(app)) {
+                        texts.push_back(app.cast<std::string>());
+                        docs.emplace_back();
+                        kind.push_back(1);
+                    } else {
+                        document doc = document::build([&](value_builder& b) {
+                            std::string path = "$";
+                            return to_value(app, b, path);
+                        });
+                        docs.push_back(std::move(doc));
+                        texts.emplace_back();
+                        kind.push_back(0);
+                    }
+                }
+                const std::size_t n = docs.size();
+                std::vector<std::optional<verdict>> out(n);
+                std::vector<std::exception_ptr> errors(n);
+                {
+                    py::gil_scoped_release release;
+                    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+                    threads = static_cast<unsigned>(
+                        std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
+                    auto work = [&](unsigned t) {
+                        for (std::size_t i = t; i < n; i += threads) {
+                            try {
+                                const std::string where = "apps[" + std::to_string(i) + "]";
+                                if (kind[i] == 1) {
+                                    out[i] = e.check(e.parse(texts[i], where), opts);
+                                } else {
+                                    e.validate(docs[i], where);
+                                    out[i] = e.check(docs[i], opts);
+                                }
+                            } catch (...) {
+                                errors[i] = std::current_exception();
+                            }
+                        }
+                    };
+                    std::vector<std::thread> pool;
+                    for (unsigned t = 1; t < threads; ++t)
+                        pool.emplace_back(work, t);
+                    work(0);
+                    for (auto& th : pool)
+                        th.join();
+                }
+                for (auto& err : errors)
+                    if (err) std::rethrow_exception(err);
+                py::list result(n);
+                for (std::size_t i = 0; i < n; ++i)
+                    result[i] = py::cast(py_verdict{std::move(*out[i])});
+                return result;
+            },
+            py::arg("apps"), py::arg("threads") = 0, py::arg("as_of") = py::none())
+        .def(
+            "lint",
+            [](const engine& e) {
+                py::list out;
+                for (const auto& p : e.rules().lint()) {
+                    py::dict d;
+                    d["file"] = p.file;
+                    d["line"] = p.line;
+                    d["json_path"] = p.json_path;
+                    d["message"] = p.message;
+                    d["severity"] = p.warning ? "warning" : "error";
+                    out.append(d);
+                }
+                return out;
+            },
+            "Problems in the rulesets (an empty list when they are clean).");
+}
+
+}  // namespace telecomply::python

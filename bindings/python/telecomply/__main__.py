@@ -1,0 +1,23 @@
+"""``python -m telecomply ...``: the telecomply command line."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import _core
+from ._paths import default_rulesets
+
+
+def main(argv=None) -> int:
+    """Runs the CLI with ``argv`` (default: ``sys.argv``) and returns its exit status."""
+    args = list(sys.argv if argv is None else argv)
+    args[0] = "telecomply"
+    # the CLI finds the rulesets shipped inside the package through this variable
+    os.environ.setdefault("TELECOMPLY_RULESETS", default_rulesets())
+    sys.stdout.flush()
+    return _core.run_cli(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+# Drives the telecomply executable and asserts on exit codes and output.
+#   cmake -DCLI=<telecomply> -DSRC=<source dir> -DWORK=<scratch dir> -P cli_behaviour.cmake
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(ENV{TELECOMPLY_RULESETS} ${SRC}/rulesets)
+
+function(run name expect_rc)
+  execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc STREQUAL expect_rc)
+    message(FATAL_ERROR "${name}: exit ${rc}, expected ${expect_rc}\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect name text pattern)
+  if(NOT text MATCHES "${pattern}")
+    message(FATAL_ERROR "${name}: output does not match '${pattern}':\n${text}")
+  endif()
+endfunction()
+
+# the shipped examples check without input errors; some are ineligible, so the status is 1
+file(GLOB apps ${SRC}/examples/applications/*.json)
+run(examples 1 check ${apps})
+expect(examples "${out}" "applications: [0-9]+ eligible, [0-9]+ ineligible, [0-9]+ need evidence\n$")
+expect(examples "${out}" "INELIGIBLE")
+expect(examples "${out}" "remedy:")
+
+# JSON Lines: input order kept, a malformed line named by file, line and JSON path, rest still run
+file(GLOB first_app ${SRC}/examples/applications/*.json)
+list(GET first_app 0 one)
+file(READ ${one} app_text)
+string(JSON app_id GET "${app_text}" id)
+string(JSON app_compact ERROR_VARIABLE e SET "${app_text}" id "\"SECOND\"")
+string(REPLACE "\n" " " line1 "${app_text}")
+string(REPLACE "\n" " " line3 "${app_compact}")
+file(WRITE ${WORK}/batch.jsonl "${line1}\n{\"id\": \"X\", \"region\": \"CN-GD\", \"submitted_on\": \"2026-13-01\", \"channel\": \"online\"}\n${line3}\n")
+run(jsonl_bad_line 2 check --format jsonl ${WORK}/batch.jsonl)
+expect(jsonl_bad_line "${err}" "batch.jsonl:2: \\$\\.submitted_on: ")
+string(REGEX MATCHALL "[^\n]+" lines "${out}")
+list(LENGTH lines n)
+if(NOT n EQUAL 3)
+  message(FATAL_ERROR "jsonl: expected 3 output lines, got ${n}:\n${out}")
+endif()
+list(GET lines 0 l0)
+list(GET lines 1 l1)
+list(GET lines 2 l2)
+expect(jsonl_order "${l0}" "\"application\":\"${app_id}\"")
+expect(jsonl_order "${l1}" "\"error\"")
+expect(jsonl_order "${l2}" "\"application\":\"SECOND\"")
+
+# the same batch in two threads: same lines, same order
+run(jsonl_threads 2 check --format jsonl --threads 2 ${WORK}/batch.jsonl)
+string(REGEX MATCHALL "[^\n]+" lines2 "${out}")
+if(NOT lines2 STREQUAL lines)
+  message(FATAL_ERROR "jsonl --threads 2 changed the output")
+endif()
+
+# a syntax error in a multi-line JSON file: line named
+file(WRITE ${WORK}/broken.json "{\n  \"id\": \"B\",\n  \"region\": \"CN-GD\"\n  \"channel\": \"online\"\n}\n")
+run(syntax_error 2 check ${WORK}/broken.json)
+expect(syntax_error "${err}" "broken.json:4: invalid JSON")
+
+# a schema error in a multi-line JSON file: line and path named
+string(JSON bad_type SET "${app_text}" numbers "\"13800138000\"")
+file(WRITE ${WORK}/schema.json "${bad_type}")
+run(schema_error 2 check ${WORK}/schema.json)
+expect(schema_error "${err}" "schema.json:[0-9]+: \\$\\.numbers: ")
+
+# bad usage
+run(bad_option 2 check --format yaml ${one})
+run(no_file 2 check ${WORK}/does-not-exist.json)
+expect(no_file "${err}" "cannot open")
+run(bad_as_of 2 check --as-of 2026-02-30 ${one})
+expect(bad_as_of "${err}" "--as-of")
+run(no_version 2 check --as-of 2019-01-01 ${one})
+expect(no_version "${err}" "in force on 2019-01-01")
+
+# json: one object for one file
+run(json_one_or_findings 0 check --format json --as-of 2026-03-02 ${SRC}/tests/data/applications/gd-clean.json --rulesets ${SRC}/tests/data/rulesets)
+expect(json "${out}" "^{")
+expect(json "${out}" "\"decision\": \"eligible\"")
+
+# explain
+run(explain 1 explain ${SRC}/tests/data/applications/gd-clean.json --rulesets ${SRC}/tests/data/rulesets --as-of 2026-03-02 --lang en)
+expect(explain "${out}" "Rules, in order:")
+
+# lint of the shipped rulesets is clean
+run(lint 0 lint ${SRC}/rulesets)
+expect(lint "${out}" "0 errors, 0 warnings")

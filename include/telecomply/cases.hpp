@@ -1,0 +1,121 @@
+#pragma once
+/// \file cases.hpp
+/// Cases: one application's life through the approval workflow (POLICY.md §5, docs/workflow.md).
+/// case_manager holds the pure logic (events, guards, deadlines, replay); case_service adds the
+/// durable, tamper-evident store.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/case_store.hpp"
+#include "telecomply/date.hpp"
+#include "telecomply/engine.hpp"
+#include "telecomply/workflow.hpp"
+
+namespace telecomply {
+
+/// An event as given by a caller: `at` is an RFC 3339 time or a YYYY-MM-DD date (dates of
+/// deadlines are taken in China Standard Time, UTC+8).
+struct case_event {
+    std::string type;
+    std::string actor = "system";
+    std::string at;
+    nlohmann::json data = nlohmann::json::object();
+};
+
+/// The state of a case: everything a guard, a deadline or a report needs. A value type.
+struct case_state {
+    std::string id;
+    std::string region;
+    nlohmann::json application;  ///< the application as it stands (events may patch it)
+    std::string ruleset_id, ruleset_version, ruleset_digest;
+    std::string state;
+    std::int64_t version = 0;                 ///< number of events applied
+    std::map<std::string, date> deadlines;    ///< active timers: name -> last day
+    std::set<std::string> flags;              ///< e.g. REVIEW_OVERDUE
+    std::map<std::string, bool> obligations;  ///< code -> met
+    nlohmann::json findings = nlohmann::json::array();  ///< of the last rules evaluation
+    nlohmann::json warnings = nlohmann::json::array();  ///< e.g. CHANGE_REPORTED_LATE
+    std::vector<std::string> requested_items;
+    std::vector<std::string> rejection_reasons;
+    std::map<std::string, std::vector<date>> complaints;  ///< number -> complaint dates
+    std::optional<date> banned_until;
+    std::optional<date> validity_until;
+
+    /// The full case as JSON (the store's snapshot).
+    [[nodiscard]] nlohmann::json to_json() const;
+    static case_state from_json(const nlohmann::json& j);
+    /// The summary `case show --format json` prints: {id, region, state, ruleset_version,
+    /// deadlines{name: date}, obligations, findings}.
+    [[nodiscard]] nlohmann::json summary() const;
+};
+
+/// What applying an event did.
+struct transition_result {
+    case_state after;
+    std::string transition;  ///< the workflow transition id taken
+    nlohmann::json verdict;  ///< summary of the rules evaluation a guard ran (null if none)
+};
+
+/// The workflow logic over immutable rules, workflows and calendars. Thread-safe.
+class case_manager {
+public:
+    /// `rulesets` is a folder with ruleset files, calendars/ and workflow/.
+    explicit case_manager(std::shared_ptr<const engine> rules);
+
+    /// A new case in the workflow's initial state for a (schema-valid) application, pinning the
+    /// ruleset version in force on its submission date. `id` defaults to the application's id.
+    [[nodiscard]] case_state create(const nlohmann::json& application, std::string id = {}) const;
+    /// Applies an event: the new state, or transition_refused (the input state is untouched)
+    /// naming the reason: not allowed in this state, or which guard failed and why.
+    [[nodiscard]] transition_result apply(const case_state& s, const case_event& e) const;
+    /// The automatic events time has made due at `now` (timers past their last day), in the
+    /// order they fell due; apply each with apply().
+    [[nodiscard]] std::vector<case_event> due(const case_state& s, date now) const;
+    /// Rebuilds a case from its stored events alone.
+    [[nodiscard]] case_state replay(const std::vector<stored_event>& events) const;
+
+    [[nodiscard]] const workflow& workflow_for(std::string_view region) const;
+    [[nodiscard]] const engine& rules() const noexcept { return *engine_; }
+
+    /// The date of an event time: YYYY-MM-DD, or RFC 3339 converted to UTC+8.
+    static date event_date(std::string_view at);
+
+private:
+    std::shared_ptr<const engine> engine_;
+    mutable std::mutex mutex_;
+    mutable std::map<std::string, std::shared_ptr<const workflow>, std::less<>> workflows_;
+};
+
+/// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
+class case_service {
+public:
+    case_service(case_store& store, const case_manager& manager) : store_(store), manager_(manager) {}
+
+    /// Creates a case from an application (recorded as its first event, "create").
+    case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
+    /// Applies an event to the stored case; conflict_error when another writer got there first
+    /// (nothing written), transition_refused when the workflow refuses it (nothing written).
+    transition_result apply(const std::string& case_id, const case_event& e);
+    /// The stored case (its snapshot); not_found_error when unknown.
+    [[nodiscard]] case_state get(const std::string& case_id) const;
+    /// Applies every automatic event due at `now` to every case. Returns (case id, event) pairs.
+    std::vector<std::pair<std::string, case_event>> tick(date now, const std::string& actor = "system");
+    /// Replays a case from its events and compares with the stored snapshot; the differences.
+    [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
+
+private:
+    case_store& store_;
+    const case_manager& manager_;
+};
+
+}  // namespace telecomply

@@ -82,7 +82,7 @@ expect(json "${out}" "^{")
 expect(json "${out}" "\"decision\": \"eligible\"")
 
 # explain
-run(explain 1 explain ${SRC}/tests/data/applications/gd-clean.json --rulesets ${SRC}/tests/data/rulesets --as-of 2026-03-02 --lang en)
+run(explain 0 explain ${SRC}/tests/data/applications/gd-clean.json --rulesets ${SRC}/tests/data/rulesets --as-of 2026-03-02 --lang en)
 expect(explain "${out}" "Rules, in order:")
 
 # lint of the shipped rulesets is clean

@@ -235,6 +235,7 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
         scratch s;
         s.write("CN-GD/2026.1.json", R"({
   "id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01", "extends": "CN",
+  "title": {"zh": "x", "en": "x"},
   "overrides": [
     {"id": "no.such.rule", "severity": "info"}
   ]
@@ -246,7 +247,7 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
         } catch (const ruleset_error& e) {
             CHECK(e.file().ends_with("CN-GD/2026.1.json"));
             CHECK(e.json_path() == "$.overrides[0].id");
-            CHECK(e.line() == 4);
+            CHECK(e.line() == 5);
             CHECK(e.message().find("no.such.rule") != std::string::npos);
         }
     }
@@ -254,7 +255,7 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
         scratch s;
         s.write("CN-GD/2026.1.json",
                 R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
- "extends": "CN", "rules": [{"id": "company.too_new", "code": "X", "require": "true",
+ "title": {"zh": "x", "en": "x"}, "extends": "CN", "rules": [{"id": "company.too_new", "code": "X", "phase": "intake", "require": "true",
  "severity": "info", "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "x"}]})");
         const auto cat = catalogue::load(s.dir);
         CHECK_THROWS_WITH_AS((void)cat->resolve("CN-GD", *date::parse("2026-03-01")),
@@ -264,8 +265,8 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
         scratch s;
         s.write("CN-GD/2026.1.json",
                 R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
- "extends": "CN",
- "rules": [{"id": "bad", "code": "X", "require": "numbers.size( > 1",
+ "extends": "CN", "title": {"zh": "x", "en": "x"},
+ "rules": [{"id": "bad", "code": "X", "phase": "intake", "require": "numbers.size( > 1",
  "severity": "info", "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "x"}]})");
         const auto cat = catalogue::load(s.dir);
         try {
@@ -281,7 +282,7 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
         scratch s;
         s.write("CN-GD/2026.1.json",
                 R"({"id": "CN-GD", "version": "2026.1", "effective_from": "2026-01-01",
- "extends": "CN", "overrides": [{"id": "plan.daily_calls",
+ "extends": "CN", "title": {"zh": "x", "en": "x"}, "overrides": [{"id": "plan.daily_calls",
  "require": "materials.marketing_plan.daily_calls_per_number <= params.daily_cap"}]})");
         const auto cat = catalogue::load(s.dir);
         CHECK_THROWS_WITH_AS((void)cat->resolve("CN-GD", *date::parse("2026-03-01")),
@@ -313,9 +314,10 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
         scratch s;
         s.write(
             "CN-SH/2026.1.json",
-            R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01", "extends": "XX"})");
+            R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01",
+ "title": {"zh": "x", "en": "x"}, "extends": "CN-XX"})");
         CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir),
-                             doctest::Contains("unknown ruleset 'XX'"), ruleset_error);
+                             doctest::Contains("unknown ruleset 'CN-XX'"), ruleset_error);
     }
 }
 

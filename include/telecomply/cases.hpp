@@ -38,6 +38,7 @@ struct case_state {
     std::string region;
     nlohmann::json application;  ///< the application as it stands (events may patch it)
     std::string ruleset_id, ruleset_version, ruleset_digest;
+    std::optional<date> pinned_on;  ///< the date whose rules the case follows (submitted_on)
     std::string state;
     std::int64_t version = 0;                 ///< number of events applied
     std::map<std::string, date> deadlines;    ///< active timers: name -> last day

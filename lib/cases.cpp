@@ -1,0 +1,619 @@
+// Cases: events, guards, effects and deadlines of the approval workflow (docs/workflow.md).
+
+#include "telecomply/cases.hpp"
+
+#include <algorithm>
+
+#include "telecomply/calendar.hpp"
+#include "telecomply/detail/time.hpp"
+#include "telecomply/error.hpp"
+
+namespace telecomply {
+
+namespace {
+
+nlohmann::json date_or_null(const std::optional<date>& d) {
+    return d ? nlohmann::json(d->to_string()) : nlohmann::json(nullptr);
+}
+
+std::optional<date> json_date(const nlohmann::json& j) {
+    if (!j.is_string()) return std::nullopt;
+    return date::parse(j.get_ref<const std::string&>());
+}
+
+[[noreturn]] void refuse(const case_state& s, const case_event& e, const std::string& why) {
+    throw transition_refused("case " + s.id + ": event '" + e.type + "' refused in state '" + s.state +
+                             "': " + why);
+}
+
+std::string finding_list(const verdict& v, bool blocking_only) {
+    std::string out;
+    for (const auto& f : v.findings) {
+        if (blocking_only && f.level != severity::blocking) continue;
+        out += (out.empty() ? "" : ", ") + f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]");
+    }
+    return out;
+}
+
+std::string unknown_list(const verdict& v) {
+    std::string out;
+    for (const auto& u : v.unknowns) {
+        if (!u.source || u.source->level != severity::blocking) continue;
+        out += (out.empty() ? "" : ", ") + u.rule_id();
+        if (!u.missing.empty()) {
+            out += " (missing";
+            for (const auto& m : u.missing) out += " " + m;
+            out += ")";
+        }
+    }
+    return out;
+}
+
+nlohmann::json findings_json(const verdict& v) {
+    auto out = nlohmann::json::array();
+    for (const auto& f : v.findings) {
+        nlohmann::json o = {{"code", f.code()}, {"severity", std::string(to_string(f.level))}, {"rule", f.rule_id()}};
+        if (!f.subject.empty()) o["subject"] = f.subject;
+        out.push_back(std::move(o));
+    }
+    return out;
+}
+
+nlohmann::json verdict_summary(const verdict& v) {
+    nlohmann::json j = {{"decision", std::string(to_string(v.outcome))},
+                        {"ruleset", v.rules->id() + "@" + v.rules->version()},
+                        {"findings", findings_json(v)}};
+    auto unknowns = nlohmann::json::array();
+    for (const auto& u : v.unknowns) unknowns.push_back(u.rule_id());
+    j["unknowns"] = std::move(unknowns);
+    auto obligations = nlohmann::json::array();
+    for (const auto& o : v.obligations) obligations.push_back(o.code);
+    j["obligations"] = std::move(obligations);
+    return j;
+}
+
+std::int64_t int_param(const ruleset& rs, const std::string& name) {
+    const auto& p = rs.parameters();
+    if (!p.contains(name) || !p[name].is_number_integer())
+        throw workflow_error("the ruleset " + rs.id() + "@" + rs.version() + " has no integer parameter '" +
+                             name + "' that the workflow needs");
+    return p[name].get<std::int64_t>();
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ case_state
+
+nlohmann::json case_state::to_json() const {
+    nlohmann::json j;
+    j["id"] = id;
+    j["region"] = region;
+    j["state"] = state;
+    j["version"] = version;
+    j["ruleset"] = {{"id", ruleset_id}, {"version", ruleset_version}, {"digest", ruleset_digest}};
+    j["pinned_on"] = date_or_null(pinned_on);
+    auto dl = nlohmann::json::object();
+    for (const auto& [k, d] : deadlines) dl[k] = d.to_string();
+    j["deadlines"] = std::move(dl);
+    j["flags"] = flags;
+    auto ob = nlohmann::json::array();
+    for (const auto& [code, met] : obligations) ob.push_back({{"code", code}, {"met", met}});
+    j["obligations"] = std::move(ob);
+    j["findings"] = findings;
+    j["warnings"] = warnings;
+    j["requested_items"] = requested_items;
+    j["rejection_reasons"] = rejection_reasons;
+    auto cp = nlohmann::json::object();
+    for (const auto& [number, dates] : complaints) {
+        auto arr = nlohmann::json::array();
+        for (const auto& d : dates) arr.push_back(d.to_string());
+        cp[number] = std::move(arr);
+    }
+    j["complaints"] = std::move(cp);
+    j["banned_until"] = date_or_null(banned_until);
+    j["validity_until"] = date_or_null(validity_until);
+    j["application"] = application;
+    return j;
+}
+
+case_state case_state::from_json(const nlohmann::json& j) {
+    case_state s;
+    try {
+        s.id = j.at("id").get<std::string>();
+        s.region = j.at("region").get<std::string>();
+        s.state = j.at("state").get<std::string>();
+        s.version = j.at("version").get<std::int64_t>();
+        s.ruleset_id = j.at("ruleset").at("id").get<std::string>();
+        s.ruleset_version = j.at("ruleset").at("version").get<std::string>();
+        s.ruleset_digest = j.at("ruleset").at("digest").get<std::string>();
+        s.pinned_on = json_date(j.value("pinned_on", nlohmann::json()));
+        for (const auto& [k, v] : j.at("deadlines").items())
+            if (auto d = json_date(v)) s.deadlines[k] = *d;
+        for (const auto& f : j.at("flags")) s.flags.insert(f.get<std::string>());
+        for (const auto& o : j.at("obligations")) s.obligations[o.at("code").get<std::string>()] = o.at("met").get<bool>();
+        s.findings = j.at("findings");
+        s.warnings = j.at("warnings");
+        s.requested_items = j.at("requested_items").get<std::vector<std::string>>();
+        s.rejection_reasons = j.at("rejection_reasons").get<std::vector<std::string>>();
+        for (const auto& [number, dates] : j.at("complaints").items())
+            for (const auto& d : dates)
+                if (auto x = json_date(d)) s.complaints[number].push_back(*x);
+        s.banned_until = json_date(j.value("banned_until", nlohmann::json()));
+        s.validity_until = json_date(j.value("validity_until", nlohmann::json()));
+        s.application = j.at("application");
+    } catch (const nlohmann::json::exception& e) {
+        throw store_error(std::string("a stored case snapshot is malformed: ") + e.what());
+    }
+    return s;
+}
+
+nlohmann::json case_state::summary() const {
+    nlohmann::json j;
+    j["id"] = id;
+    j["region"] = region;
+    j["state"] = state;
+    j["ruleset_version"] = ruleset_version;
+    auto dl = nlohmann::json::object();
+    for (const auto& [k, d] : deadlines) dl[k] = d.to_string();
+    if (validity_until) dl["validity"] = validity_until->to_string();
+    j["deadlines"] = std::move(dl);
+    auto ob = nlohmann::json::array();
+    for (const auto& [code, met] : obligations) ob.push_back({{"code", code}, {"met", met}});
+    j["obligations"] = std::move(ob);
+    j["findings"] = findings;
+    if (!flags.empty()) j["flags"] = flags;
+    if (!warnings.empty()) j["warnings"] = warnings;
+    return j;
+}
+
+// ------------------------------------------------------------------ case_manager
+
+case_manager::case_manager(std::shared_ptr<const engine> rules) : engine_(std::move(rules)) {
+    if (!engine_) throw usage_error("case_manager: no engine");
+}
+
+const workflow& case_manager::workflow_for(std::string_view region) const {
+    std::lock_guard lock(mutex_);
+    auto it = workflows_.find(region);
+    if (it == workflows_.end()) {
+        auto wf = std::make_shared<const workflow>(workflow::load(engine_->rules().dir() / "workflow", region));
+        it = workflows_.emplace(std::string(region), std::move(wf)).first;
+    }
+    return *it->second;
+}
+
+date case_manager::event_date(std::string_view at) {
+    if (at.size() == 10) {
+        if (auto d = date::parse(at)) return *d;
+    } else if (auto t = detail::parse_timestamp(at)) {
+        // dates of deadlines are dates in China Standard Time (UTC+8, no daylight saving)
+        const std::int64_t local = t->seconds + 8 * 3600;
+        const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
+        return date{static_cast<std::int32_t>(days)};
+    }
+    throw usage_error("event time '" + std::string(at) + "' is neither YYYY-MM-DD nor an RFC 3339 time");
+}
+
+case_state case_manager::create(const nlohmann::json& application, std::string id) const {
+    const document doc = engine_->validate(application, "<application>");
+    const date submitted = *date::parse(application.at("submitted_on").get<std::string>());
+    const std::string region = application.at("region").get<std::string>();
+    const auto rs = engine_->rules().resolve(region, submitted);
+    const auto& wf = workflow_for(region);
+    case_state s;
+    s.id = id.empty() ? application.at("id").get<std::string>() : std::move(id);
+    s.region = region;
+    s.application = application;
+    s.ruleset_id = rs->id();
+    s.ruleset_version = rs->version();
+    s.ruleset_digest = rs->digest();
+    s.pinned_on = submitted;
+    s.state = wf.initial();
+    return s;
+}
+
+namespace {
+
+// Everything one event needs while it is being applied.
+struct event_context {
+    const engine& eng;
+    const workflow& wf;
+    std::shared_ptr<const ruleset> rules;
+    const calendar* cal;
+    date day;
+    const case_event& event;
+};
+
+date timer_due(const event_context& c, const workflow_timer& t) {
+    if (!t.working_days_param.empty()) {
+        if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
+        return c.cal->add_working_days(c.day, static_cast<int>(int_param(*c.rules, t.working_days_param)));
+    }
+    if (!t.months_param.empty()) return c.day.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
+    if (!t.days_param.empty()) return c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+    throw workflow_error("timer '" + t.name + "' has no duration");
+}
+
+
+// ---- guards ----
+
+bool path_present(const nlohmann::json& app, const std::string& item) {
+    // "business_license" names a material kind; a dotted path starts at the application
+    std::string path = item.find('.') == std::string::npos ? "materials." + item : item;
+    const nlohmann::json* cur = &app;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto dot = path.find('.', start);
+        const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!cur->is_object() || !cur->contains(key)) return false;
+        cur = &(*cur)[key];
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return !cur->is_null();
+}
+
+std::size_t complaints_in_window(const case_state& s, const std::string& number, date day, std::int64_t window) {
+    std::size_t n = 1;  // this complaint
+    auto it = s.complaints.find(number);
+    if (it != s.complaints.end())
+        for (const auto& d : it->second)
+            if (d > day.add_days(static_cast<std::int32_t>(-window)) && !(day < d)) ++n;
+    return n;
+}
+
+verdict run_rules(const event_context& c, const case_state& s, bool include_review) {
+    check_options opts;
+    opts.as_of = s.pinned_on;
+    opts.include_review = include_review;
+    thread_local eval_context ctx;
+    return c.rules->check(document::from_json(s.application), opts, ctx);
+}
+
+bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c, std::string& reason,
+                 nlohmann::json& summary) {
+    const std::string& g = t.guard;
+    if (g.empty()) return true;
+    if (g == "intake_rules") {
+        const verdict v = run_rules(c, next, false);
+        summary = verdict_summary(v);
+        next.findings = findings_json(v);
+        if (v.has_blocking()) {
+            reason = "intake rules: blocking findings " + finding_list(v, true);
+            return false;
+        }
+        if (!v.unknowns.empty()) {
+            std::string u;
+            for (const auto& x : v.unknowns) u += (u.empty() ? "" : ", ") + x.rule_id();
+            reason = "intake rules: not decidable without " + u;
+            return false;
+        }
+        return true;
+    }
+    if (g == "approval") {
+        const verdict v = run_rules(c, next, true);
+        summary = verdict_summary(v);
+        next.findings = findings_json(v);
+        for (const auto& o : v.obligations) next.obligations.emplace(o.code, false);
+        if (v.has_blocking()) {
+            reason = "approval: blocking findings " + finding_list(v, true);
+            return false;
+        }
+        if (const auto u = unknown_list(v); !u.empty()) {
+            reason = "approval: not decidable without " + u;
+            return false;
+        }
+        std::string open;
+        for (const auto& [code, met] : next.obligations)
+            if (!met) open += (open.empty() ? "" : ", ") + code;
+        if (!open.empty()) {
+            reason = "approval: obligations not met: " + open;
+            return false;
+        }
+        return true;
+    }
+    if (g == "supplement_complete") {
+        std::string missing;
+        for (const auto& item : next.requested_items)
+            if (!path_present(next.application, item)) missing += (missing.empty() ? "" : ", ") + item;
+        if (!missing.empty()) {
+            reason = "supplement: still missing " + missing;
+            return false;
+        }
+        return true;
+    }
+    if (g == "renewal_window") {
+        if (!next.validity_until) {
+            reason = "renewal: the case has no validity period";
+            return false;
+        }
+        const auto window = int_param(*c.rules, "renewal_window_days");
+        const date opens = next.validity_until->add_days(static_cast<std::int32_t>(-window));
+        if (c.day < opens || *next.validity_until < c.day) {
+            reason = "renewal: only from " + opens.to_string() + " to " + next.validity_until->to_string();
+            return false;
+        }
+        return true;
+    }
+    if (g == "complaints_below_threshold" || g == "complaints_at_threshold") {
+        const std::string number = c.event.data.value("number", "");
+        if (number.empty()) {
+            reason = "a complaint needs data.number";
+            return false;
+        }
+        const auto threshold = int_param(*c.rules, "complaint_threshold");
+        const auto window = c.rules->parameters().value("complaint_window_days", 30);
+        const auto n = complaints_in_window(next, number, c.day, window);
+        const bool at = static_cast<std::int64_t>(n) >= threshold;
+        if ((g == "complaints_at_threshold") != at) {
+            reason = "complaints for " + number + " in " + std::to_string(window) + " days: " + std::to_string(n) +
+                     (at ? " (at or over " : " (below ") + std::to_string(threshold) + ")";
+            return false;
+        }
+        return true;
+    }
+    throw workflow_error("unknown guard '" + g + "' in transition " + t.id);
+}
+
+// ---- effects ----
+
+void apply_effects(const workflow_transition& t, case_state& next, const event_context& c) {
+    for (const auto& eff : t.effects) {
+        if (eff.kind == "start_timer") {
+            const workflow_timer* timer = c.wf.timer(eff.arg);
+            if (timer == nullptr) throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
+            const date due = timer_due(c, *timer);
+            if (eff.arg == "validity") next.validity_until = due;
+            next.deadlines[eff.arg] = due;
+        } else if (eff.kind == "stop_timer") {
+            next.deadlines.erase(eff.arg);
+        } else if (eff.kind == "meet_obligation") {
+            next.obligations[eff.arg] = true;
+        } else if (eff.kind == "ban") {
+            next.banned_until = c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
+        } else if (eff.kind == "record") {
+            const auto& reasons = c.event.data.value("reasons", nlohmann::json::array());
+            next.rejection_reasons.clear();
+            for (const auto& r : reasons)
+                if (r.is_string()) next.rejection_reasons.push_back(r.get<std::string>());
+        } else if (eff.kind == "check_change_lateness") {
+            const auto changed = json_date(c.event.data.value("changed_on", nlohmann::json()));
+            if (!changed) continue;  // validated before effects run
+            const auto limit = int_param(*c.rules, eff.arg);
+            if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
+            const int late = c.cal->working_days_between(*changed, c.day);
+            if (late > limit)
+                next.warnings.push_back({{"code", "CHANGE_REPORTED_LATE"},
+                                         {"severity", "warning"},
+                                         {"changed_on", changed->to_string()},
+                                         {"reported_on", c.day.to_string()},
+                                         {"working_days", late},
+                                         {"limit", limit}});
+        } else if (eff.kind == "count_complaint") {
+            next.complaints[c.event.data.value("number", "")].push_back(c.day);
+        } else if (eff.kind == "require_items") {
+            next.requested_items.clear();
+            for (const auto& i : c.event.data.value("items", nlohmann::json::array()))
+                if (i.is_string()) next.requested_items.push_back(i.get<std::string>());
+        } else {
+            throw workflow_error("transition " + t.id + " has unknown effect " + eff.kind);
+        }
+    }
+}
+
+// Payload requirements of effects, checked before anything changes.
+void check_payload(const workflow_transition& t, const case_state& s, const case_event& e) {
+    for (const auto& eff : t.effects) {
+        if (eff.kind == "record") {
+            const auto& r = e.data.value("reasons", nlohmann::json());
+            if (!r.is_array() || r.empty() ||
+                !std::all_of(r.begin(), r.end(), [](const nlohmann::json& x) { return x.is_string(); }))
+                refuse(s, e, "data.reasons must list the finding codes of the decision");
+        } else if (eff.kind == "check_change_lateness") {
+            if (!json_date(e.data.value("changed_on", nlohmann::json())))
+                refuse(s, e, "data.changed_on (YYYY-MM-DD) is required: the date of the change");
+        } else if (eff.kind == "require_items") {
+            const auto& r = e.data.value("items", nlohmann::json());
+            if (!r.is_array() || r.empty() ||
+                !std::all_of(r.begin(), r.end(), [](const nlohmann::json& x) { return x.is_string(); }))
+                refuse(s, e, "data.items must list the requested materials");
+        }
+    }
+}
+
+}  // namespace
+
+transition_result case_manager::apply(const case_state& s, const case_event& e) const {
+    const auto& wf = workflow_for(s.region);
+    const date day = event_date(e.at);
+    if (!s.pinned_on) throw store_error("case " + s.id + " has no pinned date");
+    auto rs = engine_->rules().resolve(s.region, *s.pinned_on);
+    const calendar* cal = nullptr;
+    if (const auto& cals = engine_->rules().calendars()) cal = &cals->for_region(s.region);
+    event_context ctx{*engine_, wf, rs, cal, day, e};
+
+    transition_result out{s, "", nullptr};
+    case_state& next = out.after;
+
+    // ---- automatic events (deadlines) ----
+    if (e.type == "timer") {
+        const std::string name = e.data.value("timer", "");
+        const workflow_timer* t = wf.timer(name);
+        if (t == nullptr) refuse(s, e, "unknown timer '" + name + "'");
+        auto it = s.deadlines.find(name);
+        if (it == s.deadlines.end()) refuse(s, e, "timer '" + name + "' is not running");
+        if (!(it->second < day))
+            refuse(s, e, "timer '" + name + "' runs until " + it->second.to_string() + " and is not yet due");
+        next.deadlines.erase(name);
+        if (t->kind == "sla") {
+            if (!t->raises.empty()) next.flags.insert(t->raises);
+            out.transition = "timer:" + name;
+        } else {
+            const workflow_transition* taken = nullptr;
+            for (const auto* tr : wf.on_timer(s.state))
+                if (tr->timer == name) taken = tr;
+            if (taken == nullptr) refuse(s, e, "timer '" + name + "' moves nothing in this state");
+            if (!taken->reason.empty()) next.rejection_reasons = {taken->reason};
+            for (const auto& eff : taken->effects)
+                if (eff.kind == "stop_timer") next.deadlines.erase(eff.arg);
+            next.state = taken->to;
+            out.transition = taken->id;
+        }
+        ++next.version;
+        return out;
+    }
+
+    const auto candidates = wf.on_event(s.state, e.type);
+    if (candidates.empty()) {
+        std::string allowed;
+        for (const auto& ev : wf.events())
+            if (!wf.on_event(s.state, ev).empty()) allowed += (allowed.empty() ? "" : ", ") + ev;
+        refuse(s, e, "not allowed in this state" + (allowed.empty() ? std::string(" (a final state)") : " (allowed: " + allowed + ")"));
+    }
+
+    // An event may carry a JSON Merge Patch of the application (a supplement, a rectification).
+    if (e.data.contains("patch")) {
+        if (!e.data["patch"].is_object()) refuse(s, e, "data.patch must be a JSON object (a merge patch)");
+        next.application.merge_patch(e.data["patch"]);
+        if (next.application.value("id", "") != s.application.value("id", "") ||
+            next.application.value("region", "") != s.application.value("region", ""))
+            refuse(s, e, "a patch cannot change the application's id or region");
+        try {
+            (void)engine_->validate(next.application, "<patched application>");
+        } catch (const input_error& err) {
+            refuse(s, e, std::string("the patched application is not valid: ") + err.what());
+        }
+    }
+
+    std::string why_not;
+    for (const auto* t : candidates) {
+        std::string reason;
+        nlohmann::json summary = nullptr;
+        check_payload(*t, s, e);
+        case_state trial = next;  // a guard may record findings; only the taken one keeps them
+        const bool ok = guard_holds(*t, trial, ctx, reason, summary);
+        if (!ok) {
+            why_not += (why_not.empty() ? "" : "; ") + reason;
+            continue;
+        }
+        if (!summary.is_null()) out.verdict = summary;
+        next = std::move(trial);
+        apply_effects(*t, next, ctx);
+        next.state = t->to;
+        ++next.version;
+        out.transition = t->id;
+        return out;
+    }
+    refuse(s, e, why_not);
+}
+
+std::vector<case_event> case_manager::due(const case_state& s, date now) const {
+    const auto& wf = workflow_for(s.region);
+    std::vector<std::pair<date, std::string>> fell_due;
+    for (const auto& [name, last_day] : s.deadlines)
+        if (last_day < now) fell_due.emplace_back(last_day, name);
+    std::sort(fell_due.begin(), fell_due.end());
+    std::vector<case_event> out;
+    std::string state = s.state;
+    for (const auto& [last_day, name] : fell_due) {
+        const workflow_timer* t = wf.timer(name);
+        if (t == nullptr) continue;
+        bool moves = t->kind == "sla";
+        std::string to;
+        for (const auto* tr : wf.on_timer(state))
+            if (tr->timer == name) {
+                moves = true;
+                to = tr->to;
+            }
+        if (!moves) continue;  // a timer that moves nothing here (it should have been stopped)
+        case_event e;
+        e.type = "timer";
+        e.actor = "system";
+        e.at = now.to_string();
+        e.data = {{"timer", name}, {"last_day", last_day.to_string()}};
+        out.push_back(std::move(e));
+        if (!to.empty()) state = to;
+        if (wf.is_final(state)) break;
+    }
+    return out;
+}
+
+case_state case_manager::replay(const std::vector<stored_event>& events) const {
+    if (events.empty() || events.front().type != "create")
+        throw integrity_error("a case's history must start with its create event");
+    const auto& first = events.front();
+    case_state s = create(first.payload.at("application"), first.case_id);
+    s.version = 1;
+    for (std::size_t i = 1; i < events.size(); ++i) {
+        const auto& ev = events[i];
+        case_event e{ev.type, ev.actor, ev.at, ev.payload};
+        try {
+            s = apply(s, e).after;
+        } catch (const transition_refused& err) {
+            throw integrity_error("case " + first.case_id + ": stored event " + std::to_string(ev.seq) +
+                                  " (" + ev.type + ") does not replay: " + err.what());
+        }
+    }
+    return s;
+}
+
+// ------------------------------------------------------------------ case_service
+
+case_state case_service::create(const nlohmann::json& application, const case_event& e, std::string id) {
+    case_state s = manager_.create(application, std::move(id));
+    (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    s.version = 1;
+    event_input first{"create", e.actor, e.at, {{"application", application}}, nullptr, s.ruleset_digest};
+    store_.create(s.id, s.region, first, s.state, s.to_json());
+    return s;
+}
+
+transition_result case_service::apply(const std::string& case_id, const case_event& e) {
+    const auto row = store_.get(case_id);
+    if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    const case_state s = case_state::from_json(row->snapshot);
+    auto r = manager_.apply(s, e);
+    event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
+    store_.append(case_id, row->version, ev, r.after.state, r.after.to_json());
+    return r;
+}
+
+case_state case_service::get(const std::string& case_id) const {
+    const auto row = store_.get(case_id);
+    if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    return case_state::from_json(row->snapshot);
+}
+
+std::vector<std::pair<std::string, case_event>> case_service::tick(date now, const std::string& actor) {
+    std::vector<std::pair<std::string, case_event>> done;
+    for (const auto& id : store_.case_ids()) {
+        case_state s = get(id);
+        for (auto e : manager_.due(s, now)) {
+            e.actor = actor;
+            apply(id, e);
+            done.emplace_back(id, e);
+        }
+    }
+    return done;
+}
+
+std::vector<std::string> case_service::check_replay(const std::string& case_id) const {
+    const auto row = store_.get(case_id);
+    if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    std::vector<std::string> diffs;
+    case_state replayed;
+    try {
+        replayed = manager_.replay(store_.events(case_id));
+    } catch (const error& e) {
+        return {e.what()};
+    }
+    const auto a = replayed.to_json();
+    const auto& b = row->snapshot;
+    for (const auto& [k, v] : a.items())
+        if (!b.contains(k) || b[k] != v) diffs.push_back("case " + case_id + ": replayed '" + k + "' differs from the stored snapshot");
+    for (const auto& [k, v] : b.items())
+        if (!a.contains(k)) diffs.push_back("case " + case_id + ": the stored snapshot has an extra '" + k + "'");
+    return diffs;
+}
+
+}  // namespace telecomply

@@ -18,6 +18,7 @@
 #include "telecomply/error.hpp"
 #include "telecomply/ruleset_tests.hpp"
 #include "telecomply/version.hpp"
+#include "telecomply/workflow.hpp"
 
 namespace telecomply::cli {
 
@@ -179,7 +180,37 @@ int run_lint(const std::string& dir) {
         std::cout << e.what() << "\n1 problem\n";
         return exit_bad;
     }
-    const auto problems = cat->lint();
+    auto problems = cat->lint();
+    // The workflow of every region, analysed against the parameters of its rules.
+    const auto wf_dir = std::filesystem::path(dir) / "workflow";
+    if (std::filesystem::is_directory(wf_dir)) {
+        std::vector<std::string> regions{"CN"};
+        for (const auto& [id, version] : cat->list())
+            if (std::find(regions.begin(), regions.end(), id) == regions.end()) regions.push_back(id);
+        for (const auto& region : regions) {
+            const auto file = (wf_dir / (std::filesystem::exists(wf_dir / (region + ".json")) ? region + ".json" : "CN.json")).string();
+            try {
+                const auto wf = workflow::load(wf_dir, region);
+                for (const auto& [id, version] : cat->list()) {
+                    if (id != region) continue;
+                    std::vector<std::string> params;
+                    for (const auto& [k, v] : cat->get(id, version)->parameters().items()) params.push_back(k);
+                    const auto a = wf.analyse(known_guards(), params);
+                    auto add = [&](const std::string& m, bool warning) {
+                        for (const auto& p : problems)
+                            if (p.file == file && p.message == m) return;
+                        problems.push_back({file, 0, "", m, warning});
+                    };
+                    for (const auto& st : a.unreachable) add("state '" + st + "' is unreachable from the initial state", false);
+                    for (const auto& st : a.cannot_finish) add("state '" + st + "' cannot reach a final state", false);
+                    for (const auto& m : a.problems) add(m, false);
+                    if (a.shortest_to_whitelisted.empty()) add("no event path leads to 'whitelisted'", false);
+                }
+            } catch (const error& e) {
+                problems.push_back({file, 0, "", e.what(), false});
+            }
+        }
+    }
     std::size_t errors = 0;
     for (const auto& p : problems) {
         std::cout << p.file;
@@ -399,6 +430,12 @@ int run(const std::vector<std::string>& args) {
         app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
     lint->add_option("dir", lint_dir, "folder of rulesets (default: the installed ones)");
 
+    std::string graph_format = "dot", graph_region = "CN";
+    auto* graph = app.add_subcommand("graph", "draw the workflow (Graphviz DOT or Mermaid)");
+    graph->add_option("--format", graph_format, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+    graph->add_option("--region", graph_region, "the region whose workflow to draw (default: CN)");
+    add_rulesets(graph);
+
     std::string test_dir;
     bool verbose = false;
     auto* test =
@@ -461,6 +498,11 @@ int run(const std::vector<std::string>& args) {
         if (*explain) return run_explain(c, explain_file);
         if (*lint) return run_lint(lint_dir.empty() ? catalogue::default_dir().string() : lint_dir);
         if (*test) return run_test(c, test_dir, verbose);
+        if (*graph) {
+            const auto wf = workflow::load(c.rulesets_dir() / "workflow", graph_region);
+            std::cout << (graph_format == "dot" ? wf.to_dot() : wf.to_mermaid());
+            return exit_ok;
+        }
         if (*cases) {
             for (auto* sub : cases->get_subcommands())
                 if (*sub) return run_case(c, sub->get_name(), ca, case_format);

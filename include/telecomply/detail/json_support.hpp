@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "telecomply/error.hpp"
+#include "telecomply/value.hpp"
 
 namespace telecomply::detail {
 
@@ -31,7 +32,8 @@ std::uint32_t line_of(std::string_view text, std::string_view json_path);
 std::string json_path_append_key(std::string path, std::string_view key);
 std::string json_path_append_index(std::string path, std::size_t index);
 
-/// A compiled JSON Schema (draft-07 via valijson). Immutable and thread-safe to use.
+/// A compiled JSON Schema (draft-07 via valijson). Immutable and thread-safe to use (each thread
+/// validates with a valijson::Validator of its own, which caches the compiled `pattern`s).
 class json_schema {
 public:
     json_schema();
@@ -48,6 +50,11 @@ public:
     };
     /// The first (deepest) failure, or nullopt when `doc` is valid.
     [[nodiscard]] std::optional<failure> validate(const nlohmann::json& doc) const;
+    /// The same for a value tree (a telecomply::document's root), read in place through
+    /// value_schema_adapter.hpp: no nlohmann::json copy. Documents parsed from JSON validate as
+    /// their nlohmann form would; see that header for the kinds JSON does not have, and for
+    /// unsigned integers above INT64_MAX (numbers, not integers, to the schema).
+    [[nodiscard]] std::optional<failure> validate(const value& doc) const;
     [[nodiscard]] bool loaded() const noexcept { return impl_ != nullptr; }
 
 private:

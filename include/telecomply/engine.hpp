@@ -76,6 +76,8 @@ class engine {
                              unsigned threads = 1) const;
 
   private:
+    void validate_located(const document& app, std::string_view source, std::uint32_t first_line,
+                          std::string_view text) const;
     std::shared_ptr<const catalogue> catalogue_;
     std::unique_ptr<detail::json_schema> schema_;
 };

@@ -642,13 +642,22 @@ TEST_CASE("case store: two processes appending to one case lose nothing") {
     constexpr int k_each = 100;
     writer_process a(tmp.path(), "shared", k_each, 200), b(tmp.path(), "shared", k_each, 200);
     std::vector<std::int64_t> acks;
+    std::vector<std::int64_t> firsts, lasts;  // each writer's first and last acknowledged seq
     for (auto* w : {&a, &b}) {
-        while (const auto seq = w->next_ack())
+        const std::size_t before = acks.size();
+        while (const auto seq = w->next_ack()) {
             acks.push_back(*seq);
+        }
         const int status = w->wait();
         CHECK(WIFEXITED(status));
         CHECK(WEXITSTATUS(status) == 0);
+        REQUIRE(acks.size() > before);
+        firsts.push_back(acks[before]);
+        lasts.push_back(acks.back());
     }
+    // The two histories interleave: neither writer ran entirely before the other.
+    CHECK(firsts[0] < lasts[1]);
+    CHECK(firsts[1] < lasts[0]);
     std::sort(acks.begin(), acks.end());
     REQUIRE(acks.size() == 2 * k_each);
     CHECK(std::adjacent_find(acks.begin(), acks.end()) == acks.end());  // no seq acked twice

@@ -192,14 +192,16 @@ struct case_store::impl {
     std::filesystem::path path;
     sqlite3* db = nullptr;
     std::array<sqlite3_stmt*, static_cast<std::size_t>(sql::count_)> stmts{};
-    bool in_tx = false;       // a case_store::transaction is open
-    bool tx_aborted = false;  // ...but SQLite rolled it back after a failure inside it
+    bool in_tx = false;              // a case_store::transaction is open
+    transaction* open_tx = nullptr;  // ...this one: told when the store goes first
+    bool tx_aborted = false;         // ...but SQLite rolled it back after a failure inside it
     std::chrono::steady_clock::time_point busy_since;  // when the current wait for a lock began
 
     impl() = default;
     impl(const impl&) = delete;
     impl& operator=(const impl&) = delete;
     ~impl() {
+        if (open_tx != nullptr) open_tx->store_ = nullptr;
         for (sqlite3_stmt* s : stmts)
             sqlite3_finalize(s);
         // close_v2 rolls back an open transaction; nothing useful can be done with its result.
@@ -693,8 +695,14 @@ std::int64_t case_store::append(const std::string& case_id, std::int64_t expecte
     return seq;
 }
 
+case_store::transaction::transaction(impl* store) noexcept : store_(store) {
+    store_->open_tx = this;
+}
+
 case_store::transaction::transaction(transaction&& other) noexcept
-    : store_(std::exchange(other.store_, nullptr)) {}
+    : store_(std::exchange(other.store_, nullptr)) {
+    if (store_ != nullptr) store_->open_tx = this;
+}
 
 case_store::transaction::~transaction() {
     rollback();
@@ -704,6 +712,7 @@ void case_store::transaction::commit() {
     if (store_ == nullptr) throw usage_error("case_store::transaction: commit() when not active");
     impl& s = *std::exchange(store_, nullptr);
     s.in_tx = false;
+    s.open_tx = nullptr;
     if (s.tx_aborted || s.autocommit()) {
         s.tx_aborted = false;
         throw store_error(s.where() +
@@ -721,6 +730,7 @@ void case_store::transaction::rollback() noexcept {
     if (store_ == nullptr) return;
     impl& s = *std::exchange(store_, nullptr);
     s.in_tx = false;
+    s.open_tx = nullptr;
     s.tx_aborted = false;
     if (!s.autocommit()) s.exec_quietly(sql::rollback);
 }
@@ -732,6 +742,7 @@ case_store::transaction case_store::begin() {
     s.exec(sql::begin_immediate);
     s.in_tx = true;
     s.tx_aborted = false;
+    // Guaranteed elision: the transaction is built in the caller's object, so `this` is final.
     return transaction(&s);
 }
 

@@ -112,7 +112,8 @@ class case_store {
 
     /// A group of create()s and append()s made as one durable transaction (one commit, one
     /// fsync): all of them or none. Holds the store's write lock from begin() until commit()
-    /// or destruction, so keep it short. Must not outlive the case_store that began it.
+    /// or destruction, so keep it short. If the case_store is destroyed (or assigned to) first,
+    /// the transaction is rolled back by SQLite and becomes inactive.
     ///
     /// Inside it, each create()/append() is still all-or-nothing on its own (a savepoint), so a
     /// caller may catch a conflict_error and go on with the rest of the group. Reads on the
@@ -137,7 +138,8 @@ class case_store {
 
       private:
         friend class case_store;
-        explicit transaction(impl* store) noexcept : store_(store) {}
+        friend impl;  // clears store_ when the case_store goes before the transaction
+        explicit transaction(impl* store) noexcept;
         impl* store_ = nullptr;
     };
 

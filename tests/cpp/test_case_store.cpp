@@ -577,6 +577,16 @@ TEST_CASE("case store: transactions group writes, all or nothing") {
         moved.commit();
         CHECK(reader.get("a")->version == 2);
     }
+    SUBCASE("a transaction outliving its store is rolled back and inactive") {
+        std::optional<case_store> owner(case_store::open(tmp.path()));
+        auto tx = owner->begin();
+        owner->append("a", 1, ev("n"), "draft", json::object());
+        owner.reset();
+        CHECK_FALSE(tx.active());
+        CHECK_THROWS_AS(tx.commit(), usage_error);
+        CHECK(reader.get("a")->version == 1);
+        CHECK(reader.verify_all().ok());
+    }
 }
 
 TEST_CASE("case store: two threads appending to one case lose nothing") {

@@ -445,8 +445,11 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
     for (const raw_event& e : evs) {
         const std::string at = "event " + std::to_string(e.seq) + ": ";
         if (e.seq < expected) {
+            // Only possible before seq 1 (rows come in seq order): not part of the chain.
             problem(e.seq, at + "seq out of range (seqs start at 1)");
-        } else if (e.seq == expected + 1) {
+            continue;
+        }
+        if (e.seq == expected + 1) {
             problem(expected, "event " + std::to_string(expected) + " is missing");
         } else if (e.seq > expected) {
             problem(expected, "events " + std::to_string(expected) + ".." +

@@ -1,0 +1,182 @@
+#pragma once
+/// \file case_store.hpp
+/// The case store: one SQLite file holding every case's row (its state and snapshot) and its
+/// append-only history of events, chained by SHA-256 hashes so that any edit, reordering or
+/// deletion of an event is detected by verify(). See docs/workflow.md, "The case store".
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace telecomply {
+
+/// An event to append: what the caller supplies. The store adds the case, `seq` and the hashes.
+struct event_input {
+    std::string type;   ///< the event name ("submit", "accept", "tick"...)
+    std::string actor;  ///< who caused it
+    std::string at;     ///< when: RFC 3339 time or YYYY-MM-DD
+    nlohmann::json payload = nlohmann::json::object();  ///< the event's data
+    nlohmann::json verdict = nullptr;                   ///< the verdict the event produced, if any
+    std::string ruleset_digest;  ///< digest of the ruleset the event was judged under
+};
+
+/// An event as stored: its input plus its place in the case's hash chain.
+struct stored_event {
+    std::string case_id;
+    std::int64_t seq = 0;  ///< 1, 2, 3... within the case
+    std::string type, actor, at;
+    nlohmann::json payload, verdict;
+    std::string ruleset_digest;
+    std::string prev_hash;  ///< `hash` of event seq-1; 64 zeros for seq 1
+    std::string hash;       ///< event_hash() of this event (64 lowercase hex digits)
+};
+
+/// A case's row: its current state and the case JSON after its last event.
+struct case_row {
+    std::string id, region;
+    std::string created_at;  ///< the `at` of the case's first event
+    std::string state;
+    std::int64_t version = 0;  ///< the seq of the case's last event
+    nlohmann::json snapshot;
+};
+
+/// One problem found by verify(): the case, the event's seq (the seq the case claims for
+/// case-level problems, 0 when none applies) and what is wrong.
+struct verify_problem {
+    std::string case_id;
+    std::int64_t seq = 0;
+    std::string message;
+};
+
+/// What verify() / verify_all() checked and found.
+struct verify_report {
+    std::size_t cases = 0;   ///< cases checked
+    std::size_t events = 0;  ///< events checked
+    std::vector<verify_problem> problems;
+    /// True when nothing is wrong.
+    [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
+};
+
+/// One SQLite file (WAL journal, synchronous=FULL so that an acknowledged write survives power
+/// loss, and a busy timeout of 10 s so that other connections' and processes' writers are waited
+/// for; a write still waiting after that throws store_error, "database is locked").
+///
+/// A case_store is one connection: use one object per thread (objects are movable, not
+/// copyable, and not safe to share between threads). Any number of threads and processes may
+/// open the same file; their writes serialize (each write holds SQLite's write lock from
+/// `BEGIN IMMEDIATE` to commit) and optimistic concurrency on each case's version makes sure no
+/// event is ever lost or overwritten.
+///
+/// Errors: SQLite failures throw store_error with SQLite's message and the file name;
+/// conflict_error (a store_error) when a case's version is not the expected one; not_found_error
+/// for an unknown case; usage_error for invalid arguments (an empty case id, a payload that
+/// cannot be written as JSON text, a second transaction on one connection).
+class case_store {
+    struct impl;
+
+  public:
+    /// Opens (creating when it does not exist) a store file and creates the schema in a new
+    /// file: tables `cases`, `events` and `schema_version`, and `PRAGMA user_version`.
+    /// Throws store_error naming the file when it cannot be opened, is not a SQLite database,
+    /// cannot use a WAL journal, or has a schema version this library does not know.
+    [[nodiscard]] static case_store open(const std::filesystem::path& file);
+
+    case_store(case_store&&) noexcept;
+    case_store& operator=(case_store&&) noexcept;
+    case_store(const case_store&) = delete;
+    case_store& operator=(const case_store&) = delete;
+    /// Closes the connection; an open transaction is rolled back by SQLite.
+    ~case_store();
+
+    /// Creates a case with its first event (seq 1), atomically, and returns its version (1).
+    /// `state_after` and `snapshot_after` are the case's state and JSON after that event; the
+    /// case's created_at is `first.at`. Throws conflict_error when the id exists (nothing
+    /// written), usage_error when `case_id` is empty.
+    std::int64_t create(const std::string& case_id, const std::string& region,
+                        const event_input& first, const std::string& state_after,
+                        const nlohmann::json& snapshot_after);
+
+    /// Appends one event to a case if its version is `expected_version`, and updates its state
+    /// and snapshot; returns the new version (`expected_version + 1`). The version check and the
+    /// writes are one transaction: a mismatch throws conflict_error and writes nothing. Throws
+    /// not_found_error for an unknown case.
+    std::int64_t append(const std::string& case_id, std::int64_t expected_version,
+                        const event_input& e, const std::string& state_after,
+                        const nlohmann::json& snapshot_after);
+
+    /// A group of create()s and append()s made as one durable transaction (one commit, one
+    /// fsync): all of them or none. Holds the store's write lock from begin() until commit()
+    /// or destruction, so keep it short. If the case_store is destroyed (or assigned to) first,
+    /// the transaction is rolled back by SQLite and becomes inactive.
+    ///
+    /// Inside it, each create()/append() is still all-or-nothing on its own (a savepoint), so a
+    /// caller may catch a conflict_error and go on with the rest of the group. Reads on the
+    /// same case_store see the group's uncommitted writes; other connections do not.
+    class transaction {
+      public:
+        transaction(transaction&& other) noexcept;
+        transaction& operator=(transaction&&) = delete;
+        transaction(const transaction&) = delete;
+        transaction& operator=(const transaction&) = delete;
+        /// Rolls back if neither commit() nor rollback() was called; never throws.
+        ~transaction();
+
+        /// Makes every write of the group durable and visible. Throws store_error if the commit
+        /// fails (then nothing was written), and when an earlier SQLite failure inside the
+        /// group made SQLite abandon it. Throws usage_error when no longer active.
+        void commit();
+        /// Abandons every write of the group. Does nothing when no longer active.
+        void rollback() noexcept;
+        /// True until commit() or rollback().
+        [[nodiscard]] bool active() const noexcept { return store_ != nullptr; }
+
+      private:
+        friend class case_store;
+        friend impl;  // clears store_ when the case_store goes before the transaction
+        explicit transaction(impl* store) noexcept;
+        impl* store_ = nullptr;
+    };
+
+    /// Opens a transaction (`BEGIN IMMEDIATE`: waits for other writers up to the busy
+    /// timeout, then throws store_error). Throws usage_error when this case_store already has
+    /// one open.
+    [[nodiscard]] transaction begin();
+
+    /// The case's row, or nullopt for an unknown case.
+    [[nodiscard]] std::optional<case_row> get(const std::string& case_id) const;
+    /// The case's events in seq order (empty for an unknown case).
+    [[nodiscard]] std::vector<stored_event> events(const std::string& case_id) const;
+    /// Every case id, sorted (bytewise, as std::string compares).
+    [[nodiscard]] std::vector<std::string> case_ids() const;
+
+    /// Checks one case: every event's hash against its content, every prev_hash against the
+    /// preceding event's hash, seq 1..version without gaps, and the case's version and last
+    /// hash against its last event. Each problem names the case and the seq. Reads one
+    /// consistent snapshot of the file. Throws not_found_error when there is neither a case
+    /// row nor any event under that id.
+    [[nodiscard]] verify_report verify(const std::string& case_id) const;
+    /// verify() of every case, including event histories whose case row is missing.
+    [[nodiscard]] verify_report verify_all() const;
+
+    /// The file this store was opened on.
+    [[nodiscard]] const std::filesystem::path& path() const noexcept;
+
+  private:
+    explicit case_store(std::unique_ptr<impl> p) noexcept;
+    impl& self() const;
+    std::unique_ptr<impl> impl_;
+};
+
+/// The canonical hash of an event: the SHA-256 (64 lowercase hex digits) of
+/// `prev_hash + "\n" +` the canonical JSON (nlohmann dump(): keys sorted, no spaces) of
+/// `{case_id, seq, type, actor, at, payload, verdict, ruleset_digest}`. Throws
+/// nlohmann::json::type_error when a string in the event is not valid UTF-8.
+[[nodiscard]] std::string event_hash(const stored_event& e);
+
+}  // namespace telecomply

@@ -169,11 +169,12 @@ class parser {
             lex_number();
             return;
         }
+        // CEL's optional selection is `a.?b` (`?.` would misread `c ?.5 : 1`).
         static constexpr std::array<std::string_view, 8> two = {
-            "==", "!=", "<=", ">=", "&&", "||", "?.", "[?"};
+            "==", "!=", "<=", ">=", "&&", "||", ".?", "[?"};
         for (auto op : two) {
             if (src_.substr(pos_, 2) == op) {
-                if (op == "?." || op == "[?")
+                if (op == ".?" || op == "[?")
                     fail(cur_.offset,
                          "optional syntax ('" + std::string(op) + "') is not supported");
                 cur_.kind = tok::punct;

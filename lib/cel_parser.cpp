@@ -395,6 +395,10 @@ class parser {
     void expect(std::string_view p) {
         if (!accept(p)) fail_expected("'" + std::string(p) + "'");
     }
+    // Between the items of a list, map or argument list: either may come, so name both.
+    void expect_separator(std::string_view close) {
+        if (!accept(",")) fail_expected("',' or '" + std::string(close) + "'");
+    }
 
     ast_ptr make(ast_kind k, std::uint32_t offset) {
         auto n = std::make_unique<ast_node>();
@@ -625,7 +629,7 @@ class parser {
         for (;;) {
             out.push_back(parse_expr());
             if (accept(close)) return;
-            expect(",");
+            expect_separator(close);
             if (accept(close)) return;  // trailing comma
         }
     }
@@ -642,7 +646,7 @@ class parser {
                 expect(":");
                 n->args.push_back(parse_expr());
                 if (accept("}")) break;
-                expect(",");
+                expect_separator("}");
                 if (accept("}")) break;
             }
         }
@@ -766,7 +770,7 @@ class parser {
                     expect(":");
                     n->args.push_back(parse_expr());
                     if (accept("}")) break;
-                    expect(",");
+                    expect_separator("}");
                     if (accept("}")) break;
                 }
             }

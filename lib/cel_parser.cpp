@@ -78,7 +78,11 @@ class parser {
             throw limit_error("expression is " + std::to_string(src_.size()) +
                               " bytes long, over the limit of " +
                               std::to_string(limits_.max_length));
-        if (!utf8::valid(src_)) fail(0, "expression is not valid UTF-8");
+        for (std::size_t i = 0; i < src_.size();) {
+            const std::size_t at = i;  // point at the offending byte
+            if (utf8::decode(src_, i) == 0xFFFFFFFF)
+                fail(static_cast<std::uint32_t>(at), "expression is not valid UTF-8");
+        }
         advance();
         auto e = parse_expr();
         if (cur_.kind != tok::end) fail_expected("end of expression");

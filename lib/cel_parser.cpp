@@ -196,7 +196,12 @@ class parser {
         if (c == '=' || c == '&' || c == '|')
             fail(cur_.offset,
                  std::string("unexpected '") + c + "' (did you mean '" + c + c + "'?)");
-        fail(cur_.offset, "unexpected character '" + std::string(src_.substr(pos_, 1)) + "'");
+        // Name the whole code point (a full-width '＝' or '（' is a likely typo): a lone lead
+        // byte would make the message invalid UTF-8. The source was validated up front.
+        std::size_t end = pos_;
+        utf8::decode(src_, end);
+        fail(cur_.offset,
+             "unexpected character '" + std::string(src_.substr(pos_, end - pos_)) + "'");
     }
 
     void lex_number() {

@@ -305,8 +305,10 @@ class evaluator {
             }
             const value val = eval(kid(n, 2 * k + 1));
             if (val.is_error()) return val;
+            // Keys compare as lookups do, numerically across int and uint: {1: a, 1u: b}
+            // repeats a key.
             for (std::uint32_t j = 0; j < k; ++j) {
-                if (entries[j].key.kind() == key.kind() && equal(entries[j].key, key))
+                if (equal(entries[j].key, key))
                     return error(eval_errc::invalid_argument, n.offset,
                                  "duplicate map key: " + key.to_string());
             }

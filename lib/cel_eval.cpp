@@ -383,7 +383,8 @@ class evaluator {
                 const auto t = v.as_time();
                 if (t.seconds == INT64_MIN)
                     return static_error(eval_errc::overflow, n.offset, msg_overflow);
-                return value::from_duration({-t.seconds, -t.nanos});
+                // the range is asymmetric: the most negative duration has no negation
+                return time_result(n, -t.seconds, -std::int64_t{t.nanos}, false);
             }
             case kind::error:
                 return v;

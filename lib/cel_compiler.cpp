@@ -217,7 +217,7 @@ class compiler {
     }
 
     std::uint32_t select(const ast_node& n) {
-        // Qualified names: "a.b.c" may name a variable or constant as a whole.
+        // Qualified names: "a.b.c" may name a variable, constant or type as a whole.
         std::vector<const ast_node*> chain;
         if (select_chain(n, chain)) {
             const auto& root = *chain[0];
@@ -227,9 +227,9 @@ class compiler {
                 std::vector<std::string> names{base};
                 for (std::size_t i = 1; i < chain.size(); ++i)
                     names.push_back(names.back() + "." + chain[i]->name);
+                // Longest match first, type names (google.protobuf.Timestamp) included.
                 for (std::size_t len = chain.size(); len-- > 1;) {
-                    if (env_.slots.count(names[len]) || env_.constants.count(names[len])) {
-                        auto i = resolve_global(names[len], chain[len]->offset);
+                    if (auto i = resolve_global(names[len], chain[len]->offset); i != ~0u) {
                         if (p_.nodes[i].op == opcode::variable) note_input(names[len]);
                         return select_fields(i, chain, len + 1);
                     }

@@ -8,7 +8,7 @@
 namespace telecomply::detail {
 
 void* arena::allocate_slow(std::size_t size, std::size_t align) {
-    if (limit_ != 0 && used() + size + align > limit_)
+    if (limit_ != 0 && used() - limit_base_ + size + align > limit_)
         throw limit_error("memory limit of " + std::to_string(limit_) +
                           " bytes per evaluation exceeded");
     // Reuse a later chunk kept by reset() when it is big enough.
@@ -49,6 +49,7 @@ void arena::reset() noexcept {
     begin_ = cur_ = reinterpret_cast<std::uintptr_t>(chunks_[0].data.get());
     end_ = begin_ + chunks_[0].size;
     used_before_ = 0;
+    limit_base_ = 0;
 }
 
 }  // namespace telecomply::detail

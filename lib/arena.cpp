@@ -26,7 +26,10 @@ void* arena::allocate_slow(std::size_t size, std::size_t align) {
         begin_ = cur_ = reinterpret_cast<std::uintptr_t>(c.data.get());
         end_ = begin_ + c.size;
     } else {
-        const std::size_t sz = std::max(next_chunk_, need);
+        // The limit is checked here, when a chunk is taken: chunks no bigger than the limit keep
+        // an evaluation within twice its bound however large earlier ones grew the arena.
+        const std::size_t sz =
+            std::max(limit_ != 0 ? std::min(next_chunk_, limit_) : next_chunk_, need);
         next_chunk_ = std::min<std::size_t>(next_chunk_ * 2, std::size_t{1} << 24);
         chunk c{std::make_unique<std::byte[]>(sz), sz};
         begin_ = cur_ = reinterpret_cast<std::uintptr_t>(c.data.get());

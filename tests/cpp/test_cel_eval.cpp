@@ -551,6 +551,14 @@ TEST_CASE("CEL eval: comprehension variables shadow and are scoped") {
     CHECK(c.show("items.map(x, x)[0] + x") == "101");
     CHECK(c.show("items.map(y, x + y)") == "[101, 102]");
     CHECK(c.show("items.filter(x, x > 1).map(v, [v, x])") == "[[2, 100]]");
+    // a root-scoped name skips the macro variable
+    CHECK(c.show("items.map(x, .x + x)") == "[101, 102]");
+    // more variables in scope than fit the evaluator's inline buffer (8)
+    CHECK(show("[1].all(a, b, [1].all(c, d, [1].all(e, f, [1].all(g, h, [1].all(i, j, "
+               "a + b + c + d + e + f + g + h + i + j == 5)))))") == "true");
+    CHECK(show("[1].transformList(a, b, [2].transformList(c, d, [3].transformList(e, f, "
+               "[4].transformList(g, h, [5].transformList(i, j, "
+               "[b, d, f, h, j])))))") == "[[[[[[1, 2, 3, 4, 5]]]]]]");
     // sibling macros reuse slots without interfering
     CHECK(c.show("items.map(a, a * 10) + items.map(b, b)") == "[10, 20, 1, 2]");
     CHECK(c.show("items.exists(a, a == 2) && items.all(a, a < 3)") == "true");
@@ -840,6 +848,30 @@ TEST_CASE("CEL eval: type() and dyn()") {
 
 // ------------------------------------------------------------------ compile once, run many
 
+TEST_CASE("CEL eval: stable names of error codes and types") {
+    // rule engines and scripts match on these
+    CHECK(to_string(eval_errc::no_such_field) == "no_such_field");
+    CHECK(to_string(eval_errc::no_such_key) == "no_such_key");
+    CHECK(to_string(eval_errc::no_such_overload) == "no_such_overload");
+    CHECK(to_string(eval_errc::division_by_zero) == "division_by_zero");
+    CHECK(to_string(eval_errc::modulus_by_zero) == "modulus_by_zero");
+    CHECK(to_string(eval_errc::overflow) == "overflow");
+    CHECK(to_string(eval_errc::index_out_of_range) == "index_out_of_range");
+    CHECK(to_string(eval_errc::invalid_argument) == "invalid_argument");
+    CHECK(to_string(eval_errc::undeclared_reference) == "undeclared_reference");
+    CHECK(to_string(eval_errc::unbound_function) == "unbound_function");
+    CHECK(static_cast<int>(eval_errc::no_such_field) == 1);
+    CHECK(static_cast<int>(eval_errc::unbound_function) == 10);
+    CHECK(to_string(errc::parse_error) == "parse_error");
+    CHECK(to_string(errc::compile_error) == "compile_error");
+    CHECK(to_string(errc::limit_exceeded) == "limit_exceeded");
+    CHECK(type_name(kind::null_) == "null_type");
+    CHECK(type_name(kind::timestamp) == "google.protobuf.Timestamp");
+    CHECK(type_name(kind::duration) == "google.protobuf.Duration");
+    CHECK(type_name(kind::date) == "date");
+    CHECK(type_name(kind::time_of_day) == "time_of_day");
+}
+
 TEST_CASE("CEL compile-once: input paths") {
     environment env;
     env.declare("app");
@@ -1012,7 +1044,7 @@ TEST_CASE("CEL compile-once: one expression evaluated from four threads") {
     env.declare("app");
     const auto e = expression::compile(
         "app.numbers.filter(n, phone_kind(n) == 'mobile').map(n, n + '#' + string(app.id)).size() "
-        "+ app.id * 1000",
+        "+ app.id * 1000 + (app.at.getHours('Asia/Shanghai') == (app.id + 8) % 24 ? 0 : 100)",
         env);
     std::vector<document> docs;
     for (int t = 0; t < 4; ++t) {
@@ -1020,7 +1052,14 @@ TEST_CASE("CEL compile-once: one expression evaluated from four threads") {
         for (int i = 0; i <= t; ++i)
             numbers.push_back("1380013800" + std::to_string(i));
         numbers.push_back("010-12345678");
-        docs.push_back(document::from_json({{"id", t}, {"numbers", numbers}}));
+        docs.push_back(document::build([&](value_builder& b) {
+            map_entry* entries = nullptr;
+            const value root = b.map(3, entries);
+            entries[0] = {b.string("id"), value::from_int(t)};
+            entries[1] = {b.string("numbers"), b.from_json(numbers)};
+            entries[2] = {b.string("at"), value::from_timestamp({std::int64_t{t} * 3600, 0})};
+            return root;
+        }));
     }
     std::atomic<int> wrong{0};
     std::vector<std::thread> threads;

@@ -496,6 +496,9 @@ class evaluator {
         if (n.op == opcode::add) {
             if ((ka == kind::string || ka == kind::bytes) && ka == kb) {
                 const auto x = a.as_string(), y = b.as_string();
+                // An empty operand may have a null data(), which memcpy must not be given.
+                if (x.empty()) return b;
+                if (y.empty()) return a;
                 char* buf = static_cast<char*>(ctx_.arena().allocate(x.size() + y.size() + 1, 1));
                 std::memcpy(buf, x.data(), x.size());
                 std::memcpy(buf + x.size(), y.data(), y.size());

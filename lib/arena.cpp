@@ -40,6 +40,7 @@ void* arena::allocate_slow(std::size_t size, std::size_t align) {
 }
 
 void arena::reset() noexcept {
+    limit_base_ = 0;  // first: every way out of reset() must drop the old base
     if (chunks_.empty()) return;
     // Keep only the largest chunk: steady-state evaluations then never allocate.
     auto largest = std::max_element(chunks_.begin(), chunks_.end(),
@@ -52,7 +53,6 @@ void arena::reset() noexcept {
     begin_ = cur_ = reinterpret_cast<std::uintptr_t>(chunks_[0].data.get());
     end_ = begin_ + chunks_[0].size;
     used_before_ = 0;
-    limit_base_ = 0;
 }
 
 }  // namespace telecomply::detail

@@ -8,7 +8,7 @@
 namespace telecomply::detail {
 
 void* arena::allocate_slow(std::size_t size, std::size_t align) {
-    if (limit_ != 0 && used() + size + align > limit_)
+    if (limit_ != 0 && used() - limit_base_ + size + align > limit_)
         throw limit_error("memory limit of " + std::to_string(limit_) +
                           " bytes per evaluation exceeded");
     // Reuse a later chunk kept by reset() when it is big enough.
@@ -26,7 +26,10 @@ void* arena::allocate_slow(std::size_t size, std::size_t align) {
         begin_ = cur_ = reinterpret_cast<std::uintptr_t>(c.data.get());
         end_ = begin_ + c.size;
     } else {
-        const std::size_t sz = std::max(next_chunk_, need);
+        // The limit is checked here, when a chunk is taken: chunks no bigger than the limit keep
+        // an evaluation within twice its bound however large earlier ones grew the arena.
+        const std::size_t sz =
+            std::max(limit_ != 0 ? std::min(next_chunk_, limit_) : next_chunk_, need);
         next_chunk_ = std::min<std::size_t>(next_chunk_ * 2, std::size_t{1} << 24);
         chunk c{std::make_unique<std::byte[]>(sz), sz};
         begin_ = cur_ = reinterpret_cast<std::uintptr_t>(c.data.get());
@@ -37,6 +40,7 @@ void* arena::allocate_slow(std::size_t size, std::size_t align) {
 }
 
 void arena::reset() noexcept {
+    limit_base_ = 0;  // first: every way out of reset() must drop the old base
     if (chunks_.empty()) return;
     if (chunks_.size() == 1) {  // the steady state
         cur_ = begin_;

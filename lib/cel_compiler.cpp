@@ -61,9 +61,9 @@ class compiler {
             case ast_kind::literal:
                 return constant(n.lit, n.offset);
             case ast_kind::ident:
-                return ident(n);
+                return note_use(ident(n));
             case ast_kind::select:
-                return select(n);
+                return note_use(select(n));
             case ast_kind::call:
                 return call(n);
             case ast_kind::list: {
@@ -87,6 +87,13 @@ class compiler {
     }
 
   private:
+    // The operand of a field selection or has(): compiled without noting its own path.
+    std::uint32_t compile_unnoted(const ast_node& n) {
+        if (n.kind == ast_kind::ident) return ident(n);
+        if (n.kind == ast_kind::select) return select(n);
+        return compile(n);
+    }
+
     // ------------------------------------------------------------ emitting
     std::uint32_t emit(opcode op, std::uint32_t offset,
                        const std::vector<std::uint32_t>& kids = {}) {
@@ -149,6 +156,16 @@ class compiler {
         return p_.strings.back();
     }
 
+    // Input paths are the paths whose values are used: `app.a.b` reads app.a.b, not `app` and
+    // app.a, which it only selects through. So a selection chain's own nodes (and has()'s
+    // operand) are not noted; the chain as a whole is, here, when it is used as a value.
+    std::uint32_t note_use(std::uint32_t i) {
+        const node& nd = p_.nodes[i];
+        if (nd.op == opcode::variable || nd.op == opcode::path || nd.op == opcode::select)
+            note_input(nd.path);
+        return i;
+    }
+
     void note_input(std::string_view path) {
         if (path.empty()) return;
         std::string s(path);
@@ -198,10 +215,7 @@ class compiler {
                 return i;
             }
         }
-        if (auto i = resolve_global(name, n.offset); i != ~0u) {
-            if (p_.nodes[i].op == opcode::variable) note_input(name);
-            return i;
-        }
+        if (auto i = resolve_global(name, n.offset); i != ~0u) return i;
         return unresolved(n.offset, eval_errc::undeclared_reference,
                           "undeclared reference to '" + std::string(name) + "'");
     }
@@ -220,7 +234,7 @@ class compiler {
     }
 
     std::uint32_t select(const ast_node& n) {
-        // Qualified names: "a.b.c" may name a variable or constant as a whole.
+        // Qualified names: "a.b.c" may name a variable, constant or type as a whole.
         std::vector<const ast_node*> chain;
         if (select_chain(n, chain)) {
             const auto& root = *chain[0];
@@ -230,17 +244,15 @@ class compiler {
                 std::vector<std::string> names{base};
                 for (std::size_t i = 1; i < chain.size(); ++i)
                     names.push_back(names.back() + "." + chain[i]->name);
+                // Longest match first, type names (google.protobuf.Timestamp) included.
                 for (std::size_t len = chain.size(); len-- > 1;) {
-                    if (env_.slots.count(names[len]) || env_.constants.count(names[len])) {
-                        auto i = resolve_global(names[len], chain[len]->offset);
-                        if (p_.nodes[i].op == opcode::variable) note_input(names[len]);
+                    if (auto i = resolve_global(names[len], chain[len]->offset); i != ~0u)
                         return select_fields(i, chain, len + 1);
-                    }
                 }
             }
-            return select_fields(compile(root), chain, 1);
+            return select_fields(ident(root), chain, 1);
         }
-        auto base = compile(*n.args[0]);
+        auto base = compile_unnoted(*n.args[0]);
         return select_field(base, n.name, n.offset);
     }
 
@@ -259,7 +271,6 @@ class compiler {
                 p_.prefixes.push_back(static_cast<std::uint32_t>(path.size()));
             }
             p_.nodes[i].path = intern(path);
-            note_input(p_.nodes[i].path);
             return i;
         }
         for (std::size_t k = from; k < chain.size(); ++k)
@@ -277,12 +288,8 @@ class compiler {
                                                   : " '" + std::string(p_.nodes[base].path) + "'"));
         auto i = emit(opcode::select, offset, {base});
         p_.nodes[i].k = constants_.string(field);
-        if (!p_.nodes[base].path.empty()) {
+        if (!p_.nodes[base].path.empty())
             p_.nodes[i].path = intern(std::string(p_.nodes[base].path) + "." + std::string(field));
-            if (p_.nodes[base].op == opcode::variable || p_.nodes[base].op == opcode::path ||
-                p_.nodes[base].op == opcode::select)
-                note_input(p_.nodes[i].path);
-        }
         return fold(i);
     }
 
@@ -379,7 +386,7 @@ class compiler {
         if (n.args.size() != 1 || n.args[0]->kind != ast_kind::select)
             fail(n.offset, "has() needs a field selection, e.g. has(applicant.history)");
         const ast_node& sel = *n.args[0];
-        auto base = compile(*sel.args[0]);
+        auto base = compile_unnoted(*sel.args[0]);
         auto i = emit(opcode::has, n.offset, {base});
         p_.nodes[i].k = constants_.string(sel.name);
         if (!p_.nodes[base].path.empty()) {

@@ -309,8 +309,10 @@ class evaluator {
             }
             const value val = eval(kid(n, 2 * k + 1));
             if (val.is_error()) return val;
+            // Keys compare as lookups do, numerically across int and uint: {1: a, 1u: b}
+            // repeats a key.
             for (std::uint32_t j = 0; j < k; ++j) {
-                if (entries[j].key.kind() == key.kind() && equal(entries[j].key, key))
+                if (equal(entries[j].key, key))
                     return error(eval_errc::invalid_argument, n.offset,
                                  "duplicate map key: " + key.to_string());
             }
@@ -385,7 +387,8 @@ class evaluator {
                 const auto t = v.as_time();
                 if (t.seconds == INT64_MIN)
                     return static_error(eval_errc::overflow, n.offset, msg_overflow);
-                return value::from_duration({-t.seconds, -t.nanos});
+                // the range is asymmetric: the most negative duration has no negation
+                return time_result(n, -t.seconds, -std::int64_t{t.nanos}, false);
             }
             case kind::error:
                 return v;
@@ -497,6 +500,9 @@ class evaluator {
         if (n.op == opcode::add) {
             if ((ka == kind::string || ka == kind::bytes) && ka == kb) {
                 const auto x = a.as_string(), y = b.as_string();
+                // An empty operand may have a null data(), which memcpy must not be given.
+                if (x.empty()) return b;
+                if (y.empty()) return a;
                 char* buf = static_cast<char*>(ctx_.arena().allocate(x.size() + y.size() + 1, 1));
                 std::memcpy(buf, x.data(), x.size());
                 std::memcpy(buf + x.size(), y.data(), y.size());

@@ -78,7 +78,11 @@ class parser {
             throw limit_error("expression is " + std::to_string(src_.size()) +
                               " bytes long, over the limit of " +
                               std::to_string(limits_.max_length));
-        if (!utf8::valid(src_)) fail(0, "expression is not valid UTF-8");
+        for (std::size_t i = 0; i < src_.size();) {
+            const std::size_t at = i;  // point at the offending byte
+            if (utf8::decode(src_, i) == 0xFFFFFFFF)
+                fail(static_cast<std::uint32_t>(at), "expression is not valid UTF-8");
+        }
         advance();
         auto e = parse_expr();
         if (cur_.kind != tok::end) fail_expected("end of expression");
@@ -169,11 +173,12 @@ class parser {
             lex_number();
             return;
         }
+        // CEL's optional selection is `a.?b` (`?.` would misread `c ?.5 : 1`).
         static constexpr std::array<std::string_view, 8> two = {
-            "==", "!=", "<=", ">=", "&&", "||", "?.", "[?"};
+            "==", "!=", "<=", ">=", "&&", "||", ".?", "[?"};
         for (auto op : two) {
             if (src_.substr(pos_, 2) == op) {
-                if (op == "?." || op == "[?")
+                if (op == ".?" || op == "[?")
                     fail(cur_.offset,
                          "optional syntax ('" + std::string(op) + "') is not supported");
                 cur_.kind = tok::punct;
@@ -191,7 +196,12 @@ class parser {
         if (c == '=' || c == '&' || c == '|')
             fail(cur_.offset,
                  std::string("unexpected '") + c + "' (did you mean '" + c + c + "'?)");
-        fail(cur_.offset, "unexpected character '" + std::string(src_.substr(pos_, 1)) + "'");
+        // Name the whole code point (a full-width '＝' or '（' is a likely typo): a lone lead
+        // byte would make the message invalid UTF-8. The source was validated up front.
+        std::size_t end = pos_;
+        utf8::decode(src_, end);
+        fail(cur_.offset,
+             "unexpected character '" + std::string(src_.substr(pos_, end - pos_)) + "'");
     }
 
     void lex_number() {
@@ -393,6 +403,10 @@ class parser {
     }
     void expect(std::string_view p) {
         if (!accept(p)) fail_expected("'" + std::string(p) + "'");
+    }
+    // Between the items of a list, map or argument list: either may come, so name both.
+    void expect_separator(std::string_view close) {
+        if (!accept(",")) fail_expected("',' or '" + std::string(close) + "'");
     }
 
     ast_ptr make(ast_kind k, std::uint32_t offset) {
@@ -624,7 +638,7 @@ class parser {
         for (;;) {
             out.push_back(parse_expr());
             if (accept(close)) return;
-            expect(",");
+            expect_separator(close);
             if (accept(close)) return;  // trailing comma
         }
     }
@@ -641,7 +655,7 @@ class parser {
                 expect(":");
                 n->args.push_back(parse_expr());
                 if (accept("}")) break;
-                expect(",");
+                expect_separator("}");
                 if (accept("}")) break;
             }
         }
@@ -765,7 +779,7 @@ class parser {
                     expect(":");
                     n->args.push_back(parse_expr());
                     if (accept("}")) break;
-                    expect(",");
+                    expect_separator("}");
                     if (accept("}")) break;
                 }
             }

@@ -223,6 +223,12 @@ struct sj_builder {
         // keep nlohmann's explanation, drop its "[json.exception.parse_error.101] " prefix
         if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
         throw input_error(std::string(source), line, "", "invalid JSON: " + msg);
+    } catch (const nlohmann::json::out_of_range& e) {
+        // Well-formed but not representable, such as the number 1e400: no position is known,
+        // but nlohmann's explanation names the text. It must not escape as nlohmann's own type.
+        std::string msg = e.what();
+        if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
+        throw input_error(std::string(source), 0, "", "invalid JSON: " + msg);
     }
     throw input_error(std::string(source), 0, "", std::string("invalid JSON: ") + simd_message);
 }

@@ -188,7 +188,8 @@ order compare(const value& a, const value& b) noexcept {
 }  // namespace detail
 
 namespace {
-void quote(std::string& out, std::string_view s, char q) {
+// Bytes escape every non-ASCII byte: they need not be UTF-8, and the rendering must be.
+void quote(std::string& out, std::string_view s, char q, bool bytes = false) {
     out.push_back(q);
     for (unsigned char c : s) {
         switch (c) {
@@ -208,7 +209,7 @@ void quote(std::string& out, std::string_view s, char q) {
                 if (c == static_cast<unsigned char>(q)) {
                     out.push_back('\\');
                     out.push_back(static_cast<char>(c));
-                } else if (c < 0x20 || c == 0x7f) {
+                } else if (c < 0x20 || c == 0x7f || (bytes && c >= 0x80)) {
                     char buf[8];
                     std::snprintf(buf, sizeof buf, "\\x%02x", c);
                     out += buf;
@@ -245,7 +246,7 @@ void render(std::string& out, const value& v) {
             break;
         case kind::bytes:
             out.push_back('b');
-            quote(out, v.as_string(), '"');
+            quote(out, v.as_string(), '"', true);
             break;
         case kind::list: {
             out.push_back('[');

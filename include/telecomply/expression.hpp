@@ -119,7 +119,12 @@ class eval_context {
     void count_iterations(std::uint64_t n);
     void set_offset(std::uint32_t off) noexcept { offset_ = off; }
     void set_calendars(const calendar_set* c) noexcept { calendars_ = c; }
-    void begin() noexcept { iterations_ = 0; }
+    void begin() noexcept {
+        iterations_ = 0;
+        // max_memory bounds each evaluation: what earlier ones left in the arena (results in
+        // use until reset()) does not count against the next.
+        arena_.rebase_limit();
+    }
 
   private:
     expression_limits limits_;

@@ -60,6 +60,8 @@ class arena {
     /// Bytes handed out since the last reset (approximately; includes alignment padding).
     [[nodiscard]] std::size_t used() const noexcept { return used_before_ + (cur_ - begin_); }
     void set_limit(std::size_t limit) noexcept { limit_ = limit; }
+    /// Counts the limit from here on: the bytes handed out so far no longer count against it.
+    void rebase_limit() noexcept { limit_base_ = used(); }
     [[nodiscard]] std::size_t limit() const noexcept { return limit_; }
 
   private:
@@ -74,6 +76,7 @@ class arena {
     std::size_t used_before_ = 0;  // bytes in chunks before the current one
     std::size_t next_chunk_;
     std::size_t limit_;
+    std::size_t limit_base_ = 0;  // used() when the limit started counting
 };
 
 }  // namespace telecomply::detail

@@ -541,17 +541,6 @@ expression expression::compile(std::string_view source, const environment& env,
     auto ast = detail::parse(p->source, constants, limits);
     detail::compiler c(env.details(), *p, limits);
     p->root = c.compile(*ast);
-    // Keep the leaves: "materials" adds nothing when "materials.business_license" is listed.
-    auto& paths = p->input_paths;
-    std::vector<std::string> leaves;
-    for (const auto& a : paths) {
-        const bool prefix = std::any_of(paths.begin(), paths.end(), [&](const std::string& b) {
-            return b.size() > a.size() && b.compare(0, a.size(), a) == 0 &&
-                   (b[a.size()] == '.' || b[a.size()] == '[');
-        });
-        if (!prefix) leaves.push_back(a);
-    }
-    paths = std::move(leaves);
     return expression(std::move(p));
 }
 
@@ -585,13 +574,14 @@ value expression::evaluate(std::span<const value> variables, eval_context& ctx) 
     if (!program_) throw usage_error("evaluate() on an expression that was not compiled");
     ctx.begin();
     ctx.set_calendars(program_->calendars.get());
-    // Comprehension variables: a small uninitialised stack buffer (each loop writes its
-    // variable before reading it), the arena for unusually deep nesting.
+    // Comprehension variables: a small stack buffer, the arena for unusually deep nesting.
     constexpr std::size_t inline_locals = 8;
     alignas(value) std::byte local_buf[inline_locals * sizeof(value)];
     value* locals = reinterpret_cast<value*>(local_buf);
     if (program_->locals > inline_locals)
         locals = ctx.arena().allocate_array<value>(program_->locals);
+    // loops save and restore their variable: give them defined values (only as many as used)
+    for (std::uint32_t i = 0; i < program_->locals; ++i) ::new (static_cast<void*>(locals + i)) value();
     return detail::eval_node(*program_, program_->root, variables, locals, ctx);
 }
 

@@ -186,25 +186,34 @@ int run_lint(const std::string& dir) {
     if (std::filesystem::is_directory(wf_dir)) {
         std::vector<std::string> regions{"CN"};
         for (const auto& [id, version] : cat->list())
-            if (std::find(regions.begin(), regions.end(), id) == regions.end()) regions.push_back(id);
+            if (std::find(regions.begin(), regions.end(), id) == regions.end())
+                regions.push_back(id);
         for (const auto& region : regions) {
-            const auto file = (wf_dir / (std::filesystem::exists(wf_dir / (region + ".json")) ? region + ".json" : "CN.json")).string();
+            const auto file =
+                (wf_dir / (std::filesystem::exists(wf_dir / (region + ".json")) ? region + ".json"
+                                                                                : "CN.json"))
+                    .string();
             try {
                 const auto wf = workflow::load(wf_dir, region);
                 for (const auto& [id, version] : cat->list()) {
                     if (id != region) continue;
                     std::vector<std::string> params;
-                    for (const auto& [k, v] : cat->get(id, version)->parameters().items()) params.push_back(k);
+                    for (const auto& [k, v] : cat->get(id, version)->parameters().items())
+                        params.push_back(k);
                     const auto a = wf.analyse(known_guards(), params);
                     auto add = [&](const std::string& m, bool warning) {
                         for (const auto& p : problems)
                             if (p.file == file && p.message == m) return;
                         problems.push_back({file, 0, "", m, warning});
                     };
-                    for (const auto& st : a.unreachable) add("state '" + st + "' is unreachable from the initial state", false);
-                    for (const auto& st : a.cannot_finish) add("state '" + st + "' cannot reach a final state", false);
-                    for (const auto& m : a.problems) add(m, false);
-                    if (a.shortest_to_whitelisted.empty()) add("no event path leads to 'whitelisted'", false);
+                    for (const auto& st : a.unreachable)
+                        add("state '" + st + "' is unreachable from the initial state", false);
+                    for (const auto& st : a.cannot_finish)
+                        add("state '" + st + "' cannot reach a final state", false);
+                    for (const auto& m : a.problems)
+                        add(m, false);
+                    if (a.shortest_to_whitelisted.empty())
+                        add("no event path leads to 'whitelisted'", false);
                 }
             } catch (const error& e) {
                 problems.push_back({file, 0, "", e.what(), false});
@@ -250,20 +259,20 @@ int run_test(const common& c, const std::string& dir_arg, bool verbose) {
     return report.failed() != 0 || !uncovered.empty() ? exit_findings : exit_ok;
 }
 
-
 // ------------------------------------------------------------------ case
 
 std::string now_cst() {
     // the current time in China Standard Time, RFC 3339
     const auto now = std::chrono::system_clock::now();
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 8 * 3600;
+    const auto secs =
+        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 8 * 3600;
     const auto days = std::chrono::sys_days{std::chrono::days{secs / 86400}};
     const std::chrono::year_month_day ymd{days};
     const long rem = secs % 86400;
     char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld+08:00", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()), rem / 3600,
-                  (rem / 60) % 60, rem % 60);
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld+08:00",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), rem / 3600, (rem / 60) % 60, rem % 60);
     return buf;
 }
 
@@ -283,26 +292,32 @@ void print_case(const case_state& s, const std::string& format) {
         std::cout << s.summary().dump(2) << "\n";
         return;
     }
-    std::cout << "case " << s.id << "  " << s.region << "  state " << s.state << "  rules " << s.ruleset_id << "@"
-              << s.ruleset_version << "  (event " << s.version << ")\n";
-    for (const auto& [name, d] : s.deadlines) std::cout << "  deadline  " << name << "  " << d.to_string() << "\n";
+    std::cout << "case " << s.id << "  " << s.region << "  state " << s.state << "  rules "
+              << s.ruleset_id << "@" << s.ruleset_version << "  (event " << s.version << ")\n";
+    for (const auto& [name, d] : s.deadlines)
+        std::cout << "  deadline  " << name << "  " << d.to_string() << "\n";
     if (s.validity_until) std::cout << "  valid until  " << s.validity_until->to_string() << "\n";
     for (const auto& [code, met] : s.obligations)
         std::cout << "  obligation  " << code << (met ? "  met" : "  open") << "\n";
-    for (const auto& f : s.flags) std::cout << "  flag  " << f << "\n";
-    for (const auto& w : s.warnings) std::cout << "  warning  " << w.value("code", "") << "  " << w.dump() << "\n";
+    for (const auto& f : s.flags)
+        std::cout << "  flag  " << f << "\n";
+    for (const auto& w : s.warnings)
+        std::cout << "  warning  " << w.value("code", "") << "  " << w.dump() << "\n";
     for (const auto& f : s.findings)
         std::cout << "  finding  " << f.value("severity", "") << "  " << f.value("code", "")
-                  << (f.contains("subject") ? " [" + f["subject"].get<std::string>() + "]" : "") << "\n";
+                  << (f.contains("subject") ? " [" + f["subject"].get<std::string>() + "]" : "")
+                  << "\n";
     if (!s.rejection_reasons.empty()) {
         std::cout << "  rejected for:";
-        for (const auto& r : s.rejection_reasons) std::cout << " " << r;
+        for (const auto& r : s.rejection_reasons)
+            std::cout << " " << r;
         std::cout << "\n";
     }
     if (s.banned_until) std::cout << "  banned until  " << s.banned_until->to_string() << "\n";
 }
 
-int run_case(const common& c, const std::string& action, const case_args& a, const std::string& format) {
+int run_case(const common& c, const std::string& action, const case_args& a,
+             const std::string& format) {
     auto eng = std::make_shared<const engine>(c.rulesets_dir());
     const case_manager manager(eng);
     auto store = case_store::open(a.store);
@@ -311,9 +326,11 @@ int run_case(const common& c, const std::string& action, const case_args& a, con
     if (action == "new") {
         std::ifstream in(a.file, std::ios::binary);
         if (!in) throw input_error(a.file, 0, "", "cannot open the file");
-        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
         const auto app = detail::parse_json(text, a.file, errc::invalid_input);
-        const auto s = service.create(app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
+        const auto s =
+            service.create(app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
         print_case(s, format);
         return exit_ok;
     }
@@ -324,7 +341,8 @@ int run_case(const common& c, const std::string& action, const case_args& a, con
         } catch (const nlohmann::json::parse_error& e) {
             throw input_error("--data", 1, "", std::string("invalid JSON: ") + e.what());
         }
-        if (!data.is_object()) throw input_error("--data", 1, "$", "event data must be a JSON object");
+        if (!data.is_object())
+            throw input_error("--data", 1, "$", "event data must be a JSON object");
         try {
             const auto r = service.apply(a.id, case_event{a.event, a.actor, at, data});
             print_case(r.after, format);
@@ -344,15 +362,22 @@ int run_case(const common& c, const std::string& action, const case_args& a, con
         if (format == "json") {
             auto arr = nlohmann::json::array();
             for (const auto& e : events)
-                arr.push_back({{"seq", e.seq}, {"type", e.type}, {"actor", e.actor}, {"at", e.at},
-                               {"payload", e.payload}, {"verdict", e.verdict}, {"ruleset_digest", e.ruleset_digest},
-                               {"prev_hash", e.prev_hash}, {"hash", e.hash}});
+                arr.push_back({{"seq", e.seq},
+                               {"type", e.type},
+                               {"actor", e.actor},
+                               {"at", e.at},
+                               {"payload", e.payload},
+                               {"verdict", e.verdict},
+                               {"ruleset_digest", e.ruleset_digest},
+                               {"prev_hash", e.prev_hash},
+                               {"hash", e.hash}});
             std::cout << arr.dump(2) << "\n";
         } else {
             for (const auto& e : events) {
                 std::cout << e.seq << "  " << e.at << "  " << e.type << "  by " << e.actor;
                 if (e.type != "create" && !e.payload.empty()) std::cout << "  " << e.payload.dump();
-                if (e.verdict.is_object()) std::cout << "  -> rules: " << e.verdict.value("decision", "");
+                if (e.verdict.is_object())
+                    std::cout << "  -> rules: " << e.verdict.value("decision", "");
                 std::cout << "\n      hash " << e.hash.substr(0, 16) << "…\n";
             }
         }
@@ -362,14 +387,20 @@ int run_case(const common& c, const std::string& action, const case_args& a, con
         const auto report = a.id.empty() ? store.verify_all() : store.verify(a.id);
         std::vector<std::string> problems;
         for (const auto& p : report.problems)
-            problems.push_back("case " + p.case_id + " event " + std::to_string(p.seq) + ": " + p.message);
+            problems.push_back("case " + p.case_id + " event " + std::to_string(p.seq) + ": " +
+                               p.message);
         // replay: the events alone must rebuild the stored state
         const auto ids = a.id.empty() ? store.case_ids() : std::vector<std::string>{a.id};
         for (const auto& id : ids)
-            if (report.ok()) for (auto& d : service.check_replay(id)) problems.push_back(std::move(d));
-        for (const auto& p : problems) std::cout << "TAMPERED  " << p << "\n";
-        std::cout << report.cases << " case" << (report.cases == 1 ? "" : "s") << ", " << report.events
-                  << " events: " << (problems.empty() ? "the hash chains verify and replay matches" : "problems found")
+            if (report.ok())
+                for (auto& d : service.check_replay(id))
+                    problems.push_back(std::move(d));
+        for (const auto& p : problems)
+            std::cout << "TAMPERED  " << p << "\n";
+        std::cout << report.cases << " case" << (report.cases == 1 ? "" : "s") << ", "
+                  << report.events << " events: "
+                  << (problems.empty() ? "the hash chains verify and replay matches"
+                                       : "problems found")
                   << "\n";
         return problems.empty() ? exit_ok : exit_findings;
     }
@@ -379,8 +410,8 @@ int run_case(const common& c, const std::string& action, const case_args& a, con
         for (const auto& [id, e] : done)
             std::cout << id << "  " << e.data.value("timer", "") << " passed (last day "
                       << e.data.value("last_day", "") << ")\n";
-        std::cout << done.size() << " automatic event" << (done.size() == 1 ? "" : "s") << " applied as of "
-                  << now.to_string() << "\n";
+        std::cout << done.size() << " automatic event" << (done.size() == 1 ? "" : "s")
+                  << " applied as of " << now.to_string() << "\n";
         return exit_ok;
     }
     throw usage_error("unknown case action '" + action + "'");
@@ -432,7 +463,8 @@ int run(const std::vector<std::string>& args) {
 
     std::string graph_format = "dot", graph_region = "CN";
     auto* graph = app.add_subcommand("graph", "draw the workflow (Graphviz DOT or Mermaid)");
-    graph->add_option("--format", graph_format, "dot or mermaid")->check(CLI::IsMember({"dot", "mermaid"}));
+    graph->add_option("--format", graph_format, "dot or mermaid")
+        ->check(CLI::IsMember({"dot", "mermaid"}));
     graph->add_option("--region", graph_region, "the region whose workflow to draw (default: CN)");
     add_rulesets(graph);
 
@@ -446,12 +478,14 @@ int run(const std::vector<std::string>& args) {
 
     case_args ca;
     std::string case_format = "text";
-    auto* cases = app.add_subcommand("case", "the case store: new, event, show, history, verify, tick");
+    auto* cases =
+        app.add_subcommand("case", "the case store: new, event, show, history, verify, tick");
     cases->require_subcommand(1);
     add_rulesets(cases);
     auto store_opt = [&](CLI::App* sub) {
         sub->add_option("--store", ca.store, "the SQLite case store (default: cases.db)");
-        sub->add_option("--format", case_format, "output format")->check(CLI::IsMember({"text", "json"}));
+        sub->add_option("--format", case_format, "output format")
+            ->check(CLI::IsMember({"text", "json"}));
     };
     auto* c_new = cases->add_subcommand("new", "create a case from an application");
     c_new->add_option("file", ca.file, "application JSON file")->required();
@@ -466,13 +500,15 @@ int run(const std::vector<std::string>& args) {
     c_event->add_option("--at", ca.at, "when (RFC 3339 or YYYY-MM-DD; default: now)");
     c_event->add_option("--data", ca.data, "event data as a JSON object");
     store_opt(c_event);
-    auto* c_show = cases->add_subcommand("show", "a case's state, deadlines, obligations and findings");
+    auto* c_show =
+        cases->add_subcommand("show", "a case's state, deadlines, obligations and findings");
     c_show->add_option("id", ca.id, "case id")->required();
     store_opt(c_show);
     auto* c_history = cases->add_subcommand("history", "a case's events");
     c_history->add_option("id", ca.id, "case id")->required();
     store_opt(c_history);
-    auto* c_verify = cases->add_subcommand("verify", "check the hash chains (one case or all) and replay");
+    auto* c_verify =
+        cases->add_subcommand("verify", "check the hash chains (one case or all) and replay");
     c_verify->add_option("id", ca.id, "case id (default: every case)");
     store_opt(c_verify);
     auto* c_tick = cases->add_subcommand("tick", "apply what time has made due (deadlines)");

@@ -22,15 +22,16 @@ std::optional<date> json_date(const nlohmann::json& j) {
 }
 
 [[noreturn]] void refuse(const case_state& s, const case_event& e, const std::string& why) {
-    throw transition_refused("case " + s.id + ": event '" + e.type + "' refused in state '" + s.state +
-                             "': " + why);
+    throw transition_refused("case " + s.id + ": event '" + e.type + "' refused in state '" +
+                             s.state + "': " + why);
 }
 
 std::string finding_list(const verdict& v, bool blocking_only) {
     std::string out;
     for (const auto& f : v.findings) {
         if (blocking_only && f.level != severity::blocking) continue;
-        out += (out.empty() ? "" : ", ") + f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]");
+        out +=
+            (out.empty() ? "" : ", ") + f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]");
     }
     return out;
 }
@@ -42,7 +43,8 @@ std::string unknown_list(const verdict& v) {
         out += (out.empty() ? "" : ", ") + u.rule_id();
         if (!u.missing.empty()) {
             out += " (missing";
-            for (const auto& m : u.missing) out += " " + m;
+            for (const auto& m : u.missing)
+                out += " " + m;
             out += ")";
         }
     }
@@ -52,7 +54,9 @@ std::string unknown_list(const verdict& v) {
 nlohmann::json findings_json(const verdict& v) {
     auto out = nlohmann::json::array();
     for (const auto& f : v.findings) {
-        nlohmann::json o = {{"code", f.code()}, {"severity", std::string(to_string(f.level))}, {"rule", f.rule_id()}};
+        nlohmann::json o = {{"code", f.code()},
+                            {"severity", std::string(to_string(f.level))},
+                            {"rule", f.rule_id()}};
         if (!f.subject.empty()) o["subject"] = f.subject;
         out.push_back(std::move(o));
     }
@@ -64,10 +68,12 @@ nlohmann::json verdict_summary(const verdict& v) {
                         {"ruleset", v.rules->id() + "@" + v.rules->version()},
                         {"findings", findings_json(v)}};
     auto unknowns = nlohmann::json::array();
-    for (const auto& u : v.unknowns) unknowns.push_back(u.rule_id());
+    for (const auto& u : v.unknowns)
+        unknowns.push_back(u.rule_id());
     j["unknowns"] = std::move(unknowns);
     auto obligations = nlohmann::json::array();
-    for (const auto& o : v.obligations) obligations.push_back(o.code);
+    for (const auto& o : v.obligations)
+        obligations.push_back(o.code);
     j["obligations"] = std::move(obligations);
     return j;
 }
@@ -75,8 +81,8 @@ nlohmann::json verdict_summary(const verdict& v) {
 std::int64_t int_param(const ruleset& rs, const std::string& name) {
     const auto& p = rs.parameters();
     if (!p.contains(name) || !p[name].is_number_integer())
-        throw workflow_error("the ruleset " + rs.id() + "@" + rs.version() + " has no integer parameter '" +
-                             name + "' that the workflow needs");
+        throw workflow_error("the ruleset " + rs.id() + "@" + rs.version() +
+                             " has no integer parameter '" + name + "' that the workflow needs");
     return p[name].get<std::int64_t>();
 }
 
@@ -93,11 +99,13 @@ nlohmann::json case_state::to_json() const {
     j["ruleset"] = {{"id", ruleset_id}, {"version", ruleset_version}, {"digest", ruleset_digest}};
     j["pinned_on"] = date_or_null(pinned_on);
     auto dl = nlohmann::json::object();
-    for (const auto& [k, d] : deadlines) dl[k] = d.to_string();
+    for (const auto& [k, d] : deadlines)
+        dl[k] = d.to_string();
     j["deadlines"] = std::move(dl);
     j["flags"] = flags;
     auto ob = nlohmann::json::array();
-    for (const auto& [code, met] : obligations) ob.push_back({{"code", code}, {"met", met}});
+    for (const auto& [code, met] : obligations)
+        ob.push_back({{"code", code}, {"met", met}});
     j["obligations"] = std::move(ob);
     j["findings"] = findings;
     j["warnings"] = warnings;
@@ -106,7 +114,8 @@ nlohmann::json case_state::to_json() const {
     auto cp = nlohmann::json::object();
     for (const auto& [number, dates] : complaints) {
         auto arr = nlohmann::json::array();
-        for (const auto& d : dates) arr.push_back(d.to_string());
+        for (const auto& d : dates)
+            arr.push_back(d.to_string());
         cp[number] = std::move(arr);
     }
     j["complaints"] = std::move(cp);
@@ -129,8 +138,10 @@ case_state case_state::from_json(const nlohmann::json& j) {
         s.pinned_on = json_date(j.value("pinned_on", nlohmann::json()));
         for (const auto& [k, v] : j.at("deadlines").items())
             if (auto d = json_date(v)) s.deadlines[k] = *d;
-        for (const auto& f : j.at("flags")) s.flags.insert(f.get<std::string>());
-        for (const auto& o : j.at("obligations")) s.obligations[o.at("code").get<std::string>()] = o.at("met").get<bool>();
+        for (const auto& f : j.at("flags"))
+            s.flags.insert(f.get<std::string>());
+        for (const auto& o : j.at("obligations"))
+            s.obligations[o.at("code").get<std::string>()] = o.at("met").get<bool>();
         s.findings = j.at("findings");
         s.warnings = j.at("warnings");
         s.requested_items = j.at("requested_items").get<std::vector<std::string>>();
@@ -154,15 +165,19 @@ nlohmann::json case_state::summary() const {
     j["state"] = state;
     j["ruleset_version"] = ruleset_version;
     auto dl = nlohmann::json::object();
-    for (const auto& [k, d] : deadlines) dl[k] = d.to_string();
+    for (const auto& [k, d] : deadlines)
+        dl[k] = d.to_string();
     if (validity_until) dl["validity"] = validity_until->to_string();
     j["deadlines"] = std::move(dl);
     auto ob = nlohmann::json::array();
-    for (const auto& [code, met] : obligations) ob.push_back({{"code", code}, {"met", met}});
+    for (const auto& [code, met] : obligations)
+        ob.push_back({{"code", code}, {"met", met}});
     j["obligations"] = std::move(ob);
     j["findings"] = findings;
     if (!flags.empty()) j["flags"] = flags;
     if (!warnings.empty()) j["warnings"] = warnings;
+    if (!rejection_reasons.empty()) j["rejection_reasons"] = rejection_reasons;
+    if (banned_until) j["banned_until"] = banned_until->to_string();
     return j;
 }
 
@@ -176,7 +191,8 @@ const workflow& case_manager::workflow_for(std::string_view region) const {
     std::lock_guard lock(mutex_);
     auto it = workflows_.find(region);
     if (it == workflows_.end()) {
-        auto wf = std::make_shared<const workflow>(workflow::load(engine_->rules().dir() / "workflow", region));
+        auto wf = std::make_shared<const workflow>(
+            workflow::load(engine_->rules().dir() / "workflow", region));
         it = workflows_.emplace(std::string(region), std::move(wf)).first;
     }
     return *it->second;
@@ -191,7 +207,8 @@ date case_manager::event_date(std::string_view at) {
         const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
         return date{static_cast<std::int32_t>(days)};
     }
-    throw usage_error("event time '" + std::string(at) + "' is neither YYYY-MM-DD nor an RFC 3339 time");
+    throw usage_error("event time '" + std::string(at) +
+                      "' is neither YYYY-MM-DD nor an RFC 3339 time");
 }
 
 case_state case_manager::create(const nlohmann::json& application, std::string id) const {
@@ -227,13 +244,15 @@ struct event_context {
 date timer_due(const event_context& c, const workflow_timer& t) {
     if (!t.working_days_param.empty()) {
         if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
-        return c.cal->add_working_days(c.day, static_cast<int>(int_param(*c.rules, t.working_days_param)));
+        return c.cal->add_working_days(c.day,
+                                       static_cast<int>(int_param(*c.rules, t.working_days_param)));
     }
-    if (!t.months_param.empty()) return c.day.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
-    if (!t.days_param.empty()) return c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+    if (!t.months_param.empty())
+        return c.day.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
+    if (!t.days_param.empty())
+        return c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
     throw workflow_error("timer '" + t.name + "' has no duration");
 }
-
 
 // ---- guards ----
 
@@ -244,7 +263,8 @@ bool path_present(const nlohmann::json& app, const std::string& item) {
     std::size_t start = 0;
     while (start <= path.size()) {
         const auto dot = path.find('.', start);
-        const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        const std::string key =
+            path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
         if (!cur->is_object() || !cur->contains(key)) return false;
         cur = &(*cur)[key];
         if (dot == std::string::npos) break;
@@ -253,7 +273,8 @@ bool path_present(const nlohmann::json& app, const std::string& item) {
     return !cur->is_null();
 }
 
-std::size_t complaints_in_window(const case_state& s, const std::string& number, date day, std::int64_t window) {
+std::size_t complaints_in_window(const case_state& s, const std::string& number, date day,
+                                 std::int64_t window) {
     std::size_t n = 1;  // this complaint
     auto it = s.complaints.find(number);
     if (it != s.complaints.end())
@@ -270,8 +291,8 @@ verdict run_rules(const event_context& c, const case_state& s, bool include_revi
     return c.rules->check(document::from_json(s.application), opts, ctx);
 }
 
-bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c, std::string& reason,
-                 nlohmann::json& summary) {
+bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
+                 std::string& reason, nlohmann::json& summary) {
     const std::string& g = t.guard;
     if (g.empty()) return true;
     if (g == "intake_rules") {
@@ -284,7 +305,8 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
         }
         if (!v.unknowns.empty()) {
             std::string u;
-            for (const auto& x : v.unknowns) u += (u.empty() ? "" : ", ") + x.rule_id();
+            for (const auto& x : v.unknowns)
+                u += (u.empty() ? "" : ", ") + x.rule_id();
             reason = "intake rules: not decidable without " + u;
             return false;
         }
@@ -294,7 +316,8 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
         const verdict v = run_rules(c, next, true);
         summary = verdict_summary(v);
         next.findings = findings_json(v);
-        for (const auto& o : v.obligations) next.obligations.emplace(o.code, false);
+        for (const auto& o : v.obligations)
+            next.obligations.emplace(o.code, false);
         if (v.has_blocking()) {
             reason = "approval: blocking findings " + finding_list(v, true);
             return false;
@@ -315,7 +338,8 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
     if (g == "supplement_complete") {
         std::string missing;
         for (const auto& item : next.requested_items)
-            if (!path_present(next.application, item)) missing += (missing.empty() ? "" : ", ") + item;
+            if (!path_present(next.application, item))
+                missing += (missing.empty() ? "" : ", ") + item;
         if (!missing.empty()) {
             reason = "supplement: still missing " + missing;
             return false;
@@ -330,7 +354,8 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
         const auto window = int_param(*c.rules, "renewal_window_days");
         const date opens = next.validity_until->add_days(static_cast<std::int32_t>(-window));
         if (c.day < opens || *next.validity_until < c.day) {
-            reason = "renewal: only from " + opens.to_string() + " to " + next.validity_until->to_string();
+            reason = "renewal: only from " + opens.to_string() + " to " +
+                     next.validity_until->to_string();
             return false;
         }
         return true;
@@ -346,8 +371,9 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
         const auto n = complaints_in_window(next, number, c.day, window);
         const bool at = static_cast<std::int64_t>(n) >= threshold;
         if ((g == "complaints_at_threshold") != at) {
-            reason = "complaints for " + number + " in " + std::to_string(window) + " days: " + std::to_string(n) +
-                     (at ? " (at or over " : " (below ") + std::to_string(threshold) + ")";
+            reason = "complaints for " + number + " in " + std::to_string(window) +
+                     " days: " + std::to_string(n) + (at ? " (at or over " : " (below ") +
+                     std::to_string(threshold) + ")";
             return false;
         }
         return true;
@@ -361,7 +387,8 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
     for (const auto& eff : t.effects) {
         if (eff.kind == "start_timer") {
             const workflow_timer* timer = c.wf.timer(eff.arg);
-            if (timer == nullptr) throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
+            if (timer == nullptr)
+                throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
             const date due = timer_due(c, *timer);
             if (eff.arg == "validity") next.validity_until = due;
             next.deadlines[eff.arg] = due;
@@ -370,7 +397,8 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
         } else if (eff.kind == "meet_obligation") {
             next.obligations[eff.arg] = true;
         } else if (eff.kind == "ban") {
-            next.banned_until = c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
+            next.banned_until =
+                c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
         } else if (eff.kind == "record") {
             const auto& reasons = c.event.data.value("reasons", nlohmann::json::array());
             next.rejection_reasons.clear();
@@ -407,7 +435,8 @@ void check_payload(const workflow_transition& t, const case_state& s, const case
         if (eff.kind == "record") {
             const auto& r = e.data.value("reasons", nlohmann::json());
             if (!r.is_array() || r.empty() ||
-                !std::all_of(r.begin(), r.end(), [](const nlohmann::json& x) { return x.is_string(); }))
+                !std::all_of(r.begin(), r.end(),
+                             [](const nlohmann::json& x) { return x.is_string(); }))
                 refuse(s, e, "data.reasons must list the finding codes of the decision");
         } else if (eff.kind == "check_change_lateness") {
             if (!json_date(e.data.value("changed_on", nlohmann::json())))
@@ -415,7 +444,8 @@ void check_payload(const workflow_transition& t, const case_state& s, const case
         } else if (eff.kind == "require_items") {
             const auto& r = e.data.value("items", nlohmann::json());
             if (!r.is_array() || r.empty() ||
-                !std::all_of(r.begin(), r.end(), [](const nlohmann::json& x) { return x.is_string(); }))
+                !std::all_of(r.begin(), r.end(),
+                             [](const nlohmann::json& x) { return x.is_string(); }))
                 refuse(s, e, "data.items must list the requested materials");
         }
     }
@@ -443,7 +473,9 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
         auto it = s.deadlines.find(name);
         if (it == s.deadlines.end()) refuse(s, e, "timer '" + name + "' is not running");
         if (!(it->second < day))
-            refuse(s, e, "timer '" + name + "' runs until " + it->second.to_string() + " and is not yet due");
+            refuse(s, e,
+                   "timer '" + name + "' runs until " + it->second.to_string() +
+                       " and is not yet due");
         next.deadlines.erase(name);
         if (t->kind == "sla") {
             if (!t->raises.empty()) next.flags.insert(t->raises);
@@ -468,12 +500,15 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
         std::string allowed;
         for (const auto& ev : wf.events())
             if (!wf.on_event(s.state, ev).empty()) allowed += (allowed.empty() ? "" : ", ") + ev;
-        refuse(s, e, "not allowed in this state" + (allowed.empty() ? std::string(" (a final state)") : " (allowed: " + allowed + ")"));
+        refuse(s, e,
+               "not allowed in this state" + (allowed.empty() ? std::string(" (a final state)")
+                                                              : " (allowed: " + allowed + ")"));
     }
 
     // An event may carry a JSON Merge Patch of the application (a supplement, a rectification).
     if (e.data.contains("patch")) {
-        if (!e.data["patch"].is_object()) refuse(s, e, "data.patch must be a JSON object (a merge patch)");
+        if (!e.data["patch"].is_object())
+            refuse(s, e, "data.patch must be a JSON object (a merge patch)");
         next.application.merge_patch(e.data["patch"]);
         if (next.application.value("id", "") != s.application.value("id", "") ||
             next.application.value("region", "") != s.application.value("region", ""))
@@ -550,8 +585,9 @@ case_state case_manager::replay(const std::vector<stored_event>& events) const {
         try {
             s = apply(s, e).after;
         } catch (const transition_refused& err) {
-            throw integrity_error("case " + first.case_id + ": stored event " + std::to_string(ev.seq) +
-                                  " (" + ev.type + ") does not replay: " + err.what());
+            throw integrity_error("case " + first.case_id + ": stored event " +
+                                  std::to_string(ev.seq) + " (" + ev.type +
+                                  ") does not replay: " + err.what());
         }
     }
     return s;
@@ -559,11 +595,13 @@ case_state case_manager::replay(const std::vector<stored_event>& events) const {
 
 // ------------------------------------------------------------------ case_service
 
-case_state case_service::create(const nlohmann::json& application, const case_event& e, std::string id) {
+case_state case_service::create(const nlohmann::json& application, const case_event& e,
+                                std::string id) {
     case_state s = manager_.create(application, std::move(id));
     (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
     s.version = 1;
-    event_input first{"create", e.actor, e.at, {{"application", application}}, nullptr, s.ruleset_digest};
+    event_input first{"create", e.actor,         e.at, {{"application", application}},
+                      nullptr,  s.ruleset_digest};
     store_.create(s.id, s.region, first, s.state, s.to_json());
     return s;
 }
@@ -584,7 +622,8 @@ case_state case_service::get(const std::string& case_id) const {
     return case_state::from_json(row->snapshot);
 }
 
-std::vector<std::pair<std::string, case_event>> case_service::tick(date now, const std::string& actor) {
+std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
+                                                                   const std::string& actor) {
     std::vector<std::pair<std::string, case_event>> done;
     for (const auto& id : store_.case_ids()) {
         case_state s = get(id);
@@ -610,9 +649,12 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     const auto a = replayed.to_json();
     const auto& b = row->snapshot;
     for (const auto& [k, v] : a.items())
-        if (!b.contains(k) || b[k] != v) diffs.push_back("case " + case_id + ": replayed '" + k + "' differs from the stored snapshot");
+        if (!b.contains(k) || b[k] != v)
+            diffs.push_back("case " + case_id + ": replayed '" + k +
+                            "' differs from the stored snapshot");
     for (const auto& [k, v] : b.items())
-        if (!a.contains(k)) diffs.push_back("case " + case_id + ": the stored snapshot has an extra '" + k + "'");
+        if (!a.contains(k))
+            diffs.push_back("case " + case_id + ": the stored snapshot has an extra '" + k + "'");
     return diffs;
 }
 

@@ -55,8 +55,8 @@ void engine::validate(const document& app, std::string_view source) const {
     validate_located(app, source, 0, {});
 }
 
-void engine::validate_located(const document& app, std::string_view source, std::uint32_t first_line,
-                              std::string_view text) const {
+void engine::validate_located(const document& app, std::string_view source,
+                              std::uint32_t first_line, std::string_view text) const {
     const std::string src(source);
     // The line of a JSON path inside the text (multi-line documents), or the first line.
     auto line_for = [&](const std::string& path) -> std::uint32_t {
@@ -70,19 +70,21 @@ void engine::validate_located(const document& app, std::string_view source, std:
         throw input_error(src, line_for(f->json_path), f->json_path, f->message);
     // Facts the schema cannot say: dates must be real calendar days.
     const value* submitted = app.root().find("submitted_on");
-    if (submitted != nullptr && submitted->kind() == kind::string && !date::parse(submitted->as_string()))
+    if (submitted != nullptr && submitted->kind() == kind::string &&
+        !date::parse(submitted->as_string()))
         throw input_error(src, line_for("$.submitted_on"), "$.submitted_on",
                           "'" + std::string(submitted->as_string()) + "' is not a calendar date");
 }
 
-document engine::parse(std::string_view json, std::string_view source, std::uint32_t first_line) const {
+document engine::parse(std::string_view json, std::string_view source,
+                       std::uint32_t first_line) const {
     document doc;
     try {
         doc = document::parse(json, source);
     } catch (const input_error& e) {
         // document::parse counts lines from 1 within the text
-        throw input_error(e.file(), e.line() == 0 ? first_line : first_line + e.line() - 1, e.json_path(),
-                          e.message());
+        throw input_error(e.file(), e.line() == 0 ? first_line : first_line + e.line() - 1,
+                          e.json_path(), e.message());
     }
     validate_located(doc, source, first_line, json);
     return doc;

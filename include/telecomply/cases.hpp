@@ -40,10 +40,10 @@ struct case_state {
     std::string ruleset_id, ruleset_version, ruleset_digest;
     std::optional<date> pinned_on;  ///< the date whose rules the case follows (submitted_on)
     std::string state;
-    std::int64_t version = 0;                 ///< number of events applied
-    std::map<std::string, date> deadlines;    ///< active timers: name -> last day
-    std::set<std::string> flags;              ///< e.g. REVIEW_OVERDUE
-    std::map<std::string, bool> obligations;  ///< code -> met
+    std::int64_t version = 0;                           ///< number of events applied
+    std::map<std::string, date> deadlines;              ///< active timers: name -> last day
+    std::set<std::string> flags;                        ///< e.g. REVIEW_OVERDUE
+    std::map<std::string, bool> obligations;            ///< code -> met
     nlohmann::json findings = nlohmann::json::array();  ///< of the last rules evaluation
     nlohmann::json warnings = nlohmann::json::array();  ///< e.g. CHANGE_REPORTED_LATE
     std::vector<std::string> requested_items;
@@ -69,7 +69,7 @@ struct transition_result {
 
 /// The workflow logic over immutable rules, workflows and calendars. Thread-safe.
 class case_manager {
-public:
+  public:
     /// `rulesets` is a folder with ruleset files, calendars/ and workflow/.
     explicit case_manager(std::shared_ptr<const engine> rules);
 
@@ -91,7 +91,7 @@ public:
     /// The date of an event time: YYYY-MM-DD, or RFC 3339 converted to UTC+8.
     static date event_date(std::string_view at);
 
-private:
+  private:
     std::shared_ptr<const engine> engine_;
     mutable std::mutex mutex_;
     mutable std::map<std::string, std::shared_ptr<const workflow>, std::less<>> workflows_;
@@ -99,8 +99,9 @@ private:
 
 /// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
 class case_service {
-public:
-    case_service(case_store& store, const case_manager& manager) : store_(store), manager_(manager) {}
+  public:
+    case_service(case_store& store, const case_manager& manager)
+        : store_(store), manager_(manager) {}
 
     /// Creates a case from an application (recorded as its first event, "create").
     case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
@@ -110,11 +111,12 @@ public:
     /// The stored case (its snapshot); not_found_error when unknown.
     [[nodiscard]] case_state get(const std::string& case_id) const;
     /// Applies every automatic event due at `now` to every case. Returns (case id, event) pairs.
-    std::vector<std::pair<std::string, case_event>> tick(date now, const std::string& actor = "system");
+    std::vector<std::pair<std::string, case_event>> tick(date now,
+                                                         const std::string& actor = "system");
     /// Replays a case from its events and compares with the stored snapshot; the differences.
     [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
 
-private:
+  private:
     case_store& store_;
     const case_manager& manager_;
 };

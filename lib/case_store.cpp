@@ -13,9 +13,9 @@
 #include <tuple>
 #include <utility>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "telecomply/detail/json_support.hpp"
 #include "telecomply/error.hpp"
 
 namespace telecomply {
@@ -163,16 +163,30 @@ std::string canonical_event(const event_text& t, std::int64_t seq) {
     return out;
 }
 
+// Plain 64-hex SHA-256 (detail::sha256_hex gives "sha256:<hex>" and formats with snprintf, a
+// measurable share of a batched append).
+std::string sha256_plain_hex(std::string_view bytes) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+        throw store_error("case store: SHA-256 failed");
+    }
+    constexpr std::string_view digits = "0123456789abcdef";
+    std::string out(2 * static_cast<std::size_t>(len), '0');
+    for (std::size_t i = 0; i < len; ++i) {
+        out[2 * i] = digits[md[i] >> 4];
+        out[2 * i + 1] = digits[md[i] & 0x0f];
+    }
+    return out;
+}
+
 std::string chain_hash(std::string_view prev_hash, const event_text& t, std::int64_t seq) {
     std::string bytes;
     bytes.reserve(prev_hash.size() + 1);
     bytes += prev_hash;
     bytes += '\n';
     bytes += canonical_event(t, seq);
-    std::string h = detail::sha256_hex(bytes);
-    constexpr std::string_view prefix = "sha256:";
-    if (std::string_view(h).substr(0, prefix.size()) == prefix) h.erase(0, prefix.size());
-    return h;
+    return sha256_plain_hex(bytes);
 }
 
 // A row as stored, before any JSON is parsed (verify() must cope with anything in the file).

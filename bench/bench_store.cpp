@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <filesystem>
 #include <string>
 #include <system_error>
@@ -52,7 +53,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
     const std::int64_t single = argc > 1 ? std::atoll(argv[1]) : 2000;
     const std::int64_t batched = argc > 2 ? std::atoll(argv[2]) : 100'000;
     const fs::path file = fs::temp_directory_path() /
@@ -100,4 +101,7 @@ int main(int argc, char** argv) {
     };
     std::printf("%s\n", out.dump().c_str());
     return 0;
+} catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_store: %s\n", e.what());
+    return 1;
 }

@@ -13,9 +13,9 @@
 #include <tuple>
 #include <utility>
 
+#include <openssl/evp.h>
 #include <sqlite3.h>
 
-#include "telecomply/detail/json_support.hpp"
 #include "telecomply/error.hpp"
 
 namespace telecomply {
@@ -163,17 +163,36 @@ std::string canonical_event(const event_text& t, std::int64_t seq) {
     return out;
 }
 
+// Plain 64-hex SHA-256 (detail::sha256_hex gives "sha256:<hex>" and formats with snprintf, a
+// measurable share of a batched append).
+std::string sha256_plain_hex(std::string_view bytes) {
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (EVP_Digest(bytes.data(), bytes.size(), md, &len, EVP_sha256(), nullptr) != 1) {
+        throw store_error("case store: SHA-256 failed");
+    }
+    constexpr std::string_view digits = "0123456789abcdef";
+    std::string out(2 * static_cast<std::size_t>(len), '0');
+    for (std::size_t i = 0; i < len; ++i) {
+        out[2 * i] = digits[md[i] >> 4];
+        out[2 * i + 1] = digits[md[i] & 0x0f];
+    }
+    return out;
+}
+
 std::string chain_hash(std::string_view prev_hash, const event_text& t, std::int64_t seq) {
     std::string bytes;
     bytes.reserve(prev_hash.size() + 1);
     bytes += prev_hash;
     bytes += '\n';
     bytes += canonical_event(t, seq);
-    std::string h = detail::sha256_hex(bytes);
-    constexpr std::string_view prefix = "sha256:";
-    if (std::string_view(h).substr(0, prefix.size()) == prefix) h.erase(0, prefix.size());
-    return h;
+    return sha256_plain_hex(bytes);
 }
+
+// SQLITE_BUSY while setting up a connection (see case_store::open()).
+struct setup_busy : store_error {
+    using store_error::store_error;
+};
 
 // A row as stored, before any JSON is parsed (verify() must cope with anything in the file).
 struct raw_case {
@@ -231,6 +250,7 @@ struct case_store::impl {
     }
 
     static int busy_wait(void* self, int attempt) noexcept;
+    void setup();
     void exec(sql id);
     void exec_quietly(sql id) noexcept;
     [[nodiscard]] bool autocommit() const noexcept { return sqlite3_get_autocommit(db) != 0; }
@@ -539,6 +559,59 @@ const std::filesystem::path& case_store::path() const noexcept {
     return impl_ ? impl_->path : none;
 }
 
+// Sets the connection's pragmas and creates the schema in a new file.
+void case_store::impl::setup() {
+    auto pragma = [&](const char* text) {
+        sqlite3_stmt* st = nullptr;
+        int step = sqlite3_prepare_v2(db, text, -1, &st, nullptr);
+        std::string result;
+        if (step == SQLITE_OK) step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            if (const auto* t = sqlite3_column_text(st, 0))
+                result = reinterpret_cast<const char*>(t);
+            while (step == SQLITE_ROW)
+                step = sqlite3_step(st);
+        }
+        if (step != SQLITE_DONE) {
+            std::string message = where() + ": " + sqlite3_errmsg(db) + " (" + text + ")";
+            sqlite3_finalize(st);
+            if ((step & 0xff) == SQLITE_BUSY) throw setup_busy(message);
+            throw store_error(message);
+        }
+        sqlite3_finalize(st);
+        return result;
+    };
+
+    // WAL: readers do not block the writer, and a commit is one append (and one fsync) to the
+    // log. The mode is persistent in the file.
+    if (const std::string mode = pragma("PRAGMA journal_mode=WAL"); mode != "wal") {
+        throw store_error(where() + ": cannot use a WAL journal (journal_mode is " + mode + ")");
+    }
+    // FULL: the log is synced at every commit, so an acknowledged write survives power loss.
+    pragma("PRAGMA synchronous=FULL");
+
+    auto schema_version = [&] { return std::stoi(pragma("PRAGMA user_version")); };
+    if (schema_version() != k_schema_version) {
+        // Inside a write transaction, so two processes creating the same file do not both
+        // create the schema.
+        write_scope w(*this);
+        const int v = schema_version();
+        if (v == 0) {
+            if (std::stoi(pragma("SELECT count(*) FROM sqlite_master")) != 0) {
+                throw store_error(where() + ": the file is a SQLite database but not a case store");
+            }
+            if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                fail("creating the schema");
+            }
+        } else if (v != k_schema_version) {
+            throw store_error(where() + ": schema version " + std::to_string(v) +
+                              " is not the version this library knows (" +
+                              std::to_string(k_schema_version) + ")");
+        }
+        w.commit();
+    }
+}
+
 case_store case_store::open(const std::filesystem::path& file) {
     auto p = std::make_unique<impl>();
     p->path = file;
@@ -552,59 +625,22 @@ case_store case_store::open(const std::filesystem::path& file) {
     // Set before anything touches the file, so that another process creating it is waited for.
     sqlite3_busy_handler(p->db, &impl::busy_wait, p.get());
 
-    auto pragma = [&](const char* text) {
-        sqlite3_stmt* st = nullptr;
-        if (sqlite3_prepare_v2(p->db, text, -1, &st, nullptr) != SQLITE_OK) {
-            sqlite3_finalize(st);
-            p->fail(text);
-        }
-        std::string result;
-        int step = sqlite3_step(st);
-        if (step == SQLITE_ROW) {
-            if (const auto* t = sqlite3_column_text(st, 0))
-                result = reinterpret_cast<const char*>(t);
-            while (step == SQLITE_ROW)
-                step = sqlite3_step(st);
-        }
-        if (step != SQLITE_DONE) {
-            std::string doing = text;
-            const char* msg = sqlite3_errmsg(p->db);
-            std::string message = p->where() + ": " + msg + " (" + doing + ")";
-            sqlite3_finalize(st);
-            throw store_error(message);
-        }
-        sqlite3_finalize(st);
-        return result;
-    };
-
-    // WAL: readers do not block the writer, and a commit is one append (and one fsync) to the
-    // log. The mode is persistent in the file.
-    if (const std::string mode = pragma("PRAGMA journal_mode=WAL"); mode != "wal") {
-        throw store_error(p->where() + ": cannot use a WAL journal (journal_mode is " + mode + ")");
-    }
-    // FULL: the log is synced at every commit, so an acknowledged write survives power loss.
-    pragma("PRAGMA synchronous=FULL");
-
-    auto schema_version = [&] { return std::stoi(pragma("PRAGMA user_version")); };
-    if (schema_version() != k_schema_version) {
-        // Inside a write transaction, so two processes creating the same file do not both
-        // create the schema.
-        impl::write_scope w(*p);
-        const int v = schema_version();
-        if (v == 0) {
-            if (std::stoi(pragma("SELECT count(*) FROM sqlite_master")) != 0) {
-                throw store_error(p->where() +
-                                  ": the file is a SQLite database but not a case store");
+    // A new file starts in rollback-journal mode, where SQLite does not wait for another
+    // connection that is also reading and upgrading to write (deadlock avoidance): it answers
+    // SQLITE_BUSY at once, e.g. to `PRAGMA journal_mode=WAL` while another process sets up the
+    // same new file. So the setup is retried, within the busy timeout. Once in WAL mode every
+    // write begins with BEGIN IMMEDIATE, which the busy handler waits for.
+    const auto started = std::chrono::steady_clock::now();
+    for (int attempt = 0;; ++attempt) {
+        try {
+            p->setup();
+            break;
+        } catch (const setup_busy& e) {
+            if (std::chrono::steady_clock::now() - started >= k_busy_timeout) {
+                throw store_error(e.what());
             }
-            if (sqlite3_exec(p->db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
-                p->fail("creating the schema");
-            }
-        } else if (v != k_schema_version) {
-            throw store_error(p->where() + ": schema version " + std::to_string(v) +
-                              " is not the version this library knows (" +
-                              std::to_string(k_schema_version) + ")");
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt + 1, 10)));
         }
-        w.commit();
     }
     return case_store(std::move(p));
 }

@@ -28,37 +28,38 @@ struct event_input {
 
 /// An event as stored: its input plus its place in the case's hash chain.
 struct stored_event {
-    std::string case_id;
-    std::int64_t seq = 0;  ///< 1, 2, 3... within the case
-    std::string type, actor, at;
-    nlohmann::json payload, verdict;
-    std::string ruleset_digest;
-    std::string prev_hash;  ///< `hash` of event seq-1; 64 zeros for seq 1
-    std::string hash;       ///< event_hash() of this event (64 lowercase hex digits)
+    std::string case_id;              ///< the case it belongs to
+    std::int64_t seq = 0;             ///< 1, 2, 3... within the case
+    std::string type, actor, at;      ///< as given in event_input
+    nlohmann::json payload, verdict;  ///< as given in event_input
+    std::string ruleset_digest;       ///< as given in event_input
+    std::string prev_hash;            ///< `hash` of event seq-1; 64 zeros for seq 1
+    std::string hash;                 ///< event_hash() of this event (64 lowercase hex digits)
 };
 
 /// A case's row: its current state and the case JSON after its last event.
 struct case_row {
-    std::string id, region;
-    std::string created_at;  ///< the `at` of the case's first event
-    std::string state;
+    std::string id;            ///< the case id
+    std::string region;        ///< the region given to create() ("CN-GD")
+    std::string created_at;    ///< the `at` of the case's first event
+    std::string state;         ///< the state after its last event
     std::int64_t version = 0;  ///< the seq of the case's last event
-    nlohmann::json snapshot;
+    nlohmann::json snapshot;   ///< the case JSON after its last event
 };
 
 /// One problem found by verify(): the case, the event's seq (the seq the case claims for
 /// case-level problems, 0 when none applies) and what is wrong.
 struct verify_problem {
-    std::string case_id;
-    std::int64_t seq = 0;
-    std::string message;
+    std::string case_id;   ///< the case
+    std::int64_t seq = 0;  ///< the event (0: the case as a whole)
+    std::string message;   ///< what is wrong, in English
 };
 
 /// What verify() / verify_all() checked and found.
 struct verify_report {
-    std::size_t cases = 0;   ///< cases checked
-    std::size_t events = 0;  ///< events checked
-    std::vector<verify_problem> problems;
+    std::size_t cases = 0;                 ///< cases checked
+    std::size_t events = 0;                ///< events checked
+    std::vector<verify_problem> problems;  ///< in case id, then seq order of discovery
     /// True when nothing is wrong.
     [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
 };

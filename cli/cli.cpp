@@ -435,7 +435,7 @@ int run(const std::vector<std::string>& args) {
     };
 
     std::vector<std::string> files;
-    unsigned threads = 1;
+    unsigned threads = 0;
     auto* check =
         app.add_subcommand("check", "check applications (JSON or JSON Lines files; - for stdin)");
     check->add_option("files", files, "application files")->required();
@@ -443,7 +443,9 @@ int run(const std::vector<std::string>& args) {
     check->add_option("--as-of", c.as_of, "use the rules in force on this date (YYYY-MM-DD)");
     check->add_option("--format", c.format, "output format")
         ->check(CLI::IsMember({"text", "json", "jsonl"}));
-    check->add_option("--threads", threads, "worker threads for JSON Lines input (0: all cores)");
+    check->add_option(
+        "--threads", threads,
+        "worker threads for JSON Lines input (default 0: all cores; output order is kept)");
     add_lang(check);
 
     std::string explain_file;

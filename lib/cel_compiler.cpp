@@ -581,7 +581,8 @@ value expression::evaluate(std::span<const value> variables, eval_context& ctx) 
     if (program_->locals > inline_locals)
         locals = ctx.arena().allocate_array<value>(program_->locals);
     // loops save and restore their variable: give them defined values (only as many as used)
-    for (std::uint32_t i = 0; i < program_->locals; ++i) ::new (static_cast<void*>(locals + i)) value();
+    for (std::uint32_t i = 0; i < program_->locals; ++i)
+        ::new (static_cast<void*>(locals + i)) value();
     return detail::eval_node(*program_, program_->root, variables, locals, ctx);
 }
 

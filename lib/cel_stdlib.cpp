@@ -1,6 +1,7 @@
 // The standard CEL functions (size, string predicates, matches, conversions, timestamp and
 // duration accessors) and the domain's date and time-of-day functions.
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -501,6 +502,71 @@ value fn_days_between(const value* a, eval_context& ctx) {
     return value::from_int(a[1].as_date() - a[0].as_date());
 }
 
+// ------------------------------------------------------------------ list extensions
+
+// Indices of a list's elements grouped by equality: strings by sorting (n log n), anything
+// else pairwise (lists of mixed values are small in practice). Calls f(first, is_repeat).
+template <class F>
+void group_equal(const value& list, eval_context& ctx, F&& f) {
+    const std::uint32_t n = list.size();
+    const value* items = list.list_begin();
+    bool strings = true;
+    for (std::uint32_t i = 0; i < n && strings; ++i)
+        strings = items[i].kind() == kind::string;
+    auto* first = ctx.arena().allocate_array<std::uint32_t>(n);  // index of first equal element
+    if (strings && n > 8) {
+        auto* order = ctx.arena().allocate_array<std::uint32_t>(n);
+        for (std::uint32_t i = 0; i < n; ++i)
+            order[i] = i;
+        std::stable_sort(order, order + n, [&](std::uint32_t a, std::uint32_t b) {
+            return items[a].as_string() < items[b].as_string();
+        });
+        for (std::uint32_t k = 0; k < n; ++k)
+            first[order[k]] =
+                (k > 0 && items[order[k]].as_string() == items[order[k - 1]].as_string())
+                    ? first[order[k - 1]]
+                    : order[k];
+    } else {
+        for (std::uint32_t i = 0; i < n; ++i) {
+            first[i] = i;
+            for (std::uint32_t j = 0; j < i; ++j)
+                if (first[j] == j && equal(items[j], items[i])) {
+                    first[i] = j;
+                    break;
+                }
+        }
+    }
+    for (std::uint32_t i = 0; i < n; ++i)
+        f(i, first[i]);
+}
+
+value fn_distinct(const value* a, eval_context& ctx) {
+    if (a[0].kind() != kind::list) return overload_error(ctx, "distinct", a, 1);
+    value* out = ctx.arena().allocate_array<value>(a[0].size());
+    std::uint32_t k = 0;
+    group_equal(a[0], ctx, [&](std::uint32_t i, std::uint32_t first) {
+        if (first == i) out[k++] = a[0].list_begin()[i];
+    });
+    return value::from_list(out, k);
+}
+
+value fn_duplicates(const value* a, eval_context& ctx) {
+    if (a[0].kind() != kind::list) return overload_error(ctx, "duplicates", a, 1);
+    const std::uint32_t n = a[0].size();
+    auto* seen = ctx.arena().allocate_array<std::uint8_t>(n == 0 ? 1 : n);
+    std::fill(seen, seen + n, std::uint8_t{0});
+    value* out = ctx.arena().allocate_array<value>(n);
+    std::uint32_t k = 0;
+    // each repeated value once, in the order of its first repetition
+    group_equal(a[0], ctx, [&](std::uint32_t i, std::uint32_t first) {
+        if (first != i && seen[first] == 0) {
+            seen[first] = 1;
+            out[k++] = a[0].list_begin()[first];
+        }
+    });
+    return value::from_list(out, k);
+}
+
 }  // namespace
 
 void register_standard_functions(std::vector<function_def>& out) {
@@ -512,6 +578,8 @@ void register_standard_functions(std::vector<function_def>& out) {
         add(name, arity, true, fn);
     };
     both("size", 1, fn_size);
+    add("distinct", 1, true, fn_distinct);
+    add("duplicates", 1, true, fn_duplicates);
     add("contains", 2, true, fn_contains);
     add("startsWith", 2, true, fn_starts_with);
     add("endsWith", 2, true, fn_ends_with);

@@ -313,6 +313,27 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
                 if (n.is_string()) rs->notes_.push_back(s->name() + ": " + n.get<std::string>());
     }
     rs->digest_ = detail::sha256_hex(digest_input);
+    // Variables: a child's definition of a name replaces its parent's, in the parent's place.
+    struct variable_source {
+        std::string name, expr;
+        const source* src;
+        std::string path;
+    };
+    std::vector<variable_source> variables;
+    for (const auto* s : chain) {
+        if (!s->json.contains("variables")) continue;
+        const auto& vs = s->json["variables"];
+        for (std::size_t i = 0; i < vs.size(); ++i) {
+            const std::string path = json_path_append_index("$.variables", i);
+            variable_source v{vs[i].value("name", ""), vs[i].value("expression", ""), s, path};
+            auto it = std::find_if(variables.begin(), variables.end(),
+                                   [&](const variable_source& x) { return x.name == v.name; });
+            if (it != variables.end())
+                *it = std::move(v);
+            else
+                variables.push_back(std::move(v));
+        }
+    }
     rs->params_doc_ = document::from_json(rs->params_json_);
 
     // One environment for every rule: the fixed variables, every `as` name, params constant.
@@ -325,6 +346,17 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         if (r.json.contains("each")) env.declare(r.json.value("as", "item"));
     env.define_constant("params", rs->params_doc_.root());
     env.set_calendars(calendars_);
+    // each variable sees the ones before it
+    for (const auto& v : variables) {
+        ruleset_variable out{v.name, v.expr, {}, -1, v.src->name()};
+        try {
+            out.expr = expression::compile(v.expr, env);
+        } catch (const error& e) {
+            v.src->fail(v.path + ".expression", "variable '" + v.name + "': " + e.what());
+        }
+        out.slot = env.declare("variables." + v.name);
+        rs->variables_.push_back(std::move(out));
+    }
 
     rs->slot_count_ = env.slot_count();
     rs->rules_.reserve(merged.size());
@@ -515,7 +547,8 @@ void fill_unknown(unknown_outcome& u, const evaluation& ev) {
     if (!only_missing && ev.expr != nullptr) u.reason = ev.expr->describe(*ev.error);
 }
 
-nlohmann::json trace_inputs(const rule& r, const document& app, std::span<const value> slots) {
+nlohmann::json trace_inputs(const rule& r, const document& app, std::span<const value> slots,
+                            const std::vector<ruleset_variable>& vars) {
     nlohmann::json inputs = nlohmann::json::object();
     for (const expression* e : {&r.each, &r.when, &r.require, &r.subject_expr}) {
         if (!e->valid()) continue;
@@ -525,6 +558,12 @@ nlohmann::json trace_inputs(const rule& r, const document& app, std::span<const 
             if (q == "app") continue;
             if (q == "as_of") {
                 inputs[q] = to_json(slots[1 + top_level_fields.size()]);
+                continue;
+            }
+            if (q.rfind("variables.", 0) == 0) {
+                for (const auto& v : vars)
+                    if (q.compare(10, std::string::npos, v.name) == 0)
+                        inputs[q] = to_json(slots[static_cast<std::size_t>(v.slot)]);
                 continue;
             }
             if (!r.each_var.empty() && (q == r.each_var || q.rfind(r.each_var + ".", 0) == 0))
@@ -564,6 +603,12 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
         slots[1 + i] = v != nullptr ? *v : value::from_error(&absent().infos[i]);
     }
     slots[1 + top_level_fields.size()] = value::from_date(as_of);
+    // Variables are computed once per application, in a context of their own (the rules' one
+    // is reset after every rule).
+    thread_local eval_context variables_ctx;
+    variables_ctx.reset();
+    for (const auto& v : variables_)
+        slots[static_cast<std::size_t>(v.slot)] = v.expr.evaluate(slots, variables_ctx);
     if (opts.trace) out.trace.emplace();
 
     auto add_obligations = [&](const rule& r) {
@@ -574,95 +619,86 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
         }
     };
 
+    auto record_unknown = [&](const rule& r, const evaluation& ev, const std::string& subject,
+                              std::span<const value> sl, verdict& v, bool& blocking) {
+        unknown_outcome u;
+        u.source = &r;
+        u.subject = subject;
+        fill_unknown(u, ev);
+        if (!r.is_obligation_rule() && r.level == severity::blocking) blocking = true;
+        if (v.trace) {
+            std::string detail = u.reason;
+            if (detail.empty()) {
+                detail = "missing:";
+                for (const auto& p : u.missing)
+                    detail += " " + p;
+            }
+            v.trace->push_back(
+                {&r, "unknown", subject, trace_inputs(r, app, sl, variables_), detail});
+        }
+        v.unknowns.push_back(std::move(u));
+    };
+
     bool blocking_unknown = false;
     for (const auto& r : rules_) {
         if (r.phase == phase::screening) continue;
         if (r.phase == phase::review && !opts.include_review) continue;
         ctx.reset();
-        // Per-element rules bind their variable; others run once.
-        std::vector<value> elements;
-        bool each_failed = false;
-        evaluation each_ev;
+        // Per-element rules bind their variable to each element of the `each` list (which lives
+        // in ctx until the next rule); others run once.
+        const value* elements = nullptr;
+        std::size_t runs = 1;
         if (r.each.valid()) {
             const value list = r.each.evaluate(slots, ctx);
-            if (list.kind() == kind::list) {
-                elements.assign(list.list_begin(), list.list_end());
-            } else {
-                each_failed = true;
-                each_ev = {outcome::unknown, list.is_error() ? &list.as_error() : nullptr, &r.each};
+            if (list.kind() != kind::list) {
+                record_unknown(
+                    r, {outcome::unknown, list.is_error() ? &list.as_error() : nullptr, &r.each},
+                    "", slots, out, blocking_unknown);
+                continue;
             }
+            elements = list.list_begin();
+            runs = list.size();
         }
-        const std::size_t runs = r.each.valid() ? elements.size() : 1;
-        std::vector<std::string> fired_subjects;
+        const std::size_t first_finding = out.findings.size();
         bool any_fail = false, any_unknown = false;
-
-        auto record_unknown = [&](const evaluation& ev, const std::string& subject) {
-            unknown_outcome u;
-            u.source = &r;
-            u.subject = subject;
-            fill_unknown(u, ev);
-            any_unknown = true;
-            if (!r.is_obligation_rule() && r.level == severity::blocking) blocking_unknown = true;
-            if (out.trace) {
-                rule_trace t{&r, "unknown", subject, trace_inputs(r, app, slots),
-                             u.reason.empty() ? "missing: " +
-                                                    [&] {
-                                                        std::string m;
-                                                        for (const auto& p : u.missing)
-                                                            m += (m.empty() ? "" : ", ") + p;
-                                                        return m;
-                                                    }()
-                                              : u.reason};
-                out.trace->push_back(std::move(t));
-            }
-            out.unknowns.push_back(std::move(u));
-        };
-
-        if (each_failed) {
-            record_unknown(each_ev, "");
-            continue;
-        }
         for (std::size_t k = 0; k < runs; ++k) {
-            std::string subject = r.subject;
-            if (r.each_slot >= 0) slots[static_cast<std::size_t>(r.each_slot)] = elements[k];
+            if (elements != nullptr) slots[static_cast<std::size_t>(r.each_slot)] = elements[k];
             const evaluation ev = evaluate_rule_body(r, slots, ctx);
-            if (r.subject_expr.valid() && ev.result != outcome::pass &&
-                ev.result != outcome::not_applicable) {
+            if (ev.result == outcome::pass || ev.result == outcome::not_applicable) continue;
+            // only a failing or undecided element needs its subject
+            std::string subject = r.subject;
+            if (r.subject_expr.valid()) {
                 const value s = r.subject_expr.evaluate(slots, ctx);
                 subject = s.kind() == kind::string ? std::string(s.as_string()) : s.to_string();
             }
-            switch (ev.result) {
-                case outcome::pass:
-                case outcome::not_applicable:
-                    break;
-                case outcome::unknown:
-                    record_unknown(ev, subject);
-                    break;
-                case outcome::fail: {
-                    any_fail = true;
-                    if (r.is_obligation_rule()) {
-                        add_obligations(r);
-                        break;
-                    }
-                    if (std::find(fired_subjects.begin(), fired_subjects.end(), subject) !=
-                        fired_subjects.end())
-                        break;  // one finding per code and subject
-                    fired_subjects.push_back(subject);
-                    out.findings.push_back({&r, subject, r.level});
-                    add_obligations(r);
-                    if (out.trace)
-                        out.trace->push_back(
-                            {&r, "fail", subject, trace_inputs(r, app, slots), ""});
-                    break;
-                }
+            if (ev.result == outcome::unknown) {
+                any_unknown = true;
+                record_unknown(r, ev, subject, slots, out, blocking_unknown);
+                continue;
             }
+            any_fail = true;
+            if (r.is_obligation_rule()) {
+                add_obligations(r);
+                continue;
+            }
+            // one finding per rule and subject
+            const bool seen = std::any_of(
+                out.findings.begin() + static_cast<std::ptrdiff_t>(first_finding),
+                out.findings.end(), [&](const finding& f) { return f.subject == subject; });
+            if (seen) continue;
+            if (out.trace)
+                out.trace->push_back(
+                    {&r, "fail", subject, trace_inputs(r, app, slots, variables_), ""});
+            out.findings.push_back({&r, std::move(subject), r.level});
+            add_obligations(r);
         }
         if (out.trace && !any_fail && !any_unknown) {
             // obligation rules "fire" when they apply; say which way it went
             out.trace->push_back({&r, r.is_obligation_rule() ? "not_applicable" : "pass", "",
-                                  trace_inputs(r, app, slots), ""});
+                                  trace_inputs(r, app, slots, variables_), ""});
         } else if (out.trace && any_fail && r.is_obligation_rule()) {
-            out.trace->push_back({&r, "obligation", "", trace_inputs(r, app, slots), ""});
+            out.trace->push_back(
+                {&r, "obligation", "", trace_inputs(r, app, slots, variables_), ""});
         }
     }
     ctx.reset();

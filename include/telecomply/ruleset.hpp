@@ -48,6 +48,16 @@ struct rule {
     [[nodiscard]] bool is_obligation_rule() const noexcept { return code.empty(); }
 };
 
+/// A named value computed once per application before the rules run (`variables` in a
+/// ruleset), which rules read as `variables.NAME`.
+struct ruleset_variable {
+    std::string name;
+    std::string source;
+    expression expr;
+    int slot = -1;
+    std::string origin;  ///< the ruleset that defined it
+};
+
 /// Where a check happens: the date it is "as of" and whether to record a trace.
 struct check_options {
     std::optional<date> as_of;   ///< default: the application's submitted_on
@@ -70,6 +80,10 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     /// The merged parameters.
     [[nodiscard]] const nlohmann::json& parameters() const noexcept { return params_json_; }
     [[nodiscard]] const std::vector<rule>& rules() const noexcept { return rules_; }
+    /// The ruleset's variables, in evaluation order.
+    [[nodiscard]] const std::vector<ruleset_variable>& variables() const noexcept {
+        return variables_;
+    }
     [[nodiscard]] const rule* find_rule(std::string_view id) const noexcept;
     /// Notes of every file in the chain.
     [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
@@ -95,6 +109,7 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     nlohmann::json params_json_;
     document params_doc_;
     std::vector<rule> rules_;
+    std::vector<ruleset_variable> variables_;
     std::vector<std::string> notes_;
     std::size_t slot_count_ = 0;
 };

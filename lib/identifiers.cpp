@@ -188,7 +188,30 @@ struct classification {
 // Longest national number we classify (SMS ports are the longest kind).
 constexpr std::size_t k_max_digits = 24;
 
+// The 3-digit prefix 1xy decides most numbers: a table indexed by xy says the answer, or that a
+// longer prefix (1349, 17400...) must be looked at. Built once, at compile time.
+struct prefix_slot {
+    classification direct;
+    bool deeper = false;
+};
+
+constexpr std::array<prefix_slot, 100> make_prefix_table() {
+    std::array<prefix_slot, 100> t{};
+    for (const auto& e : k_mobile_prefixes) {
+        const auto xy = static_cast<std::size_t>((e.prefix[1] - '0') * 10 + (e.prefix[2] - '0'));
+        if (e.prefix.size() == 3)
+            t[xy].direct = {e.kind, e.net};
+        else
+            t[xy].deeper = true;
+    }
+    return t;
+}
+constexpr auto k_prefix_table = make_prefix_table();
+
 classification mobile_space(std::string_view digits) noexcept {
+    const auto xy = static_cast<std::size_t>((digits[1] - '0') * 10 + (digits[2] - '0'));
+    const prefix_slot& slot = k_prefix_table[xy];
+    if (!slot.deeper) return slot.direct;
     for (const auto& e : k_mobile_prefixes)
         if (digits.starts_with(e.prefix)) return {e.kind, e.net};
     return {};

@@ -206,10 +206,14 @@ void bind_engine(py::module_& m) {
                 py::gil_scoped_release release;
                 return py_verdict{e.check(doc, opts)};
             },
-            py::arg("app"), py::arg("as_of") = py::none(), py::arg("trace") = false)
+            py::arg("app"), py::arg("as_of") = py::none(), py::arg("trace") = false,
+            "Checks one application (a dict or JSON text) with the rules of its region in force on "
+            "its\n"
+            "submitted_on date (or as_of). trace=True records every rule's inputs and outcome.")
         .def(
             "check_many",
-            [](const engine& e, py::iterable apps, unsigned threads, const py::object& as_of) {
+            [](const engine& e, py::iterable apps, unsigned threads, const py::object& as_of,
+               bool validate) {
                 check_options opts;
                 opts.as_of = as_date(as_of);
                 // Building documents needs the GIL; checking them does not.
@@ -247,7 +251,7 @@ void bind_engine(py::module_& m) {
                                 if (kind[i] == 1) {
                                     out[i] = e.check(e.parse(texts[i], where), opts);
                                 } else {
-                                    e.validate(docs[i], where);
+                                    if (validate) e.validate(docs[i], where);
                                     out[i] = e.check(docs[i], opts);
                                 }
                             } catch (...) {
@@ -269,7 +273,12 @@ void bind_engine(py::module_& m) {
                     result[i] = py::cast(py_verdict{std::move(*out[i])});
                 return result;
             },
-            py::arg("apps"), py::arg("threads") = 0, py::arg("as_of") = py::none())
+            py::arg("apps"), py::arg("threads") = 0, py::arg("as_of") = py::none(),
+            py::arg("validate") = true,
+            "Checks many applications (dicts or JSON texts) on `threads` threads (0: every core)\n"
+            "with the GIL released; verdicts in input order. validate=False skips the schema "
+            "check\n"
+            "for applications already validated (rules then judge malformed values as unknown).")
         .def(
             "lint",
             [](const engine& e) {

@@ -15,6 +15,7 @@ using namespace telecomply;
 namespace telecomply::python {
 void bind_cel(py::module_& m);
 void bind_engine(py::module_& m);
+void bind_cases(py::module_& m);
 }  // namespace telecomply::python
 
 void telecomply::python::bind_cel(py::module_& m) {
@@ -64,6 +65,7 @@ PYBIND11_MODULE(_core, m) {
     telecomply::python::register_exceptions(m);
     telecomply::python::bind_cel(m);
     telecomply::python::bind_engine(m);
+    telecomply::python::bind_cases(m);
     m.def(
         "run_cli",
         [](const std::vector<std::string>& args) {

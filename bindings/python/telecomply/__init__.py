@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import _core, cel
-from ._core import Engine, Verdict
+from ._core import Calendar, CaseStore, Engine, Verdict, Workflow
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
 from .errors import (
@@ -31,6 +31,9 @@ __version__: str = _core.__version__
 __all__ = [
     "Engine",
     "Verdict",
+    "Workflow",
+    "CaseStore",
+    "Calendar",
     "Finding",
     "Unknown",
     "Obligation",

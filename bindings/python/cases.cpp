@@ -1,0 +1,347 @@
+// Python bindings of the working calendar, the workflow and the case store.
+
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <datetime.h>
+
+#include <chrono>
+#include <cstdio>
+
+#include "convert.hpp"
+#include "telecomply/calendar.hpp"
+#include "telecomply/cases.hpp"
+#include "telecomply/workflow.hpp"
+
+namespace py = pybind11;
+
+namespace telecomply::python {
+
+namespace {
+
+void need_datetime() {
+    if (PyDateTimeAPI == nullptr) PyDateTime_IMPORT;
+}
+
+date to_date(const py::handle& o, const char* what) {
+    need_datetime();
+    if (PyDate_Check(o.ptr()) && !PyDateTime_Check(o.ptr()))
+        return *date::from_ymd(PyDateTime_GET_YEAR(o.ptr()),
+                               static_cast<unsigned>(PyDateTime_GET_MONTH(o.ptr())),
+                               static_cast<unsigned>(PyDateTime_GET_DAY(o.ptr())));
+    if (py::isinstance<py::str>(o)) {
+        const auto s = o.cast<std::string>();
+        if (auto d = date::parse(s)) return *d;
+        throw usage_error(std::string(what) + ": '" + s + "' is not a date (YYYY-MM-DD)");
+    }
+    throw usage_error(std::string(what) + " must be a datetime.date or a 'YYYY-MM-DD' string");
+}
+
+py::object from_date(date d) {
+    need_datetime();
+    return py::reinterpret_steal<py::object>(
+        PyDate_FromDate(d.year(), static_cast<int>(d.month()), static_cast<int>(d.day())));
+}
+
+py::object json_py(const nlohmann::json& j) {
+    // via the json module: exact and simple (case data is small)
+    return py::module_::import("json").attr("loads")(j.dump());
+}
+
+nlohmann::json py_json(const py::handle& o) {
+    if (o.is_none()) return nlohmann::json::object();
+    const std::string text = py::module_::import("json").attr("dumps")(o).cast<std::string>();
+    return nlohmann::json::parse(text);
+}
+
+/// An event time: None (now), a date, an aware datetime or a string (RFC 3339 / YYYY-MM-DD).
+std::string event_time(const py::object& at) {
+    need_datetime();
+    if (at.is_none()) {
+        const auto now = std::chrono::system_clock::now();
+        const auto secs =
+            std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() +
+            8 * 3600;
+        const std::chrono::year_month_day ymd{
+            std::chrono::sys_days{std::chrono::days{secs / 86400}}};
+        const long rem = static_cast<long>(secs % 86400);
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld+08:00",
+                      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                      static_cast<unsigned>(ymd.day()), rem / 3600, (rem / 60) % 60, rem % 60);
+        return buf;
+    }
+    if (PyDateTime_Check(at.ptr())) {
+        if (at.attr("tzinfo").is_none()) throw usage_error("at: a datetime must be timezone-aware");
+        return at.attr("isoformat")().cast<std::string>();
+    }
+    if (PyDate_Check(at.ptr())) return at.attr("isoformat")().cast<std::string>();
+    if (py::isinstance<py::str>(at)) return at.cast<std::string>();
+    throw usage_error("at must be None, a date, an aware datetime or a string");
+}
+
+std::filesystem::path rulesets_or_default(const py::object& rulesets) {
+    if (!rulesets.is_none()) return py::str(rulesets).cast<std::string>();
+    return py::module_::import("telecomply._paths").attr("default_rulesets")().cast<std::string>();
+}
+
+/// The Python CaseStore: one store file, the rules and the workflow.
+struct py_case_store {
+    std::shared_ptr<const engine> eng;
+    std::unique_ptr<case_manager> manager;
+    std::unique_ptr<case_store> store;
+    std::unique_ptr<case_service> service;
+};
+
+py::dict event_dict(const stored_event& e) {
+    py::dict d;
+    d["seq"] = e.seq;
+    d["type"] = e.type;
+    d["actor"] = e.actor;
+    d["at"] = e.at;
+    d["payload"] = json_py(e.payload);
+    d["verdict"] = json_py(e.verdict);
+    d["ruleset_digest"] = e.ruleset_digest;
+    d["prev_hash"] = e.prev_hash;
+    d["hash"] = e.hash;
+    return d;
+}
+
+}  // namespace
+
+void bind_cases(py::module_& m) {
+    py::class_<calendar>(m, "Calendar",
+                         "A working-day calendar (weekends, public holidays, 调休 make-up days).")
+        .def(py::init([](const std::string& region, const py::object& rulesets) {
+                 const auto dir = rulesets_or_default(rulesets) / "calendars";
+                 return calendar_set::load(dir).for_region(region);
+             }),
+             py::arg("region") = "CN", py::arg("rulesets") = py::none())
+        .def_property_readonly("name", &calendar::name)
+        .def_property_readonly("first_day",
+                               [](const calendar& c) { return from_date(c.first_day()); })
+        .def_property_readonly("last_day",
+                               [](const calendar& c) { return from_date(c.last_day()); })
+        .def(
+            "covers",
+            [](const calendar& c, const py::object& d) { return c.covers(to_date(d, "day")); },
+            py::arg("day"))
+        .def(
+            "is_working_day",
+            [](const calendar& c, const py::object& d) {
+                return c.is_working_day(to_date(d, "day"));
+            },
+            py::arg("day"))
+        .def(
+            "add_working_days",
+            [](const calendar& c, const py::object& d, int n) {
+                return from_date(c.add_working_days(to_date(d, "start"), n));
+            },
+            py::arg("start"), py::arg("n"),
+            "The n-th working day after start (start itself never counts).")
+        .def(
+            "working_days_between",
+            [](const calendar& c, const py::object& a, const py::object& b) {
+                return c.working_days_between(to_date(a, "start"), to_date(b, "end"));
+            },
+            py::arg("start"), py::arg("end"),
+            "Working days d with start < d <= end (negative when end < start).")
+        .def("__repr__", [](const calendar& c) {
+            return "<Calendar " + c.name() + " " + c.first_day().to_string() + ".." +
+                   c.last_day().to_string() + ">";
+        });
+
+    py::class_<workflow>(m, "Workflow", "The approval workflow of a region, as a graph.")
+        .def(py::init([](const std::string& region, const py::object& rulesets) {
+                 return workflow::load(rulesets_or_default(rulesets) / "workflow", region);
+             }),
+             py::arg("region") = "CN", py::arg("rulesets") = py::none())
+        .def_property_readonly("id", &workflow::id)
+        .def_property_readonly("initial", &workflow::initial)
+        .def_property_readonly("states", &workflow::states)
+        .def_property_readonly("events", &workflow::events)
+        .def_property_readonly("finals",
+                               [](const workflow& w) {
+                                   std::vector<std::string> out;
+                                   for (const auto& s : w.states())
+                                       if (w.is_final(s)) out.push_back(s);
+                                   return out;
+                               })
+        .def_property_readonly(
+            "transitions",
+            [](const workflow& w) {
+                py::list out;
+                for (const auto& t : w.transitions()) {
+                    py::dict d;
+                    d["id"] = t.id;
+                    d["from"] = t.from;
+                    d["event"] = t.event.empty() ? py::object(py::none()) : py::str(t.event);
+                    d["timer"] = t.timer.empty() ? py::object(py::none()) : py::str(t.timer);
+                    d["to"] = t.to;
+                    d["guard"] = t.guard.empty() ? py::object(py::none()) : py::str(t.guard);
+                    out.append(d);
+                }
+                return out;
+            })
+        .def(
+            "analyse",
+            [](const workflow& w) {
+                const auto a = w.analyse(known_guards());
+                py::dict d;
+                d["unreachable"] = a.unreachable;
+                d["cannot_finish"] = a.cannot_finish;
+                d["problems"] = a.problems;
+                d["shortest_to_whitelisted"] = a.shortest_to_whitelisted;
+                return d;
+            },
+            "Unreachable states, states that cannot finish, problems, and the shortest path to "
+            "whitelisted.")
+        .def("shortest_path", &workflow::shortest_path, py::arg("source"), py::arg("target"))
+        .def("to_dot", &workflow::to_dot)
+        .def("to_mermaid", &workflow::to_mermaid)
+        .def("__repr__", [](const workflow& w) {
+            return "<Workflow " + w.id() + ": " + std::to_string(w.states().size()) + " states, " +
+                   std::to_string(w.transitions().size()) + " transitions>";
+        });
+
+    py::class_<py_case_store>(m, "CaseStore", "Cases in a durable, tamper-evident SQLite file.")
+        .def(py::init([](const std::string& path, const py::object& rulesets) {
+                 auto s = std::make_unique<py_case_store>();
+                 s->eng = std::make_shared<const engine>(rulesets_or_default(rulesets));
+                 s->manager = std::make_unique<case_manager>(s->eng);
+                 s->store = std::make_unique<case_store>(case_store::open(path));
+                 s->service = std::make_unique<case_service>(*s->store, *s->manager);
+                 return s;
+             }),
+             py::arg("path"), py::arg("rulesets") = py::none())
+        .def_property_readonly("path",
+                               [](const py_case_store& s) { return s.store->path().string(); })
+        .def(
+            "new",
+            [](py_case_store& s, const py::object& app, const std::string& actor,
+               const py::object& at, const std::string& id) {
+                nlohmann::json j = py::isinstance<py::str>(app)
+                                       ? nlohmann::json::parse(app.cast<std::string>())
+                                       : py_json(app);
+                const std::string when = event_time(at);
+                case_state st;
+                {
+                    py::gil_scoped_release release;
+                    st = s.service->create(
+                        j, case_event{"create", actor, when, nlohmann::json::object()}, id);
+                }
+                return json_py(st.summary());
+            },
+            py::arg("application"), py::arg("actor") = "python", py::arg("at") = py::none(),
+            py::arg("id") = "",
+            "Creates a case from an application (dict or JSON text); returns its summary.")
+        .def(
+            "event",
+            [](py_case_store& s, const std::string& id, const std::string& type,
+               const std::string& actor, const py::object& at, const py::object& data) {
+                const case_event e{type, actor, event_time(at), py_json(data)};
+                transition_result r;
+                {
+                    py::gil_scoped_release release;
+                    r = s.service->apply(id, e);
+                }
+                return json_py(r.after.summary());
+            },
+            py::arg("case_id"), py::arg("event"), py::arg("actor") = "python",
+            py::arg("at") = py::none(), py::arg("data") = py::none(),
+            "Applies an event; returns the case summary. Raises TransitionRefused (nothing "
+            "written).")
+        .def(
+            "show",
+            [](const py_case_store& s, const std::string& id) {
+                return json_py(s.service->get(id).summary());
+            },
+            py::arg("case_id"),
+            "{id, region, state, ruleset_version, deadlines, obligations, findings}")
+        .def(
+            "case",
+            [](const py_case_store& s, const std::string& id) {
+                return json_py(s.service->get(id).to_json());
+            },
+            py::arg("case_id"), "The full case, application included.")
+        .def(
+            "history",
+            [](const py_case_store& s, const std::string& id) {
+                (void)s.service->get(id);
+                py::list out;
+                for (const auto& e : s.store->events(id))
+                    out.append(event_dict(e));
+                return out;
+            },
+            py::arg("case_id"))
+        .def("cases", [](const py_case_store& s) { return s.store->case_ids(); })
+        .def(
+            "verify",
+            [](const py_case_store& s, const py::object& id) {
+                verify_report r;
+                std::vector<std::string> replay;
+                {
+                    py::gil_scoped_release release;
+                    r = id.is_none() ? s.store->verify_all()
+                                     : s.store->verify(id.cast<std::string>());
+                    if (r.ok()) {
+                        const auto ids = id.is_none()
+                                             ? s.store->case_ids()
+                                             : std::vector<std::string>{id.cast<std::string>()};
+                        for (const auto& c : ids)
+                            for (auto& d : s.service->check_replay(c))
+                                replay.push_back(std::move(d));
+                    }
+                }
+                py::dict d;
+                py::list problems;
+                for (const auto& p : r.problems) {
+                    py::dict x;
+                    x["case_id"] = p.case_id;
+                    x["seq"] = p.seq;
+                    x["message"] = p.message;
+                    problems.append(x);
+                }
+                for (const auto& p : replay) {
+                    py::dict x;
+                    x["case_id"] = "";
+                    x["seq"] = 0;
+                    x["message"] = p;
+                    problems.append(x);
+                }
+                d["ok"] = r.ok() && replay.empty();
+                d["cases"] = r.cases;
+                d["events"] = r.events;
+                d["problems"] = problems;
+                return d;
+            },
+            py::arg("case_id") = py::none(),
+            "Checks the hash chains and replays; {ok, cases, events, problems}.")
+        .def(
+            "tick",
+            [](py_case_store& s, const py::object& now, const std::string& actor) {
+                const date today = case_manager::event_date(event_time(now));
+                std::vector<std::pair<std::string, case_event>> done;
+                {
+                    py::gil_scoped_release release;
+                    done = s.service->tick(today, actor);
+                }
+                py::list out;
+                for (const auto& [id, e] : done) {
+                    py::dict d;
+                    d["case_id"] = id;
+                    d["timer"] = e.data.value("timer", "");
+                    d["last_day"] = e.data.value("last_day", "");
+                    out.append(d);
+                }
+                return out;
+            },
+            py::arg("now") = py::none(), py::arg("actor") = "system",
+            "Applies what time has made due; returns [{case_id, timer, last_day}].")
+        .def("__repr__",
+             [](const py_case_store& s) { return "<CaseStore " + s.store->path().string() + ">"; });
+
+    m.def("known_guards", &known_guards, "The guard names workflows may use.");
+}
+
+}  // namespace telecomply::python

@@ -1,0 +1,133 @@
+"""Engine, Verdict and the check pipeline from Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+
+import telecomply
+
+
+def test_eligible_application(engine, eligible_app):
+    v = engine.check(eligible_app)
+    assert isinstance(v, telecomply.Verdict)
+    assert v.decision == "eligible"
+    assert v.eligible
+    assert v.application == eligible_app["id"]
+    assert v.region == "CN-GD"
+    assert v.as_of == dt.date.fromisoformat(eligible_app["submitted_on"])
+    assert v.ruleset["id"] == "CN-GD"
+    assert v.ruleset["chain"] == ["CN@2026.1", "CN-GD@2026.1"]
+    assert v.ruleset["digest"].startswith("sha256:")
+    assert v.findings == []
+    assert repr(v).startswith("<Verdict ")
+
+
+def test_findings_and_frames(engine, eligible_app):
+    app = dict(eligible_app)
+    app["materials"] = dict(app["materials"])
+    del app["materials"]["data_security_pledge"]
+    app["numbers"] = app["numbers"] + app["numbers"][:1]
+    v = engine.check(json.dumps(app, ensure_ascii=False))
+    assert v.decision == "ineligible"
+    codes = [(f.code, f.subject, f.severity) for f in v.findings]
+    assert ("MATERIAL_MISSING", "data_security_pledge", "blocking") in codes
+    assert ("NUMBER_DUPLICATE", app["numbers"][0]["number"], "warning") in codes
+    # blocking findings come first
+    severities = [f.severity for f in v.findings]
+    assert severities == sorted(severities, key=["blocking", "warning", "info"].index)
+    f = v.findings[0]
+    assert f.message["zh"] and f.message["en"] and f.remedy["en"] and f.rule and f.reference
+    d = v.to_dict()
+    assert d["decision"] == "ineligible"
+    assert {x["code"] for x in d["findings"]} >= {"MATERIAL_MISSING", "NUMBER_DUPLICATE"}
+    assert json.loads(v.to_json())["application"] == app["id"]
+    assert "remedy" in v.to_text("en")
+
+
+def test_as_of_picks_the_version(engine, eligible_app):
+    v = engine.check(eligible_app, as_of="2025-06-01")
+    assert v.ruleset["version"] == "2025.1"
+    assert v.as_of == dt.date(2025, 6, 1)
+    with pytest.raises(telecomply.NotFoundError):
+        engine.check(eligible_app, as_of=dt.date(2019, 1, 1))
+    with pytest.raises(telecomply.UsageError):
+        engine.check(eligible_app, as_of="yesterday")
+
+
+def test_needs_evidence_names_missing_inputs(engine, eligible_app):
+    app = json.loads(json.dumps(eligible_app))
+    del app["applicant"]["history"]
+    v = engine.check(app)
+    assert v.decision == "needs_evidence"
+    missing = {m for u in v.unknowns for m in u.missing}
+    assert "applicant.history" in missing
+
+
+def test_trace(engine, eligible_app):
+    v = engine.check(eligible_app, trace=True)
+    assert v.trace and all("rule" in t and "outcome" in t for t in v.trace)
+    assert engine.check(eligible_app).trace is None
+
+
+def test_bad_applications_raise_input_errors(engine, eligible_app):
+    bad = dict(eligible_app, numbers="13800138000")
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check(bad)
+    assert info.value.json_path == "$.numbers"
+    assert isinstance(info.value, telecomply.DataError)
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check('{"id": "x",\n "region": ')
+    assert info.value.line == 2
+    with pytest.raises(telecomply.InputError):
+        engine.check(dict(eligible_app, submitted_on="2026-02-30"))
+    with pytest.raises(telecomply.UsageError):
+        engine.check(42)
+
+
+def test_check_many_keeps_order_and_matches_check(engine, example_apps):
+    many = example_apps * 20
+    verdicts = engine.check_many(many, threads=2)
+    assert [v.application for v in verdicts] == [a["id"] for a in many]
+    singles = [engine.check(a).decision for a in example_apps]
+    assert [v.decision for v in verdicts[: len(example_apps)]] == singles
+    assert [v.decision for v in engine.check_many(iter(example_apps), threads=1)] == singles
+    texts = [json.dumps(a, ensure_ascii=False) for a in example_apps]
+    assert [v.decision for v in engine.check_many(texts)] == singles
+    assert engine.check_many([]) == []
+
+
+def test_check_many_reports_the_bad_item(engine, example_apps):
+    apps = list(example_apps)
+    apps[3] = dict(apps[3], channel="fax")
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check_many(apps)
+    assert "apps[3]" in str(info.value)
+    assert info.value.json_path == "$.channel"
+
+
+def test_engine_on_another_folder(tmp_path):
+    with pytest.raises(telecomply.RulesetError):
+        telecomply.Engine(tmp_path)
+    engine = telecomply.Engine()
+    assert ("CN", "2026.1") in engine.rulesets()
+    assert len(engine.rulesets()) == 64
+    assert engine.lint() == []
+
+
+def test_frames(engine, example_apps):
+    pd = pytest.importorskip("pandas")
+    verdicts = engine.check_many(example_apps)
+    frame = telecomply.verdicts_to_frame(verdicts)
+    assert len(frame) == len(example_apps)
+    assert list(frame.columns[:4]) == ["application", "region", "as_of", "decision"]
+    assert str(frame["decision"].dtype) == "category"
+    assert pd.api.types.is_datetime64_any_dtype(frame["as_of"])
+    assert (frame["blocking"] > 0).sum() == sum(v.decision == "ineligible" for v in verdicts)
+    findings = telecomply.findings_to_frame(verdicts, lang="zh")
+    assert len(findings) == sum(len(v.findings) for v in verdicts)
+    assert set(findings["severity"].cat.categories) == {"blocking", "warning", "info"}
+    empty = telecomply.verdicts_to_frame([])
+    assert len(empty) == 0 and "decision" in empty.columns

@@ -90,6 +90,22 @@ std::int64_t int_param(const ruleset& rs, const std::string& name) {
 
 // ------------------------------------------------------------------ case_state
 
+namespace {
+nlohmann::json deadlines_json(const std::map<std::string, date>& deadlines) {
+    auto out = nlohmann::json::object();
+    for (const auto& [k, d] : deadlines)
+        out[k] = d.to_string();
+    return out;
+}
+
+nlohmann::json obligations_json(const std::map<std::string, bool>& obligations) {
+    auto out = nlohmann::json::array();
+    for (const auto& [code, met] : obligations)
+        out.push_back({{"code", code}, {"met", met}});
+    return out;
+}
+}  // namespace
+
 nlohmann::json case_state::to_json() const {
     nlohmann::json j;
     j["id"] = id;
@@ -98,15 +114,9 @@ nlohmann::json case_state::to_json() const {
     j["version"] = version;
     j["ruleset"] = {{"id", ruleset_id}, {"version", ruleset_version}, {"digest", ruleset_digest}};
     j["pinned_on"] = date_or_null(pinned_on);
-    auto dl = nlohmann::json::object();
-    for (const auto& [k, d] : deadlines)
-        dl[k] = d.to_string();
-    j["deadlines"] = std::move(dl);
+    j["deadlines"] = deadlines_json(deadlines);
     j["flags"] = flags;
-    auto ob = nlohmann::json::array();
-    for (const auto& [code, met] : obligations)
-        ob.push_back({{"code", code}, {"met", met}});
-    j["obligations"] = std::move(ob);
+    j["obligations"] = obligations_json(obligations);
     j["findings"] = findings;
     j["warnings"] = warnings;
     j["requested_items"] = requested_items;
@@ -164,15 +174,8 @@ nlohmann::json case_state::summary() const {
     j["region"] = region;
     j["state"] = state;
     j["ruleset_version"] = ruleset_version;
-    auto dl = nlohmann::json::object();
-    for (const auto& [k, d] : deadlines)
-        dl[k] = d.to_string();
-    if (validity_until) dl["validity"] = validity_until->to_string();
-    j["deadlines"] = std::move(dl);
-    auto ob = nlohmann::json::array();
-    for (const auto& [code, met] : obligations)
-        ob.push_back({{"code", code}, {"met", met}});
-    j["obligations"] = std::move(ob);
+    j["deadlines"] = deadlines_json(deadlines);
+    j["obligations"] = obligations_json(obligations);
     j["findings"] = findings;
     if (!flags.empty()) j["flags"] = flags;
     if (!warnings.empty()) j["warnings"] = warnings;

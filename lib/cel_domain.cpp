@@ -11,15 +11,8 @@ namespace telecomply::detail {
 
 namespace {
 
-value type_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
-    std::string msg = "no such overload: " + std::string(fn) + "(";
-    for (int i = 0; i < n; ++i)
-        msg += (i ? ", " : "") + std::string(type_name(args[i].kind()));
-    return ctx.error(eval_errc::no_such_overload, msg + ")");
-}
-
 value fn_uscc_valid(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::string) return type_error(ctx, "uscc_valid", a, 1);
+    if (a[0].kind() != kind::string) return no_overload_error(ctx, "uscc_valid", a, 1);
     return value::from_bool(uscc_valid(a[0].as_string()));
 }
 
@@ -41,23 +34,23 @@ bool as_date(const value& v, date& out) {
 value fn_resident_id_valid(const value* a, eval_context& ctx) {
     date on;
     if (a[0].kind() != kind::string || !as_date(a[1], on))
-        return type_error(ctx, "resident_id_valid", a, 2);
+        return no_overload_error(ctx, "resident_id_valid", a, 2);
     return value::from_bool(resident_id_valid(a[0].as_string(), on));
 }
 
 value fn_phone_kind(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::string) return type_error(ctx, "phone_kind", a, 1);
+    if (a[0].kind() != kind::string) return no_overload_error(ctx, "phone_kind", a, 1);
     // to_string returns a view of a static string: no allocation
     return value::from_string(to_string(classify_phone(a[0].as_string())));
 }
 
 value fn_mvno(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::string) return type_error(ctx, "mvno", a, 1);
+    if (a[0].kind() != kind::string) return no_overload_error(ctx, "mvno", a, 1);
     return value::from_bool(classify_phone(a[0].as_string()) == phone_kind::mvno);
 }
 
 value fn_carrier(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::string) return type_error(ctx, "carrier", a, 1);
+    if (a[0].kind() != kind::string) return no_overload_error(ctx, "carrier", a, 1);
     return value::from_string(to_string(carrier_of(a[0].as_string())));
 }
 
@@ -79,7 +72,7 @@ value with_calendar(eval_context& ctx, const value& region, F&& f) {
 value fn_add_working_days(const value* a, eval_context& ctx) {
     date d;
     if (!as_date(a[0], d) || a[1].kind() != kind::int_ || a[2].kind() != kind::string)
-        return type_error(ctx, "add_working_days", a, 3);
+        return no_overload_error(ctx, "add_working_days", a, 3);
     const std::int64_t n = a[1].as_int();
     if (n > 100000 || n < -100000)
         return ctx.error(eval_errc::invalid_argument, "add_working_days: count out of range");
@@ -91,7 +84,7 @@ value fn_add_working_days(const value* a, eval_context& ctx) {
 value fn_working_days_between(const value* a, eval_context& ctx) {
     date x, y;
     if (!as_date(a[0], x) || !as_date(a[1], y) || a[2].kind() != kind::string)
-        return type_error(ctx, "working_days_between", a, 3);
+        return no_overload_error(ctx, "working_days_between", a, 3);
     return with_calendar(ctx, a[2], [&](const calendar& c) {
         return value::from_int(c.working_days_between(x, y));
     });
@@ -100,7 +93,7 @@ value fn_working_days_between(const value* a, eval_context& ctx) {
 value fn_is_working_day(const value* a, eval_context& ctx) {
     date d;
     if (!as_date(a[0], d) || a[1].kind() != kind::string)
-        return type_error(ctx, "is_working_day", a, 2);
+        return no_overload_error(ctx, "is_working_day", a, 2);
     return with_calendar(ctx, a[1],
                          [&](const calendar& c) { return value::from_bool(c.is_working_day(d)); });
 }

@@ -467,84 +467,40 @@ class parser {
         return cond;
     }
 
-    ast_ptr parse_or() {
-        auto lhs = parse_and();
-        while (at("||")) {
-            const auto off = cur_.offset;
-            advance();
-            lhs = call(op::logical_or, off, std::move(lhs), parse_and());
-        }
-        return lhs;
-    }
+    // The binary levels of the grammar, loosest first: each is left-associative over the next.
+    struct binary_op {
+        std::string_view token;
+        std::string_view name;
+    };
+    static constexpr binary_op or_ops[] = {{"||", op::logical_or}};
+    static constexpr binary_op and_ops[] = {{"&&", op::logical_and}};
+    static constexpr binary_op relation_ops[] = {
+        {"<", op::less},    {"<=", op::less_equals}, {">", op::greater}, {">=", op::greater_equals},
+        {"==", op::equals}, {"!=", op::not_equals},  {"in", op::in}};
+    static constexpr binary_op addition_ops[] = {{"+", op::add}, {"-", op::subtract}};
+    static constexpr binary_op multiplication_ops[] = {
+        {"*", op::multiply}, {"/", op::divide}, {"%", op::modulo}};
 
-    ast_ptr parse_and() {
-        auto lhs = parse_relation();
-        while (at("&&")) {
-            const auto off = cur_.offset;
-            advance();
-            lhs = call(op::logical_and, off, std::move(lhs), parse_relation());
-        }
-        return lhs;
-    }
-
-    ast_ptr parse_relation() {
-        auto lhs = parse_addition();
+    template <std::size_t N>
+    ast_ptr parse_binary(const binary_op (&ops)[N], ast_ptr (parser::*next)()) {
+        auto lhs = (this->*next)();
         for (;;) {
-            std::string_view name;
-            if (at("<"))
-                name = op::less;
-            else if (at("<="))
-                name = op::less_equals;
-            else if (at(">"))
-                name = op::greater;
-            else if (at(">="))
-                name = op::greater_equals;
-            else if (at("=="))
-                name = op::equals;
-            else if (at("!="))
-                name = op::not_equals;
-            else if (at("in"))
-                name = op::in;
-            else
-                return lhs;
+            const binary_op* found = nullptr;
+            for (const auto& o : ops)
+                if (at(o.token)) found = &o;
+            if (found == nullptr) return lhs;
             const auto off = cur_.offset;
             advance();
-            lhs = call(name, off, std::move(lhs), parse_addition());
+            lhs = call(found->name, off, std::move(lhs), (this->*next)());
         }
     }
 
-    ast_ptr parse_addition() {
-        auto lhs = parse_multiplication();
-        for (;;) {
-            std::string_view name;
-            if (at("+"))
-                name = op::add;
-            else if (at("-"))
-                name = op::subtract;
-            else
-                return lhs;
-            const auto off = cur_.offset;
-            advance();
-            lhs = call(name, off, std::move(lhs), parse_multiplication());
-        }
-    }
-
+    ast_ptr parse_or() { return parse_binary(or_ops, &parser::parse_and); }
+    ast_ptr parse_and() { return parse_binary(and_ops, &parser::parse_relation); }
+    ast_ptr parse_relation() { return parse_binary(relation_ops, &parser::parse_addition); }
+    ast_ptr parse_addition() { return parse_binary(addition_ops, &parser::parse_multiplication); }
     ast_ptr parse_multiplication() {
-        auto lhs = parse_unary();
-        for (;;) {
-            std::string_view name;
-            if (at("*"))
-                name = op::multiply;
-            else if (at("/"))
-                name = op::divide;
-            else if (at("%"))
-                name = op::modulo;
-            else
-                return lhs;
-            const auto off = cur_.offset;
-            advance();
-            lhs = call(name, off, std::move(lhs), parse_unary());
-        }
+        return parse_binary(multiplication_ops, &parser::parse_unary);
     }
 
     // Unary = Member | "!" {"!"} Member | "-" {"-"} Member

@@ -18,9 +18,7 @@ namespace telecomply::detail {
 
 void register_domain_functions(std::vector<function_def>& out);
 
-namespace {
-
-value overload_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
+value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
     std::string msg = "no such overload: " + std::string(fn) + "(";
     for (int i = 0; i < n; ++i) {
         if (i != 0) msg += ", ";
@@ -28,6 +26,12 @@ value overload_error(eval_context& ctx, std::string_view fn, const value* args, 
     }
     msg += ")";
     return ctx.error(eval_errc::no_such_overload, msg);
+}
+
+namespace {
+
+value overload_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
+    return no_overload_error(ctx, fn, args, n);
 }
 
 value make_string(eval_context& ctx, std::string_view s) {

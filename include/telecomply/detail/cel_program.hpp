@@ -101,6 +101,9 @@ struct function_def {
 value eval_node(const program_data& p, std::uint32_t idx, std::span<const value> vars,
                 value* locals, eval_context& ctx);
 
+/// The error value of a call no overload of `fn` accepts: "no such overload: fn(int, string)".
+value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n);
+
 /// Registers the standard CEL functions and the domain extensions.
 void register_standard_functions(std::vector<function_def>& out);
 

@@ -102,22 +102,33 @@ document make_document(const engine& e, py::handle app, const std::string& sourc
 
 void bind_engine(py::module_& m) {
     py::class_<py_verdict>(m, "Verdict", "The outcome of checking one application.")
-        .def_property_readonly("application", [](const py_verdict& p) { return p.v.application; })
-        .def_property_readonly("region", [](const py_verdict& p) { return p.v.region; })
-        .def_property_readonly("as_of", [](const py_verdict& p) { return py_date(p.v.as_of); })
         .def_property_readonly(
-            "decision", [](const py_verdict& p) { return std::string(to_string(p.v.outcome)); })
+            "application", [](const py_verdict& p) { return p.v.application; },
+            "The application's id.")
         .def_property_readonly(
-            "eligible", [](const py_verdict& p) { return p.v.outcome == decision::eligible; })
-        .def_property_readonly("ruleset",
-                               [](const py_verdict& p) {
-                                   py::dict d;
-                                   d["id"] = p.v.rules->id();
-                                   d["version"] = p.v.rules->version();
-                                   d["chain"] = p.v.rules->chain();
-                                   d["digest"] = p.v.rules->digest();
-                                   return d;
-                               })
+            "region", [](const py_verdict& p) { return p.v.region; },
+            "The region whose rules applied (CN-XX).")
+        .def_property_readonly(
+            "as_of", [](const py_verdict& p) { return py_date(p.v.as_of); },
+            "The date whose rules applied (datetime.date).")
+        .def_property_readonly(
+            "decision", [](const py_verdict& p) { return std::string(to_string(p.v.outcome)); },
+            "'eligible', 'ineligible' (a blocking finding) or 'needs_evidence' (a blocking rule "
+            "undecided).")
+        .def_property_readonly(
+            "eligible", [](const py_verdict& p) { return p.v.outcome == decision::eligible; },
+            "decision == 'eligible'.")
+        .def_property_readonly(
+            "ruleset",
+            [](const py_verdict& p) {
+                py::dict d;
+                d["id"] = p.v.rules->id();
+                d["version"] = p.v.rules->version();
+                d["chain"] = p.v.rules->chain();
+                d["digest"] = p.v.rules->digest();
+                return d;
+            },
+            "The rules applied: {id, version, chain, digest}.")
         .def_property_readonly(
             "findings",
             [](const py_verdict& p) {
@@ -130,7 +141,8 @@ void bind_engine(py::module_& m) {
                         localized_dict(f.remedy()), f.reference(), f.rule_id()));
                 }
                 return out;
-            })
+            },
+            "The findings (telecomply.Finding), blocking first, then warnings, then information.")
         .def_property_readonly(
             "unknowns",
             [](const py_verdict& p) {
@@ -143,21 +155,26 @@ void bind_engine(py::module_& m) {
                         u.reason.empty() ? py::object(py::none()) : py::str(u.reason)));
                 }
                 return out;
-            })
-        .def_property_readonly("obligations",
-                               [](const py_verdict& p) {
-                                   py::list out;
-                                   py::object ns = py::module_::import("telecomply._types");
-                                   for (const auto& o : p.v.obligations)
-                                       out.append(ns.attr("Obligation")(
-                                           o.code, o.source ? o.source->id : std::string()));
-                                   return out;
-                               })
-        .def_property_readonly("trace",
-                               [](const py_verdict& p) -> py::object {
-                                   if (!p.v.trace) return py::none();
-                                   return json_to_python(p.v.to_json()["trace"]);
-                               })
+            },
+            "Rules that could not be decided (telecomply.Unknown), with the absent inputs.")
+        .def_property_readonly(
+            "obligations",
+            [](const py_verdict& p) {
+                py::list out;
+                py::object ns = py::module_::import("telecomply._types");
+                for (const auto& o : p.v.obligations)
+                    out.append(
+                        ns.attr("Obligation")(o.code, o.source ? o.source->id : std::string()));
+                return out;
+            },
+            "Steps the workflow must take (telecomply.Obligation).")
+        .def_property_readonly(
+            "trace",
+            [](const py_verdict& p) -> py::object {
+                if (!p.v.trace) return py::none();
+                return json_to_python(p.v.to_json()["trace"]);
+            },
+            "With check(trace=True): every rule's inputs and outcome; else None.")
         .def(
             "to_dict", [](const py_verdict& p) { return json_to_python(p.v.to_json()); },
             "The verdict as plain Python data (the JSON of `telecomply check --format json`).")

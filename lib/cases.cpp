@@ -206,7 +206,7 @@ date case_manager::event_date(std::string_view at) {
         if (auto d = date::parse(at)) return *d;
     } else if (auto t = detail::parse_timestamp(at)) {
         // dates of deadlines are dates in China Standard Time (UTC+8, no daylight saving)
-        const std::int64_t local = t->seconds + 8 * 3600;
+        const std::int64_t local = t->seconds + std::int64_t{8} * 3600;
         const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
         return date{static_cast<std::int32_t>(days)};
     }
@@ -651,13 +651,13 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     }
     const auto a = replayed.to_json();
     const auto& b = row->snapshot;
+    const std::string prefix = "case " + case_id + ": ";
     for (const auto& [k, v] : a.items())
         if (!b.contains(k) || b[k] != v)
-            diffs.push_back("case " + case_id + ": replayed '" + k +
-                            "' differs from the stored snapshot");
+            diffs.push_back(prefix + "replayed '" + k + "' differs from the stored snapshot");
     for (const auto& [k, v] : b.items())
         if (!a.contains(k))
-            diffs.push_back("case " + case_id + ": the stored snapshot has an extra '" + k + "'");
+            diffs.push_back(prefix + "the stored snapshot has an extra '" + k + "'");
     return diffs;
 }
 

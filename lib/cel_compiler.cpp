@@ -367,6 +367,7 @@ class compiler {
         std::vector<const ast_node*> terms;
         collect_terms(n, n.name, terms);
         std::vector<std::uint32_t> kids;
+        kids.reserve(terms.size());
         for (auto* t : terms)
             kids.push_back(compile(*t));
         const auto op = n.name == op::logical_and ? opcode::logical_and : opcode::logical_or;

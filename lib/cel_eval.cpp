@@ -57,8 +57,7 @@ class evaluator {
         const node& n = p_.nodes[i];
         switch (n.op) {
             case opcode::constant:
-                return n.k;
-            case opcode::error:
+            case opcode::error:  // an unresolved name in unchecked mode: its error value
                 return n.k;
             case opcode::variable:
                 if (n.a < vars_.size()) return vars_[n.a];

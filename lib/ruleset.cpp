@@ -513,7 +513,6 @@ struct evaluation {
 };
 
 evaluation evaluate_rule_body(const rule& r, std::span<const value> slots, eval_context& ctx) {
-    evaluation ev;
     if (r.when.valid()) {
         const value w = r.when.evaluate(slots, ctx);
         if (w.is_error()) return {outcome::unknown, &w.as_error(), &r.when};

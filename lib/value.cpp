@@ -97,13 +97,21 @@ std::string_view to_string(eval_errc code) noexcept {
     return "unknown";
 }
 
+namespace {
+// The first 8 bytes of a value: kind, inline prefix, length (see the string constructor).
+inline std::uint64_t head(const value& v) noexcept {
+    std::uint64_t h;
+    std::memcpy(&h, static_cast<const void*>(&v), sizeof h);
+    return h;
+}
+}  // namespace
+
 const value* value::find(std::string_view key) const noexcept {
     if (kind_ != kind::map) return nullptr;
-    for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
-        // length and first byte first: most keys differ there
-        if (e->key.kind_ == kind::string && e->key.n_ == key.size() &&
-            (key.empty() ||
-             (e->key.p_.s[0] == key[0] && same_bytes(e->key.p_.s, key.data(), key.size()))))
+    const std::uint64_t want = head(value(kind::string, key));
+    for (const map_entry* e = map_begin(), *end = map_end(); e != end; ++e) {
+        if (head(e->key) == want &&
+            (key.size() <= 3 || same_bytes(e->key.p_.s + 3, key.data() + 3, key.size() - 3)))
             return &e->val;
     }
     return nullptr;

@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -86,7 +87,7 @@ struct time_parts {
 class value {
   public:
     /// null
-    constexpr value() noexcept : kind_(kind::null_), n_(0), p_{.i = 0} {}
+    constexpr value() noexcept : kind_(kind::null_), tag_{0, 0, 0}, n_(0), p_{.i = 0} {}
     constexpr value(std::nullptr_t) noexcept : value() {}
 
     static constexpr value from_bool(bool b) noexcept {
@@ -103,11 +104,9 @@ class value {
     }
     /// A string that refers to `s` (which must be valid UTF-8 and outlive the value).
     static constexpr value from_string(std::string_view s) noexcept {
-        return value(kind::string, static_cast<std::uint32_t>(s.size()), payload{.s = s.data()});
+        return value(kind::string, s);
     }
-    static constexpr value from_bytes(std::string_view s) noexcept {
-        return value(kind::bytes, static_cast<std::uint32_t>(s.size()), payload{.s = s.data()});
-    }
+    static constexpr value from_bytes(std::string_view s) noexcept { return value(kind::bytes, s); }
     static constexpr value from_list(const value* items, std::uint32_t size) noexcept {
         return value(kind::list, size, payload{.items = items});
     }
@@ -187,9 +186,20 @@ class value {
         const error_info* err;
     };
     constexpr value(telecomply::kind k, std::uint32_t n, payload p) noexcept
-        : kind_(k), n_(n), p_(p) {}
+        : kind_(k), tag_{0, 0, 0}, n_(n), p_(p) {}
+    // Strings and bytes keep their first three bytes inline: with the kind and the length they
+    // make the value's first 8 bytes, so a map lookup compares one word per key and touches the
+    // key's text only when that word matches.
+    constexpr value(telecomply::kind k, std::string_view s) noexcept
+        : kind_(k),
+          tag_{s.size() > 0 ? static_cast<char>(s[0]) : '\0', s.size() > 1 ? static_cast<char>(s[1]) : '\0',
+               s.size() > 2 ? static_cast<char>(s[2]) : '\0'},
+          n_(static_cast<std::uint32_t>(s.size())),
+          p_{.s = s.data()} {}
+    friend struct detail_value_access;
 
     telecomply::kind kind_;
+    char tag_[3];
     std::uint32_t n_;  // length, element count, or nanoseconds
     payload p_;
 };
@@ -204,6 +214,7 @@ inline const map_entry* value::map_end() const noexcept {
 }
 
 static_assert(sizeof(value) == 16);
+static_assert(std::is_standard_layout_v<value> && std::is_trivially_copyable_v<value>);
 
 /// CEL equality (`==`): numeric values compare across int, uint and double; values of different
 /// kinds are unequal; lists and maps compare element-wise. Errors are not compared (false).

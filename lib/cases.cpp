@@ -606,9 +606,15 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
     return s;
 }
 
-transition_result case_service::apply(const std::string& case_id, const case_event& e) {
+transition_result case_service::apply(const std::string& case_id, const case_event& e,
+                                      std::optional<std::int64_t> expected_version) {
     const auto row = store_.get(case_id);
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    if (expected_version && *expected_version != row->version)
+        throw conflict_error("case " + case_id + " is at version " +
+                             std::to_string(row->version) + ", not " +
+                             std::to_string(*expected_version) +
+                             ": it changed since it was read; read it again and decide again");
     const case_state s = case_state::from_json(row->snapshot);
     auto r = manager_.apply(s, e);
     event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};

@@ -550,16 +550,25 @@ std::vector<case_event> case_manager::due(const case_state& s, date now) const {
     std::sort(fell_due.begin(), fell_due.end());
     std::vector<case_event> out;
     std::string state = s.state;
+    // Timers stopped by a transition taken earlier in this list (a missed supplement deadline
+    // rejects the case and stops the review clock): they are no longer due.
+    std::set<std::string, std::less<>> stopped;
     for (const auto& [last_day, name] : fell_due) {
+        if (stopped.count(name) != 0) continue;
         const workflow_timer* t = wf.timer(name);
         if (t == nullptr) continue;
         bool moves = t->kind == "sla";
         std::string to;
+        const workflow_transition* taken = nullptr;
         for (const auto* tr : wf.on_timer(state))
-            if (tr->timer == name) {
-                moves = true;
-                to = tr->to;
-            }
+            if (tr->timer == name) taken = tr;  // as apply() chooses
+        if (taken != nullptr) {
+            moves = true;
+            to = taken->to;
+            stopped.insert(name);
+            for (const auto& eff : taken->effects)
+                if (eff.kind == "stop_timer") stopped.insert(eff.arg);
+        }
         if (!moves) continue;  // a timer that moves nothing here (it should have been stopped)
         case_event e;
         e.type = "timer";

@@ -36,16 +36,21 @@ std::string finding_list(const verdict& v, bool blocking_only) {
     return out;
 }
 
-std::string unknown_list(const verdict& v) {
+// Undecided rules as their finding codes (the public contract; the rule id when a rule has no
+// code) with the subject and what is missing: "REAPPLY_BANNED (missing applicant.history)".
+std::string unknown_list(const verdict& v, bool blocking_only) {
     std::string out;
     for (const auto& u : v.unknowns) {
-        if (!u.source || u.source->level != severity::blocking) continue;
-        out += (out.empty() ? "" : ", ") + u.rule_id();
+        if (blocking_only && (!u.source || u.source->level != severity::blocking)) continue;
+        const std::string& code = u.source && !u.source->code.empty() ? u.source->code : u.rule_id();
+        out += (out.empty() ? "" : ", ") + code + (u.subject.empty() ? "" : "[" + u.subject + "]");
         if (!u.missing.empty()) {
             out += " (missing";
             for (const auto& m : u.missing)
                 out += " " + m;
             out += ")";
+        } else if (!u.reason.empty()) {
+            out += " (" + u.reason + ")";
         }
     }
     return out;
@@ -304,10 +309,7 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
             return false;
         }
         if (!v.unknowns.empty()) {
-            std::string u;
-            for (const auto& x : v.unknowns)
-                u += (u.empty() ? "" : ", ") + x.rule_id();
-            reason = "intake rules: not decidable without " + u;
+            reason = "intake rules: cannot be decided: " + unknown_list(v, false);
             return false;
         }
         return true;
@@ -322,8 +324,8 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
             reason = "approval: blocking findings " + finding_list(v, true);
             return false;
         }
-        if (const auto u = unknown_list(v); !u.empty()) {
-            reason = "approval: not decidable without " + u;
+        if (const auto u = unknown_list(v, true); !u.empty()) {
+            reason = "approval: cannot be decided: " + u;
             return false;
         }
         std::string open;

@@ -411,12 +411,17 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
             if (!changed) continue;  // validated before effects run
             const auto limit = int_param(*c.rules, eff.arg);
             if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
+            // The deadline is the limit-th working day after the change (POLICY.md §5: met by a
+            // report on that day). A report on any later day is late, also on the non-working
+            // days just after the deadline, when no further working day has passed yet.
+            const date last_day = c.cal->add_working_days(*changed, static_cast<int>(limit));
             const int late = c.cal->working_days_between(*changed, c.day);
-            if (late > limit)
+            if (last_day < c.day)
                 next.warnings.push_back({{"code", "CHANGE_REPORTED_LATE"},
                                          {"severity", "warning"},
                                          {"changed_on", changed->to_string()},
                                          {"reported_on", c.day.to_string()},
+                                         {"last_day", last_day.to_string()},
                                          {"working_days", late},
                                          {"limit", limit}});
         } else if (eff.kind == "count_complaint") {

@@ -860,6 +860,7 @@ TEST_CASE("cases: report_change and CHANGE_REPORTED_LATE (10 working days)") {
     CHECK(late.warnings[0]["severity"] == "warning");
     CHECK(late.warnings[0]["changed_on"] == "2026-04-01");
     CHECK(late.warnings[0]["reported_on"] == "2026-04-17");
+    CHECK(late.warnings[0]["last_day"] == "2026-04-16");
     CHECK(late.warnings[0]["working_days"] == 11);
     CHECK(late.warnings[0]["limit"] == 10);
     late = take(late, ev("change_rejected", "2026-04-20"), "whitelisted");
@@ -873,8 +874,11 @@ TEST_CASE("cases: report_change and CHANGE_REPORTED_LATE (10 working days)") {
               .warnings.empty());
     for (const char* day : {"2026-04-18", "2026-04-19", "2026-04-20"}) {
         CAPTURE(day);
-        CHECK(take(w, ev("report_change", day, {{"changed_on", "2026-04-02"}}), "change_pending")
-                  .warnings.size() == 1);
+        const auto weekend =
+            take(w, ev("report_change", day, {{"changed_on", "2026-04-02"}}), "change_pending");
+        REQUIRE(weekend.warnings.size() == 1);
+        CHECK(weekend.warnings[0]["last_day"] == "2026-04-17");
+        CHECK(weekend.warnings[0]["working_days"] == (std::string(day) == "2026-04-20" ? 11 : 10));
     }
     // a change dated on the report's day, or announced ahead: not late
     CHECK(take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-04-17"}}),

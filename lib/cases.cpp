@@ -512,6 +512,19 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
                                                               : " (allowed: " + allowed + ")"));
     }
 
+    // A deadline that moves the case from this state and whose last day is before the event's
+    // date has been missed, whether or not a tick has run since: the case belongs in the
+    // deadline's target state (a supplement after the supplement deadline does not meet it; a
+    // renewal decided after the validity ended does not revive an expired whitelisting).
+    for (const auto* tr : wf.on_timer(s.state)) {
+        const auto it = s.deadlines.find(tr->timer);
+        if (it != s.deadlines.end() && it->second < day)
+            refuse(s, e,
+                   "the deadline '" + tr->timer + "' passed (its last day was " +
+                       it->second.to_string() + "): the case is due to move to '" + tr->to +
+                       "' (case tick)");
+    }
+
     // An event may carry a JSON Merge Patch of the application (a supplement, a rectification).
     if (e.data.contains("patch")) {
         if (!e.data["patch"].is_object())

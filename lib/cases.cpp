@@ -249,8 +249,16 @@ struct event_context {
 date timer_due(const event_context& c, const workflow_timer& t) {
     if (!t.working_days_param.empty()) {
         if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
-        return c.cal->add_working_days(c.day,
-                                       static_cast<int>(int_param(*c.rules, t.working_days_param)));
+        const auto n = int_param(*c.rules, t.working_days_param);
+        try {
+            return c.cal->add_working_days(c.day, static_cast<int>(n));
+        } catch (const calendar_error& e) {
+            // never a guess: say which deadline cannot be computed
+            throw calendar_error("the deadline '" + t.name + "' (" + std::to_string(n) +
+                                 " working days from " + c.day.to_string() + ", " +
+                                 t.working_days_param + " of " + c.rules->id() + "@" +
+                                 c.rules->version() + ") cannot be computed: " + e.what());
+        }
     }
     if (!t.months_param.empty())
         return c.day.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));

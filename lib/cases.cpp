@@ -246,24 +246,26 @@ struct event_context {
     const case_event& event;
 };
 
-date timer_due(const event_context& c, const workflow_timer& t) {
+// The last day of timer `t` counted from `from` (the event's date, or the current last day of a
+// timer being extended).
+date timer_due(const event_context& c, const workflow_timer& t, date from) {
     if (!t.working_days_param.empty()) {
         if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
         const auto n = int_param(*c.rules, t.working_days_param);
         try {
-            return c.cal->add_working_days(c.day, static_cast<int>(n));
+            return c.cal->add_working_days(from, static_cast<int>(n));
         } catch (const calendar_error& e) {
             // never a guess: say which deadline cannot be computed
             throw calendar_error("the deadline '" + t.name + "' (" + std::to_string(n) +
-                                 " working days from " + c.day.to_string() + ", " +
+                                 " working days from " + from.to_string() + ", " +
                                  t.working_days_param + " of " + c.rules->id() + "@" +
                                  c.rules->version() + ") cannot be computed: " + e.what());
         }
     }
     if (!t.months_param.empty())
-        return c.day.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
+        return from.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
     if (!t.days_param.empty())
-        return c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+        return from.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
     throw workflow_error("timer '" + t.name + "' has no duration");
 }
 
@@ -395,11 +397,17 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
 
 void apply_effects(const workflow_transition& t, case_state& next, const event_context& c) {
     for (const auto& eff : t.effects) {
-        if (eff.kind == "start_timer") {
+        if (eff.kind == "start_timer" || eff.kind == "extend_timer") {
             const workflow_timer* timer = c.wf.timer(eff.arg);
             if (timer == nullptr)
                 throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
-            const date due = timer_due(c, *timer);
+            // extend_timer: a new period following the running one (a renewal); from the
+            // event's date when the timer is not running
+            const auto running = next.deadlines.find(eff.arg);
+            const date from = eff.kind == "extend_timer" && running != next.deadlines.end()
+                                  ? running->second
+                                  : c.day;
+            const date due = timer_due(c, *timer, from);
             if (eff.arg == "validity") next.validity_until = due;
             next.deadlines[eff.arg] = due;
         } else if (eff.kind == "stop_timer") {

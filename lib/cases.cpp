@@ -42,7 +42,8 @@ std::string unknown_list(const verdict& v, bool blocking_only) {
     std::string out;
     for (const auto& u : v.unknowns) {
         if (blocking_only && (!u.source || u.source->level != severity::blocking)) continue;
-        const std::string& code = u.source && !u.source->code.empty() ? u.source->code : u.rule_id();
+        const std::string& code =
+            u.source && !u.source->code.empty() ? u.source->code : u.rule_id();
         out += (out.empty() ? "" : ", ") + code + (u.subject.empty() ? "" : "[" + u.subject + "]");
         if (!u.missing.empty()) {
             out += " (missing";
@@ -656,9 +657,8 @@ transition_result case_service::apply(const std::string& case_id, const case_eve
     const auto row = store_.get(case_id);
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
     if (expected_version && *expected_version != row->version)
-        throw conflict_error("case " + case_id + " is at version " +
-                             std::to_string(row->version) + ", not " +
-                             std::to_string(*expected_version) +
+        throw conflict_error("case " + case_id + " is at version " + std::to_string(row->version) +
+                             ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
     const case_state s = case_state::from_json(row->snapshot);
     auto r = manager_.apply(s, e);

@@ -138,11 +138,15 @@ const std::map<std::string, step>& gd_steps() {
         {"submitted", {"draft", "submit", "2026-03-16", json::object()}},
         {"under_review", {"submitted", "accept", "2026-03-17", json::object()}},
         {"supplement_requested",
-         {"under_review", "request_supplement", "2026-03-18",
+         {"under_review",
+          "request_supplement",
+          "2026-03-18",
           {{"items", json::array({"tax_registration"})}}}},
         {"site_inspection", {"under_review", "schedule_inspection", "2026-03-18", json::object()}},
         {"rejected",
-         {"under_review", "reject", "2026-03-18",
+         {"under_review",
+          "reject",
+          "2026-03-18",
           {{"reasons", json::array({"DAILY_CALL_CAP_EXCEEDED"})}}}},
         {"rectifying", {"rejected", "rectify", "2026-03-19", json::object()}},
         {"whitelisted", {"under_review", "approve", "2026-03-18", json::object()}},
@@ -197,7 +201,8 @@ const std::map<std::string, std::set<std::string>>& policy_events() {
         {"site_inspection", {"inspection_passed", "inspection_failed", "find_false_information"}},
         {"rejected", {"withdraw", "rectify"}},
         {"rectifying", {"withdraw", "resubmit"}},
-        {"whitelisted", {"report_change", "complaint", "compliance_check_failed", "submit_renewal"}},
+        {"whitelisted",
+         {"report_change", "complaint", "compliance_check_failed", "submit_renewal"}},
         {"change_pending", {"change_accepted", "change_rejected"}},
         {"suspended", {"reinstate", "revoke"}},
         {"renewal_review", {"approve_renewal"}},
@@ -434,9 +439,8 @@ TEST_CASE("cases: final states refuse everything, timers included, and tick leav
             CHECK(contains(refused_in_memory(s, ev(event, "2027-06-01", plausible_data(event))),
                            "a final state"));
         for (const char* timer : {"review_sla", "supplement_deadline", "validity"})
-            CHECK(contains(
-                refused_in_memory(s, ev("timer", "2027-06-01", {{"timer", timer}})),
-                "not running"));
+            CHECK(contains(refused_in_memory(s, ev("timer", "2027-06-01", {{"timer", timer}})),
+                           "not running"));
         CHECK(s.deadlines.empty());
         CHECK(manager().due(s, d("2028-12-31")).empty());
     }
@@ -446,11 +450,11 @@ TEST_CASE("cases: final states refuse everything, timers included, and tick leav
 
 TEST_CASE("cases: submit runs the intake rules of the pinned ruleset") {
     SUBCASE("an eligible application is submitted; its findings are kept") {
-        const auto s = take(create(example("gd-retail-eligible")), ev("submit", "2026-03-16"),
-                            "submitted");
+        const auto s =
+            take(create(example("gd-retail-eligible")), ev("submit", "2026-03-16"), "submitted");
         CHECK(s.findings == json::array());
-        const auto r = manager().apply(create(example("zj-ecommerce-eligible")),
-                                       ev("submit", "2025-11-10"));
+        const auto r =
+            manager().apply(create(example("zj-ecommerce-eligible")), ev("submit", "2025-11-10"));
         CHECK(r.transition == "submit");
         REQUIRE(r.verdict.is_object());
         CHECK(r.verdict["decision"] == "eligible");
@@ -468,14 +472,14 @@ TEST_CASE("cases: submit runs the intake rules of the pinned ruleset") {
         CHECK(contains(what, "blocking"));
         CHECK(contains(what, "MATERIAL_MISSING[marketing_plan]"));
         // the applicant supplies it with the submission: a merge patch of the application
-        const auto fixed = f.take(
-            s.id,
-            ev("submit", "2026-03-16",
-               {{"patch",
-                 {{"materials",
-                   {{"marketing_plan",
-                     example("gd-retail-eligible")["materials"]["marketing_plan"]}}}}}}),
-            "submitted");
+        const auto fixed =
+            f.take(s.id,
+                   ev("submit", "2026-03-16",
+                      {{"patch",
+                        {{"materials",
+                          {{"marketing_plan",
+                            example("gd-retail-eligible")["materials"]["marketing_plan"]}}}}}}),
+                   "submitted");
         CHECK(fixed.application == example("gd-retail-eligible"));
         f.check_replays(s.id);
     }
@@ -548,8 +552,8 @@ TEST_CASE("cases: withdraw from draft, rejected and rectifying") {
         const auto w = take(s, ev("withdraw", "2026-03-20"), "withdrawn");
         CHECK(w.deadlines.empty());
     }
-    for (const char* from : {"submitted", "under_review", "supplement_requested",
-                             "site_inspection", "whitelisted", "suspended"})
+    for (const char* from : {"submitted", "under_review", "supplement_requested", "site_inspection",
+                             "whitelisted", "suspended"})
         CHECK(contains(refused_in_memory(gd_case(from), ev("withdraw", "2026-03-20")),
                        "not allowed"));
 }
@@ -558,14 +562,13 @@ TEST_CASE("cases: withdraw from draft, rejected and rectifying") {
 
 TEST_CASE("cases: request_supplement names items; supplement needs them all") {
     SUBCASE("data.items is required: a non-empty list of strings") {
-        for (const auto& data : {json::object(), json{{"items", json::array()}},
-                                 json{{"items", "tax_registration"}},
-                                 json{{"items", json::array({1, 2})}}}) {
+        for (const auto& data :
+             {json::object(), json{{"items", json::array()}}, json{{"items", "tax_registration"}},
+              json{{"items", json::array({1, 2})}}}) {
             CAPTURE(data.dump());
-            CHECK(contains(
-                refused_in_memory(gd_case("under_review"),
-                                  ev("request_supplement", "2026-03-18", data)),
-                "data.items"));
+            CHECK(contains(refused_in_memory(gd_case("under_review"),
+                                             ev("request_supplement", "2026-03-18", data)),
+                           "data.items"));
         }
     }
     SUBCASE("from under_review: the deadline runs 15 working days; the review clock keeps on") {
@@ -575,11 +578,10 @@ TEST_CASE("cases: request_supplement names items; supplement needs them all") {
         // WD1 Thu 03-19, WD2 Fri 03-20, WD3-7 Mon 03-23..Fri 03-27, WD8-9 Mon 03-30, Tue 03-31,
         // WD10-12 Wed 04-01..Fri 04-03, Qingming 04-04..04-06 off (Sat..Mon), WD13 Tue 04-07,
         // WD14 Wed 04-08, WD15 Thu 04-09.
-        auto s = f.take(
-            "C",
-            ev("request_supplement", "2026-03-18",
-               {{"items", json::array({"tax_registration", "org_code_certificate"})}}),
-            "supplement_requested");
+        auto s = f.take("C",
+                        ev("request_supplement", "2026-03-18",
+                           {{"items", json::array({"tax_registration", "org_code_certificate"})}}),
+                        "supplement_requested");
         CHECK(s.requested_items ==
               std::vector<std::string>{"tax_registration", "org_code_certificate"});
         CHECK(s.deadlines.at("supplement_deadline") == d("2026-04-09"));
@@ -589,8 +591,9 @@ TEST_CASE("cases: request_supplement names items; supplement needs them all") {
         auto what = f.refused("C", ev("supplement", "2026-03-25"));
         CHECK(contains(what, "still missing tax_registration, org_code_certificate"));
         // one of the two: still refused, naming the other; the patch is not kept
-        what = f.refused("C", ev("supplement", "2026-03-25",
-                                 {{"patch", {{"materials", {{"tax_registration", json::object()}}}}}}));
+        what = f.refused("C",
+                         ev("supplement", "2026-03-25",
+                            {{"patch", {{"materials", {{"tax_registration", json::object()}}}}}}));
         CHECK(contains(what, "still missing org_code_certificate"));
         CHECK(!contains(what, "tax_registration,"));
         CHECK(!f.service.get("C").application["materials"].contains("tax_registration"));
@@ -709,8 +712,8 @@ TEST_CASE("cases: site inspections and the SITE_INSPECTION_REQUIRED obligation")
     }
     SUBCASE("inspection_failed needs reasons and rejects") {
         s = take(s, ev("schedule_inspection", "2026-02-11"), "site_inspection");
-        CHECK(contains(refused_in_memory(s, ev("inspection_failed", "2026-02-12")),
-                       "data.reasons"));
+        CHECK(
+            contains(refused_in_memory(s, ev("inspection_failed", "2026-02-12")), "data.reasons"));
         CHECK(contains(refused_in_memory(s, ev("inspection_failed", "2026-02-12",
                                                {{"reasons", json::array({3})}})),
                        "data.reasons"));
@@ -775,10 +778,9 @@ TEST_CASE("cases: approve refused on a blocking finding; reject, rectify, resubm
     CHECK(contains(f.refused("C", ev("reject", "2026-03-23")), "data.reasons"));
     CHECK(contains(f.refused("C", ev("reject", "2026-03-23", {{"reasons", json::array()}})),
                    "data.reasons"));
-    auto s = f.take("C",
-                    ev("reject", "2026-03-23",
-                       {{"reasons", json::array({"DAILY_CALL_CAP_EXCEEDED"})}}),
-                    "rejected");
+    auto s = f.take(
+        "C", ev("reject", "2026-03-23", {{"reasons", json::array({"DAILY_CALL_CAP_EXCEEDED"})}}),
+        "rejected");
     CHECK(s.rejection_reasons == std::vector<std::string>{"DAILY_CALL_CAP_EXCEEDED"});
     CHECK(s.deadlines.empty());
     CHECK(contains(f.refused("C", ev("resubmit", "2026-03-24")), "not allowed"));
@@ -787,14 +789,16 @@ TEST_CASE("cases: approve refused on a blocking finding; reject, rectify, resubm
     // resubmitted unchanged: the same guard as submit refuses it
     what = f.refused("C", ev("resubmit", "2026-03-25"));
     CHECK(contains(what, "DAILY_CALL_CAP_EXCEEDED"));
-    what = f.refused("C", ev("resubmit", "2026-03-25",
-                             {{"patch", {{"materials", {{"marketing_plan", {{"script", nullptr}}}}}}}}));
+    what = f.refused("C",
+                     ev("resubmit", "2026-03-25",
+                        {{"patch", {{"materials", {{"marketing_plan", {{"script", nullptr}}}}}}}}));
     CHECK(contains(what, "PLAN_INCOMPLETE[script]"));
     // a patch that fixes it
-    s = f.take("C",
-               ev("resubmit", "2026-03-25",
-                  {{"patch", {{"materials", {{"marketing_plan", {{"daily_calls_per_number", 120}}}}}}}}),
-               "submitted");
+    s = f.take(
+        "C",
+        ev("resubmit", "2026-03-25",
+           {{"patch", {{"materials", {{"marketing_plan", {{"daily_calls_per_number", 120}}}}}}}}),
+        "submitted");
     CHECK(s.application["materials"]["marketing_plan"]["daily_calls_per_number"] == 120);
     CHECK(s.findings == json::array());
     // a fresh review: accept on Thu 03-26 restarts the clock, 40 working days: 05-26
@@ -807,8 +811,8 @@ TEST_CASE("cases: approve refused on a blocking finding; reject, rectify, resubm
 
 TEST_CASE("cases: false information bars the applicant for false_information_ban_days") {
     SUBCASE("from under_review") {
-        const auto s = take(gd_case("under_review"), ev("find_false_information", "2026-04-01"),
-                            "barred");
+        const auto s =
+            take(gd_case("under_review"), ev("find_false_information", "2026-04-01"), "barred");
         CHECK(s.banned_until == d("2027-04-01"));  // 2026-04-01 + 365 days (no 29 February)
         CHECK(s.deadlines.empty());
         CHECK(s.summary()["banned_until"] == "2027-04-01");
@@ -830,8 +834,8 @@ TEST_CASE("cases: false information bars the applicant for false_information_ban
         CHECK(s.banned_until == d("2027-02-12"));
         CHECK(s.deadlines.empty());
         // 365 days from 2027-03-01 cross 2028-02-29: 2028-02-29
-        const auto t = take(gd_case("under_review"), ev("find_false_information", "2027-03-01"),
-                            "barred");
+        const auto t =
+            take(gd_case("under_review"), ev("find_false_information", "2027-03-01"), "barred");
         CHECK(t.banned_until == d("2028-02-29"));
     }
 }
@@ -869,9 +873,9 @@ TEST_CASE("cases: report_change and CHANGE_REPORTED_LATE (10 working days)") {
 
     // changed on Thu 04-02: WD10 is Fri 04-17, the last day. A report on Sat 04-18 is after it:
     // late, although no working day has passed since.
-    CHECK(take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-04-02"}}),
-               "change_pending")
-              .warnings.empty());
+    CHECK(
+        take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-04-02"}}), "change_pending")
+            .warnings.empty());
     for (const char* day : {"2026-04-18", "2026-04-19", "2026-04-20"}) {
         CAPTURE(day);
         const auto weekend =
@@ -881,16 +885,16 @@ TEST_CASE("cases: report_change and CHANGE_REPORTED_LATE (10 working days)") {
         CHECK(weekend.warnings[0]["working_days"] == (std::string(day) == "2026-04-20" ? 11 : 10));
     }
     // a change dated on the report's day, or announced ahead: not late
-    CHECK(take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-04-17"}}),
-               "change_pending")
-              .warnings.empty());
-    CHECK(take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-05-01"}}),
-               "change_pending")
-              .warnings.empty());
+    CHECK(
+        take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-04-17"}}), "change_pending")
+            .warnings.empty());
+    CHECK(
+        take(w, ev("report_change", "2026-04-17", {{"changed_on", "2026-05-01"}}), "change_pending")
+            .warnings.empty());
     // a change date outside the calendar's years: an error, not a guess
-    CHECK_THROWS_AS((void)manager().apply(
-                        w, ev("report_change", "2026-04-17", {{"changed_on", "2023-12-29"}})),
-                    calendar_error);
+    CHECK_THROWS_AS(
+        (void)manager().apply(w, ev("report_change", "2026-04-17", {{"changed_on", "2023-12-29"}})),
+        calendar_error);
 }
 
 TEST_CASE("cases: complaints suspend at complaint_threshold within 30 days, per number") {
@@ -922,7 +926,7 @@ TEST_CASE("cases: complaints suspend at complaint_threshold within 30 days, per 
         // on 05-04: 05-01, 05-02 and this one (April's are out), three
         s = complain(s, a, "2026-05-04", "whitelisted");
         s = complain(s, a, "2026-05-05", "whitelisted");  // four
-        complain(s, a, "2026-05-06", "suspended");         // 05-01, 02, 04, 05, 06: five
+        complain(s, a, "2026-05-06", "suspended");        // 05-01, 02, 04, 05, 06: five
     }
     SUBCASE("spread over numbers: no number reaches five") {
         auto s = w;
@@ -934,8 +938,8 @@ TEST_CASE("cases: complaints suspend at complaint_threshold within 30 days, per 
     }
     SUBCASE("CN-SD: the threshold is 3") {
         // sd-travel-eligible: CN-SD 2025.1, submitted Mon 2025-04-14
-        auto s = take(create(example("sd-travel-eligible")), ev("submit", "2025-04-14"),
-                      "submitted");
+        auto s =
+            take(create(example("sd-travel-eligible")), ev("submit", "2025-04-14"), "submitted");
         s = take(s, ev("accept", "2025-04-15"), "under_review");
         s = take(s, ev("approve", "2025-04-16"), "whitelisted");
         const std::string n = example("sd-travel-eligible")["numbers"][0]["number"];
@@ -953,8 +957,7 @@ TEST_CASE("cases: complaints suspend at complaint_threshold within 30 days, per 
 }
 
 TEST_CASE("cases: suspension, reinstatement and revocation") {
-    auto s = take(gd_case("whitelisted"), ev("compliance_check_failed", "2026-05-01"),
-                  "suspended");
+    auto s = take(gd_case("whitelisted"), ev("compliance_check_failed", "2026-05-01"), "suspended");
     CHECK(s.validity_until == d("2027-03-18"));
     CHECK(contains(refused_in_memory(s, ev("complaint", "2026-05-02", {{"number", "13866751415"}})),
                    "not allowed"));
@@ -1123,8 +1126,8 @@ TEST_CASE("cases: the supplement deadline across the Spring Festival and Nationa
         // WD4-5 Thu 10-09, Fri 10-10, WD6 Sat 10-11, WD7-11 10-13..17, WD12-15 10-20..23.
         // Review clock, 30: WD16 Fri 10-24, WD17-21 10-27..31, WD22-26 11-03..07,
         // WD27-30 11-10..13.
-        {"2025 National Day", "2025-09-22", "2025-09-26", "2025-09-26", "2025-10-23",
-         "2025-11-13", submitted_on(example("zj-ecommerce-eligible"), "2025-09-22")},
+        {"2025 National Day", "2025-09-22", "2025-09-26", "2025-09-26", "2025-10-23", "2025-11-13",
+         submitted_on(example("zj-ecommerce-eligible"), "2025-09-22")},
         // 2026 Spring Festival: 02-15..02-23 off, Sat 02-14 and Sat 02-28 working days.
         // Requested Thu 02-12: WD1 Fri 02-13, WD2 Sat 02-14, holiday, WD3-6 Tue 02-24..Fri 02-27,
         // WD7 Sat 02-28, WD8-12 03-02..06, WD13-15 Mon 03-09..Wed 03-11.
@@ -1137,8 +1140,8 @@ TEST_CASE("cases: the supplement deadline across the Spring Festival and Nationa
         // WD11 Sat 10-10, WD12-15 Mon 10-12..Thu 10-15.
         // Review clock, 30: WD16 Fri 10-16, WD17-21 10-19..23, WD22-26 10-26..30,
         // WD27-30 11-02..05.
-        {"2026 National Day", "2026-09-16", "2026-09-18", "2026-09-18", "2026-10-15",
-         "2026-11-05", submitted_on(fixture("clean-zj-2026"), "2026-09-16")},
+        {"2026 National Day", "2026-09-16", "2026-09-18", "2026-09-18", "2026-10-15", "2026-11-05",
+         submitted_on(fixture("clean-zj-2026"), "2026-09-16")},
     };
     for (const auto& r : rows) {
         CAPTURE(r.name);
@@ -1160,8 +1163,7 @@ TEST_CASE("cases: the supplement deadline across the Spring Festival and Nationa
         // a tick the day after rejects
         const auto missed = tick(s, last.add_days(1));
         CHECK(missed.state == "rejected");
-        CHECK(missed.rejection_reasons ==
-              std::vector<std::string>{"SUPPLEMENT_DEADLINE_MISSED"});
+        CHECK(missed.rejection_reasons == std::vector<std::string>{"SUPPLEMENT_DEADLINE_MISSED"});
         // the review clock: overdue only the day after its own last day
         CHECK(tick(met, d(r.sla_last_day)).flags.empty());
         CHECK(tick(met, d(r.sla_last_day).add_days(1)).flags.count("REVIEW_OVERDUE") == 1);
@@ -1245,7 +1247,8 @@ TEST_CASE("cases: complete histories replay to their stored snapshots") {
     //    review overdue (tick), approved late.
     f.create(submitted_on(example("zj-ecommerce-eligible"), "2025-01-20"), "ZJ");
     f.take("ZJ", ev("submit", "2025-01-20"), "submitted");
-    f.take("ZJ", ev("request_supplement", "2025-01-24", {{"items", json::array({"tax_registration"})}}),
+    f.take("ZJ",
+           ev("request_supplement", "2025-01-24", {{"items", json::array({"tax_registration"})}}),
            "supplement_requested");
 
     // 4. Beijing: accepted into the inspection, false information found.
@@ -1347,9 +1350,9 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
         REQUIRE(seen_b == 4);
         a.apply("C", ev("compliance_check_failed", "2026-04-01"), seen_a);
         const auto row = store_b.get("C");
-        CHECK_THROWS_AS(b.apply("C", ev("complaint", "2026-04-01", {{"number", "13866751415"}}),
-                                seen_b),
-                        conflict_error);
+        CHECK_THROWS_AS(
+            b.apply("C", ev("complaint", "2026-04-01", {{"number", "13866751415"}}), seen_b),
+            conflict_error);
         CHECK(store_b.get("C")->version == 5);
         CHECK(store_b.get("C")->snapshot == row->snapshot);
         CHECK(store_b.events("C").size() == 5);
@@ -1404,8 +1407,7 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
                     const std::string number = "1390000" + std::to_string(1000 + t * 100 + i);
                     for (;;) {
                         try {
-                            service.apply("C",
-                                          ev("complaint", "2026-04-01", {{"number", number}}));
+                            service.apply("C", ev("complaint", "2026-04-01", {{"number", number}}));
                             break;
                         } catch (const conflict_error&) {
                             ++conflicts;

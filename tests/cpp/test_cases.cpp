@@ -501,6 +501,14 @@ TEST_CASE("cases: submit runs the intake rules of the pinned ruleset") {
         CHECK(contains(why, "materials.business_license.valid_until"));
         CHECK(contains(why, "RESIDENT_ID_INVALID"));
     }
+    SUBCASE("nothing unknown: a warning rule that cannot be decided refuses submit too") {
+        // CN-ZJ keeps the national COMPANY_TOO_NEW, a warning; without the establishment date
+        // it cannot be decided, and the intake is not complete (POLICY.md §5: "nothing unknown")
+        auto app = example("zj-ecommerce-eligible");
+        app["applicant"].erase("established_on");
+        const auto what = refused_in_memory(create(app), ev("submit", "2025-11-10"));
+        CHECK(contains(what, "COMPANY_TOO_NEW (missing applicant.established_on)"));
+    }
     SUBCASE("the ineligible examples are refused with their blocking codes") {
         const std::vector<std::pair<std::string, std::vector<std::string>>> cases = {
             {"gd-new-company-ineligible", {"COMPANY_TOO_NEW", "DAILY_CALL_CAP_EXCEEDED"}},
@@ -1167,6 +1175,41 @@ TEST_CASE("cases: the supplement deadline across the Spring Festival and Nationa
         // the review clock: overdue only the day after its own last day
         CHECK(tick(met, d(r.sla_last_day)).flags.empty());
         CHECK(tick(met, d(r.sla_last_day).add_days(1)).flags.count("REVIEW_OVERDUE") == 1);
+    }
+}
+
+TEST_CASE("cases: a deadline from a holiday or a make-up day: that day itself never counts") {
+    struct row {
+        std::string requested, last_day;
+        json app;
+    };
+    const std::vector<row> rows = {
+        // Sun 2025-01-26, a make-up working day: WD1 Mon 01-27, Spring Festival 01-28..02-04,
+        // WD2-4 Wed 02-05..Fri 02-07, WD5 Sat 02-08 (make-up), WD6-10 02-10..14,
+        // WD11-15 Mon 02-17..Fri 02-21.
+        {"2025-01-26", "2025-02-21", submitted_on(example("zj-ecommerce-eligible"), "2025-01-20")},
+        // Fri 2025-10-03, in the National Day holiday: WD1 Thu 10-09, WD2 Fri 10-10, WD3 Sat
+        // 10-11 (make-up), WD4-8 10-13..17, WD9-13 10-20..24, WD14 Mon 10-27, WD15 Tue 10-28.
+        {"2025-10-03", "2025-10-28", submitted_on(example("zj-ecommerce-eligible"), "2025-09-22")},
+        // Wed 2026-02-18, in the Spring Festival holiday: WD1-4 Tue 02-24..Fri 02-27, WD5 Sat
+        // 02-28 (make-up), WD6-10 03-02..06, WD11-15 Mon 03-09..Fri 03-13.
+        {"2026-02-18", "2026-03-13", submitted_on(example("gd-retail-eligible"), "2026-02-10")},
+        // Sun 2026-09-20, a make-up working day: WD1-4 Mon 09-21..Thu 09-24, Mid-Autumn
+        // 09-25..27, WD5-7 Mon 09-28..Wed 09-30, National Day 10-01..07, WD8-9 Thu 10-08, Fri
+        // 10-09, WD10 Sat 10-10 (make-up), WD11-15 Mon 10-12..Fri 10-16.
+        {"2026-09-20", "2026-10-16", submitted_on(example("gd-retail-eligible"), "2026-09-16")},
+    };
+    for (const auto& r : rows) {
+        CAPTURE(r.requested);
+        auto s = take(create(r.app), ev("submit", r.app["submitted_on"].get<std::string>()),
+                      "submitted");
+        s = take(s,
+                 ev("request_supplement", r.requested,
+                    {{"items", json::array({"org_code_certificate"})}}),
+                 "supplement_requested");
+        CHECK(s.deadlines.at("supplement_deadline") == d(r.last_day));
+        CHECK(tick(s, d(r.last_day)).state == "supplement_requested");
+        CHECK(tick(s, d(r.last_day).add_days(1)).state == "rejected");
     }
 }
 

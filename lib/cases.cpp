@@ -307,6 +307,18 @@ verdict run_rules(const event_context& c, const case_state& s, bool include_revi
     return c.rules->check(document::from_json(s.application), opts, ctx);
 }
 
+// The obligations the rules ask for now, open unless already met. Met ones stay on record (an
+// inspection that took place); open ones the rules no longer ask for (the application was
+// patched below the inspection threshold) are dropped.
+void record_obligations(case_state& next, const verdict& v) {
+    std::map<std::string, bool> updated;
+    for (const auto& [code, met] : next.obligations)
+        if (met) updated[code] = true;
+    for (const auto& o : v.obligations)
+        updated.emplace(o.code, false);
+    next.obligations = std::move(updated);
+}
+
 bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
                  std::string& reason, nlohmann::json& summary) {
     const std::string& g = t.guard;
@@ -323,14 +335,17 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
             reason = "intake rules: cannot be decided: " + unknown_list(v, false);
             return false;
         }
+        // The review phase's obligations (SITE_INSPECTION_REQUIRED) are known from the
+        // submission on: record them, so that the case shows what review must do (POLICY.md §2:
+        // obligations are reported whatever the decision).
+        record_obligations(next, run_rules(c, next, true));
         return true;
     }
     if (g == "approval") {
         const verdict v = run_rules(c, next, true);
         summary = verdict_summary(v);
         next.findings = findings_json(v);
-        for (const auto& o : v.obligations)
-            next.obligations.emplace(o.code, false);
+        record_obligations(next, v);
         if (v.has_blocking()) {
             reason = "approval: blocking findings " + finding_list(v, true);
             return false;

@@ -148,7 +148,9 @@ expect_summary(resubmit "${out}" submitted)
 
 # a second case: Sichuan finance needs a site inspection before approval
 run(new_sc 0 case new ${sc} ${S} --at 2026-02-09 --id SC-1)
-run(sc_submit 0 case event SC-1 submit ${S} --at 2026-02-09)
+run(sc_submit 0 case event SC-1 submit ${S} --at 2026-02-09 --format json)
+expect_json(sc_submit "${out}" SITE_INSPECTION_REQUIRED obligations 0 code)
+expect_json(sc_submit "${out}" OFF obligations 0 met)
 run(sc_accept 0 case event SC-1 accept ${S} --at 2026-02-10)
 run(sc_approve 1 case event SC-1 approve ${S} --at 2026-02-11)
 expect(sc_approve "${err}" "obligations not met: SITE_INSPECTION_REQUIRED")

@@ -701,6 +701,10 @@ TEST_CASE("cases: site inspections and the SITE_INSPECTION_REQUIRED obligation")
     // submitted Mon 2026-02-09.
     const auto sc = example("sc-finance-site-inspection-eligible");
     auto s = take(create(sc), ev("submit", "2026-02-09"), "submitted");
+    // known from the submission on, and shown (POLICY.md §2: whatever the decision)
+    CHECK(s.obligations == std::map<std::string, bool>{{"SITE_INSPECTION_REQUIRED", false}});
+    CHECK(s.summary()["obligations"] ==
+          json::array({{{"code", "SITE_INSPECTION_REQUIRED"}, {"met", false}}}));
     s = take(s, ev("accept", "2026-02-10"), "under_review");
     SUBCASE("approve waits for the inspection; inspection_passed meets the obligation") {
         auto what = refused_in_memory(s, ev("approve", "2026-02-11"));
@@ -731,20 +735,41 @@ TEST_CASE("cases: site inspections and the SITE_INSPECTION_REQUIRED obligation")
                  "rejected");
         CHECK(s.rejection_reasons == std::vector<std::string>{"SITE_INSPECTION_FAILED"});
         CHECK(s.deadlines.empty());
-        CHECK(s.obligations.count("SITE_INSPECTION_REQUIRED") == 0);  // never met
+        // still open: never met
+        CHECK(s.obligations == std::map<std::string, bool>{{"SITE_INSPECTION_REQUIRED", false}});
     }
     SUBCASE("more numbers than inspection_threshold (20 in 2026.1) need an inspection") {
         auto app = example("gd-retail-eligible");
         app["numbers"] = more_numbers(app["numbers"], 9);  // 20 numbers: not more than 20
         auto g = take(create(app), ev("submit", "2026-03-16"), "submitted");
+        CHECK(g.obligations.empty());
         g = take(g, ev("accept", "2026-03-17"), "under_review");
         take(g, ev("approve", "2026-03-18"), "whitelisted");
 
         app["numbers"] = more_numbers(example("gd-retail-eligible")["numbers"], 10);  // 21
         g = take(create(app), ev("submit", "2026-03-16"), "submitted");
+        CHECK(g.obligations == std::map<std::string, bool>{{"SITE_INSPECTION_REQUIRED", false}});
         g = take(g, ev("accept", "2026-03-17"), "under_review");
         CHECK(contains(refused_in_memory(g, ev("approve", "2026-03-18")),
                        "SITE_INSPECTION_REQUIRED"));
+        {
+            // the applicant withdraws a number at a supplement: 20, no inspection needed any
+            // more; the open obligation is dropped when approval runs the rules again
+            auto fewer = app;
+            fewer["numbers"].erase(fewer["numbers"].size() - 1);
+            auto h = take(g,
+                          ev("request_supplement", "2026-03-18",
+                             {{"items", json::array({"tax_registration"})}}),
+                          "supplement_requested");
+            h = take(h,
+                     ev("supplement", "2026-03-19",
+                        {{"patch",
+                          {{"numbers", fewer["numbers"]},
+                           {"materials", {{"tax_registration", json::object()}}}}}}),
+                     "under_review");
+            h = take(h, ev("approve", "2026-03-20"), "whitelisted");
+            CHECK(h.obligations.empty());
+        }
         g = take(g, ev("schedule_inspection", "2026-03-18"), "site_inspection");
         g = take(g, ev("inspection_passed", "2026-03-19"), "under_review");
         take(g, ev("approve", "2026-03-20"), "whitelisted");
@@ -1027,6 +1052,7 @@ TEST_CASE("cases: CN-BJ sends accepted applications to the site inspection") {
     // bj-insurance-site-inspection-eligible: CN-BJ 2026.1, in person, submitted Mon 2026-05-11
     auto s = take(create(example("bj-insurance-site-inspection-eligible")),
                   ev("submit", "2026-05-11"), "submitted");
+    CHECK(s.obligations == std::map<std::string, bool>{{"SITE_INSPECTION_REQUIRED", false}});
     s = take(s, ev("accept", "2026-05-12"), "site_inspection");
     // the review clock starts with accept, 20 working days in Beijing: from Tue 05-12, 05-13..15
     // (3), 05-18..22 (8), 05-25..29 (13), 06-01..05 (18), 06-08 (19), 06-09 (20)

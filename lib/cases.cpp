@@ -170,11 +170,13 @@ nlohmann::json case_state::summary() const {
     j["region"] = region;
     j["state"] = state;
     j["ruleset_version"] = ruleset_version;
+    // running timers only: a revoked or expired whitelisting has no validity deadline left
+    // (validity_until says when it was to end)
     auto dl = nlohmann::json::object();
     for (const auto& [k, d] : deadlines)
         dl[k] = d.to_string();
-    if (validity_until) dl["validity"] = validity_until->to_string();
     j["deadlines"] = std::move(dl);
+    if (validity_until) j["validity_until"] = validity_until->to_string();
     auto ob = nlohmann::json::array();
     for (const auto& [code, met] : obligations)
         ob.push_back({{"code", code}, {"met", met}});

@@ -999,6 +999,9 @@ TEST_CASE("cases: suspension, reinstatement and revocation") {
     s = take(s, ev("compliance_check_failed", "2026-06-01"), "suspended");
     s = take(s, ev("revoke", "2026-06-02"), "revoked");
     CHECK(s.deadlines.empty());
+    // the summary shows no validity deadline for a revoked whitelisting
+    CHECK(s.summary()["deadlines"] == json::object());
+    CHECK(s.summary()["validity_until"] == "2027-03-18");
     CHECK(manager().due(s, d("2027-12-31")).empty());
 }
 
@@ -1030,6 +1033,8 @@ TEST_CASE("cases: renewal within renewal_window_days before the validity ends") 
         const auto e = tick(w, d("2027-03-19"));
         CHECK(e.state == "expired");
         CHECK(e.deadlines.empty());
+        CHECK(e.summary()["deadlines"] == json::object());
+        CHECK(w.summary()["deadlines"] == json{{"validity", "2027-03-18"}});
         // from renewal_review, too, when the renewal is not decided in time
         const auto r = take(w, ev("submit_renewal", "2027-03-01"), "renewal_review");
         CHECK(tick(r, d("2027-03-18")).state == "renewal_review");

@@ -1005,6 +1005,26 @@ TEST_CASE("cases: suspension, reinstatement and revocation") {
     CHECK(manager().due(s, d("2027-12-31")).empty());
 }
 
+TEST_CASE("cases: the validity ends while suspended or while a change is pending") {
+    // POLICY.md §5 expires whitelisted and renewal_review cases only: a suspended case stays
+    // suspended (revoke or reinstate decide), and expires at the tick after its reinstatement
+    for (const char* state : {"suspended", "change_pending"}) {
+        CAPTURE(state);
+        auto s = gd_case(state);
+        CHECK(s.deadlines.at("validity") == d("2027-03-18"));
+        CHECK(manager().due(s, d("2027-06-01")).empty());
+        s = take(
+            s,
+            ev(std::string(state) == "suspended" ? "reinstate" : "change_accepted", "2027-06-01"),
+            "whitelisted");
+        // whitelisted again, but its validity has ended: nothing more until the tick
+        CHECK(contains(
+            refused_in_memory(s, ev("complaint", "2027-06-02", {{"number", "13866751415"}})),
+            "the deadline 'validity' passed (its last day was 2027-03-18)"));
+        CHECK(tick(s, d("2027-06-02")).state == "expired");
+    }
+}
+
 TEST_CASE("cases: renewal within renewal_window_days before the validity ends") {
     // approved Wed 2026-03-18: valid to 2027-03-18, the renewal window opens 30 days before,
     // on 2027-02-16

@@ -430,6 +430,72 @@ TEST_CASE("cases: every event a state does not allow is refused there; nothing i
         f.check_replays(id);
 }
 
+TEST_CASE("cases: every transition of POLICY.md section 5 is taken from each of its states") {
+    struct row {
+        std::string from, event, at;
+        json data;
+        std::string to;
+    };
+    const json tax = {{"patch", {{"materials", {{"tax_registration", json::object()}}}}}};
+    const json reasons = {{"reasons", json::array({"DAILY_CALL_CAP_EXCEEDED"})}};
+    const json items = {{"items", json::array({"tax_registration"})}};
+    const std::vector<row> rows = {
+        {"draft", "submit", "2026-03-16", json::object(), "submitted"},
+        {"draft", "withdraw", "2026-03-16", json::object(), "withdrawn"},
+        {"rejected", "withdraw", "2026-03-20", json::object(), "withdrawn"},
+        {"rectifying", "withdraw", "2026-03-20", json::object(), "withdrawn"},
+        {"submitted", "accept", "2026-03-17", json::object(), "under_review"},
+        {"submitted", "request_supplement", "2026-03-17", items, "supplement_requested"},
+        {"under_review", "request_supplement", "2026-03-18", items, "supplement_requested"},
+        {"supplement_requested", "supplement", "2026-03-20", tax, "under_review"},
+        {"under_review", "schedule_inspection", "2026-03-18", json::object(), "site_inspection"},
+        {"site_inspection", "inspection_passed", "2026-03-20", json::object(), "under_review"},
+        {"site_inspection", "inspection_failed", "2026-03-20", reasons, "rejected"},
+        {"under_review", "approve", "2026-03-18", json::object(), "whitelisted"},
+        {"under_review", "reject", "2026-03-18", reasons, "rejected"},
+        {"under_review", "find_false_information", "2026-03-18", json::object(), "barred"},
+        {"site_inspection", "find_false_information", "2026-03-20", json::object(), "barred"},
+        {"rejected", "rectify", "2026-03-20", json::object(), "rectifying"},
+        {"rectifying", "resubmit", "2026-03-20", json::object(), "submitted"},
+        {"whitelisted",
+         "report_change",
+         "2026-03-20",
+         {{"changed_on", "2026-03-19"}},
+         "change_pending"},
+        {"change_pending", "change_accepted", "2026-03-23", json::object(), "whitelisted"},
+        {"change_pending", "change_rejected", "2026-03-23", json::object(), "whitelisted"},
+        {"whitelisted", "complaint", "2026-03-20", {{"number", "13866751415"}}, "whitelisted"},
+        {"whitelisted", "compliance_check_failed", "2026-03-20", json::object(), "suspended"},
+        {"suspended", "reinstate", "2026-03-23", json::object(), "whitelisted"},
+        {"suspended", "revoke", "2026-03-23", json::object(), "revoked"},
+        {"whitelisted", "submit_renewal", "2027-03-01", json::object(), "renewal_review"},
+        {"renewal_review", "approve_renewal", "2027-03-05", json::object(), "whitelisted"},
+        // automatic: the timers' last days are 2026-04-09 (supplement) and 2027-03-18
+        {"supplement_requested",
+         "timer",
+         "2026-04-10",
+         {{"timer", "supplement_deadline"}},
+         "rejected"},
+        {"whitelisted", "timer", "2027-03-19", {{"timer", "validity"}}, "expired"},
+        {"renewal_review", "timer", "2027-03-19", {{"timer", "validity"}}, "expired"},
+    };
+    std::set<std::pair<std::string, std::string>> covered;
+    for (const auto& r : rows) {
+        CAPTURE(r.from);
+        CAPTURE(r.event);
+        const auto s = gd_case(r.from);
+        take(s, ev(r.event, r.at, r.data), r.to);
+        covered.emplace(r.from, r.event);
+    }
+    // every (state, event) pair POLICY.md allows is in the table
+    for (const auto& [state, events] : policy_events())
+        for (const auto& event : events) {
+            CAPTURE(state);
+            CAPTURE(event);
+            CHECK(covered.count({state, event}) == 1);
+        }
+}
+
 TEST_CASE("cases: final states refuse everything, timers included, and tick leaves them") {
     for (const char* state : {"withdrawn", "barred", "revoked", "expired"}) {
         CAPTURE(state);

@@ -1544,7 +1544,7 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
         });
         while (!started)
             std::this_thread::yield();
-        std::this_thread::sleep_for(std::chrono::milliseconds(300));
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
         tx.commit();
         writer.join();
         CHECK(outcome == std::optional<std::string>("conflict"));

@@ -56,7 +56,8 @@ struct case_state {
     [[nodiscard]] nlohmann::json to_json() const;
     static case_state from_json(const nlohmann::json& j);
     /// The summary `case show --format json` prints: {id, region, state, ruleset_version,
-    /// deadlines{name: date}, obligations, findings}.
+    /// deadlines{name: date} (the running timers), obligations [{code, met}], findings}, and
+    /// when set: flags, warnings, rejection_reasons, banned_until, validity_until.
     [[nodiscard]] nlohmann::json summary() const;
 };
 

@@ -36,16 +36,22 @@ std::string finding_list(const verdict& v, bool blocking_only) {
     return out;
 }
 
-std::string unknown_list(const verdict& v) {
+// Undecided rules as their finding codes (the public contract; the rule id when a rule has no
+// code) with the subject and what is missing: "REAPPLY_BANNED (missing applicant.history)".
+std::string unknown_list(const verdict& v, bool blocking_only) {
     std::string out;
     for (const auto& u : v.unknowns) {
-        if (!u.source || u.source->level != severity::blocking) continue;
-        out += (out.empty() ? "" : ", ") + u.rule_id();
+        if (blocking_only && (!u.source || u.source->level != severity::blocking)) continue;
+        const std::string& code =
+            u.source && !u.source->code.empty() ? u.source->code : u.rule_id();
+        out += (out.empty() ? "" : ", ") + code + (u.subject.empty() ? "" : "[" + u.subject + "]");
         if (!u.missing.empty()) {
             out += " (missing";
             for (const auto& m : u.missing)
                 out += " " + m;
             out += ")";
+        } else if (!u.reason.empty()) {
+            out += " (" + u.reason + ")";
         }
     }
     return out;
@@ -174,7 +180,10 @@ nlohmann::json case_state::summary() const {
     j["region"] = region;
     j["state"] = state;
     j["ruleset_version"] = ruleset_version;
+    // running timers only: a revoked or expired whitelisting has no validity deadline left
+    // (validity_until says when it was to end)
     j["deadlines"] = deadlines_json(deadlines);
+    if (validity_until) j["validity_until"] = validity_until->to_string();
     j["obligations"] = obligations_json(obligations);
     j["findings"] = findings;
     if (!flags.empty()) j["flags"] = flags;
@@ -244,16 +253,26 @@ struct event_context {
     const case_event& event;
 };
 
-date timer_due(const event_context& c, const workflow_timer& t) {
+// The last day of timer `t` counted from `from` (the event's date, or the current last day of a
+// timer being extended).
+date timer_due(const event_context& c, const workflow_timer& t, date from) {
     if (!t.working_days_param.empty()) {
         if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
-        return c.cal->add_working_days(c.day,
-                                       static_cast<int>(int_param(*c.rules, t.working_days_param)));
+        const auto n = int_param(*c.rules, t.working_days_param);
+        try {
+            return c.cal->add_working_days(from, static_cast<int>(n));
+        } catch (const calendar_error& e) {
+            // never a guess: say which deadline cannot be computed
+            throw calendar_error("the deadline '" + t.name + "' (" + std::to_string(n) +
+                                 " working days from " + from.to_string() + ", " +
+                                 t.working_days_param + " of " + c.rules->id() + "@" +
+                                 c.rules->version() + ") cannot be computed: " + e.what());
+        }
     }
     if (!t.months_param.empty())
-        return c.day.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
+        return from.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
     if (!t.days_param.empty())
-        return c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+        return from.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
     throw workflow_error("timer '" + t.name + "' has no duration");
 }
 
@@ -294,6 +313,18 @@ verdict run_rules(const event_context& c, const case_state& s, bool include_revi
     return c.rules->check(document::from_json(s.application), opts, ctx);
 }
 
+// The obligations the rules ask for now, open unless already met. Met ones stay on record (an
+// inspection that took place); open ones the rules no longer ask for (the application was
+// patched below the inspection threshold) are dropped.
+void record_obligations(case_state& next, const verdict& v) {
+    std::map<std::string, bool> updated;
+    for (const auto& [code, met] : next.obligations)
+        if (met) updated[code] = true;
+    for (const auto& o : v.obligations)
+        updated.emplace(o.code, false);
+    next.obligations = std::move(updated);
+}
+
 bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
                  std::string& reason, nlohmann::json& summary) {
     const std::string& g = t.guard;
@@ -307,26 +338,26 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
             return false;
         }
         if (!v.unknowns.empty()) {
-            std::string u;
-            for (const auto& x : v.unknowns)
-                u += (u.empty() ? "" : ", ") + x.rule_id();
-            reason = "intake rules: not decidable without " + u;
+            reason = "intake rules: cannot be decided: " + unknown_list(v, false);
             return false;
         }
+        // The review phase's obligations (SITE_INSPECTION_REQUIRED) are known from the
+        // submission on: record them, so that the case shows what review must do (POLICY.md §2:
+        // obligations are reported whatever the decision).
+        record_obligations(next, run_rules(c, next, true));
         return true;
     }
     if (g == "approval") {
         const verdict v = run_rules(c, next, true);
         summary = verdict_summary(v);
         next.findings = findings_json(v);
-        for (const auto& o : v.obligations)
-            next.obligations.emplace(o.code, false);
+        record_obligations(next, v);
         if (v.has_blocking()) {
             reason = "approval: blocking findings " + finding_list(v, true);
             return false;
         }
-        if (const auto u = unknown_list(v); !u.empty()) {
-            reason = "approval: not decidable without " + u;
+        if (const auto u = unknown_list(v, true); !u.empty()) {
+            reason = "approval: cannot be decided: " + u;
             return false;
         }
         std::string open;
@@ -388,11 +419,17 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
 
 void apply_effects(const workflow_transition& t, case_state& next, const event_context& c) {
     for (const auto& eff : t.effects) {
-        if (eff.kind == "start_timer") {
+        if (eff.kind == "start_timer" || eff.kind == "extend_timer") {
             const workflow_timer* timer = c.wf.timer(eff.arg);
             if (timer == nullptr)
                 throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
-            const date due = timer_due(c, *timer);
+            // extend_timer: a new period following the running one (a renewal); from the
+            // event's date when the timer is not running
+            const auto running = next.deadlines.find(eff.arg);
+            const date from = eff.kind == "extend_timer" && running != next.deadlines.end()
+                                  ? running->second
+                                  : c.day;
+            const date due = timer_due(c, *timer, from);
             if (eff.arg == "validity") next.validity_until = due;
             next.deadlines[eff.arg] = due;
         } else if (eff.kind == "stop_timer") {
@@ -412,12 +449,17 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
             if (!changed) continue;  // validated before effects run
             const auto limit = int_param(*c.rules, eff.arg);
             if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
+            // The deadline is the limit-th working day after the change (POLICY.md §5: met by a
+            // report on that day). A report on any later day is late, also on the non-working
+            // days just after the deadline, when no further working day has passed yet.
+            const date last_day = c.cal->add_working_days(*changed, static_cast<int>(limit));
             const int late = c.cal->working_days_between(*changed, c.day);
-            if (late > limit)
+            if (last_day < c.day)
                 next.warnings.push_back({{"code", "CHANGE_REPORTED_LATE"},
                                          {"severity", "warning"},
                                          {"changed_on", changed->to_string()},
                                          {"reported_on", c.day.to_string()},
+                                         {"last_day", last_day.to_string()},
                                          {"working_days", late},
                                          {"limit", limit}});
         } else if (eff.kind == "count_complaint") {
@@ -508,6 +550,19 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
                                                               : " (allowed: " + allowed + ")"));
     }
 
+    // A deadline that moves the case from this state and whose last day is before the event's
+    // date has been missed, whether or not a tick has run since: the case belongs in the
+    // deadline's target state (a supplement after the supplement deadline does not meet it; a
+    // renewal decided after the validity ended does not revive an expired whitelisting).
+    for (const auto* tr : wf.on_timer(s.state)) {
+        const auto it = s.deadlines.find(tr->timer);
+        if (it != s.deadlines.end() && it->second < day)
+            refuse(s, e,
+                   "the deadline '" + tr->timer + "' passed (its last day was " +
+                       it->second.to_string() + "): the case is due to move to '" + tr->to +
+                       "' (case tick)");
+    }
+
     // An event may carry a JSON Merge Patch of the application (a supplement, a rectification).
     if (e.data.contains("patch")) {
         if (!e.data["patch"].is_object())
@@ -553,16 +608,25 @@ std::vector<case_event> case_manager::due(const case_state& s, date now) const {
     std::sort(fell_due.begin(), fell_due.end());
     std::vector<case_event> out;
     std::string state = s.state;
+    // Timers stopped by a transition taken earlier in this list (a missed supplement deadline
+    // rejects the case and stops the review clock): they are no longer due.
+    std::set<std::string, std::less<>> stopped;
     for (const auto& [last_day, name] : fell_due) {
+        if (stopped.count(name) != 0) continue;
         const workflow_timer* t = wf.timer(name);
         if (t == nullptr) continue;
         bool moves = t->kind == "sla";
         std::string to;
+        const workflow_transition* taken = nullptr;
         for (const auto* tr : wf.on_timer(state))
-            if (tr->timer == name) {
-                moves = true;
-                to = tr->to;
-            }
+            if (tr->timer == name) taken = tr;  // as apply() chooses
+        if (taken != nullptr) {
+            moves = true;
+            to = taken->to;
+            stopped.insert(name);
+            for (const auto& eff : taken->effects)
+                if (eff.kind == "stop_timer") stopped.insert(eff.arg);
+        }
         if (!moves) continue;  // a timer that moves nothing here (it should have been stopped)
         case_event e;
         e.type = "timer";
@@ -609,9 +673,14 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
     return s;
 }
 
-transition_result case_service::apply(const std::string& case_id, const case_event& e) {
+transition_result case_service::apply(const std::string& case_id, const case_event& e,
+                                      std::optional<std::int64_t> expected_version) {
     const auto row = store_.get(case_id);
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    if (expected_version && *expected_version != row->version)
+        throw conflict_error("case " + case_id + " is at version " + std::to_string(row->version) +
+                             ", not " + std::to_string(*expected_version) +
+                             ": it changed since it was read; read it again and decide again");
     const case_state s = case_state::from_json(row->snapshot);
     auto r = manager_.apply(s, e);
     event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};

@@ -480,10 +480,15 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& guard_parame
 enum class effect_arg : std::uint8_t { timer, code, parameter, flag };
 const std::map<std::string, effect_arg, std::less<>>& effect_kinds() {
     static const std::map<std::string, effect_arg, std::less<>> m = {
-        {"start_timer", effect_arg::timer},    {"stop_timer", effect_arg::timer},
-        {"meet_obligation", effect_arg::code}, {"record", effect_arg::code},
-        {"ban", effect_arg::parameter},        {"check_change_lateness", effect_arg::parameter},
-        {"count_complaint", effect_arg::flag}, {"require_items", effect_arg::flag},
+        {"start_timer", effect_arg::timer},
+        {"stop_timer", effect_arg::timer},
+        {"extend_timer", effect_arg::timer},
+        {"meet_obligation", effect_arg::code},
+        {"record", effect_arg::code},
+        {"ban", effect_arg::parameter},
+        {"check_change_lateness", effect_arg::parameter},
+        {"count_complaint", effect_arg::flag},
+        {"require_items", effect_arg::flag},
     };
     return m;
 }
@@ -638,7 +643,7 @@ workflow::analysis workflow::analyse(const std::vector<std::string>& guards,
     for (const auto& t : w.transitions) {
         if (!t.event.empty()) used_events.insert(t.event);
         for (const auto& e : t.effects)
-            if (e.kind == "start_timer") started_timers.insert(e.arg);
+            if (e.kind == "start_timer" || e.kind == "extend_timer") started_timers.insert(e.arg);
     }
     const bool check_params = !parameters.empty();
     auto& problems = out.problems;

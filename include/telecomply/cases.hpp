@@ -56,7 +56,8 @@ struct case_state {
     [[nodiscard]] nlohmann::json to_json() const;
     static case_state from_json(const nlohmann::json& j);
     /// The summary `case show --format json` prints: {id, region, state, ruleset_version,
-    /// deadlines{name: date}, obligations, findings}.
+    /// deadlines{name: date} (the running timers), obligations [{code, met}], findings}, and
+    /// when set: flags, warnings, rejection_reasons, banned_until, validity_until.
     [[nodiscard]] nlohmann::json summary() const;
 };
 
@@ -107,7 +108,11 @@ class case_service {
     case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
     /// Applies an event to the stored case; conflict_error when another writer got there first
     /// (nothing written), transition_refused when the workflow refuses it (nothing written).
-    transition_result apply(const std::string& case_id, const case_event& e);
+    /// `expected_version`: the version the caller decided on (what it showed an officer); when
+    /// given and the stored case has moved on since, conflict_error and nothing written. Without
+    /// it, the event is judged against the case as it is read now.
+    transition_result apply(const std::string& case_id, const case_event& e,
+                            std::optional<std::int64_t> expected_version = std::nullopt);
     /// The stored case (its snapshot); not_found_error when unknown.
     [[nodiscard]] case_state get(const std::string& case_id) const;
     /// Applies every automatic event due at `now` to every case. Returns (case id, event) pairs.

@@ -29,7 +29,7 @@ struct workflow_timer {
 
 /// One effect of a transition, applied in order when the transition is taken.
 struct workflow_effect {
-    /// start_timer, stop_timer, meet_obligation, ban, record, check_change_lateness,
+    /// start_timer, stop_timer, extend_timer, meet_obligation, ban, record, check_change_lateness,
     /// count_complaint, require_items (unknown kinds are kept and reported by analyse()).
     std::string kind;
     /// The timer, obligation code or parameter name; empty for `true` (count_complaint...).

@@ -253,7 +253,7 @@ TEST_CASE("workflow: guards, effects, reasons and timers of CN") {
         CHECK(has_effect(*c, "count_complaint", ""));
 
     CHECK(by_id(w, "submit_renewal").guard == "renewal_window");
-    CHECK(has_effect(by_id(w, "approve_renewal"), "start_timer", "validity"));
+    CHECK(has_effect(by_id(w, "approve_renewal"), "extend_timer", "validity"));
     const auto expiry = w.on_timer("renewal_review");
     REQUIRE(expiry.size() == 1);
     CHECK(expiry[0]->timer == "validity");

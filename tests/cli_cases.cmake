@@ -1,0 +1,192 @@
+# Drives `telecomply case ...` on a scratch store and asserts on exit codes and output.
+#   cmake -DCLI=<telecomply> -DSQL=<sql_exec> -DSRC=<source dir> -DWORK=<scratch dir> -P cli_cases.cmake
+# Exit statuses: 0 done, 1 refused by the workflow (the reason on stderr) or problems found by
+# verify, 2 bad usage or input (unknown case, bad --data, bad time...).
+file(REMOVE_RECURSE ${WORK})
+file(MAKE_DIRECTORY ${WORK})
+set(ENV{TELECOMPLY_RULESETS} ${SRC}/rulesets)
+set(store ${WORK}/cases.db)
+set(gd ${SRC}/examples/applications/gd-retail-eligible.json)
+set(sc ${SRC}/examples/applications/sc-finance-site-inspection-eligible.json)
+
+function(run name expect_rc)
+  execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc STREQUAL expect_rc)
+    message(FATAL_ERROR "${name}: exit ${rc}, expected ${expect_rc}\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+function(expect name text pattern)
+  if(NOT text MATCHES "${pattern}")
+    message(FATAL_ERROR "${name}: output does not match '${pattern}':\n${text}")
+  endif()
+endfunction()
+
+# A member of a JSON text, compared with a value.
+function(expect_json name text value)
+  string(JSON got ERROR_VARIABLE e GET "${text}" ${ARGN})
+  if(e OR NOT got STREQUAL value)
+    message(FATAL_ERROR "${name}: ${ARGN} is '${got}' (${e}), expected '${value}':\n${text}")
+  endif()
+endfunction()
+
+# The summary `case show --format json` prints: {id, region, state, ruleset_version,
+# deadlines{name: date}, obligations, findings}.
+function(expect_summary name text state)
+  foreach(key_type id:STRING region:STRING state:STRING ruleset_version:STRING deadlines:OBJECT
+          obligations:ARRAY findings:ARRAY)
+    string(REPLACE ":" ";" kt ${key_type})
+    list(GET kt 0 key)
+    list(GET kt 1 type)
+    string(JSON t ERROR_VARIABLE e TYPE "${text}" ${key})
+    if(e OR NOT t STREQUAL type)
+      message(FATAL_ERROR "${name}: '${key}' is ${t} (${e}), expected ${type}:\n${text}")
+    endif()
+  endforeach()
+  expect_json(${name} "${text}" ${state} state)
+endfunction()
+
+set(S --store ${store})
+
+# ---- a case's life: new, events, show, history, tick, verify
+run(new 0 case new ${gd} ${S} --at 2026-03-02 --format json)
+expect_summary(new "${out}" draft)
+expect_json(new "${out}" GD-2026-0412 id)
+expect_json(new "${out}" CN-GD region)
+expect_json(new "${out}" 2026.1 ruleset_version)
+expect_json(new "${out}" "{}" deadlines)
+set(id GD-2026-0412)
+
+run(new_again 2 case new ${gd} ${S} --at 2026-03-02)
+expect(new_again "${err}" "GD-2026-0412")
+
+run(submit 0 case event ${id} submit ${S} --at 2026-03-16 --actor officer-7)
+expect(submit "${out}" "state submitted")
+
+# refused: exit 1, the reason on stderr, nothing on stdout
+run(approve_too_early 1 case event ${id} approve ${S} --at 2026-03-16)
+expect(approve_too_early "${err}" "refused: .*event 'approve' refused in state 'submitted': not allowed in this state \\(allowed: accept, request_supplement\\)")
+if(NOT out STREQUAL "")
+  message(FATAL_ERROR "approve_too_early: printed on stdout:\n${out}")
+endif()
+run(unknown_event 1 case event ${id} bribe ${S} --at 2026-03-16)
+expect(unknown_event "${err}" "not allowed")
+
+# accept: the review clock, 40 working days in Guangdong from Tue 2026-03-17 (Qingming
+# 04-04..06 and Labour Day 05-01..05 off, Sat 05-09 a working day): 2026-05-15
+run(accept 0 case event ${id} accept ${S} --at 2026-03-17T09:30:00+08:00 --format json)
+expect_summary(accept "${out}" under_review)
+expect_json(accept "${out}" 2026-05-15 deadlines review_sla)
+
+run(show 0 case show ${id} ${S} --format json)
+expect_summary(show "${out}" under_review)
+expect_json(show "${out}" 2026-05-15 deadlines review_sla)
+run(show_text 0 case show ${id} ${S})
+expect(show_text "${out}" "case GD-2026-0412  CN-GD  state under_review  rules CN-GD@2026.1  \\(event 3\\)")
+expect(show_text "${out}" "deadline  review_sla  2026-05-15")
+
+# request_supplement: the items are required; 15 working days from Wed 03-18: Thu 2026-04-09
+run(request_no_items 1 case event ${id} request_supplement ${S} --at 2026-03-18)
+expect(request_no_items "${err}" "data.items")
+run(request 0 case event ${id} request_supplement ${S} --at 2026-03-18
+    --data "{\"items\": [\"tax_registration\"]}" --format json)
+expect_summary(request "${out}" supplement_requested)
+expect_json(request "${out}" 2026-04-09 deadlines supplement_deadline)
+run(supplement_missing 1 case event ${id} supplement ${S} --at 2026-03-20)
+expect(supplement_missing "${err}" "still missing tax_registration")
+
+# bad input: exit 2
+run(bad_data 2 case event ${id} supplement ${S} --at 2026-03-20 --data "{bad")
+expect(bad_data "${err}" "--data.*invalid JSON")
+run(data_not_object 2 case event ${id} supplement ${S} --at 2026-03-20 --data "[1]")
+expect(data_not_object "${err}" "event data must be a JSON object")
+run(bad_time 2 case event ${id} supplement ${S} --at 2026-13-01)
+expect(bad_time "${err}" "2026-13-01")
+run(unknown_case_event 2 case event NOPE submit ${S} --at 2026-03-20)
+expect(unknown_case_event "${err}" "no case 'NOPE'")
+run(unknown_case_show 2 case show NOPE ${S})
+expect(unknown_case_show "${err}" "no case 'NOPE'")
+run(unknown_case_history 2 case history NOPE ${S})
+run(unknown_case_verify 2 case verify NOPE ${S})
+run(bad_format 2 case show ${id} ${S} --format yaml)
+file(WRITE ${WORK}/bad.json "{\"id\": \"B\", \"region\": \"CN-GD\"}")
+run(bad_application 2 case new ${WORK}/bad.json ${S} --at 2026-03-02)
+
+# tick: nothing on the deadline's last day; the day after, the case is rejected
+run(tick_last_day 0 case tick ${S} --now 2026-04-09)
+expect(tick_last_day "${out}" "^0 automatic events applied as of 2026-04-09\n$")
+run(tick_after 0 case tick ${S} --now 2026-04-10T08:00:00+08:00)
+expect(tick_after "${out}" "GD-2026-0412  supplement_deadline passed \\(last day 2026-04-09\\)\n1 automatic event applied as of 2026-04-10\n$")
+run(show_rejected 0 case show ${id} ${S} --format json)
+expect_summary(show_rejected "${out}" rejected)
+expect_json(show_rejected "${out}" "{}" deadlines)
+expect_json(show_rejected "${out}" SUPPLEMENT_DEADLINE_MISSED rejection_reasons 0)
+run(tick_again 0 case tick ${S} --now 2026-12-31)
+expect(tick_again "${out}" "^0 automatic events")
+
+# history: every event in order, text and JSON
+run(history 0 case history ${id} ${S})
+expect(history "${out}" "^1  2026-03-02  create  by cli\n")
+expect(history "${out}" "\n2  2026-03-16  submit  by officer-7  -> rules: eligible\n")
+expect(history "${out}" "\n5  2026-04-10  timer  by cli  {\"last_day\":\"2026-04-09\",\"timer\":\"supplement_deadline\"}\n")
+run(history_json 0 case history ${id} ${S} --format json)
+string(JSON n LENGTH "${out}")
+if(NOT n EQUAL 5)
+  message(FATAL_ERROR "history_json: ${n} events, expected 5:\n${out}")
+endif()
+expect_json(history_json "${out}" timer 4 type)
+expect_json(history_json "${out}" 4 3 seq)
+expect_json(history_json "${out}" request_supplement 3 type)
+
+# rectified and resubmitted with a patch: the case is submitted again
+run(rectify 0 case event ${id} rectify ${S} --at 2026-04-13)
+run(resubmit 0 case event ${id} resubmit ${S} --at 2026-04-14
+    --data "{\"patch\": {\"materials\": {\"tax_registration\": {}}}}" --format json)
+expect_summary(resubmit "${out}" submitted)
+
+# a second case: Sichuan finance needs a site inspection before approval
+run(new_sc 0 case new ${sc} ${S} --at 2026-02-09 --id SC-1)
+run(sc_submit 0 case event SC-1 submit ${S} --at 2026-02-09 --format json)
+expect_json(sc_submit "${out}" SITE_INSPECTION_REQUIRED obligations 0 code)
+expect_json(sc_submit "${out}" OFF obligations 0 met)
+run(sc_accept 0 case event SC-1 accept ${S} --at 2026-02-10)
+run(sc_approve 1 case event SC-1 approve ${S} --at 2026-02-11)
+expect(sc_approve "${err}" "obligations not met: SITE_INSPECTION_REQUIRED")
+run(sc_schedule 0 case event SC-1 schedule_inspection ${S} --at 2026-02-11)
+run(sc_passed 0 case event SC-1 inspection_passed ${S} --at 2026-02-12 --format json)
+expect_json(sc_passed "${out}" SITE_INSPECTION_REQUIRED obligations 0 code)
+expect_json(sc_passed "${out}" ON obligations 0 met)
+run(sc_approved 0 case event SC-1 approve ${S} --at 2026-02-13 --format json)
+expect_summary(sc_approved "${out}" whitelisted)
+expect_json(sc_approved "${out}" 2027-02-13 deadlines validity)
+
+# verify: the chains and the replays
+run(verify 0 case verify ${S})
+expect(verify "${out}" "2 cases, 13 events: the hash chains verify and replay matches")
+run(verify_one 0 case verify SC-1 ${S})
+expect(verify_one "${out}" "1 case, 6 events")
+
+# tampering: the request's items edited in the file (triggers dropped first): exit 1
+execute_process(COMMAND ${SQL} ${store}
+  "DROP TRIGGER IF EXISTS events_no_update; UPDATE events SET payload = '{\"items\":[\"org_code_certificate\"]}' WHERE case_id = 'GD-2026-0412' AND seq = 4;"
+  RESULT_VARIABLE rc ERROR_VARIABLE e)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "sql_exec: ${rc} ${e}")
+endif()
+run(verify_tampered 1 case verify ${S})
+expect(verify_tampered "${out}" "TAMPERED  case GD-2026-0412 event 4: ")
+expect(verify_tampered "${out}" "problems found")
+run(verify_other 0 case verify SC-1 ${S})
+run(verify_tampered_one 1 case verify ${id} ${S})
+
+# a snapshot edited: the chain verifies, the replay does not
+execute_process(COMMAND ${SQL} ${store}
+  "UPDATE cases SET snapshot = json_set(snapshot, '$.state', 'revoked') WHERE id = 'SC-1';"
+  RESULT_VARIABLE rc ERROR_VARIABLE e)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "sql_exec: ${rc} ${e}")
+endif()
+run(verify_snapshot 1 case verify SC-1 ${S})
+expect(verify_snapshot "${out}" "TAMPERED  case SC-1: replayed 'state' differs from the stored snapshot")

@@ -162,12 +162,12 @@ class evaluator {
             error_info{code, offset, ctx_.arena().copy(msg), {}, nullptr});
         return value::from_error(e);
     }
-    value no_overload(const node& n, std::string_view op, const value& a) {
+    [[gnu::noinline]] value no_overload(const node& n, std::string_view op, const value& a) {
         return error(
             eval_errc::no_such_overload, n.offset,
             "no such overload: " + std::string(op) + "(" + std::string(type_name(a.kind())) + ")");
     }
-    value no_overload(const node& n, std::string_view op, const value& a, const value& b) {
+    [[gnu::noinline]] value no_overload(const node& n, std::string_view op, const value& a, const value& b) {
         return error(eval_errc::no_such_overload, n.offset,
                      "no such overload: " + std::string(type_name(a.kind())) + " " +
                          std::string(op) + " " + std::string(type_name(b.kind())));
@@ -175,7 +175,7 @@ class evaluator {
 
     // Joins two errors from && / ||: absent inputs accumulate so that every missing path is
     // reported; otherwise the first error wins.
-    const error_info* merge(const error_info* acc, const error_info* e) {
+    [[gnu::noinline]] const error_info* merge(const error_info* acc, const error_info* e) {
         if (acc == nullptr) return e;
         if (acc->code == eval_errc::no_such_field && e->code == eval_errc::no_such_field) {
             const error_info* chain = acc;
@@ -190,7 +190,7 @@ class evaluator {
     }
 
     // ------------------------------------------------------------ fields
-    value missing(const node& n, std::string_view field, std::string_view path) {
+    [[gnu::noinline]] value missing(const node& n, std::string_view field, std::string_view path) {
         if (path.empty()) {
             return error(eval_errc::no_such_field, n.offset,
                          "no such key: '" + std::string(field) + "'");
@@ -198,7 +198,7 @@ class evaluator {
         return static_error(eval_errc::no_such_field, n.offset, msg_no_such_key, path);
     }
 
-    value select(const node& n, const value& base) {
+    [[gnu::noinline]] value select(const node& n, const value& base) {
         if (base.kind() == kind::map) {
             if (const value* v = base.find(n.k.as_string())) return *v;
             return missing(n, n.k.as_string(), n.path);
@@ -210,7 +210,7 @@ class evaluator {
                          "' has no fields (selecting '" + std::string(n.k.as_string()) + "')");
     }
 
-    value path(const node& n) {
+    [[gnu::noinline]] value path(const node& n) {
         value cur = eval(kid(n, 0));
         for (std::uint32_t k = 0; k < n.c; ++k) {
             const value& key = p_.keys[n.b + k];
@@ -232,7 +232,7 @@ class evaluator {
         return cur;
     }
 
-    value has(const node& n) {
+    [[gnu::noinline]] value has(const node& n) {
         const value base = eval(kid(n, 0));
         if (base.kind() == kind::map)
             return value::from_bool(base.find(n.k.as_string()) != nullptr);
@@ -246,7 +246,7 @@ class evaluator {
                      "has() on type '" + std::string(type_name(base.kind())) + "'");
     }
 
-    value index(const node& n) {
+    [[gnu::noinline]] value index(const node& n) {
         const value c = eval(kid(n, 0));
         if (c.is_error()) return c;
         const value k = eval(kid(n, 1));
@@ -281,7 +281,7 @@ class evaluator {
         return no_overload(n, "[]", c, k);
     }
 
-    value list(const node& n) {
+    [[gnu::noinline]] value list(const node& n) {
         value* items = ctx_.arena().allocate_array<value>(n.nkids);
         for (std::uint32_t k = 0; k < n.nkids; ++k) {
             items[k] = eval(kid(n, k));
@@ -290,7 +290,7 @@ class evaluator {
         return value::from_list(items, n.nkids);
     }
 
-    value map(const node& n) {
+    [[gnu::noinline]] value map(const node& n) {
         const std::uint32_t count = n.nkids / 2;
         map_entry* entries = ctx_.arena().allocate_array<map_entry>(count);
         for (std::uint32_t k = 0; k < count; ++k) {
@@ -321,7 +321,7 @@ class evaluator {
     }
 
     // ------------------------------------------------------------ logic
-    value logical(const node& n, bool is_or) {
+    [[gnu::noinline]] value logical(const node& n, bool is_or) {
         const error_info* err = nullptr;
         for (std::uint32_t k = 0; k < n.nkids; ++k) {
             const value v = eval(kid(n, k));
@@ -339,7 +339,7 @@ class evaluator {
         return value::from_bool(!is_or);
     }
 
-    value relation(const node& n, const value& a, const value& b) {
+    [[gnu::noinline]] value relation(const node& n, const value& a, const value& b) {
         const order o = compare(a, b);
         if (o == order::incomparable) {
             static constexpr std::string_view names[] = {"<", "<=", ">", ">="};
@@ -359,7 +359,7 @@ class evaluator {
         }
     }
 
-    value in(const node& n) {
+    [[gnu::noinline]] value in(const node& n) {
         const value a = eval(kid(n, 0));
         if (a.is_error()) return a;
         const value c = eval(kid(n, 1));
@@ -374,7 +374,7 @@ class evaluator {
     }
 
     // ------------------------------------------------------------ arithmetic
-    value negate(const node& n, const value& v) {
+    [[gnu::noinline]] value negate(const node& n, const value& v) {
         switch (v.kind()) {
             case kind::int_:
                 if (v.as_int() == INT64_MIN)
@@ -396,7 +396,7 @@ class evaluator {
         }
     }
 
-    value time_result(const node& n, std::int64_t secs, std::int64_t nanos, bool is_timestamp) {
+    [[gnu::noinline]] value time_result(const node& n, std::int64_t secs, std::int64_t nanos, bool is_timestamp) {
         if (is_timestamp) {
             if (!normalize_timestamp(secs, nanos))
                 return static_error(eval_errc::overflow, n.offset, "timestamp overflow");
@@ -428,7 +428,7 @@ class evaluator {
         }
     }
 
-    value arith(const node& n, const value& a, const value& b) {
+    [[gnu::noinline]] value arith(const node& n, const value& a, const value& b) {
         const kind ka = a.kind(), kb = b.kind();
         if (ka == kind::int_ && kb == kind::int_) {
             const std::int64_t x = a.as_int(), y = b.as_int();
@@ -545,7 +545,7 @@ class evaluator {
     }
 
     // ------------------------------------------------------------ calls
-    value call(const node& n) {
+    [[gnu::noinline]] value call(const node& n) {
         constexpr std::uint32_t inline_args = 6;
         alignas(value) std::byte buf[inline_args * sizeof(value)];  // written before read
         value* args = n.nkids <= inline_args ? reinterpret_cast<value*>(buf)
@@ -559,7 +559,7 @@ class evaluator {
     }
 
     // ------------------------------------------------------------ comprehensions
-    value comprehension(const node& n) {
+    [[gnu::noinline]] value comprehension(const node& n) {
         const value range = eval(kid(n, 0));
         if (range.is_error()) return range;
         if (range.kind() != kind::list && range.kind() != kind::map)

@@ -107,7 +107,7 @@ inline std::uint64_t head(const value& v) noexcept {
 }  // namespace
 
 const value* value::find(std::string_view key) const noexcept {
-    if (kind_ != kind::map) return nullptr;
+    if (kind() != kind::map) return nullptr;
     const std::uint64_t want = head(value(kind::string, key));
     for (const map_entry* e = map_begin(), *end = map_end(); e != end; ++e) {
         if (head(e->key) == want &&
@@ -118,15 +118,15 @@ const value* value::find(std::string_view key) const noexcept {
 }
 
 const value* value::find(const value& key) const noexcept {
-    if (kind_ != kind::map) return nullptr;
-    if (key.kind_ == kind::string) return find(key.as_string());
-    const bool numeric = detail::is_numeric(key.kind_);
+    if (kind() != kind::map) return nullptr;
+    if (key.kind() == kind::string) return find(key.as_string());
+    const bool numeric = detail::is_numeric(key.kind());
     for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
         if (numeric) {
-            if (detail::is_numeric(e->key.kind_) &&
+            if (detail::is_numeric(e->key.kind()) &&
                 detail::cmp_numeric(e->key, key) == detail::order::equal)
                 return &e->val;
-        } else if (e->key.kind_ == key.kind_ && equal(e->key, key)) {
+        } else if (e->key.kind() == key.kind() && equal(e->key, key)) {
             return &e->val;
         }
     }

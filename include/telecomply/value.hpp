@@ -87,7 +87,7 @@ struct time_parts {
 class value {
   public:
     /// null
-    constexpr value() noexcept : kind_(kind::null_), tag_{0, 0, 0}, n_(0), p_{.i = 0} {}
+    constexpr value() noexcept : head_(static_cast<std::uint32_t>(kind::null_)), n_(0), p_{.i = 0} {}
     constexpr value(std::nullptr_t) noexcept : value() {}
 
     static constexpr value from_bool(bool b) noexcept {
@@ -133,12 +133,14 @@ class value {
         return value(kind::error, 0, payload{.err = e});
     }
 
-    [[nodiscard]] constexpr telecomply::kind kind() const noexcept { return kind_; }
-    [[nodiscard]] constexpr bool is_null() const noexcept { return kind_ == kind::null_; }
-    [[nodiscard]] constexpr bool is_bool() const noexcept { return kind_ == kind::bool_; }
-    [[nodiscard]] constexpr bool is_error() const noexcept { return kind_ == kind::error; }
-    [[nodiscard]] constexpr bool is_true() const noexcept { return kind_ == kind::bool_ && p_.b; }
-    [[nodiscard]] constexpr bool is_false() const noexcept { return kind_ == kind::bool_ && !p_.b; }
+    [[nodiscard]] constexpr telecomply::kind kind() const noexcept {
+        return static_cast<telecomply::kind>(head_ & 0xFFu);
+    }
+    [[nodiscard]] constexpr bool is_null() const noexcept { return kind() == kind::null_; }
+    [[nodiscard]] constexpr bool is_bool() const noexcept { return kind() == kind::bool_; }
+    [[nodiscard]] constexpr bool is_error() const noexcept { return kind() == kind::error; }
+    [[nodiscard]] constexpr bool is_true() const noexcept { return kind() == kind::bool_ && p_.b; }
+    [[nodiscard]] constexpr bool is_false() const noexcept { return kind() == kind::bool_ && !p_.b; }
 
     // Accessors: the caller checks kind() first (no checks are made).
     [[nodiscard]] constexpr bool as_bool() const noexcept { return p_.b; }
@@ -186,21 +188,23 @@ class value {
         const error_info* err;
     };
     constexpr value(telecomply::kind k, std::uint32_t n, payload p) noexcept
-        : kind_(k), tag_{0, 0, 0}, n_(n), p_(p) {}
-    // Strings and bytes keep their first three bytes inline: with the kind and the length they
-    // make the value's first 8 bytes, so a map lookup compares one word per key and touches the
-    // key's text only when that word matches.
+        : head_(static_cast<std::uint32_t>(k)), n_(n), p_(p) {}
+    // Strings and bytes keep their first three bytes in head_ beside the kind: with the length
+    // they make the value's first 8 bytes, so a map lookup compares one word per key and reads
+    // the key's text only when that word matches.
+    static constexpr std::uint32_t prefix(std::string_view s) noexcept {
+        std::uint32_t h = 0;
+        for (std::size_t i = 0; i < 3 && i < s.size(); ++i)
+            h |= static_cast<std::uint32_t>(static_cast<unsigned char>(s[i])) << (8 * (i + 1));
+        return h;
+    }
     constexpr value(telecomply::kind k, std::string_view s) noexcept
-        : kind_(k),
-          tag_{s.size() > 0 ? static_cast<char>(s[0]) : '\0', s.size() > 1 ? static_cast<char>(s[1]) : '\0',
-               s.size() > 2 ? static_cast<char>(s[2]) : '\0'},
+        : head_(static_cast<std::uint32_t>(k) | prefix(s)),
           n_(static_cast<std::uint32_t>(s.size())),
           p_{.s = s.data()} {}
-    friend struct detail_value_access;
 
-    telecomply::kind kind_;
-    char tag_[3];
-    std::uint32_t n_;  // length, element count, or nanoseconds
+    std::uint32_t head_;  // kind in the low byte; for strings and bytes, their first 3 bytes
+    std::uint32_t n_;     // length, element count, or nanoseconds
     payload p_;
 };
 

@@ -10,7 +10,7 @@ VENV=${TELECOMPLY_VENV:-$ROOT/.venv}
 DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-graph-dev nlohmann-json3-dev doctest-dev libre2-dev libcli11-dev libsqlite3-dev
-  libssl-dev libvalijson-dev libhowardhinnant-date-dev libsimdjson-dev tzdata
+  libssl-dev libvalijson-dev libhowardhinnant-date-dev libsimdjson-dev libgoogle-perftools-dev tzdata
   python3 python3-venv python3-dev
 )
 

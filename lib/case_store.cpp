@@ -799,6 +799,12 @@ std::optional<case_row> case_store::get(const std::string& case_id) const {
     return row;
 }
 
+std::optional<std::int64_t> case_store::version(const std::string& case_id) const {
+    std::optional<raw_case> c = self().load_case(case_id);
+    if (!c) return std::nullopt;
+    return c->version;
+}
+
 std::vector<stored_event> case_store::events(const std::string& case_id) const {
     impl& s = self();
     std::vector<raw_event> raw = s.load_events(case_id);

@@ -675,23 +675,39 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
 
 transition_result case_service::apply(const std::string& case_id, const case_event& e,
                                       std::optional<std::int64_t> expected_version) {
-    const auto row = store_.get(case_id);
-    if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
-    if (expected_version && *expected_version != row->version)
-        throw conflict_error("case " + case_id + " is at version " + std::to_string(row->version) +
+    // A remembered state is used only if it is still the stored one: judging an event against
+    // an out-of-date case would refuse (or allow) it wrongly.
+    const auto cached = recent_.find(case_id);
+    const bool from_cache =
+        cached != recent_.end() && store_.version(case_id) == cached->second.version;
+    const case_state s = from_cache ? cached->second : load(case_id);
+    if (expected_version && *expected_version != s.version)
+        throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
                              ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
-    const case_state s = case_state::from_json(row->snapshot);
     auto r = manager_.apply(s, e);
-    event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
-    store_.append(case_id, row->version, ev, r.after.state, r.after.to_json());
+    const event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
+    try {
+        store_.append(case_id, s.version, ev, r.after.state, r.after.to_json());
+    } catch (const conflict_error&) {
+        recent_.erase(case_id);  // another writer got in between: nothing of ours is current
+        throw;
+    }
+    if (recent_.size() >= 4096) recent_.clear();  // a bound, not an LRU: refilled on demand
+    recent_[case_id] = r.after;
     return r;
 }
 
-case_state case_service::get(const std::string& case_id) const {
+case_state case_service::load(const std::string& case_id) const {
     const auto row = store_.get(case_id);
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
-    return case_state::from_json(row->snapshot);
+    case_state s = case_state::from_json(row->snapshot);
+    s.version = row->version;
+    return s;
+}
+
+case_state case_service::get(const std::string& case_id) const {
+    return load(case_id);
 }
 
 std::vector<std::pair<std::string, case_event>> case_service::tick(date now,

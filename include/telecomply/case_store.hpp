@@ -151,6 +151,8 @@ class case_store {
 
     /// The case's row, or nullopt for an unknown case.
     [[nodiscard]] std::optional<case_row> get(const std::string& case_id) const;
+    /// The case's version (its last seq) without reading its snapshot, or nullopt.
+    [[nodiscard]] std::optional<std::int64_t> version(const std::string& case_id) const;
     /// The case's events in seq order (empty for an unknown case).
     [[nodiscard]] std::vector<stored_event> events(const std::string& case_id) const;
     /// Every case id, sorted (bytewise, as std::string compares).

@@ -122,8 +122,12 @@ class case_service {
     [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
 
   private:
+    [[nodiscard]] case_state load(const std::string& case_id) const;
     case_store& store_;
     const case_manager& manager_;
+    // The cases this service wrote last, so that a writer appending to the same cases does not
+    // parse their snapshots back; used only while the stored version still matches.
+    std::map<std::string, case_state, std::less<>> recent_;
 };
 
 }  // namespace telecomply

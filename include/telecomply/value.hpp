@@ -87,7 +87,8 @@ struct time_parts {
 class value {
   public:
     /// null
-    constexpr value() noexcept : head_(static_cast<std::uint32_t>(kind::null_)), n_(0), p_{.i = 0} {}
+    constexpr value() noexcept
+        : head_(static_cast<std::uint32_t>(kind::null_)), n_(0), p_{.i = 0} {}
     constexpr value(std::nullptr_t) noexcept : value() {}
 
     static constexpr value from_bool(bool b) noexcept {
@@ -140,7 +141,9 @@ class value {
     [[nodiscard]] constexpr bool is_bool() const noexcept { return kind() == kind::bool_; }
     [[nodiscard]] constexpr bool is_error() const noexcept { return kind() == kind::error; }
     [[nodiscard]] constexpr bool is_true() const noexcept { return kind() == kind::bool_ && p_.b; }
-    [[nodiscard]] constexpr bool is_false() const noexcept { return kind() == kind::bool_ && !p_.b; }
+    [[nodiscard]] constexpr bool is_false() const noexcept {
+        return kind() == kind::bool_ && !p_.b;
+    }
 
     // Accessors: the caller checks kind() first (no checks are made).
     [[nodiscard]] constexpr bool as_bool() const noexcept { return p_.b; }

@@ -1586,3 +1586,38 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
         MESSAGE("conflicts retried: " << conflicts.load());
     }
 }
+
+TEST_CASE("cases: a service's remembered states never hide another writer's events") {
+    temp_db db;
+    case_store store_a = case_store::open(db.path());
+    case_store store_b = case_store::open(db.path());
+    case_service a(store_a, manager());
+    case_service b(store_b, manager());
+    a.create(example("gd-retail-eligible"), ev("create", "2026-03-02"), "C");
+    a.apply("C", ev("submit", "2026-03-16"));  // A now remembers version 2
+    b.apply("C", ev("accept", "2026-03-17"));  // behind A's back: version 3, under_review
+
+    SUBCASE("without a stated version, A judges the event against the case as it is now") {
+        const auto r = a.apply("C", ev("approve", "2026-03-18"));
+        CHECK(r.after.state == "whitelisted");
+        CHECK(r.after.version == 4);
+        CHECK(store_a.events("C").size() == 4);
+        CHECK(store_a.get("C")->snapshot == r.after.to_json());
+    }
+    SUBCASE("with a stated version, A is told its view is stale and nothing is written") {
+        CHECK_THROWS_AS(a.apply("C", ev("accept", "2026-03-18"), std::int64_t{2}), conflict_error);
+        CHECK(store_a.events("C").size() == 3);
+    }
+    SUBCASE("an event in a rolled-back transaction is forgotten") {
+        {
+            auto tx = store_a.begin();
+            a.apply("C", ev("approve", "2026-03-18"));
+            tx.rollback();
+        }
+        CHECK(store_a.get("C")->state == "under_review");
+        const auto r = a.apply("C", ev("schedule_inspection", "2026-03-19"));
+        CHECK(r.after.state == "site_inspection");
+        CHECK(r.after.version == 4);
+        CHECK(store_a.verify("C").ok());
+    }
+}

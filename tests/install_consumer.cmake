@@ -1,0 +1,20 @@
+# Installs the build into a scratch prefix, builds tests/consumer against it with
+# find_package(telecomply CONFIG), and runs it on an example with the installed rulesets.
+#   cmake -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch> -P install_consumer.cmake
+file(REMOVE_RECURSE ${WORK})
+function(step what)
+  execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "${what} failed (${rc}):\n${out}\n${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+endfunction()
+step(install ${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
+step(configure ${CMAKE_COMMAND} -S ${SRC}/tests/consumer -B ${WORK}/build -G Ninja
+     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+step(build ${CMAKE_COMMAND} --build ${WORK}/build)
+step(run ${WORK}/build/consumer ${SRC}/examples/applications/gd-new-company-ineligible.json
+     ${WORK}/prefix/share/telecomply/rulesets)
+if(NOT out MATCHES "ineligible under CN-GD@2026.1" OR NOT out MATCHES "COMPANY_TOO_NEW")
+  message(FATAL_ERROR "unexpected output:\n${out}")
+endif()

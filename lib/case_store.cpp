@@ -264,6 +264,10 @@ struct case_store::impl {
     std::optional<raw_case> load_case(const std::string& case_id);
     std::vector<raw_event> load_events(const std::string& case_id);
     void verify_case(const std::string& case_id, verify_report& report);
+
+    // One row of the events table.
+    void insert_event(const std::string& case_id, std::int64_t seq, const event_input& e,
+                      const event_text& t, std::string_view prev_hash, const std::string& hash);
 };
 
 // One use of a cached statement: bind, step, read columns; reset (and unbind, since text is
@@ -314,6 +318,23 @@ class case_store::impl::stmt_use {
     impl& s_;
     sqlite3_stmt* st_;
 };
+
+void case_store::impl::insert_event(const std::string& case_id, std::int64_t seq,
+                                    const event_input& e, const event_text& t,
+                                    std::string_view prev_hash, const std::string& hash) {
+    stmt_use(*this, sql::insert_event)
+        .text(1, case_id)
+        .integer(2, seq)
+        .text(3, e.type)
+        .text(4, e.actor)
+        .text(5, e.at)
+        .text(6, t.payload)
+        .text(7, t.verdict)
+        .text(8, e.ruleset_digest)
+        .text(9, std::string(prev_hash))
+        .text(10, hash)
+        .run();
+}
 
 // A write: its own `BEGIN IMMEDIATE` transaction, or a savepoint inside the caller's
 // case_store::transaction (never a transaction of its own there, so the group commits once).
@@ -669,18 +690,7 @@ std::int64_t case_store::create(const std::string& case_id, const std::string& r
         .text(6, snapshot)
         .text(7, hash)
         .run();
-    impl::stmt_use(s, sql::insert_event)
-        .text(1, case_id)
-        .integer(2, 1)
-        .text(3, first.type)
-        .text(4, first.actor)
-        .text(5, first.at)
-        .text(6, t.payload)
-        .text(7, t.verdict)
-        .text(8, first.ruleset_digest)
-        .text(9, k_zero_hash)
-        .text(10, hash)
-        .run();
+    s.insert_event(case_id, 1, first, t, k_zero_hash, hash);
     w.commit();
     return 1;
 }
@@ -711,18 +721,7 @@ std::int64_t case_store::append(const std::string& case_id, std::int64_t expecte
     }
     const std::int64_t seq = version + 1;
     const std::string hash = chain_hash(prev, t, seq);
-    impl::stmt_use(s, sql::insert_event)
-        .text(1, case_id)
-        .integer(2, seq)
-        .text(3, e.type)
-        .text(4, e.actor)
-        .text(5, e.at)
-        .text(6, t.payload)
-        .text(7, t.verdict)
-        .text(8, e.ruleset_digest)
-        .text(9, prev)
-        .text(10, hash)
-        .run();
+    s.insert_event(case_id, seq, e, t, prev, hash);
     impl::stmt_use(s, sql::update_case)
         .text(1, case_id)
         .integer(2, seq)

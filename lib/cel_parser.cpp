@@ -589,32 +589,34 @@ class parser {
             if (t.text == w) fail(t.offset, "'" + std::string(w) + "' is a reserved word");
     }
 
-    void parse_args(std::vector<ast_ptr>& out, std::string_view close) {
+    // Items separated by commas up to `close` (a trailing comma allowed); the opening bracket
+    // has been consumed.
+    template <class F>
+    void parse_delimited(std::string_view close, F&& item) {
         if (accept(close)) return;
         for (;;) {
-            out.push_back(parse_expr());
+            item();
             if (accept(close)) return;
             expect_separator(close);
             if (accept(close)) return;  // trailing comma
         }
     }
 
+    void parse_args(std::vector<ast_ptr>& out, std::string_view close) {
+        parse_delimited(close, [&] { out.push_back(parse_expr()); });
+    }
+
     ast_ptr parse_message(std::string type_name, std::uint32_t off) {
         expect("{");
         auto n = make(ast_kind::message, off);
         n->name = std::move(type_name);
-        if (!accept("}")) {
-            for (;;) {
-                if (cur_.kind != tok::ident) fail_expected("a field name");
-                n->field_names.emplace_back(cur_.text);
-                advance();
-                expect(":");
-                n->args.push_back(parse_expr());
-                if (accept("}")) break;
-                expect_separator("}");
-                if (accept("}")) break;
-            }
-        }
+        parse_delimited("}", [&] {
+            if (cur_.kind != tok::ident) fail_expected("a field name");
+            n->field_names.emplace_back(cur_.text);
+            advance();
+            expect(":");
+            n->args.push_back(parse_expr());
+        });
         return finish(std::move(n));
     }
 
@@ -729,16 +731,11 @@ class parser {
         }
         if (accept("{")) {
             auto n = make(ast_kind::map, off);
-            if (!accept("}")) {
-                for (;;) {
-                    n->args.push_back(parse_expr());
-                    expect(":");
-                    n->args.push_back(parse_expr());
-                    if (accept("}")) break;
-                    expect_separator("}");
-                    if (accept("}")) break;
-                }
-            }
+            parse_delimited("}", [&] {
+                n->args.push_back(parse_expr());
+                expect(":");
+                n->args.push_back(parse_expr());
+            });
             return finish(std::move(n));
         }
         fail_expected("an expression");

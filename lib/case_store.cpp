@@ -331,7 +331,7 @@ void case_store::impl::insert_event(const std::string& case_id, std::int64_t seq
         .text(6, t.payload)
         .text(7, t.verdict)
         .text(8, e.ruleset_digest)
-        .text(9, std::string(prev_hash))
+        .text(9, prev_hash)
         .text(10, hash)
         .run();
 }

@@ -167,7 +167,8 @@ class evaluator {
             eval_errc::no_such_overload, n.offset,
             "no such overload: " + std::string(op) + "(" + std::string(type_name(a.kind())) + ")");
     }
-    [[gnu::noinline]] value no_overload(const node& n, std::string_view op, const value& a, const value& b) {
+    [[gnu::noinline]] value no_overload(const node& n, std::string_view op, const value& a,
+                                        const value& b) {
         return error(eval_errc::no_such_overload, n.offset,
                      "no such overload: " + std::string(type_name(a.kind())) + " " +
                          std::string(op) + " " + std::string(type_name(b.kind())));
@@ -396,7 +397,8 @@ class evaluator {
         }
     }
 
-    [[gnu::noinline]] value time_result(const node& n, std::int64_t secs, std::int64_t nanos, bool is_timestamp) {
+    [[gnu::noinline]] value time_result(const node& n, std::int64_t secs, std::int64_t nanos,
+                                        bool is_timestamp) {
         if (is_timestamp) {
             if (!normalize_timestamp(secs, nanos))
                 return static_error(eval_errc::overflow, n.offset, "timestamp overflow");

@@ -78,8 +78,21 @@ value value_builder::copy(const value& v) {
     }
 }
 
+namespace {
+value from_json_at(value_builder& b, const nlohmann::json& j, std::uint32_t depth);
+}
+
 value value_builder::from_json(const nlohmann::json& j) {
+    return from_json_at(*this, j, 0);
+}
+
+namespace {
+value from_json_at(value_builder& b, const nlohmann::json& j, std::uint32_t depth) {
     using t = nlohmann::json::value_t;
+    if (depth > value_builder::max_nesting && (j.is_array() || j.is_object()))
+        throw input_error("<input>", 0, "",
+                          "the document nests deeper than " +
+                              std::to_string(value_builder::max_nesting) + " levels");
     switch (j.type()) {
         case t::null:
             return value{};
@@ -96,34 +109,35 @@ value value_builder::from_json(const nlohmann::json& j) {
         case t::number_float:
             return value::from_double(j.get<double>());
         case t::string:
-            return string(j.get_ref<const std::string&>());
+            return b.string(j.get_ref<const std::string&>());
         case t::array: {
             value* items = nullptr;
-            auto out = list(j.size(), items);
+            auto out = b.list(j.size(), items);
             std::size_t i = 0;
             for (const auto& e : j)
-                items[i++] = from_json(e);
+                items[i++] = from_json_at(b, e, depth + 1);
             return out;
         }
         case t::object: {
             map_entry* entries = nullptr;
-            auto out = map(j.size(), entries);
+            auto out = b.map(j.size(), entries);
             std::size_t i = 0;
             for (const auto& [k, e] : j.items()) {
-                entries[i].key = string(k);
-                entries[i].val = from_json(e);
+                entries[i].key = b.string(k);
+                entries[i].val = from_json_at(b, e, depth + 1);
                 ++i;
             }
             return out;
         }
         case t::binary:
-            return bytes(
+            return b.bytes(
                 {reinterpret_cast<const char*>(j.get_binary().data()), j.get_binary().size()});
         case t::discarded:
             return value{};
     }
     return value{};
 }
+}  // namespace
 
 // ------------------------------------------------------------------ document
 

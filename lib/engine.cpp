@@ -24,31 +24,16 @@ engine& engine::operator=(engine&&) noexcept = default;
 
 document engine::validate(const nlohmann::json& app, std::string_view source, std::uint32_t line,
                           std::string_view text) const {
-    const std::string src(source);
-    if (!app.is_object()) throw input_error(src, line, "$", "an application must be a JSON object");
-    if (auto f = schema_->validate(app)) {
-        std::uint32_t at = line;
-        if (!text.empty()) {
-            // the line of the offending value inside a multi-line document
-            if (const auto l = detail::line_of(text, f->json_path); l != 0)
-                at = (line == 0 ? 1 : line) + l - 1;
-        }
-        throw input_error(src, at, f->json_path, f->message);
+    // One validation for every source: build the document (which bounds its nesting), then
+    // validate it as parse() does.
+    document doc;
+    try {
+        doc = document::from_json(app);
+    } catch (const input_error& e) {
+        throw input_error(std::string(source), line, "$", e.message());
     }
-    // Facts the schema cannot say: dates must be real calendar days.
-    auto check_date = [&](const nlohmann::json& v, const std::string& path) {
-        if (v.is_string() && v.get_ref<const std::string&>() != "long_term" &&
-            !date::parse(v.get_ref<const std::string&>())) {
-            std::uint32_t at = line;
-            if (!text.empty())
-                if (const auto l = detail::line_of(text, path); l != 0)
-                    at = (line == 0 ? 1 : line) + l - 1;
-            throw input_error(src, at, path,
-                              "'" + v.get<std::string>() + "' is not a calendar date");
-        }
-    };
-    check_date(app.value("submitted_on", nlohmann::json()), "$.submitted_on");
-    return document::from_json(app);
+    validate_located(doc, source, line, text);
+    return doc;
 }
 
 void engine::validate(const document& app, std::string_view source) const {

@@ -109,7 +109,7 @@ inline std::uint64_t head(const value& v) noexcept {
 const value* value::find(std::string_view key) const noexcept {
     if (kind() != kind::map) return nullptr;
     const std::uint64_t want = head(value(kind::string, key));
-    for (const map_entry* e = map_begin(), *end = map_end(); e != end; ++e) {
+    for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
         if (head(e->key) == want &&
             (key.size() <= 3 || same_bytes(e->key.p_.s + 3, key.data() + 3, key.size() - 3)))
             return &e->val;

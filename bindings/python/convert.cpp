@@ -93,8 +93,10 @@ void register_exceptions(py::module_&) {
     });
 }
 
-value to_value(py::handle obj, value_builder& b, std::string& path) {
+value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth) {
     ensure_datetime();
+    if (depth > value_builder::max_nesting)
+        bad(path, "nested deeper than " + std::to_string(value_builder::max_nesting) + " levels");
     if (obj.is_none()) return value{};
     PyObject* o = obj.ptr();
     if (PyBool_Check(o)) return value::from_bool(o == Py_True);
@@ -142,13 +144,13 @@ value to_value(py::handle obj, value_builder& b, std::string& path) {
                 path += ".";
                 path.append(ks, static_cast<std::size_t>(kn));
             } else {
-                entries[i].key = to_value(k, b, path);
+                entries[i].key = to_value(k, b, path, depth + 1);
                 if (entries[i].key.kind() != kind::int_ && entries[i].key.kind() != kind::uint_ &&
                     entries[i].key.kind() != kind::bool_)
                     bad(path, "map keys must be str, int or bool");
                 path += "[" + entries[i].key.to_string() + "]";
             }
-            entries[i].val = to_value(v, b, path);
+            entries[i].val = to_value(v, b, path, depth + 1);
             path.resize(base);
             ++i;
         }
@@ -162,7 +164,7 @@ value to_value(py::handle obj, value_builder& b, std::string& path) {
         const auto base = path.size();
         for (std::size_t i = 0; i < n; ++i) {
             path += "[" + std::to_string(i) + "]";
-            items[i] = to_value(seq[i], b, path);
+            items[i] = to_value(seq[i], b, path, depth + 1);
             path.resize(base);
         }
         return out;
@@ -204,7 +206,7 @@ value to_value(py::handle obj, value_builder& b, std::string& path) {
     if (py::isinstance<py::dict>(obj) || PyMapping_Check(o)) {
         if (py::hasattr(obj, "items")) {
             py::dict d(py::reinterpret_borrow<py::object>(obj));
-            return to_value(d, b, path);
+            return to_value(d, b, path, depth);
         }
     }
     bad(path, "unsupported Python type '" +

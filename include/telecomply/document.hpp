@@ -37,7 +37,11 @@ class value_builder {
     value copy(const value& v);
     /// From JSON: objects become maps with string keys, integers int (uint above INT64_MAX),
     /// other numbers double.
+    /// Throws input_error for documents nested deeper than max_nesting.
     value from_json(const nlohmann::json& j);
+    /// How deep documents may nest (objects and arrays): deeper input is refused rather than
+    /// risking the stack.
+    static constexpr std::uint32_t max_nesting = 1024;
     [[nodiscard]] detail::arena& arena() const noexcept { return *arena_; }
 
   private:

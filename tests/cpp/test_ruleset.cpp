@@ -312,9 +312,8 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
     }
     SUBCASE("extends an unknown ruleset") {
         scratch s;
-        s.write(
-            "CN-SH/2026.1.json",
-            R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01",
+        s.write("CN-SH/2026.1.json",
+                R"({"id": "CN-SH", "version": "2026.1", "effective_from": "2026-01-01",
  "title": {"zh": "x", "en": "x"}, "extends": "CN-XX"})");
         CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir),
                              doctest::Contains("unknown ruleset 'CN-XX'"), ruleset_error);
@@ -368,4 +367,19 @@ TEST_CASE("a ruleset is safe to share across threads") {
     for (auto& t : threads)
         t.join();
     CHECK(wrong == 0);
+}
+
+TEST_CASE("deeply nested applications are refused as input errors, never a crash") {
+    const engine e(data / "rulesets");
+    auto app = clean_app();
+    nlohmann::json deep = nlohmann::json::array();
+    for (int i = 0; i < 5000; ++i)
+        deep = nlohmann::json::array({std::move(deep)});
+    app["extra"] = std::move(deep);
+    CHECK_THROWS_WITH_AS((void)e.validate(app, "deep.json"), doctest::Contains("deeper than"),
+                         input_error);
+    const std::string text =
+        R"({"id": "x", "region": "CN-GD", "submitted_on": "2026-03-02", "extra": )" +
+        std::string(100000, '[') + std::string(100000, ']') + "}";
+    CHECK_THROWS_AS((void)e.parse(text, "deep.json"), input_error);
 }

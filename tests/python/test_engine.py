@@ -131,3 +131,17 @@ def test_frames(engine, example_apps):
     assert set(findings["severity"].cat.categories) == {"blocking", "warning", "info"}
     empty = telecomply.verdicts_to_frame([])
     assert len(empty) == 0 and "decision" in empty.columns
+
+
+def test_deeply_nested_input_is_refused_not_a_crash(engine, eligible_app):
+    deep = []
+    for _ in range(100_000):
+        deep = [deep]
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check(dict(eligible_app, extra=deep))
+    assert "deeper than" in str(info.value)
+    with pytest.raises(telecomply.InputError):
+        telecomply.cel.evaluate("size(x)", {"x": deep})
+    text = '{"id": "x", "region": "CN-GD", "submitted_on": "2026-03-02", "channel": "online", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(telecomply.InputError):
+        engine.check(text)

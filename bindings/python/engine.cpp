@@ -238,7 +238,6 @@ void bind_engine(py::module_& m) {
                 std::vector<std::string> texts;
                 std::vector<int> kind;  // 0 document, 1 text
                 for (auto app : apps) {
-                    const std::string where = "apps[" + std::to_string(kind.size()) + "]";
                     if (py::isinstance<py::str>(app)) {
                         texts.push_back(app.cast<std::string>());
                         docs.emplace_back();
@@ -285,9 +284,21 @@ void bind_engine(py::module_& m) {
                 }
                 for (auto& err : errors)
                     if (err) std::rethrow_exception(err);
+                // Wrapping n verdicts allocates n objects, and Python's cyclic garbage collector
+                // would walk every live object (the caller's applications too) several times
+                // meanwhile; verdicts hold no cycles, so it is paused for the loop.
+                py::object gc = py::module_::import("gc");
+                const bool was_enabled = gc.attr("isenabled")().cast<bool>();
+                if (was_enabled) gc.attr("disable")();
                 py::list result(n);
-                for (std::size_t i = 0; i < n; ++i)
-                    result[i] = py::cast(py_verdict{std::move(*out[i])});
+                try {
+                    for (std::size_t i = 0; i < n; ++i)
+                        result[i] = py::cast(py_verdict{std::move(*out[i])});
+                } catch (...) {
+                    if (was_enabled) gc.attr("enable")();
+                    throw;
+                }
+                if (was_enabled) gc.attr("enable")();
                 return result;
             },
             py::arg("apps"), py::arg("threads") = 0, py::arg("as_of") = py::none(),

@@ -522,8 +522,10 @@ void group_equal(const value& list, eval_context& ctx, F&& f) {
         auto* order = ctx.arena().allocate_array<std::uint32_t>(n);
         for (std::uint32_t i = 0; i < n; ++i)
             order[i] = i;
-        std::stable_sort(order, order + n, [&](std::uint32_t a, std::uint32_t b) {
-            return items[a].as_string() < items[b].as_string();
+        // by text, then position: equal texts keep their order without stable_sort's buffer
+        std::sort(order, order + n, [&](std::uint32_t a, std::uint32_t b) {
+            const int c = items[a].as_string().compare(items[b].as_string());
+            return c < 0 || (c == 0 && a < b);
         });
         for (std::uint32_t k = 0; k < n; ++k)
             first[order[k]] =

@@ -703,8 +703,9 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
     ctx.reset();
 
     // Blocking first, then warnings, then info; stable within a level (ruleset order).
-    std::stable_sort(out.findings.begin(), out.findings.end(),
-                     [](const finding& a, const finding& b) { return a.level < b.level; });
+const auto by_level = [](const finding& a, const finding& b) { return a.level < b.level; };
+    if (!std::is_sorted(out.findings.begin(), out.findings.end(), by_level))
+        std::stable_sort(out.findings.begin(), out.findings.end(), by_level);
     if (out.has_blocking())
         out.outcome = decision::ineligible;
     else if (blocking_unknown)

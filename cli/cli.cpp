@@ -180,9 +180,23 @@ int run_lint(const std::string& dir) {
         std::cout << e.what() << "\n1 problem\n";
         return exit_bad;
     }
-    auto problems = cat->lint();
-    // The workflow of every region, analysed against the parameters of its rules.
+    // The workflow of every region, analysed against the parameters of its rules; the
+    // parameters workflows read are not "unused".
     const auto wf_dir = std::filesystem::path(dir) / "workflow";
+    std::vector<std::string> workflow_params;
+    if (std::filesystem::is_directory(wf_dir)) {
+        for (const auto& [id, version] : cat->list()) {
+            try {
+                for (auto& p : workflow::load(wf_dir, id).parameters_used())
+                    if (std::find(workflow_params.begin(), workflow_params.end(), p) ==
+                        workflow_params.end())
+                        workflow_params.push_back(std::move(p));
+            } catch (const error&) {
+                // reported below with the workflow analysis
+            }
+        }
+    }
+    auto problems = cat->lint(workflow_params);
     if (std::filesystem::is_directory(wf_dir)) {
         std::vector<std::string> regions{"CN"};
         for (const auto& [id, version] : cat->list())

@@ -435,7 +435,38 @@ std::shared_ptr<const ruleset> catalogue::get(std::string_view id, std::string_v
     throw not_found_error("no ruleset " + std::string(id) + "@" + std::string(version));
 }
 
-std::vector<catalogue::problem> catalogue::lint() const {
+namespace {
+// Parameters of a merged ruleset that no expression, message or remedy reads.
+std::vector<std::string> unused_parameters(const ruleset& rs,
+                                           const std::vector<std::string>& used_elsewhere) {
+    std::string text;
+    for (const auto& r : rs.rules())
+        for (const std::string* t : {&r.when_src, &r.require_src, &r.each_src, &r.subject_src,
+                                     &r.message.zh, &r.message.en, &r.remedy.zh, &r.remedy.en})
+            text += *t + "\n";
+    for (const auto& v : rs.variables())
+        text += v.source + "\n";
+    auto read = [&](const std::string& name) {
+        const std::string needle = "params." + name;
+        for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) {
+            const std::size_t end = p + needle.size();
+            if (end == text.size() ||
+                !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
+                return true;
+        }
+        return false;
+    };
+    std::vector<std::string> out;
+    for (const auto& [name, v] : rs.parameters().items())
+        if (!read(name) &&
+            std::find(used_elsewhere.begin(), used_elsewhere.end(), name) == used_elsewhere.end())
+            out.push_back(name);
+    return out;
+}
+}  // namespace
+
+std::vector<catalogue::problem> catalogue::lint(
+    const std::vector<std::string>& used_elsewhere) const {
     std::vector<problem> out;
     auto report = [&](const ruleset_error& e, bool warning) {
         // a parent's problem shows up once, not once per child that inherits it
@@ -466,13 +497,23 @@ std::vector<catalogue::problem> catalogue::lint() const {
             }
             for (date d : dates) {
                 try {
-                    auto rs = build(*s, d);
-                    // parameters nothing reads
-                    std::string all_sources;
-                    for (const auto& r : rs->rules())
-                        all_sources += r.when_src + r.require_src + r.each_src + r.subject_src +
-                                       r.message.zh + r.message.en + r.remedy.zh + r.remedy.en;
-                    (void)all_sources;
+                    const auto rs = build(*s, d);
+                    // a parameter this file sets that its own merged rules never read
+                    for (const auto& name : unused_parameters(*rs, used_elsewhere)) {
+                        if (!s->json.contains("parameters") ||
+                            !s->json["parameters"].contains(name))
+                            continue;
+                        const std::string path = json_path_append_key("$.parameters", name);
+                        const std::string msg = "parameter '" + name + "' is read by no rule" +
+                                                (used_elsewhere.empty() ? "" : " and no workflow");
+                        const bool seen =
+                            std::any_of(out.begin(), out.end(), [&](const problem& p) {
+                                return p.file == s->file.string() && p.message == msg;
+                            });
+                        if (!seen)
+                            out.push_back({s->file.string(), detail::line_of(s->text, path), path,
+                                           msg, true});
+                    }
                 } catch (const ruleset_error& e) {
                     report(e, false);
                 } catch (const error& e) {
@@ -703,7 +744,7 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
     ctx.reset();
 
     // Blocking first, then warnings, then info; stable within a level (ruleset order).
-const auto by_level = [](const finding& a, const finding& b) { return a.level < b.level; };
+    const auto by_level = [](const finding& a, const finding& b) { return a.level < b.level; };
     if (!std::is_sorted(out.findings.begin(), out.findings.end(), by_level))
         std::stable_sort(out.findings.begin(), out.findings.end(), by_level);
     if (out.has_blocking())

@@ -803,4 +803,21 @@ const std::vector<std::string>& known_guards() {
     return guards;
 }
 
+std::vector<std::string> workflow::parameters_used() const {
+    std::set<std::string> out;
+    for (const auto& [name, t] : timers())
+        for (const auto* p : {&t.working_days_param, &t.months_param, &t.days_param})
+            if (!p->empty()) out.insert(*p);
+    for (const auto& t : transitions()) {
+        if (const auto it = guard_parameters().find(t.guard); it != guard_parameters().end())
+            out.insert(it->second.begin(), it->second.end());
+        for (const auto& e : t.effects) {
+            const auto k = effect_kinds().find(e.kind);
+            if (k != effect_kinds().end() && k->second == effect_arg::parameter && !e.arg.empty())
+                out.insert(e.arg);
+        }
+    }
+    return {out.begin(), out.end()};
+}
+
 }  // namespace telecomply

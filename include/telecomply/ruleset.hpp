@@ -149,9 +149,11 @@ class catalogue {
         bool warning = false;
     };
     /// Compiles every ruleset version with every parent version it can meet and reports
-    /// problems instead of throwing: expression errors, unused parameters, rules whose
-    /// parameters are missing, overlapping versions, gaps.
-    [[nodiscard]] std::vector<problem> lint() const;
+    /// problems instead of throwing: expression errors, references to missing parameters,
+    /// version gaps, and (as warnings) parameters nothing reads. `used_elsewhere` names
+    /// parameters read outside the rules (by the workflow).
+    [[nodiscard]] std::vector<problem> lint(
+        const std::vector<std::string>& used_elsewhere = {}) const;
 
     struct source;  // one loaded file
 

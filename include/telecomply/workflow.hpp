@@ -114,6 +114,8 @@ class workflow {
     [[nodiscard]] std::string to_dot() const;
     /// Mermaid stateDiagram-v2 with the same labels; final states lead to [*].
     [[nodiscard]] std::string to_mermaid() const;
+    /// The ruleset parameters this workflow reads (timers, guards, effects), sorted.
+    [[nodiscard]] std::vector<std::string> parameters_used() const;
 
     struct impl;
 

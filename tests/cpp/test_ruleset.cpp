@@ -383,3 +383,20 @@ TEST_CASE("deeply nested applications are refused as input errors, never a crash
         std::string(100000, '[') + std::string(100000, ']') + "}";
     CHECK_THROWS_AS((void)e.parse(text, "deep.json"), input_error);
 }
+
+TEST_CASE("lint warns about parameters nothing reads, where they are set") {
+    const auto cat = catalogue::load(data / "rulesets");
+    const auto problems = cat->lint();
+    std::vector<std::string> got;
+    for (const auto& p : problems) {
+        CHECK(p.warning);
+        got.push_back(fs::path(p.file).parent_path().filename().string() + "/" +
+                      fs::path(p.file).filename().string() + " " + p.json_path);
+    }
+    std::sort(got.begin(), got.end());
+    CHECK(got == std::vector<std::string>{"CN/2025.1.json $.parameters.channels",
+                                          "CN/2025.1.json $.parameters.inspection_threshold",
+                                          "CN/2026.1.json $.parameters.channels"});
+    // a parameter read elsewhere (by a workflow) is not unused
+    CHECK(cat->lint({"channels", "inspection_threshold"}).empty());
+}

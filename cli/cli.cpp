@@ -273,6 +273,69 @@ int run_test(const common& c, const std::string& dir_arg, bool verbose) {
     return report.failed() != 0 || !uncovered.empty() ? exit_findings : exit_ok;
 }
 
+// ------------------------------------------------------------------ diff
+
+int run_diff(const common& c, const std::vector<std::string>& files, const std::string& from,
+             const std::string& to) {
+    const engine e(c.rulesets_dir());
+    std::size_t total = 0, flipped = 0, changed = 0, bad = 0;
+    auto one = [&](std::string_view text, const std::string& name, std::uint32_t line) {
+        try {
+            const document doc = e.parse(text, name, line);
+            const verdict a = e.check_version(doc, from);
+            const verdict b = e.check_version(doc, to);
+            const verdict_change d = compare(a, b);
+            ++total;
+            if (!d.changed()) return;
+            ++changed;
+            flipped += d.from != d.to;
+            if (c.format == "text") {
+                std::cout << a.application << "  " << a.region << "  " << to_string(d.from)
+                          << " -> " << to_string(d.to);
+                for (const auto& k : d.added)
+                    std::cout << "  +" << k;
+                for (const auto& k : d.removed)
+                    std::cout << "  -" << k;
+                std::cout << "\n";
+            } else {
+                auto j = d.to_json();
+                j["application"] = a.application;
+                j["region"] = a.region;
+                std::cout << j.dump() << "\n";
+            }
+        } catch (const input_error& err) {
+            ++bad;
+            std::cerr << "telecomply: " << err.what() << "\n";
+        } catch (const not_found_error& err) {
+            ++bad;
+            std::cerr << "telecomply: " << name << ":" << line << ": " << err.what() << "\n";
+        }
+    };
+    for (const auto& file : files) {
+        std::ifstream in(file, std::ios::binary);
+        if (!in) {
+            std::cerr << "telecomply: " << file << ": cannot open the file\n";
+            ++bad;
+            continue;
+        }
+        if (is_jsonl(file)) {
+            std::string line;
+            for (std::uint32_t n = 1; std::getline(in, line); ++n)
+                if (line.find_first_not_of(" \t\r") != std::string::npos) one(line, file, n);
+        } else {
+            const std::string text((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
+            one(text, file, 1);
+        }
+    }
+    if (c.format == "text")
+        std::cout << total << " application" << (total == 1 ? "" : "s") << ": " << changed
+                  << " with different findings from " << from << " to " << to << ", " << flipped
+                  << " with a different decision\n";
+    if (bad != 0) return exit_bad;
+    return changed != 0 ? exit_findings : exit_ok;
+}
+
 // ------------------------------------------------------------------ case
 
 std::string now_cst() {
@@ -477,6 +540,17 @@ int run(const std::vector<std::string>& args) {
         app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
     lint->add_option("dir", lint_dir, "folder of rulesets (default: the installed ones)");
 
+    std::string diff_from, diff_to;
+    std::vector<std::string> diff_files;
+    auto* diff =
+        app.add_subcommand("diff", "the findings and decisions a policy change would change");
+    diff->add_option("--from", diff_from, "the version before, e.g. 2025.1")->required();
+    diff->add_option("--to", diff_to, "the version after, e.g. 2026.1")->required();
+    diff->add_option("files", diff_files, "application files (JSON or JSON Lines)")->required();
+    diff->add_option("--format", c.format, "text or jsonl")
+        ->check(CLI::IsMember({"text", "jsonl"}));
+    add_rulesets(diff);
+
     std::string graph_format = "dot", graph_region = "CN";
     auto* graph = app.add_subcommand("graph", "draw the workflow (Graphviz DOT or Mermaid)");
     graph->add_option("--format", graph_format, "dot or mermaid")
@@ -550,6 +624,7 @@ int run(const std::vector<std::string>& args) {
         if (*explain) return run_explain(c, explain_file);
         if (*lint) return run_lint(lint_dir.empty() ? catalogue::default_dir().string() : lint_dir);
         if (*test) return run_test(c, test_dir, verbose);
+        if (*diff) return run_diff(c, diff_files, diff_from, diff_to);
         if (*graph) {
             const auto wf = workflow::load(c.rulesets_dir() / "workflow", graph_region);
             std::cout << (graph_format == "dot" ? wf.to_dot() : wf.to_mermaid());

@@ -94,6 +94,16 @@ verdict engine::check(const document& app, const check_options& opts) const {
     return rs->check(app, o, ctx);
 }
 
+verdict engine::check_version(const document& app, std::string_view version,
+                              const check_options& opts) const {
+    const value* region = app.root().find("region");
+    if (region == nullptr || region->kind() != kind::string)
+        throw input_error("<input>", 0, "$.region", "the application has no region");
+    const auto rs = catalogue_->get(region->as_string(), version);
+    thread_local eval_context ctx;
+    return rs->check(app, opts, ctx);
+}
+
 verdict engine::check_json(std::string_view json, const check_options& opts,
                            std::string_view source, std::uint32_t first_line) const {
     return check(parse(json, source, first_line), opts);

@@ -1,5 +1,8 @@
 #include "telecomply/verdict.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 #include "telecomply/ruleset.hpp"
 
 namespace telecomply {
@@ -229,6 +232,34 @@ std::string verdict::to_text(std::string_view lang) const {
         out += "\n";
     }
     return out;
+}
+
+namespace {
+std::vector<std::string> finding_keys(const verdict& v) {
+    std::vector<std::string> out;
+    for (const auto& f : v.findings)
+        out.push_back(f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]"));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+}  // namespace
+
+verdict_change compare(const verdict& before, const verdict& after) {
+    verdict_change c;
+    c.from = before.outcome;
+    c.to = after.outcome;
+    const auto a = finding_keys(before), b = finding_keys(after);
+    std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(c.added));
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(c.removed));
+    return c;
+}
+
+nlohmann::json verdict_change::to_json() const {
+    return {{"from", std::string(to_string(from))},
+            {"to", std::string(to_string(to))},
+            {"added", added},
+            {"removed", removed}};
 }
 
 }  // namespace telecomply

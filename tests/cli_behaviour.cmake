@@ -88,3 +88,11 @@ expect(explain "${out}" "Rules, in order:")
 # lint of the shipped rulesets is clean
 run(lint 0 lint ${SRC}/rulesets)
 expect(lint "${out}" "0 errors, 0 warnings")
+
+# diff: what a policy change flips
+run(diff 1 diff --from 2025.1 --to 2026.1 ${SRC}/examples/applications/sd-travel-eligible.json)
+expect(diff "${out}" "SD-2025-0954  CN-SD  eligible -> ineligible  \\+CALLING_HOURS_OUTSIDE_WINDOW  \\+CONSENT_MECHANISM_MISSING")
+expect(diff "${out}" "1 application: 1 with different findings from 2025.1 to 2026.1, 1 with a different decision")
+run(diff_same 0 diff --from 2026.1 --to 2026.1 ${SRC}/examples/applications/sd-travel-eligible.json)
+run(diff_unknown_version 2 diff --from 2019.1 --to 2026.1 ${SRC}/examples/applications/sd-travel-eligible.json)
+expect(diff_unknown_version "${err}" "no ruleset CN-SD@2019.1")

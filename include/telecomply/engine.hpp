@@ -58,6 +58,10 @@ class engine {
     /// Checks a parsed application with the ruleset of its region in force on its submission
     /// date (or opts.as_of). Throws not_found_error when no ruleset applies.
     [[nodiscard]] verdict check(const document& app, const check_options& opts = {}) const;
+    /// Checks with a given version of the region's rules (what-if, policy diffs) instead of the
+    /// one in force. Throws not_found_error when the region has no such version.
+    [[nodiscard]] verdict check_version(const document& app, std::string_view version,
+                                        const check_options& opts = {}) const;
     /// parse() then check().
     [[nodiscard]] verdict check_json(std::string_view json, const check_options& opts = {},
                                      std::string_view source = "<input>",

@@ -93,4 +93,19 @@ struct verdict {
     [[nodiscard]] std::string to_text(std::string_view lang = "both") const;
 };
 
+/// What changes between two verdicts on one application (a policy change, a what-if).
+struct verdict_change {
+    telecomply::decision from = telecomply::decision::eligible;
+    telecomply::decision to = telecomply::decision::eligible;
+    std::vector<std::string> added;    ///< "CODE" or "CODE[subject]" found only by the second
+    std::vector<std::string> removed;  ///< ... only by the first
+    [[nodiscard]] bool changed() const noexcept {
+        return from != to || !added.empty() || !removed.empty();
+    }
+    [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// Compares the findings and decisions of two verdicts.
+verdict_change compare(const verdict& before, const verdict& after);
+
 }  // namespace telecomply

@@ -16,6 +16,7 @@
 #include "telecomply/detail/json_support.hpp"
 #include "telecomply/engine.hpp"
 #include "telecomply/error.hpp"
+#include "telecomply/lint.hpp"
 #include "telecomply/ruleset_tests.hpp"
 #include "telecomply/version.hpp"
 #include "telecomply/workflow.hpp"
@@ -180,60 +181,7 @@ int run_lint(const std::string& dir) {
         std::cout << e.what() << "\n1 problem\n";
         return exit_bad;
     }
-    // The workflow of every region, analysed against the parameters of its rules; the
-    // parameters workflows read are not "unused".
-    const auto wf_dir = std::filesystem::path(dir) / "workflow";
-    std::vector<std::string> workflow_params;
-    if (std::filesystem::is_directory(wf_dir)) {
-        for (const auto& [id, version] : cat->list()) {
-            try {
-                for (auto& p : workflow::load(wf_dir, id).parameters_used())
-                    if (std::find(workflow_params.begin(), workflow_params.end(), p) ==
-                        workflow_params.end())
-                        workflow_params.push_back(std::move(p));
-            } catch (const error&) {
-                // reported below with the workflow analysis
-            }
-        }
-    }
-    auto problems = cat->lint(workflow_params);
-    if (std::filesystem::is_directory(wf_dir)) {
-        std::vector<std::string> regions{"CN"};
-        for (const auto& [id, version] : cat->list())
-            if (std::find(regions.begin(), regions.end(), id) == regions.end())
-                regions.push_back(id);
-        for (const auto& region : regions) {
-            const auto file =
-                (wf_dir / (std::filesystem::exists(wf_dir / (region + ".json")) ? region + ".json"
-                                                                                : "CN.json"))
-                    .string();
-            try {
-                const auto wf = workflow::load(wf_dir, region);
-                for (const auto& [id, version] : cat->list()) {
-                    if (id != region) continue;
-                    std::vector<std::string> params;
-                    for (const auto& [k, v] : cat->get(id, version)->parameters().items())
-                        params.push_back(k);
-                    const auto a = wf.analyse(known_guards(), params);
-                    auto add = [&](const std::string& m, bool warning) {
-                        for (const auto& p : problems)
-                            if (p.file == file && p.message == m) return;
-                        problems.push_back({file, 0, "", m, warning});
-                    };
-                    for (const auto& st : a.unreachable)
-                        add("state '" + st + "' is unreachable from the initial state", false);
-                    for (const auto& st : a.cannot_finish)
-                        add("state '" + st + "' cannot reach a final state", false);
-                    for (const auto& m : a.problems)
-                        add(m, false);
-                    if (a.shortest_to_whitelisted.empty())
-                        add("no event path leads to 'whitelisted'", false);
-                }
-            } catch (const error& e) {
-                problems.push_back({file, 0, "", e.what(), false});
-            }
-        }
-    }
+    const auto problems = lint_all(*cat);
     std::size_t errors = 0;
     for (const auto& p : problems) {
         std::cout << p.file;

@@ -117,21 +117,25 @@ void bind_cases(py::module_& m) {
                  return calendar_set::load(dir).for_region(region);
              }),
              py::arg("region") = "CN", py::arg("rulesets") = py::none())
-        .def_property_readonly("name", &calendar::name)
-        .def_property_readonly("first_day",
-                               [](const calendar& c) { return from_date(c.first_day()); })
-        .def_property_readonly("last_day",
-                               [](const calendar& c) { return from_date(c.last_day()); })
+        .def_property_readonly("name", &calendar::name,
+                               "The calendar's name (CN, or a region with its own days).")
+        .def_property_readonly(
+            "first_day", [](const calendar& c) { return from_date(c.first_day()); },
+            "January 1 of the first covered year.")
+        .def_property_readonly(
+            "last_day", [](const calendar& c) { return from_date(c.last_day()); },
+            "December 31 of the last covered year.")
         .def(
             "covers",
             [](const calendar& c, const py::object& d) { return c.covers(to_date(d, "day")); },
-            py::arg("day"))
+            py::arg("day"), "Whether the day lies within the covered years.")
         .def(
             "is_working_day",
             [](const calendar& c, const py::object& d) {
                 return c.is_working_day(to_date(d, "day"));
             },
-            py::arg("day"))
+            py::arg("day"),
+            "Whether the day is a working day; CalendarError outside the covered years.")
         .def(
             "add_working_days",
             [](const calendar& c, const py::object& d, int n) {
@@ -156,17 +160,19 @@ void bind_cases(py::module_& m) {
                  return workflow::load(rulesets_or_default(rulesets) / "workflow", region);
              }),
              py::arg("region") = "CN", py::arg("rulesets") = py::none())
-        .def_property_readonly("id", &workflow::id)
-        .def_property_readonly("initial", &workflow::initial)
-        .def_property_readonly("states", &workflow::states)
-        .def_property_readonly("events", &workflow::events)
-        .def_property_readonly("finals",
-                               [](const workflow& w) {
-                                   std::vector<std::string> out;
-                                   for (const auto& s : w.states())
-                                       if (w.is_final(s)) out.push_back(s);
-                                   return out;
-                               })
+        .def_property_readonly("id", &workflow::id, "CN, or the region of the overlay.")
+        .def_property_readonly("initial", &workflow::initial, "The state a case starts in.")
+        .def_property_readonly("states", &workflow::states, "Every state, in definition order.")
+        .def_property_readonly("events", &workflow::events, "Every event the workflow accepts.")
+        .def_property_readonly(
+            "finals",
+            [](const workflow& w) {
+                std::vector<std::string> out;
+                for (const auto& s : w.states())
+                    if (w.is_final(s)) out.push_back(s);
+                return out;
+            },
+            "The final states (withdrawn, barred, revoked, expired).")
         .def_property_readonly(
             "transitions",
             [](const workflow& w) {
@@ -182,7 +188,8 @@ void bind_cases(py::module_& m) {
                     out.append(d);
                 }
                 return out;
-            })
+            },
+            "Every transition: {id, from, event, timer, to, guard}.")
         .def(
             "analyse",
             [](const workflow& w) {
@@ -196,9 +203,11 @@ void bind_cases(py::module_& m) {
             },
             "Unreachable states, states that cannot finish, problems, and the shortest path to "
             "whitelisted.")
-        .def("shortest_path", &workflow::shortest_path, py::arg("source"), py::arg("target"))
-        .def("to_dot", &workflow::to_dot)
-        .def("to_mermaid", &workflow::to_mermaid)
+        .def("shortest_path", &workflow::shortest_path, py::arg("source"), py::arg("target"),
+             "The shortest list of events from one state to another (timers as '(name)'); [] when "
+             "unreachable.")
+        .def("to_dot", &workflow::to_dot, "The workflow as Graphviz DOT.")
+        .def("to_mermaid", &workflow::to_mermaid, "The workflow as a Mermaid stateDiagram-v2.")
         .def("__repr__", [](const workflow& w) {
             return "<Workflow " + w.id() + ": " + std::to_string(w.states().size()) + " states, " +
                    std::to_string(w.transitions().size()) + " transitions>";
@@ -214,8 +223,9 @@ void bind_cases(py::module_& m) {
                  return s;
              }),
              py::arg("path"), py::arg("rulesets") = py::none())
-        .def_property_readonly("path",
-                               [](const py_case_store& s) { return s.store->path().string(); })
+        .def_property_readonly(
+            "path", [](const py_case_store& s) { return s.store->path().string(); },
+            "The SQLite file.")
         .def(
             "new",
             [](py_case_store& s, const py::object& app, const std::string& actor,
@@ -273,8 +283,12 @@ void bind_cases(py::module_& m) {
                     out.append(event_dict(e));
                 return out;
             },
-            py::arg("case_id"))
-        .def("cases", [](const py_case_store& s) { return s.store->case_ids(); })
+            py::arg("case_id"),
+            "The case's events: {seq, type, actor, at, payload, verdict, ruleset_digest, "
+            "prev_hash, hash}.")
+        .def(
+            "cases", [](const py_case_store& s) { return s.store->case_ids(); },
+            "Every case id, sorted.")
         .def(
             "verify",
             [](const py_case_store& s, const py::object& id) {

@@ -9,6 +9,7 @@
 
 #include "convert.hpp"
 #include "telecomply/engine.hpp"
+#include "telecomply/lint.hpp"
 #include "telecomply/version.hpp"
 
 namespace py = pybind11;
@@ -208,8 +209,9 @@ void bind_engine(py::module_& m) {
                      std::filesystem::path(py::str(rulesets).cast<std::string>()));
              }),
              py::arg("rulesets") = py::none())
-        .def_property_readonly("rulesets_dir",
-                               [](const engine& e) { return e.rules().dir().string(); })
+        .def_property_readonly(
+            "rulesets_dir", [](const engine& e) { return e.rules().dir().string(); },
+            "The folder the rulesets were loaded from.")
         .def(
             "rulesets", [](const engine& e) { return e.rules().list(); },
             "All (id, version) pairs of the catalogue.")
@@ -311,7 +313,7 @@ void bind_engine(py::module_& m) {
             "lint",
             [](const engine& e) {
                 py::list out;
-                for (const auto& p : e.rules().lint()) {
+                for (const auto& p : lint_all(e.rules())) {
                     py::dict d;
                     d["file"] = p.file;
                     d["line"] = p.line;

@@ -737,12 +737,15 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     const auto a = replayed.to_json();
     const auto& b = row->snapshot;
     const std::string prefix = "case " + case_id + ": ";
+    auto say = [&](std::string_view what, const std::string& key, std::string_view rest) {
+        std::string m = prefix;
+        m.append(what).append(key).append(rest);
+        diffs.push_back(std::move(m));
+    };
     for (const auto& [k, v] : a.items())
-        if (!b.contains(k) || b[k] != v)
-            diffs.push_back(prefix + "replayed '" + k + "' differs from the stored snapshot");
+        if (!b.contains(k) || b[k] != v) say("replayed '", k, "' differs from the stored snapshot");
     for (const auto& [k, v] : b.items())
-        if (!a.contains(k))
-            diffs.push_back(prefix + "the stored snapshot has an extra '" + k + "'");
+        if (!a.contains(k)) say("the stored snapshot has an extra '", k, "'");
     return diffs;
 }
 

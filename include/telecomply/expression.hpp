@@ -37,10 +37,10 @@ class value_builder;
 /// memory. Every bound is checked; going over is a limit_error (at compile time for the first
 /// two, at evaluation time for the others).
 struct expression_limits {
-    std::size_t max_length = 64 * 1024;              ///< source bytes
-    std::uint32_t max_depth = 128;                   ///< nesting of the syntax tree
-    std::uint64_t max_iterations = 1'000'000;        ///< comprehension steps per evaluation
-    std::size_t max_memory = std::size_t{64} << 20;  ///< bytes allocated per evaluation
+    std::size_t max_length = std::size_t{64} * 1024;  ///< source bytes
+    std::uint32_t max_depth = 128;                    ///< nesting of the syntax tree
+    std::uint64_t max_iterations = 1'000'000;         ///< comprehension steps per evaluation
+    std::size_t max_memory = std::size_t{64} << 20;   ///< bytes allocated per evaluation
 };
 
 /// A native function callable from expressions. `args` holds the receiver first for member

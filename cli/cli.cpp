@@ -46,6 +46,11 @@ struct common {
     }
 };
 
+// Output JSON never fails on text that is not valid UTF-8 (it is replaced, U+FFFD).
+std::string json_text(const nlohmann::json& j, int indent = -1) {
+    return j.dump(indent, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 void print_error(const std::exception& e) {
     std::cerr << "telecomply: " << e.what() << "\n";
 }
@@ -85,12 +90,11 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
                     ++bad;
                     std::cerr << "telecomply: " << err->what() << "\n";
                     if (c.format == "jsonl")
-                        std::cout << nlohmann::json{{"error",
-                                                     {{"file", err->file()},
-                                                      {"line", err->line()},
-                                                      {"json_path", err->json_path()},
-                                                      {"message", err->message()}}}}
-                                         .dump()
+                        std::cout << json_text(nlohmann::json{{"error",
+                                                               {{"file", err->file()},
+                                                                {"line", err->line()},
+                                                                {"json_path", err->json_path()},
+                                                                {"message", err->message()}}}})
                                   << "\n";
                     return;
                 }
@@ -107,7 +111,7 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
                         break;
                 }
                 if (c.format == "jsonl")
-                    std::cout << v.to_json().dump() << "\n";
+                    std::cout << json_text(v.to_json()) << "\n";
                 else if (c.format == "json")
                     json_out.push_back(v.to_json());
                 else
@@ -117,9 +121,9 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
     }
     if (c.format == "json") {
         if (json_out.size() == 1)
-            std::cout << json_out.front().dump(2) << "\n";
+            std::cout << json_text(json_out.front(), 2) << "\n";
         else
-            std::cout << nlohmann::json(json_out).dump(2) << "\n";
+            std::cout << json_text(nlohmann::json(json_out), 2) << "\n";
     } else if (c.format == "text") {
         const std::size_t total = eligible + ineligible + needs_evidence;
         std::cout << total << " application" << (total == 1 ? "" : "s") << ": " << eligible
@@ -145,7 +149,7 @@ int run_explain(const common& c, const std::string& file) {
     const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     const verdict v = e.check_json(text, opts, file);
     if (c.format == "json") {
-        std::cout << v.to_json().dump(2) << "\n";
+        std::cout << json_text(v.to_json(), 2) << "\n";
     } else {
         std::cout << v.to_text(c.lang) << "\nRules, in order:\n";
         for (const auto& t : *v.trace) {
@@ -158,7 +162,7 @@ int run_explain(const common& c, const std::string& file) {
             if (!t.source->require_src.empty())
                 std::cout << "      require: " << t.source->require_src << "\n";
             for (const auto& [path, val] : t.inputs.items())
-                std::cout << "      input    " << path << " = " << val.dump() << "\n";
+                std::cout << "      input    " << path << " = " << json_text(val) << "\n";
             if (!t.detail.empty()) std::cout << "      detail:  " << t.detail << "\n";
             if (t.outcome == "fail" || t.outcome == "unknown") {
                 const finding f{t.source, t.subject, t.source->level};
@@ -249,7 +253,7 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
                 auto j = d.to_json();
                 j["application"] = a.application;
                 j["region"] = a.region;
-                std::cout << j.dump() << "\n";
+                std::cout << json_text(j) << "\n";
             }
         } catch (const input_error& err) {
             ++bad;
@@ -314,7 +318,7 @@ struct case_args {
 
 void print_case(const case_state& s, const std::string& format) {
     if (format == "json") {
-        std::cout << s.summary().dump(2) << "\n";
+        std::cout << json_text(s.summary(), 2) << "\n";
         return;
     }
     std::cout << "case " << s.id << "  " << s.region << "  state " << s.state << "  rules "
@@ -327,7 +331,7 @@ void print_case(const case_state& s, const std::string& format) {
     for (const auto& f : s.flags)
         std::cout << "  flag  " << f << "\n";
     for (const auto& w : s.warnings)
-        std::cout << "  warning  " << w.value("code", "") << "  " << w.dump() << "\n";
+        std::cout << "  warning  " << w.value("code", "") << "  " << json_text(w) << "\n";
     for (const auto& f : s.findings)
         std::cout << "  finding  " << f.value("severity", "") << "  " << f.value("code", "")
                   << (f.contains("subject") ? " [" + f["subject"].get<std::string>() + "]" : "")
@@ -396,11 +400,12 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                                {"ruleset_digest", e.ruleset_digest},
                                {"prev_hash", e.prev_hash},
                                {"hash", e.hash}});
-            std::cout << arr.dump(2) << "\n";
+            std::cout << json_text(arr, 2) << "\n";
         } else {
             for (const auto& e : events) {
                 std::cout << e.seq << "  " << e.at << "  " << e.type << "  by " << e.actor;
-                if (e.type != "create" && !e.payload.empty()) std::cout << "  " << e.payload.dump();
+                if (e.type != "create" && !e.payload.empty())
+                    std::cout << "  " << json_text(e.payload);
                 if (e.verdict.is_object())
                     std::cout << "  -> rules: " << e.verdict.value("decision", "");
                 std::cout << "\n      hash " << e.hash.substr(0, 16) << "…\n";

@@ -1,5 +1,7 @@
 #include "telecomply/error.hpp"
 
+#include "telecomply/detail/utf8.hpp"
+
 namespace telecomply {
 
 std::string_view to_string(errc code) noexcept {
@@ -52,12 +54,15 @@ std::string locate(const std::string& file, std::uint32_t line, const std::strin
 }
 }  // namespace
 
+// Messages quote inputs, which may not be valid UTF-8: they are made printable (and fit for
+// JSON) here, once, for every data error.
 data_error::data_error(errc code, std::string file, std::uint32_t line, std::string json_path,
                        const std::string& message)
-    : error(code, locate(file, line, json_path, message)),
-      file_(std::move(file)),
+    : error(code, locate(detail::utf8::sanitize(file), line, detail::utf8::sanitize(json_path),
+                         detail::utf8::sanitize(message))),
+      file_(detail::utf8::sanitize(file)),
       line_(line),
-      json_path_(std::move(json_path)),
-      message_(message) {}
+      json_path_(detail::utf8::sanitize(json_path)),
+      message_(detail::utf8::sanitize(message)) {}
 
 }  // namespace telecomply

@@ -62,6 +62,28 @@ inline std::size_t length(std::string_view s) noexcept {
     return n;
 }
 
+void append(std::string& out, std::uint32_t cp);
+
+/// `s` with every malformed sequence replaced by U+FFFD, so that it can be printed and put in
+/// JSON whatever bytes an input had.
+inline std::string sanitize(std::string_view s) {
+    if (valid(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t start = i;
+        const std::uint32_t cp = decode(s, i);
+        if (cp == 0xFFFFFFFF) {
+            out += "\xEF\xBF\xBD";
+            i = start + 1;
+        } else {
+            out.append(s.substr(start, i - start));
+        }
+    }
+    return out;
+}
+
 inline void append(std::string& out, std::uint32_t cp) {
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));

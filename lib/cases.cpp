@@ -12,6 +12,14 @@ namespace telecomply {
 
 namespace {
 
+// A text field of event data or of an application: "" when absent or not a string (the
+// callers say what was expected), never a JSON type error.
+std::string text_of(const nlohmann::json& j, const char* key) {
+    if (!j.is_object()) return {};
+    const auto it = j.find(key);
+    return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
 nlohmann::json date_or_null(const std::optional<date>& d) {
     return d ? nlohmann::json(d->to_string()) : nlohmann::json(nullptr);
 }
@@ -395,7 +403,7 @@ bool guard_holds(const workflow_transition& t, case_state& next, const event_con
         return true;
     }
     if (g == "complaints_below_threshold" || g == "complaints_at_threshold") {
-        const std::string number = c.event.data.value("number", "");
+        const std::string number = text_of(c.event.data, "number");
         if (number.empty()) {
             reason = "a complaint needs data.number";
             return false;
@@ -463,7 +471,7 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
                                          {"working_days", late},
                                          {"limit", limit}});
         } else if (eff.kind == "count_complaint") {
-            next.complaints[c.event.data.value("number", "")].push_back(c.day);
+            next.complaints[text_of(c.event.data, "number")].push_back(c.day);
         } else if (eff.kind == "require_items") {
             next.requested_items.clear();
             for (const auto& i : c.event.data.value("items", nlohmann::json::array()))
@@ -501,6 +509,7 @@ void check_payload(const workflow_transition& t, const case_state& s, const case
 transition_result case_manager::apply(const case_state& s, const case_event& e) const {
     const auto& wf = workflow_for(s.region);
     const date day = event_date(e.at);
+    if (!e.data.is_object()) refuse(s, e, "event data must be a JSON object");
     if (!s.pinned_on) throw store_error("case " + s.id + " has no pinned date");
     auto rs = engine_->rules().resolve(s.region, *s.pinned_on);
     const calendar* cal = nullptr;
@@ -512,7 +521,7 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
 
     // ---- automatic events (deadlines) ----
     if (e.type == "timer") {
-        const std::string name = e.data.value("timer", "");
+        const std::string name = text_of(e.data, "timer");
         const workflow_timer* t = wf.timer(name);
         if (t == nullptr) refuse(s, e, "unknown timer '" + name + "'");
         auto it = s.deadlines.find(name);
@@ -568,8 +577,8 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
         if (!e.data["patch"].is_object())
             refuse(s, e, "data.patch must be a JSON object (a merge patch)");
         next.application.merge_patch(e.data["patch"]);
-        if (next.application.value("id", "") != s.application.value("id", "") ||
-            next.application.value("region", "") != s.application.value("region", ""))
+        if (text_of(next.application, "id") != text_of(s.application, "id") ||
+            text_of(next.application, "region") != text_of(s.application, "region"))
             refuse(s, e, "a patch cannot change the application's id or region");
         try {
             (void)engine_->validate(next.application, "<patched application>");

@@ -11,6 +11,7 @@
 #include "convert.hpp"
 #include "telecomply/calendar.hpp"
 #include "telecomply/cases.hpp"
+#include "telecomply/detail/json_support.hpp"
 #include "telecomply/workflow.hpp"
 
 namespace py = pybind11;
@@ -48,10 +49,23 @@ py::object json_py(const nlohmann::json& j) {
     return py::module_::import("json").attr("loads")(j.dump());
 }
 
-nlohmann::json py_json(const py::handle& o) {
+/// Python data as JSON (event data, applications): what JSON cannot hold (NaN, infinities,
+/// other types) is an input error naming `what`.
+nlohmann::json py_json(const py::handle& o, const char* what = "data") {
     if (o.is_none()) return nlohmann::json::object();
-    const std::string text = py::module_::import("json").attr("dumps")(o).cast<std::string>();
-    return nlohmann::json::parse(text);
+    std::string text;
+    try {
+        text = py::module_::import("json")
+                   .attr("dumps")(o, py::arg("allow_nan") = false)
+                   .cast<std::string>();
+    } catch (const py::error_already_set& e) {
+        throw input_error("<python>", 0, "$", std::string(what) + " is not JSON data: " + e.what());
+    }
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw input_error("<python>", 0, "$", std::string(what) + " is not JSON data: " + e.what());
+    }
 }
 
 /// An event time: None (now), a date, an aware datetime or a string (RFC 3339 / YYYY-MM-DD).
@@ -230,9 +244,12 @@ void bind_cases(py::module_& m) {
             "new",
             [](py_case_store& s, const py::object& app, const std::string& actor,
                const py::object& at, const std::string& id) {
-                nlohmann::json j = py::isinstance<py::str>(app)
-                                       ? nlohmann::json::parse(app.cast<std::string>())
-                                       : py_json(app);
+                nlohmann::json j;
+                if (py::isinstance<py::str>(app))
+                    j = detail::parse_json(app.cast<std::string>(), "<application>",
+                                           errc::invalid_input);
+                else
+                    j = py_json(app, "the application");
                 const std::string when = event_time(at);
                 case_state st;
                 {

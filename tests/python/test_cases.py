@@ -108,3 +108,22 @@ def test_case_errors(tmp_path, eligible_app):
         store.new(bad, at="2026-03-02")
     assert issubclass(telecomply.ConflictError, telecomply.StoreError)
     assert json.loads(json.dumps(store.show(eligible_app["id"])))["state"] == "draft"
+
+
+def test_odd_event_data_is_refused_cleanly(tmp_path, eligible_app):
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"))
+    case_id = eligible_app["id"]
+    store.new(eligible_app, at="2026-03-02")
+    with pytest.raises(telecomply.InputError):
+        store.event(case_id, "submit", at="2026-03-02", data={"x": float("inf")})
+    with pytest.raises(telecomply.TransitionRefused):
+        store.event(case_id, "submit", at="2026-03-02", data=[1, 2])
+    for ev in ["submit", "accept", "approve"]:
+        store.event(case_id, ev, at="2026-03-05")
+    with pytest.raises(telecomply.TransitionRefused) as info:
+        store.event(case_id, "complaint", at="2026-03-06", data={"number": {"not": "a string"}})
+    assert "data.number" in str(info.value)
+    with pytest.raises(telecomply.TransitionRefused):
+        store.event(case_id, "timer", at="2026-03-06", data={"timer": ["validity"]})
+    assert store.verify()["ok"]
+    assert store.show(case_id)["state"] == "whitelisted"

@@ -226,21 +226,6 @@ bool is_landline_without_trunk(std::string_view t) noexcept {
     return false;
 }
 
-bool is_sms_port(std::string_view d) noexcept {
-    if (d.size() < 8 || d.size() > 21 || !d.starts_with("106")) return false;
-    switch (d[3]) {
-        case '2':  // commercial
-        case '6':
-        case '3':  // non-commercial
-        case '9':
-        case '4':  // M2M
-        case '5':  // carriers' own
-            return true;
-        default:
-            return false;
-    }
-}
-
 // A national number (digits only); `international` when it followed +86/0086, so it carries no
 // trunk 0 and cannot be a domestic short code.
 classification classify_national(std::string_view d, bool international) noexcept {
@@ -256,9 +241,8 @@ classification classify_national(std::string_view d, bool international) noexcep
         if (d.size() == 13 && d.starts_with("14")) return {iot, none};
         return is_landline_without_trunk(d) ? classification{landline, none} : classification{};
     }
-    if (d.starts_with("95") && (d.size() == 5 || d.size() == 6)) return {service, none};
-    if (d.starts_with("96") && d.size() == 5) return {service, none};
-    if (is_sms_port(d)) return {service, none};
+    // 95xxx(x)/96xxx call-centre numbers and 106x SMS ports are not 400/800 service numbers,
+    // mobiles or landlines: invalid as numbers to whitelist (POLICY.md: NUMBER_INVALID).
     if (d.size() == 11 && d[0] == '1') return mobile_space(d);
     if (d.size() == 13 && d.starts_with("14")) return {iot, none};
     return {};

@@ -690,6 +690,8 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
         std::size_t runs = 1;
         if (r.each.valid()) {
             const value list = r.each.evaluate(slots, ctx);
+            // an absent list has no elements to judge: the rule does not apply
+            if (list.is_error() && list.as_error().code == eval_errc::no_such_field) continue;
             if (list.kind() != kind::list) {
                 record_unknown(
                     r, {outcome::unknown, list.is_error() ? &list.as_error() : nullptr, &r.each},

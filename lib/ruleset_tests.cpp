@@ -119,6 +119,8 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
                          [&](const obligation& o) { return o.code == want; }))
             r.failures.push_back("missing obligation " + want);
     }
+    if (expect.value("no_unknowns", false) && !v.unknowns.empty())
+        r.failures.push_back("unexpected unknown rule " + v.unknowns.front().rule_id());
     if (expect.value("no_obligations", false) && !v.obligations.empty())
         r.failures.push_back("unexpected obligation " + v.obligations.front().code);
 

@@ -50,7 +50,7 @@ enum class phone_kind {
     mobile,     ///< an 11-digit voice mobile number of China Mobile/Unicom/Telecom/Broadnet
     mvno,       ///< an 11-digit number of a virtual operator (162, 165, 167, 170x, 171)
     landline,   ///< a fixed-line number with its area code
-    service,    ///< 400/800, 95xxx(x), 96xxx or a 106x SMS port
+    service,    ///< a 400/800 number (inbound-only service number)
     data_card,  ///< an 11-digit data-only number (145, 147, 149), not for voice
     iot,        ///< a 13-digit IoT number (starting with 14), not for voice
     invalid,    ///< anything else
@@ -75,10 +75,9 @@ enum class phone_kind {
 /// - landline: `0` + area code `10` or `2X` + 8 digits (11 digits), or `0` + a 3-digit area code
 ///   whose first digit is 3-9 + 7 or 8 digits (11 or 12 digits). The subscriber part is not
 ///   checked further (`010-12345678` is a landline). A number without its area code is invalid.
-/// - service: `400`/`800` + 7 digits; `95` + 3 or 4 digits (national call centres); `96` + 3
-///   digits (provincial call centres); SMS ports `1062`, `1063`, `1064`, `1065`, `1066`, `1069`
-///   with 8 to 21 digits in all. After a country prefix only 400/800 are service numbers: the
-///   short codes and SMS ports cannot be dialled from abroad.
+/// - service: `400`/`800` + 7 digits, the inbound-only service numbers (also after +86).
+///   National (95xxx, 95xxxx) and provincial (96xxx) call-centre numbers and 106x SMS ports
+///   are neither service numbers, mobiles nor landlines: invalid as numbers to whitelist.
 /// - 11 digits starting with 1, by prefix: mobile for the prefixes of China Mobile (1340-1348,
 ///   135-139, 150-152, 157-159, 172, 178, 182-184, 187, 188, 195, 197, 198), China Unicom
 ///   (130-132, 155, 156, 166, 175, 176, 185, 186, 196), China Telecom (133, 1349, 153, 173,

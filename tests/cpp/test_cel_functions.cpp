@@ -328,7 +328,7 @@ TEST_CASE("CEL functions: phone_kind, mvno, carrier") {
          {item{"13800138000", "mobile"}, item{"+86 138 0013 8000", "mobile"},
           item{"17012345678", "mvno"}, item{"16212345678", "mvno"},
           item{"010-12345678", "landline"}, item{"0755 1234 5678", "landline"},
-          item{"4001234567", "service"}, item{"95588", "service"}, item{"10690000123", "service"},
+          item{"4001234567", "service"}, item{"95588", "invalid"}, item{"10690000123", "invalid"},
           item{"14512345678", "data_card"}, item{"1440123456789", "iot"}, item{"12345", "invalid"},
           item{"", "invalid"}, item{"110", "invalid"}, item{"1380013800a", "invalid"}}) {
         CAPTURE(i.number);

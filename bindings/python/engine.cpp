@@ -197,18 +197,20 @@ void bind_engine(py::module_& m) {
                    std::string(to_string(p.v.outcome)) + (codes.empty() ? "" : ": " + codes) + ">";
         });
 
-    py::class_<engine, std::shared_ptr<engine>>(m, "Engine")
-        .def(py::init([](const py::object& rulesets) {
-                 if (rulesets.is_none()) {
-                     py::object here =
-                         py::module_::import("telecomply._paths").attr("default_rulesets")();
-                     return std::make_shared<engine>(
-                         std::filesystem::path(py::str(here).cast<std::string>()));
-                 }
+    py::class_<engine, std::shared_ptr<engine>>(
+        m, "Engine",
+        "Checks applications against a folder of rulesets (default: the shipped ones).\n"
+        "`rulesets_dir` is accepted as another name for `rulesets`.")
+        .def(py::init([](const py::object& rulesets, const py::object& rulesets_dir) {
+                 if (!rulesets.is_none() && !rulesets_dir.is_none())
+                     throw usage_error("Engine: give rulesets or rulesets_dir, not both");
+                 py::object dir = rulesets.is_none() ? rulesets_dir : rulesets;
+                 if (dir.is_none())
+                     dir = py::module_::import("telecomply._paths").attr("default_rulesets")();
                  return std::make_shared<engine>(
-                     std::filesystem::path(py::str(rulesets).cast<std::string>()));
+                     std::filesystem::path(py::str(dir).cast<std::string>()));
              }),
-             py::arg("rulesets") = py::none())
+             py::arg("rulesets") = py::none(), py::kw_only(), py::arg("rulesets_dir") = py::none())
         .def_property_readonly(
             "rulesets_dir", [](const engine& e) { return e.rules().dir().string(); },
             "The folder the rulesets were loaded from.")

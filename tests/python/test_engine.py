@@ -112,6 +112,9 @@ def test_engine_on_another_folder(tmp_path):
     with pytest.raises(telecomply.RulesetError):
         telecomply.Engine(tmp_path)
     engine = telecomply.Engine()
+    assert telecomply.Engine(rulesets_dir=engine.rulesets_dir).rulesets() == engine.rulesets()
+    with pytest.raises(telecomply.UsageError):
+        telecomply.Engine(engine.rulesets_dir, rulesets_dir=engine.rulesets_dir)
     assert ("CN", "2026.1") in engine.rulesets()
     assert len(engine.rulesets()) == 64
     assert engine.lint() == []

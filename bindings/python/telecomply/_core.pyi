@@ -50,7 +50,12 @@ class Verdict:
 class Engine:
     """Checks applications against a folder of rulesets (default: the shipped ones)."""
 
-    def __init__(self, rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...) -> None: ...
+    def __init__(
+        self,
+        rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...,
+        *,
+        rulesets_dir: Optional[Union[str, "os.PathLike[str]"]] = ...,
+    ) -> None: ...
     @property
     def rulesets_dir(self) -> str: ...
     def rulesets(self) -> List[Tuple[str, str]]: ...

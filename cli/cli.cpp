@@ -217,6 +217,14 @@ int run_test(const common& c, const std::string& dir_arg, bool verbose) {
     for (const auto& [code, cov] : report.coverage)
         std::cout << "  " << (cov.fired && cov.not_fired ? "  " : "! ") << code << "  " << cov.fired
                   << " / " << cov.not_fired << "\n";
+    std::vector<std::string> never_fired;
+    for (const auto& [id, cov] : report.rule_coverage)
+        if (cov.fired == 0) never_fired.push_back(id);
+    std::cout << report.rule_coverage.size()
+              << " rules with a finding code; never fired by a case:";
+    for (const auto& id : never_fired)
+        std::cout << " " << id;
+    std::cout << (never_fired.empty() ? " none\n" : "\n");
     const auto uncovered = report.uncovered();
     std::cout << report.cases.size() << " cases: " << report.cases.size() - report.failed()
               << " passed, " << report.failed() << " failed; " << uncovered.size()

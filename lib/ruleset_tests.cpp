@@ -131,6 +131,20 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
     std::set<std::string> unknown_codes;
     for (const auto& u : v.unknowns)
         if (u.source) unknown_codes.insert(u.source->code);
+    std::set<std::string> fired_rules;
+    for (const auto& f : v.findings)
+        fired_rules.insert(f.rule_id());
+    std::set<std::string> unknown_rules;
+    for (const auto& u : v.unknowns)
+        unknown_rules.insert(u.rule_id());
+    for (const auto& rule : v.rules->rules()) {
+        if (rule.code.empty()) continue;
+        auto& cov = report.rule_coverage[rule.id];
+        if (fired_rules.count(rule.id))
+            ++cov.fired;
+        else if (!unknown_rules.count(rule.id))
+            ++cov.not_fired;
+    }
     std::set<std::string> codes;
     for (const auto& rule : v.rules->rules())
         if (!rule.code.empty()) codes.insert(rule.code);
@@ -180,7 +194,10 @@ ruleset_test_report run_ruleset_tests(const engine& e, const std::filesystem::pa
     // Codes no case reached still count: they show up as uncovered.
     for (const auto& [id, version] : e.rules().list())
         for (const auto& r : e.rules().get(id, version)->rules())
-            if (!r.code.empty()) report.coverage[r.code];
+            if (!r.code.empty()) {
+                report.coverage[r.code];
+                report.rule_coverage[r.id];
+            }
     return report;
 }
 

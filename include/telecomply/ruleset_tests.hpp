@@ -29,7 +29,8 @@ struct code_coverage {
 /// Everything `telecomply test` reports.
 struct ruleset_test_report {
     std::vector<ruleset_case_result> cases;
-    std::map<std::string, code_coverage> coverage;  ///< every finding code of the rulesets
+    std::map<std::string, code_coverage> coverage;       ///< every finding code of the rulesets
+    std::map<std::string, code_coverage> rule_coverage;  ///< every rule id (check rules)
     [[nodiscard]] std::size_t failed() const noexcept;
     /// Codes without a case that fires them or without one that passes them.
     [[nodiscard]] std::vector<std::string> uncovered() const;

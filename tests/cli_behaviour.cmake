@@ -4,20 +4,7 @@ file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(ENV{TELECOMPLY_RULESETS} ${SRC}/rulesets)
 
-function(run name expect_rc)
-  execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc STREQUAL expect_rc)
-    message(FATAL_ERROR "${name}: exit ${rc}, expected ${expect_rc}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect name text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "${name}: output does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 # the shipped examples check without input errors; some are ineligible, so the status is 1
 file(GLOB apps ${SRC}/examples/applications/*.json)

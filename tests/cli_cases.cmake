@@ -9,20 +9,7 @@ set(store ${WORK}/cases.db)
 set(gd ${SRC}/examples/applications/gd-retail-eligible.json)
 set(sc ${SRC}/examples/applications/sc-finance-site-inspection-eligible.json)
 
-function(run name expect_rc)
-  execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(NOT rc STREQUAL expect_rc)
-    message(FATAL_ERROR "${name}: exit ${rc}, expected ${expect_rc}\nstdout:\n${out}\nstderr:\n${err}")
-  endif()
-  set(out "${out}" PARENT_SCOPE)
-  set(err "${err}" PARENT_SCOPE)
-endfunction()
-
-function(expect name text pattern)
-  if(NOT text MATCHES "${pattern}")
-    message(FATAL_ERROR "${name}: output does not match '${pattern}':\n${text}")
-  endif()
-endfunction()
+include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 # A member of a JSON text, compared with a value.
 function(expect_json name text value)

@@ -1,5 +1,7 @@
 #include <doctest/doctest.h>
 
+#include "temp_db.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
@@ -38,30 +40,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh store file in the temp directory, removed (with its WAL and shared-memory files) at
-// the end.
-class temp_db {
-  public:
-    temp_db() {
-        static std::atomic<int> counter{0};
-        path_ = fs::temp_directory_path() / ("telecomply-store-test-" + std::to_string(::getpid()) +
-                                             "-" + std::to_string(counter++) + ".db");
-        remove();
-    }
-    temp_db(const temp_db&) = delete;
-    temp_db& operator=(const temp_db&) = delete;
-    ~temp_db() { remove(); }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    void remove() {
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
-            fs::remove(path_.string() + suffix, ec);
-        }
-    }
-    fs::path path_;
-};
+using testing::temp_db;
 
 event_input ev(std::string type, json payload = json::object()) {
     event_input e;

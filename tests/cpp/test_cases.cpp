@@ -8,6 +8,8 @@
 
 #include <doctest/doctest.h>
 
+#include "temp_db.hpp"
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -226,28 +228,7 @@ json plausible_data(const std::string& event) {
 
 // ---- through the store (case_service) ----
 
-// A fresh store file in the temp directory, removed with its WAL and shared-memory files.
-class temp_db {
-  public:
-    temp_db() {
-        static std::atomic<int> counter{0};
-        path_ = fs::temp_directory_path() / ("telecomply-cases-test-" + std::to_string(::getpid()) +
-                                             "-" + std::to_string(counter++) + ".db");
-        remove();
-    }
-    temp_db(const temp_db&) = delete;
-    temp_db& operator=(const temp_db&) = delete;
-    ~temp_db() { remove(); }
-    [[nodiscard]] const fs::path& path() const { return path_; }
-
-  private:
-    void remove() {
-        std::error_code ec;
-        for (const char* suffix : {"", "-wal", "-shm", "-journal"})
-            fs::remove(path_.string() + suffix, ec);
-    }
-    fs::path path_;
-};
+using testing::temp_db;
 
 // Edits the store's file behind its back, as someone with the sqlite3 shell could (the
 // append-only triggers dropped first).

@@ -1,0 +1,18 @@
+# Helpers for the command-line test scripts: run the CLI (${CLI}) and check its output.
+
+# Runs ${CLI} with ARGN, fails unless it exits with expect_rc; leaves `out` and `err` set.
+function(run name expect_rc)
+  execute_process(COMMAND ${CLI} ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc STREQUAL expect_rc)
+    message(FATAL_ERROR "${name}: exit ${rc}, expected ${expect_rc}\nstdout:\n${out}\nstderr:\n${err}")
+  endif()
+  set(out "${out}" PARENT_SCOPE)
+  set(err "${err}" PARENT_SCOPE)
+endfunction()
+
+# Fails unless `text` matches the regular expression `pattern`.
+function(expect name text pattern)
+  if(NOT text MATCHES "${pattern}")
+    message(FATAL_ERROR "${name}: output does not match '${pattern}':\n${text}")
+  endif()
+endfunction()

@@ -142,22 +142,23 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
             return index;
         }
         if (j.is_array()) {
+            // each element is an application; errors name it by its index in the array
             for (std::size_t i = 0; i < j.size(); ++i) {
-                try {
-                    const std::string base = detail::json_path_append_index("$", i);
+                const std::string base = detail::json_path_append_index("$", i);
+                result r = [&]() -> result {
                     try {
-                        sink(index++, check(validate(j[i], source, 0, {}), opts));
+                        return check(validate(j[i], source, 0, {}), opts);
                     } catch (const input_error& err) {
                         const std::string path = base + err.json_path().substr(1);
-                        sink(index - 1,
-                             input_error(std::string(source), detail::line_of(text, path), path,
-                                         err.message()));
+                        return input_error(std::string(source), detail::line_of(text, path), path,
+                                           err.message());
+                    } catch (const not_found_error& err) {
+                        return input_error(std::string(source), 0, base + ".region", err.what());
+                    } catch (const calendar_error& err) {
+                        return input_error(std::string(source), 0, base, err.what());
                     }
-                } catch (const not_found_error& err) {
-                    sink(index - 1, input_error(std::string(source), 0,
-                                                detail::json_path_append_index("$", i) + ".region",
-                                                err.what()));
-                }
+                }();
+                sink(index++, std::move(r));
             }
         } else {
             sink(index++, checked(*this, text, source, 1, opts));

@@ -1,6 +1,6 @@
 #include <doctest/doctest.h>
 
-#include "temp_db.hpp"
+#include "store_testing.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -52,24 +52,7 @@ event_input ev(std::string type, json payload = json::object()) {
     return e;
 }
 
-// Edits the file behind the store's back, as someone with the file and the sqlite3 shell could
-// (the append-only triggers are dropped first, as they would be).
-void raw_sql(const fs::path& file, const std::string& text) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* err = nullptr;
-    const std::string all =
-        "DROP TRIGGER IF EXISTS events_no_update;"
-        "DROP TRIGGER IF EXISTS events_no_delete;" +
-        text;
-    const int rc = sqlite3_exec(db, all.c_str(), nullptr, nullptr, &err);
-    const std::string message = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    INFO(text << ": " << message);
-    REQUIRE(rc == SQLITE_OK);
-}
+using testing::raw_sql;
 
 bool has_problem(const verify_report& r, const std::string& case_id, std::int64_t seq) {
     return std::any_of(r.problems.begin(), r.problems.end(), [&](const verify_problem& p) {

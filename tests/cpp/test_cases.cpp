@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include "temp_db.hpp"
+#include "store_testing.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -230,24 +230,7 @@ json plausible_data(const std::string& event) {
 
 using testing::temp_db;
 
-// Edits the store's file behind its back, as someone with the sqlite3 shell could (the
-// append-only triggers dropped first).
-void raw_sql(const fs::path& file, const std::string& text) {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
-    sqlite3_busy_timeout(db, 5000);
-    char* err = nullptr;
-    const std::string all =
-        "DROP TRIGGER IF EXISTS events_no_update;"
-        "DROP TRIGGER IF EXISTS events_no_delete;" +
-        text;
-    const int rc = sqlite3_exec(db, all.c_str(), nullptr, nullptr, &err);
-    const std::string message = err != nullptr ? err : "";
-    sqlite3_free(err);
-    sqlite3_close(db);
-    INFO(text << ": " << message);
-    REQUIRE(rc == SQLITE_OK);
-}
+using testing::raw_sql;
 
 struct service_fixture {
     temp_db db;

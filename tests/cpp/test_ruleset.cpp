@@ -402,3 +402,25 @@ TEST_CASE("lint warns about parameters nothing reads, where they are set") {
     // a parameter read elsewhere (by a workflow) is not unused
     CHECK(cat->lint({"channels", "inspection_threshold"}).empty());
 }
+
+TEST_CASE("a JSON array of applications: each bad element named by its index, the rest checked") {
+    const engine e(data / "rulesets");
+    auto good = clean_app();
+    auto bad_type = clean_app();
+    bad_type["numbers"] = "13800138000";
+    auto unknown_region = clean_app();
+    unknown_region["region"] = "CN-XZ";
+    std::stringstream in(nlohmann::json::array({good, bad_type, unknown_region, good}).dump(2));
+    std::vector<std::string> seen;
+    const auto n =
+        e.check_stream(in, false, "batch.json", {}, [&](std::size_t i, engine::result&& r) {
+            if (auto* err = std::get_if<input_error>(&r))
+                seen.push_back(std::to_string(i) + " " + err->json_path());
+            else
+                seen.push_back(std::to_string(i) + " " +
+                               std::string(to_string(std::get<verdict>(r).outcome)));
+        });
+    CHECK(n == 4);
+    CHECK(seen ==
+          std::vector<std::string>{"0 eligible", "1 $[1].numbers", "2 $[2].region", "3 eligible"});
+}

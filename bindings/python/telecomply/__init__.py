@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _core, cel
+from . import _core, cel, errors
 from ._core import Calendar, CaseStore, Engine, Verdict, Workflow
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
@@ -40,21 +40,5 @@ __all__ = [
     "verdicts_to_frame",
     "findings_to_frame",
     "cel",
-    "Error",
-    "ExpressionError",
-    "ParseError",
-    "CompileError",
-    "EvaluationError",
-    "LimitError",
-    "DataError",
-    "InputError",
-    "RulesetError",
-    "CalendarError",
-    "WorkflowError",
-    "TransitionRefused",
-    "StoreError",
-    "ConflictError",
-    "IntegrityError",
-    "NotFoundError",
-    "UsageError",
+    *errors.__all__,
 ]

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 
+#include "telecomply/calendar_import.hpp"
 #include "telecomply/cases.hpp"
 #include "telecomply/detail/json_support.hpp"
 #include "telecomply/engine.hpp"
@@ -177,21 +178,32 @@ int run_explain(const common& c, const std::string& file) {
 
 // ------------------------------------------------------------------ lint / test
 
+void print_diagnostic(const diagnostic& p);
+
 int run_lint(const std::string& dir) {
     std::shared_ptr<catalogue> cat;
     try {
         cat = catalogue::load(dir);
     } catch (const error& e) {
+        // Calendar files are linted on their own, so that all their problems show at once.
+        const auto cal_dir = std::filesystem::path(dir) / "calendars";
+        if (e.code() == errc::calendar_error && std::filesystem::is_directory(cal_dir)) {
+            const auto problems = lint_calendars(cal_dir);
+            if (!problems.empty()) {
+                for (const auto& p : problems)
+                    print_diagnostic(p);
+                std::cout << problems.size() << " problem" << (problems.size() == 1 ? "" : "s")
+                          << " in the calendars\n";
+                return exit_bad;
+            }
+        }
         std::cout << e.what() << "\n1 problem\n";
         return exit_bad;
     }
     const auto problems = lint_all(*cat);
     std::size_t errors = 0;
     for (const auto& p : problems) {
-        std::cout << p.file;
-        if (p.line != 0) std::cout << ":" << p.line;
-        if (!p.json_path.empty()) std::cout << ": " << p.json_path;
-        std::cout << ": " << (p.warning ? "warning: " : "error: ") << p.message << "\n";
+        print_diagnostic(p);
         if (!p.warning) ++errors;
     }
     const auto versions = cat->list().size();
@@ -324,6 +336,29 @@ struct case_args {
     std::string now;
 };
 
+std::string year_list(const std::vector<int>& years) {
+    std::string out;
+    for (const int y : years)
+        out += (out.empty() ? "" : ", ") + std::to_string(y);
+    return out;
+}
+
+// "2027-02-03  (40 working days from 2026-11-30; PROVISIONAL: 2027 is not official yet)"
+std::string describe_deadline(const case_deadline& d) {
+    std::string out = d.due.to_string();
+    std::string notes;
+    if (d.working_days != 0)
+        notes = std::to_string(d.working_days) + " working days from " + d.from.to_string();
+    if (d.provisional())
+        notes += (notes.empty() ? "" : "; ") + std::string("PROVISIONAL: counted across ") +
+                 year_list(d.provisional_years) +
+                 ", whose official holiday arrangement is not imported yet";
+    if (d.moved_from)
+        notes += (notes.empty() ? "" : "; ") + std::string("moved from ") +
+                 d.moved_from->to_string() + " by a calendar change (" + d.calendar + ")";
+    return notes.empty() ? out : out + "  (" + notes + ")";
+}
+
 void print_case(const case_state& s, const std::string& format) {
     if (format == "json") {
         std::cout << json_text(s.summary(), 2) << "\n";
@@ -332,7 +367,7 @@ void print_case(const case_state& s, const std::string& format) {
     std::cout << "case " << s.id << "  " << s.region << "  state " << s.state << "  rules "
               << s.ruleset_id << "@" << s.ruleset_version << "  (event " << s.version << ")\n";
     for (const auto& [name, d] : s.deadlines)
-        std::cout << "  deadline  " << name << "  " << d.to_string() << "\n";
+        std::cout << "  deadline  " << name << "  " << describe_deadline(d) << "\n";
     if (s.validity_until) std::cout << "  valid until  " << s.validity_until->to_string() << "\n";
     for (const auto& [code, met] : s.obligations)
         std::cout << "  obligation  " << code << (met ? "  met" : "  open") << "\n";
@@ -351,6 +386,27 @@ void print_case(const case_state& s, const std::string& format) {
         std::cout << "\n";
     }
     if (s.banned_until) std::cout << "  banned until  " << s.banned_until->to_string() << "\n";
+}
+
+// One automatic event: a deadline that passed, or deadlines a calendar change moved.
+void print_automatic(const std::string& id, const case_event& e) {
+    if (e.type == "recompute_deadlines") {
+        for (const auto& [name, d] : e.data["deadlines"].items()) {
+            const auto dl = case_deadline::from_json(d);
+            std::cout << id << "  " << name << " recounted on calendar " << dl.calendar << ": ";
+            if (dl.moved_from)
+                std::cout << "moved from " << dl.moved_from->to_string() << " to "
+                          << dl.due.to_string();
+            else
+                std::cout << "stays " << dl.due.to_string();
+            std::cout << (dl.provisional() ? " (provisional: " + year_list(dl.provisional_years) + ")"
+                                           : std::string(" (official)"))
+                      << "\n";
+        }
+        return;
+    }
+    std::cout << id << "  " << e.data.value("timer", "") << " passed (last day "
+              << e.data.value("last_day", "") << ")\n";
 }
 
 int run_case(const common& c, const std::string& action, const case_args& a,
@@ -406,6 +462,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                                {"payload", e.payload},
                                {"verdict", e.verdict},
                                {"ruleset_digest", e.ruleset_digest},
+                               {"outcome", e.outcome},
                                {"prev_hash", e.prev_hash},
                                {"hash", e.hash}});
             std::cout << json_text(arr, 2) << "\n";
@@ -416,6 +473,17 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                     std::cout << "  " << json_text(e.payload);
                 if (e.verdict.is_object())
                     std::cout << "  -> rules: " << e.verdict.value("decision", "");
+                if (e.outcome.is_object() && e.outcome.contains("deadlines"))
+                    for (const auto& [name, d] : e.outcome["deadlines"].items()) {
+                        std::cout << "\n      deadline " << name << " ";
+                        try {
+                            const auto dl = case_deadline::from_json(d);
+                            std::cout << describe_deadline(dl);
+                            if (!dl.calendar.empty()) std::cout << "  [calendar " << dl.calendar << "]";
+                        } catch (const error&) {
+                            std::cout << json_text(d);
+                        }
+                    }
                 std::cout << "\n      hash " << e.hash.substr(0, 16) << "…\n";
             }
         }
@@ -446,13 +514,105 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         const date now = case_manager::event_date(a.now.empty() ? now_cst() : a.now);
         const auto done = service.tick(now, a.actor);
         for (const auto& [id, e] : done)
-            std::cout << id << "  " << e.data.value("timer", "") << " passed (last day "
-                      << e.data.value("last_day", "") << ")\n";
+            print_automatic(id, e);
         std::cout << done.size() << " automatic event" << (done.size() == 1 ? "" : "s")
                   << " applied as of " << now.to_string() << "\n";
         return exit_ok;
     }
     throw usage_error("unknown case action '" + action + "'");
+}
+
+// ------------------------------------------------------------------ calendar
+
+void print_diagnostic(const diagnostic& p) {
+    std::cout << p.file;
+    if (p.line != 0) std::cout << ":" << p.line;
+    if (!p.json_path.empty()) std::cout << ": " << p.json_path;
+    std::cout << ": " << (p.warning ? "warning: " : "error: ") << p.message << "\n";
+}
+
+struct calendar_args {
+    std::vector<std::string> files;
+    bool dry_run = false;
+    std::string store;
+    std::string at;
+    std::string region = "CN";
+    std::string format = "text";
+};
+
+std::string day_list(const std::vector<date>& days) {
+    std::string out;
+    for (const auto& d : days)
+        out += (out.empty() ? "" : " ") + d.to_string();
+    return out;
+}
+
+// `calendar import`: each file on its own (a bad one does not stop the others); then, with
+// --store, the deadlines of stored cases are recounted on the new calendars.
+int run_calendar_import(const common& c, const calendar_args& a) {
+    const auto dir = c.rulesets_dir() / "calendars";
+    int status = exit_ok;
+    for (const auto& f : a.files) {
+        const auto r = import_calendar(dir, f, a.dry_run);
+        if (!r.ok()) {
+            for (const auto& p : r.problems)
+                print_diagnostic(p);
+            std::cout << f << ": not imported (" << r.problems.size() << " problem"
+                      << (r.problems.size() == 1 ? "" : "s") << ")\n";
+            status = exit_bad;
+            continue;
+        }
+        for (const auto& ch : r.changes) {
+            std::cout << ch.calendar << " " << ch.year << ": "
+                      << (ch.before ? std::string(to_string(*ch.before)) : std::string("new"))
+                      << " -> " << to_string(ch.after);
+            if (ch.now_off.empty() && ch.now_working.empty()) std::cout << ", no day changes";
+            std::cout << "\n";
+            if (!ch.now_off.empty()) std::cout << "  now off:     " << day_list(ch.now_off) << "\n";
+            if (!ch.now_working.empty())
+                std::cout << "  now working: " << day_list(ch.now_working) << "\n";
+        }
+        std::cout << (a.dry_run ? "(dry run: nothing written)\n"
+                                : "written: " + r.written.string() + "\n");
+    }
+    if (!a.store.empty() && !a.dry_run && status == exit_ok) {
+        auto eng = std::make_shared<const engine>(c.rulesets_dir());
+        const case_manager manager(eng);
+        auto store = case_store::open(a.store);
+        case_service service(store, manager);
+        const auto done = service.recompute(a.at.empty() ? now_cst() : a.at, "calendar-import");
+        for (const auto& [id, e] : done)
+            print_automatic(id, e);
+        std::cout << done.size() << " case" << (done.size() == 1 ? "" : "s")
+                  << " with deadlines recounted\n";
+    }
+    return status;
+}
+
+// `calendar show`: the years a region's calendar covers, their status and source.
+int run_calendar_show(const common& c, const calendar_args& a) {
+    const auto set = calendar_set::load(c.rulesets_dir() / "calendars");
+    const calendar& cal = set.for_region(a.region);
+    if (a.format == "json") {
+        auto years = nlohmann::json::array();
+        for (int y = cal.first_year(); y <= cal.last_year(); ++y)
+            years.push_back({{"year", y},
+                             {"status", std::string(to_string(cal.status(y)))},
+                             {"source", cal.source(y)}});
+        std::cout << json_text({{"name", cal.name()},
+                                {"version", cal.version()},
+                                {"first_day", cal.first_day().to_string()},
+                                {"last_day", cal.last_day().to_string()},
+                                {"years", years}},
+                               2)
+                  << "\n";
+        return exit_ok;
+    }
+    std::cout << "calendar " << cal.name() << "@" << cal.version() << "  " << cal.first_day().to_string()
+              << " to " << cal.last_day().to_string() << "\n";
+    for (int y = cal.first_year(); y <= cal.last_year(); ++y)
+        std::cout << "  " << y << "  " << to_string(cal.status(y)) << "  " << cal.source(y) << "\n";
+    return exit_ok;
 }
 
 }  // namespace
@@ -567,6 +727,25 @@ int run(const std::vector<std::string>& args) {
     c_tick->add_option("--actor", ca.actor, "recorded as the actor");
     store_opt(c_tick);
 
+    calendar_args cal;
+    auto* calendars = app.add_subcommand(
+        "calendar", "working-day calendars: import an official year, show the years covered");
+    calendars->require_subcommand(1);
+    add_rulesets(calendars);
+    auto* cal_import = calendars->add_subcommand(
+        "import", "add or replace years from an official holiday arrangement (docs/calendars.md)");
+    cal_import->add_option("files", cal.files, "calendar files to import")->required();
+    cal_import->add_flag("--dry-run", cal.dry_run, "check and report, write nothing");
+    cal_import->add_option("--store", cal.store,
+                           "then recount the deadlines of the cases in this store");
+    cal_import->add_option("--at", cal.at,
+                           "time recorded on the recounts (RFC 3339 or YYYY-MM-DD; default: now)");
+    auto* cal_show =
+        calendars->add_subcommand("show", "the years a calendar covers, their status and source");
+    cal_show->add_option("--region", cal.region, "CN (default) or a region, e.g. CN-GX");
+    cal_show->add_option("--format", cal.format, "text or json")
+        ->check(CLI::IsMember({"text", "json"}));
+
     std::vector<const char*> argv;
     for (const auto& a : args)
         argv.push_back(a.c_str());
@@ -591,6 +770,8 @@ int run(const std::vector<std::string>& args) {
             std::cout << (graph_format == "dot" ? wf.to_dot() : wf.to_mermaid());
             return exit_ok;
         }
+        if (*cal_import) return run_calendar_import(c, cal);
+        if (*cal_show) return run_calendar_show(c, cal);
         if (*cases) {
             for (auto* sub : cases->get_subcommands())
                 if (*sub) return run_case(c, sub->get_name(), ca, case_format);

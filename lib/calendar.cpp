@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "telecomply/detail/json_support.hpp"
 #include "telecomply/error.hpp"
 #include "telecomply/identifiers.hpp"
 
@@ -26,6 +27,9 @@ struct calendar_data {
     date last;
     std::vector<std::int32_t> cum;      ///< cum[i] = working days among days [0, i); size N + 1
     std::vector<std::int32_t> working;  ///< offsets of the working days, ascending
+    std::vector<year_status> status;    ///< per year, from first_year
+    std::vector<std::string> source;    ///< per year, from first_year
+    std::string version;                ///< see calendar::version()
 
     [[nodiscard]] std::size_t index(date d) const noexcept {
         return static_cast<std::size_t>(d - first);
@@ -40,15 +44,52 @@ struct calendar_data {
 
 }  // namespace detail
 
+std::string_view to_string(year_status s) noexcept {
+    return s == year_status::official ? "official" : "provisional";
+}
+
 namespace {
 
 using json = nlohmann::json;
 using detail::calendar_data;
 
-[[noreturn]] void fail(const std::string& source, const std::string& path,
-                       const std::string& message) {
-    throw calendar_error(source + ": " + path + ": " + message);
-}
+// Where problems go: thrown as calendar_error (loading), or collected as diagnostics (lint),
+// in which case the caller skips the offending item and goes on.
+class reporter {
+  public:
+    /// `label` prefixes thrown messages ("calendar file 'x.json'"); with a sink, problems are
+    /// collected as diagnostics of `file`, with lines looked up in `text` when given.
+    reporter(std::string label, std::vector<diagnostic>* sink = nullptr, std::string file = {},
+             std::string_view text = {})
+        : label_(std::move(label)), sink_(sink), file_(std::move(file)), text_(text) {}
+
+    void error(const std::string& path, const std::string& message) {
+        add(path, message, false);
+    }
+    void warning(const std::string& path, const std::string& message) {
+        add(path, message, true);
+    }
+    [[nodiscard]] bool failed() const noexcept { return errors_ != 0; }
+    [[nodiscard]] bool collecting() const noexcept { return sink_ != nullptr; }
+    [[nodiscard]] const std::string& label() const noexcept { return label_; }
+
+  private:
+    void add(const std::string& path, const std::string& message, bool warning) {
+        if (sink_ == nullptr) {
+            if (warning) return;
+            throw calendar_error(label_ + ": " + path + ": " + message);
+        }
+        if (!warning) ++errors_;
+        const std::uint32_t line =
+            text_.empty() || path.empty() ? 0 : detail::line_of(text_, path);
+        sink_->push_back({file_, line, path, message, warning});
+    }
+    std::string label_;
+    std::vector<diagnostic>* sink_;
+    std::string file_;
+    std::string_view text_;
+    std::size_t errors_ = 0;
+};
 
 // `$.2025` for plain keys, `$["odd key"]` otherwise, so every path can be pasted back.
 std::string member_path(const std::string& parent, const std::string& key) {
@@ -61,13 +102,13 @@ std::string member_path(const std::string& parent, const std::string& key) {
 
 std::string quoted(const json& j) {
     constexpr std::size_t k_max = 60;  // keep messages readable when the value is large
-    auto s = j.dump();
+    auto s = j.dump(-1, ' ', false, json::error_handler_t::replace);
     if (s.size() > k_max) s = s.substr(0, k_max) + "...";
     return s;
 }
 
 bool is_metadata_key(const std::string& key) {
-    return key.starts_with('_') || key == "name" || key == "extends";
+    return key.starts_with('_') || key == "name" || key == "extends" || key == "source";
 }
 
 // A year key: exactly four ASCII digits, 0001-9999 (the years date::parse accepts).
@@ -88,11 +129,24 @@ date dec31(int year) {
     return *date::from_ymd(year, 12, 31);
 }
 
-std::string optional_name(const json& j, const std::string& source) {
+std::string optional_name(const json& j, reporter& r) {
     const auto it = j.find("name");
     if (it == j.end()) return {};
-    if (!it->is_string() || it->get_ref<const std::string&>().empty())
-        fail(source, "$.name", "expected a non-empty string, got " + quoted(*it));
+    if (!it->is_string() || it->get_ref<const std::string&>().empty()) {
+        r.error("$.name", "expected a non-empty string, got " + quoted(*it));
+        return {};
+    }
+    return it->get<std::string>();
+}
+
+// The top-level `source` of a document (an overlay's regulation); "" when absent.
+std::string document_source(const json& j, reporter& r) {
+    const auto it = j.find("source");
+    if (it == j.end()) return {};
+    if (!it->is_string()) {
+        r.error("$.source", "expected the title of the notice or regulation, got " + quoted(*it));
+        return {};
+    }
     return it->get<std::string>();
 }
 
@@ -100,96 +154,161 @@ struct year_entry {
     int year;
     const json* days;
     std::string path;
+    std::optional<year_status> status;  ///< as written; nullopt when absent
+    std::string source;                 ///< as written; "" when absent
 };
 
-// The year members of a calendar document, validated as keys and in ascending order.
-std::vector<year_entry> year_members(const json& j, const std::string& source) {
+// The year members of a calendar document, validated as keys and in ascending order, with their
+// status and source read.
+std::vector<year_entry> year_members(const json& j, reporter& r) {
     std::vector<year_entry> out;
     for (const auto& [key, value] : j.items()) {
         if (is_metadata_key(key)) continue;
         const auto path = member_path("$", key);
         const int y = parse_year_key(key);
-        if (y == 0)
-            fail(source, path,
-                 "expected a 4-digit year key (or metadata: name, extends, _comment)");
-        if (!value.is_object()) fail(source, path, "expected an object, got " + quoted(value));
-        out.push_back({y, &value, path});
+        if (y == 0) {
+            r.error(path, "expected a 4-digit year key (or metadata: name, extends, source, _comment)");
+            continue;
+        }
+        if (!value.is_object()) {
+            r.error(path, "expected an object, got " + quoted(value));
+            continue;
+        }
+        year_entry e{y, &value, path, std::nullopt, {}};
+        if (const auto st = value.find("status"); st != value.end()) {
+            if (*st == "official") {
+                e.status = year_status::official;
+            } else if (*st == "provisional") {
+                e.status = year_status::provisional;
+            } else {
+                r.error(path + ".status",
+                        "expected \"official\" or \"provisional\", got " + quoted(*st));
+            }
+        }
+        if (const auto src = value.find("source"); src != value.end()) {
+            if (src->is_string())
+                e.source = src->get<std::string>();
+            else
+                r.error(path + ".source",
+                        "expected the title of the notice or rule, got " + quoted(*src));
+        }
+        out.push_back(std::move(e));
     }
     std::sort(out.begin(), out.end(),
               [](const year_entry& a, const year_entry& b) { return a.year < b.year; });
     return out;
 }
 
-// Applies one year's `off` and `work` lists to `flags` (indexed from `first`).
-void apply_year(const year_entry& y, const std::string& source, date first,
-                std::vector<std::uint8_t>& flags) {
+// Applies one year's `off` and `work` lists to `flags` (indexed from `first`). A bad entry is
+// reported and skipped.
+void apply_year(const year_entry& y, reporter& r, date first, std::vector<std::uint8_t>& flags,
+                bool provisional) {
     const date year_start = jan1(y.year);
     std::vector<std::string> listed_at(366);  // day of year -> path of its entry, for duplicates
     for (const auto& [key, value] : y.days->items()) {
         const auto path = member_path(y.path, key);
-        if (key.starts_with('_')) continue;  // comments
-        if (key != "off" && key != "work")
-            fail(source, path, "unknown key: a year holds only \"off\" and \"work\"");
-        if (!value.is_array())
-            fail(source, path, "expected an array of YYYY-MM-DD dates, got " + quoted(value));
+        if (key.starts_with('_') || key == "status" || key == "source") continue;
+        if (key != "off" && key != "work") {
+            r.error(path,
+                    "unknown key: a year holds only \"status\", \"source\", \"off\" and \"work\"");
+            continue;
+        }
+        if (!value.is_array()) {
+            r.error(path, "expected an array of YYYY-MM-DD dates, got " + quoted(value));
+            continue;
+        }
         const bool work = key == "work";
+        if (work && provisional && !value.empty())
+            r.error(path,
+                    "a provisional year has no make-up working days: the statutory rules give "
+                    "none (only the State Council's notice does; import it as an official year)");
         for (std::size_t i = 0; i < value.size(); ++i) {
             auto item_path = path + "[" + std::to_string(i) + "]";
             const auto& item = value[i];
-            if (!item.is_string())
-                fail(source, item_path, "expected a YYYY-MM-DD date string, got " + quoted(item));
+            if (!item.is_string()) {
+                r.error(item_path, "expected a YYYY-MM-DD date string, got " + quoted(item));
+                continue;
+            }
             const auto d = date::parse(item.get_ref<const std::string&>());
-            if (!d) fail(source, item_path, quoted(item) + " is not a real YYYY-MM-DD date");
-            if (d->year() != y.year)
-                fail(source, item_path,
-                     d->to_string() + " is listed under year " + std::to_string(y.year));
+            if (!d) {
+                r.error(item_path, quoted(item) + " is not a real YYYY-MM-DD date");
+                continue;
+            }
+            if (d->year() != y.year) {
+                r.error(item_path,
+                        d->to_string() + " is listed under year " + std::to_string(y.year));
+                continue;
+            }
             auto& seen = listed_at[static_cast<std::size_t>(*d - year_start)];
-            if (!seen.empty())
-                fail(source, item_path, d->to_string() + " is already listed at " + seen);
+            if (!seen.empty()) {
+                r.error(item_path, d->to_string() + " is already listed at " + seen);
+                continue;
+            }
             auto& flag = flags[static_cast<std::size_t>(*d - first)];
             // Each day is listed once, so `flag` is still the weekday rule's (or the base
             // calendar's) verdict here.
-            if (work && flag != 0)
-                fail(source, item_path,
-                     d->to_string() +
-                         " is already a working day; make-up days (work) are days that would "
-                         "otherwise be off");
+            if (work && flag != 0) {
+                r.error(item_path, d->to_string() +
+                                       " is already a working day; make-up days (work) are days "
+                                       "that would otherwise be off (weekends)");
+                continue;
+            }
             flag = work ? 1 : 0;
             seen = std::move(item_path);
         }
     }
 }
 
-// Builds the prefix count and the working-day index from per-day flags.
+// Builds the prefix count, the working-day index and the version from per-day flags.
 std::shared_ptr<const calendar_data> finish(calendar_data data,
                                             const std::vector<std::uint8_t>& flags) {
     data.cum.assign(flags.size() + 1, 0);
     data.working.clear();
+    std::string canonical = data.name + "\n";
+    for (int y = data.first_year; y <= data.last_year; ++y)
+        canonical += std::to_string(y) + " " +
+                     std::string(to_string(data.status[static_cast<std::size_t>(
+                         y - data.first_year)])) +
+                     "\n";
+    canonical.reserve(canonical.size() + flags.size());
     for (std::size_t i = 0; i < flags.size(); ++i) {
         data.cum[i + 1] = data.cum[i] + flags[i];
         if (flags[i] != 0) data.working.push_back(static_cast<std::int32_t>(i));
+        canonical += flags[i] != 0 ? '1' : '0';
     }
+    const auto digest = detail::sha256_hex(canonical);  // "sha256:<64 hex>"
+    data.version = digest.substr(digest.find(':') + 1, 12);
     return std::make_shared<const calendar_data>(std::move(data));
 }
 
-std::shared_ptr<const calendar_data> build_base(const json& j, const std::string& source,
+// A base calendar; nullptr when `r` collects and found errors.
+std::shared_ptr<const calendar_data> build_base(const json& j, reporter& r,
                                                 std::string fallback_name) {
-    if (!j.is_object()) fail(source, "$", "expected a JSON object, got " + quoted(j));
-    if (j.contains("extends"))
-        fail(source, "$.extends",
-             "this is an overlay of another calendar; apply it to its base (with_overlay or "
-             "calendar_set)");
-    auto name = optional_name(j, source);
+    if (!j.is_object()) {
+        r.error("$", "expected a JSON object, got " + quoted(j));
+        return nullptr;
+    }
+    if (j.contains("extends")) {
+        r.error("$.extends",
+                "this is an overlay of another calendar; apply it to its base (with_overlay or "
+                "calendar_set)");
+        return nullptr;
+    }
+    auto name = optional_name(j, r);
     if (name.empty()) name = std::move(fallback_name);
-    if (name.empty()) fail(source, "$.name", "the calendar has no name");
+    if (name.empty()) r.error("$.name", "the calendar has no name");
+    (void)document_source(j, r);
 
-    const auto years = year_members(j, source);
-    if (years.empty()) fail(source, "$", "no year is covered (expected keys such as \"2025\")");
+    const auto years = year_members(j, r);
+    if (years.empty()) {
+        r.error("$", "no year is covered (expected keys such as \"2025\")");
+        return nullptr;
+    }
     for (std::size_t i = 1; i < years.size(); ++i)
         if (years[i].year != years[i - 1].year + 1)
-            fail(source, years[i].path,
-                 "the covered years must be contiguous, but " + std::to_string(years[i - 1].year) +
-                     " is followed by " + std::to_string(years[i].year));
+            r.error(years[i].path, "the covered years must be contiguous, but " +
+                                       std::to_string(years[i - 1].year) + " is followed by " +
+                                       std::to_string(years[i].year));
 
     calendar_data data;
     data.name = std::move(name);
@@ -200,23 +319,37 @@ std::shared_ptr<const calendar_data> build_base(const json& j, const std::string
     std::vector<std::uint8_t> flags(static_cast<std::size_t>(data.last - data.first) + 1);
     for (std::size_t i = 0; i < flags.size(); ++i)
         flags[i] = data.first.add_days(static_cast<std::int32_t>(i)).is_weekend() ? 0 : 1;
-    for (const auto& y : years)
-        apply_year(y, source, data.first, flags);
+    for (const auto& y : years) {
+        const auto status = y.status.value_or(year_status::official);
+        if (r.collecting() && status == year_status::official && y.source.empty())
+            r.error(y.path + ".status",
+                    "an official year needs a \"source\": the notice its days come from (e.g. "
+                    "the State Council's 放假安排 notice with its number and date)");
+        data.status.push_back(status);
+        data.source.push_back(y.source);
+        apply_year(y, r, data.first, flags, status == year_status::provisional);
+    }
+    if (r.failed()) return nullptr;
     return finish(std::move(data), flags);
 }
 
+// A regional calendar: `base` with an overlay; nullptr when `r` collects and found errors.
 std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, const json& j,
-                                                   const std::string& source) {
-    if (!j.is_object()) fail(source, "$", "expected a JSON object, got " + quoted(j));
-    auto name = optional_name(j, source);
-    if (name.empty()) fail(source, "$.name", "an overlay needs a name, e.g. \"CN-GD\"");
+                                                   reporter& r) {
+    if (!j.is_object()) {
+        r.error("$", "expected a JSON object, got " + quoted(j));
+        return nullptr;
+    }
+    auto name = optional_name(j, r);
+    if (name.empty() && !r.failed()) r.error("$.name", "an overlay needs a name, e.g. \"CN-GD\"");
     if (const auto it = j.find("extends"); it != j.end()) {
         if (!it->is_string())
-            fail(source, "$.extends", "expected the base calendar's name, got " + quoted(*it));
-        if (*it != base.name)
-            fail(source, "$.extends",
-                 "extends " + quoted(*it) + " but is applied to calendar \"" + base.name + "\"");
+            r.error("$.extends", "expected the base calendar's name, got " + quoted(*it));
+        else if (*it != base.name)
+            r.error("$.extends",
+                    "extends " + quoted(*it) + " but is applied to calendar \"" + base.name + "\"");
     }
+    const auto regulation = document_source(j, r);
 
     calendar_data data;
     data.name = std::move(name);
@@ -224,16 +357,28 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
     data.last_year = base.last_year;
     data.first = base.first;
     data.last = base.last;
+    data.status = base.status;
+    data.source = base.source;
     std::vector<std::uint8_t> flags(base.cum.size() - 1);
     for (std::size_t i = 0; i < flags.size(); ++i)
         flags[i] = base.working_at(i) ? 1 : 0;
-    for (const auto& y : year_members(j, source)) {
-        if (y.year < base.first_year || y.year > base.last_year)
-            fail(source, y.path,
-                 "year " + std::to_string(y.year) + " is not covered by the base calendar \"" +
-                     base.name + "\" (" + base.years() + ")");
-        apply_year(y, source, data.first, flags);
+    for (const auto& y : year_members(j, r)) {
+        if (y.year < base.first_year || y.year > base.last_year) {
+            r.error(y.path, "year " + std::to_string(y.year) +
+                                " is not covered by the base calendar \"" + base.name + "\" (" +
+                                base.years() + ")");
+            continue;
+        }
+        const auto k = static_cast<std::size_t>(y.year - base.first_year);
+        if (y.status == year_status::provisional) data.status[k] = year_status::provisional;
+        const auto& own = y.source.empty() ? regulation : y.source;
+        if (r.collecting() && own.empty())
+            r.error(y.path, "regional days need a \"source\": the regulation that gives them "
+                            "(at the top of the file, or in the year)");
+        if (!own.empty()) data.source[k] += (data.source[k].empty() ? "" : "; ") + own;
+        apply_year(y, r, data.first, flags, false);
     }
+    if (r.failed()) return nullptr;
     return finish(std::move(data), flags);
 }
 
@@ -241,14 +386,20 @@ std::string label_of(const std::filesystem::path& file) {
     return "calendar file '" + file.string() + "'";
 }
 
-json read_json_file(const std::filesystem::path& file) {
+// The bytes of a calendar file; throws calendar_error naming it.
+std::string read_text(const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) throw calendar_error(label_of(file) + ": cannot be opened");
     std::ostringstream text;
     text << in.rdbuf();
     if (in.bad()) throw calendar_error(label_of(file) + ": cannot be read");
+    return text.str();
+}
+
+// Parses calendar JSON text; throws calendar_error with the line and column of a syntax error.
+json parse_text(const std::string& text, const std::filesystem::path& file) {
     try {
-        return json::parse(text.str());
+        return json::parse(text);
     } catch (const json::parse_error& e) {
         // nlohmann's message reads "[json.exception.parse_error.101] parse error at line L,
         // column C: ..."; drop the bracketed id, keep the position.
@@ -257,6 +408,10 @@ json read_json_file(const std::filesystem::path& file) {
             what.erase(0, pos + 2);
         throw calendar_error(label_of(file) + ": invalid JSON: " + what);
     }
+}
+
+json read_json_file(const std::filesystem::path& file) {
+    return parse_text(read_text(file), file);
 }
 
 }  // namespace
@@ -272,11 +427,13 @@ calendar calendar::from_json(const nlohmann::json& j, std::string name) {
     if (j.is_object())
         if (const auto it = j.find("name"); it != j.end() && it->is_string())
             label = it->get<std::string>();
-    return calendar(build_base(j, "calendar '" + label + "'", std::move(name)));
+    reporter r("calendar '" + label + "'");
+    return calendar(build_base(j, r, std::move(name)));
 }
 
 calendar calendar::load(const std::filesystem::path& file) {
-    return calendar(build_base(read_json_file(file), label_of(file), file.stem().string()));
+    reporter r(label_of(file));
+    return calendar(build_base(read_json_file(file), r, file.stem().string()));
 }
 
 calendar calendar::with_overlay(const nlohmann::json& overlay) const {
@@ -284,7 +441,8 @@ calendar calendar::with_overlay(const nlohmann::json& overlay) const {
     if (overlay.is_object())
         if (const auto it = overlay.find("name"); it != overlay.end() && it->is_string())
             label += " '" + it->get<std::string>() + "'";
-    return calendar(build_overlay(*data_, overlay, label));
+    reporter r(label);
+    return calendar(build_overlay(*data_, overlay, r));
 }
 
 const std::string& calendar::name() const noexcept {
@@ -296,14 +454,30 @@ date calendar::first_day() const noexcept {
 date calendar::last_day() const noexcept {
     return data_->last;
 }
+int calendar::first_year() const noexcept {
+    return data_->first_year;
+}
+int calendar::last_year() const noexcept {
+    return data_->last_year;
+}
 bool calendar::covers(date d) const noexcept {
     return d >= data_->first && d <= data_->last;
+}
+const std::string& calendar::version() const noexcept {
+    return data_->version;
 }
 
 namespace {
 [[noreturn]] void not_covered(const calendar_data& data, date d) {
     throw calendar_error("date " + d.to_string() + " is outside calendar '" + data.name +
                          "', which covers " + data.years() + " only");
+}
+
+std::size_t year_index(const calendar_data& data, int year) {
+    if (year < data.first_year || year > data.last_year)
+        throw calendar_error("year " + std::to_string(year) + " is outside calendar '" +
+                             data.name + "', which covers " + data.years() + " only");
+    return static_cast<std::size_t>(year - data.first_year);
 }
 }  // namespace
 
@@ -329,6 +503,15 @@ date calendar::add_working_days(date from, int n) const {
     return data.first.add_days(data.working[static_cast<std::size_t>(k)]);
 }
 
+counted_date calendar::deadline(date from, int n) const {
+    counted_date out{add_working_days(from, n), {}};
+    // the days counted: (from, day] forwards, [day, from) backwards
+    out.provisional_years = n >= 0 ? provisional_years_between(from, out.day)
+                                   : provisional_years_between(out.day.add_days(-1),
+                                                               from.add_days(-1));
+    return out;
+}
+
 int calendar::working_days_between(date a, date b) const {
     const auto& data = *data_;
     if (!covers(a)) not_covered(data, a);
@@ -336,17 +519,56 @@ int calendar::working_days_between(date a, date b) const {
     return data.cum[data.index(b) + 1] - data.cum[data.index(a) + 1];
 }
 
+year_status calendar::status(int year) const {
+    return data_->status[year_index(*data_, year)];
+}
+
+const std::string& calendar::source(int year) const {
+    return data_->source[year_index(*data_, year)];
+}
+
+std::vector<int> calendar::provisional_years() const {
+    std::vector<int> out;
+    for (int y = data_->first_year; y <= data_->last_year; ++y)
+        if (data_->status[static_cast<std::size_t>(y - data_->first_year)] ==
+            year_status::provisional)
+            out.push_back(y);
+    return out;
+}
+
+std::vector<int> calendar::provisional_years_between(date a, date b) const {
+    if (b < a) std::swap(a, b);
+    std::vector<int> out;
+    if (a == b) return out;
+    const int from = std::max(a.add_days(1).year(), data_->first_year);
+    const int to = std::min(b.year(), data_->last_year);
+    for (int y = from; y <= to; ++y)
+        if (data_->status[static_cast<std::size_t>(y - data_->first_year)] ==
+            year_status::provisional)
+            out.push_back(y);
+    return out;
+}
+
 // ---- calendar_set ----
 
 calendar_set::calendar_set(calendar base, std::map<std::string, calendar, std::less<>> regional)
     : base_(std::move(base)), regional_(std::move(regional)) {}
 
-calendar_set calendar_set::load(const std::filesystem::path& dir) {
+namespace {
+
+struct calendar_file {
+    std::filesystem::path path;
+    std::string text;
+    json j;
+    bool parsed = false;
+};
+
+// The `*.json` files of a calendar folder, sorted (deterministic "which file first" in errors).
+std::vector<std::filesystem::path> calendar_files(const std::filesystem::path& dir) {
     namespace fs = std::filesystem;
     const auto where = "calendar folder '" + dir.string() + "'";
     std::error_code ec;
     if (!fs::is_directory(dir, ec)) throw calendar_error(where + ": not a readable folder");
-
     std::vector<fs::path> files;
     fs::directory_iterator it(dir, ec);
     if (ec) throw calendar_error(where + ": " + ec.message());
@@ -358,48 +580,93 @@ calendar_set calendar_set::load(const std::filesystem::path& dir) {
             files.push_back(p);
     }
     if (ec) throw calendar_error(where + ": " + ec.message());
-    std::sort(files.begin(), files.end());  // deterministic "which file first" in errors
+    std::sort(files.begin(), files.end());
+    return files;
+}
 
-    struct doc {
-        fs::path file;
-        json j;
-    };
-    std::vector<doc> overlays;
-    std::optional<doc> base_doc;
-    for (const auto& f : files) {
-        auto j = read_json_file(f);
-        if (j.is_object() && j.contains("extends")) {
-            overlays.push_back({f, std::move(j)});
+}  // namespace
+
+calendar_set calendar_set::load(const std::filesystem::path& dir) {
+    return *load_impl(dir, nullptr);
+}
+
+std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path& dir,
+                                                    std::vector<diagnostic>* sink) {
+    const auto where = "calendar folder '" + dir.string() + "'";
+    std::vector<calendar_file> files;
+    for (auto& f : calendar_files(dir)) {
+        calendar_file cf{f, {}, {}, false};
+        if (sink == nullptr) {
+            cf.j = read_json_file(f);
+            cf.parsed = true;
         } else {
-            if (base_doc)
-                throw calendar_error(where + ": two base calendars (files without \"extends\"): '" +
-                                     base_doc->file.filename().string() + "' and '" +
-                                     f.filename().string() + "'");
-            base_doc = doc{f, std::move(j)};
+            try {
+                cf.text = read_text(f);
+                cf.j = parse_text(cf.text, f);
+                cf.parsed = true;
+            } catch (const calendar_error& e) {
+                std::string m = e.what();
+                const auto prefix = label_of(f) + ": ";
+                if (m.starts_with(prefix)) m.erase(0, prefix.size());
+                sink->push_back({f.string(), 0, "", m, false});
+            }
+        }
+        files.push_back(std::move(cf));
+    }
+
+    const calendar_file* base_doc = nullptr;
+    std::vector<const calendar_file*> overlays;
+    bool folder_ok = true;
+    for (const auto& f : files) {
+        if (!f.parsed) {
+            folder_ok = false;
+            continue;
+        }
+        if (f.j.is_object() && f.j.contains("extends")) {
+            overlays.push_back(&f);
+        } else if (base_doc != nullptr) {
+            const auto m = "two base calendars (files without \"extends\"): '" +
+                           base_doc->path.filename().string() + "' and '" +
+                           f.path.filename().string() + "'";
+            if (sink == nullptr) throw calendar_error(where + ": " + m);
+            sink->push_back({f.path.string(), 0, "", m, false});
+            folder_ok = false;
+        } else {
+            base_doc = &f;
         }
     }
-    if (!base_doc) throw calendar_error(where + ": no base calendar (a file without \"extends\")");
+    if (base_doc == nullptr) {
+        const std::string m = "no base calendar (a file without \"extends\")";
+        if (sink == nullptr) throw calendar_error(where + ": " + m);
+        if (folder_ok) sink->push_back({dir.string(), 0, "", m, false});
+        return std::nullopt;
+    }
 
-    const auto check_name = [](const calendar& c, const fs::path& f) {
-        if (c.name() != f.stem().string())
-            fail(label_of(f), "$.name",
-                 "the name \"" + c.name() + "\" does not match the file name");
+    const auto check_name = [](const std::string& name, const calendar_file& f, reporter& r) {
+        if (name != f.path.stem().string())
+            r.error("$.name", "the name \"" + name + "\" does not match the file name");
     };
-    calendar base(
-        build_base(base_doc->j, label_of(base_doc->file), base_doc->file.stem().string()));
-    check_name(base, base_doc->file);
+    reporter rb(label_of(base_doc->path), sink, base_doc->path.string(), base_doc->text);
+    const auto base_data = build_base(base_doc->j, rb, base_doc->path.stem().string());
+    if (base_data) check_name(base_data->name, *base_doc, rb);
+    if (!base_data || rb.failed()) return std::nullopt;  // overlays cannot be judged without it
+    calendar base(base_data);
 
     std::map<std::string, calendar, std::less<>> regional;
-    for (const auto& o : overlays) {
-        const auto source = label_of(o.file);
-        calendar c(build_overlay(*base.data_, o.j, source));
-        const auto* region = find_region(c.name());
-        if (region == nullptr || region->iso != c.name())
-            fail(source, "$.name",
-                 "\"" + c.name() + "\" is not the ISO 3166-2 code of a province-level region");
-        check_name(c, o.file);
-        regional.emplace(c.name(), std::move(c));
+    for (const auto* o : overlays) {
+        reporter r(label_of(o->path), sink, o->path.string(), o->text);
+        const auto data = build_overlay(*base_data, o->j, r);
+        if (!data) continue;
+        const auto* region = find_region(data->name);
+        if (region == nullptr || region->iso != data->name)
+            r.error("$.name", "\"" + data->name +
+                                  "\" is not the ISO 3166-2 code of a province-level region");
+        check_name(data->name, *o, r);
+        if (!r.failed()) regional.emplace(data->name, calendar(data));
     }
+    if (sink != nullptr &&
+        std::any_of(sink->begin(), sink->end(), [](const diagnostic& d) { return !d.warning; }))
+        return std::nullopt;
     return calendar_set(std::move(base), std::move(regional));
 }
 
@@ -418,6 +685,23 @@ const calendar& calendar_set::for_region(std::string_view region) const {
                       "': expected an ISO 3166-2 code such as CN-GD, a GB/T 2260 code such as 44, "
                       "or '" +
                       base_.name() + "'");
+}
+
+std::vector<std::string> calendar_set::regions_with_overlays() const {
+    std::vector<std::string> out;
+    for (const auto& [name, c] : regional_)
+        out.push_back(name);
+    return out;
+}
+
+std::vector<diagnostic> lint_calendars(const std::filesystem::path& dir) {
+    std::vector<diagnostic> out;
+    try {
+        (void)calendar_set::load_impl(dir, &out);
+    } catch (const calendar_error& e) {
+        out.push_back({dir.string(), 0, "", e.what(), false});
+    }
+    return out;
 }
 
 }  // namespace telecomply

@@ -25,7 +25,7 @@ namespace {
 using nlohmann::json;
 
 // The schema this library writes; PRAGMA user_version holds it (schema_version keeps a record).
-constexpr int k_schema_version = 1;
+constexpr int k_schema_version = 2;
 
 // Long enough for another process's batch to commit, short enough that a stuck writer is
 // reported rather than waited for forever.
@@ -57,6 +57,7 @@ CREATE TABLE events(
   ruleset_digest TEXT NOT NULL,
   prev_hash TEXT NOT NULL,
   hash TEXT NOT NULL,
+  outcome TEXT,
   PRIMARY KEY(case_id, seq)
 ) WITHOUT ROWID;
 CREATE TRIGGER events_no_update BEFORE UPDATE ON events
@@ -67,8 +68,17 @@ CREATE TABLE schema_version(
   version INTEGER NOT NULL PRIMARY KEY,
   applied_at TEXT NOT NULL
 );
-INSERT INTO schema_version VALUES(1, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-PRAGMA user_version = 1;
+INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 2;
+)sql";
+
+// From schema 1: events gain `outcome` (what an event computed, e.g. the deadlines it set and
+// the calendar they were counted on). Old events keep NULL there, and their hashes (which a
+// NULL outcome leaves as they were) still verify.
+constexpr const char* k_migrate_1_to_2 = R"sql(
+ALTER TABLE events ADD COLUMN outcome TEXT;
+INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 2;
 )sql";
 
 // Every statement the store runs, prepared once per connection on first use.
@@ -103,10 +113,10 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "INSERT INTO cases(id, region, created_at, version, state, snapshot, last_hash) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "INSERT INTO events(case_id, seq, type, actor, at, payload, verdict, ruleset_digest, "
-    "prev_hash, hash) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    "prev_hash, hash, outcome) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     "UPDATE cases SET version = ?2, state = ?3, snapshot = ?4, last_hash = ?5 WHERE id = ?1",
     "SELECT id, region, created_at, version, state, snapshot, last_hash FROM cases WHERE id = ?1",
-    "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash "
+    "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash, outcome "
     "FROM events WHERE case_id = ?1 ORDER BY seq",
     "SELECT id FROM cases ORDER BY id",
     "SELECT id FROM cases UNION SELECT case_id FROM events ORDER BY 1",
@@ -116,6 +126,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
 // written as JSON (invalid UTF-8) is refused up front. Strings are quoted (JSON-dumped).
 struct event_text {
     std::string case_id, type, actor, at, payload, verdict, digest;
+    std::string outcome;  ///< "" when the event has none (stored as NULL, left out of the hash)
 };
 
 std::string dump_or_throw(const json& j, std::string_view what) {
@@ -134,7 +145,8 @@ event_text quote_event(const std::string& case_id, const event_input& e) {
             dump_or_throw(json(e.at), "event time"),
             dump_or_throw(e.payload, "event payload"),
             dump_or_throw(e.verdict, "event verdict"),
-            dump_or_throw(json(e.ruleset_digest), "ruleset digest")};
+            dump_or_throw(json(e.ruleset_digest), "ruleset digest"),
+            e.outcome.is_null() ? std::string() : dump_or_throw(e.outcome, "event outcome")};
 }
 
 // nlohmann's dump() of the event object, assembled from the dumped members (keys in sorted
@@ -142,13 +154,17 @@ event_text quote_event(const std::string& case_id, const event_input& e) {
 std::string canonical_event(const event_text& t, std::int64_t seq) {
     std::string out;
     out.reserve(128 + t.case_id.size() + t.type.size() + t.actor.size() + t.at.size() +
-                t.payload.size() + t.verdict.size() + t.digest.size());
+                t.payload.size() + t.verdict.size() + t.digest.size() + t.outcome.size());
     out += R"({"actor":)";
     out += t.actor;
     out += R"(,"at":)";
     out += t.at;
     out += R"(,"case_id":)";
     out += t.case_id;
+    if (!t.outcome.empty()) {
+        out += R"(,"outcome":)";
+        out += t.outcome;
+    }
     out += R"(,"payload":)";
     out += t.payload;
     out += R"(,"ruleset_digest":)";
@@ -203,6 +219,7 @@ struct raw_case {
 struct raw_event {
     std::int64_t seq = 0;
     std::string type, actor, at, payload, verdict, digest, prev_hash, hash;
+    std::optional<std::string> outcome;  ///< nullopt for NULL
 };
 
 }  // namespace
@@ -287,6 +304,14 @@ class case_store::impl::stmt_use {
         check(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
         return *this;
     }
+    /// Binds NULL for "".
+    stmt_use& text_or_null(int i, std::string_view v) {
+        if (v.empty()) {
+            check(sqlite3_bind_null(st_, i));
+            return *this;
+        }
+        return text(i, v);
+    }
     stmt_use& integer(int i, std::int64_t v) {
         check(sqlite3_bind_int64(st_, i, v));
         return *this;
@@ -305,6 +330,9 @@ class case_store::impl::stmt_use {
     }
 
     [[nodiscard]] std::int64_t col_int(int i) const { return sqlite3_column_int64(st_, i); }
+    [[nodiscard]] bool col_null(int i) const {
+        return sqlite3_column_type(st_, i) == SQLITE_NULL;
+    }
     [[nodiscard]] std::string col_text(int i) const {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i));
         if (p == nullptr) return {};
@@ -333,6 +361,7 @@ void case_store::impl::insert_event(const std::string& case_id, std::int64_t seq
         .text(8, e.ruleset_digest)
         .text(9, prev_hash)
         .text(10, hash)
+        .text_or_null(11, t.outcome)
         .run();
 }
 
@@ -465,6 +494,7 @@ std::vector<raw_event> case_store::impl::load_events(const std::string& case_id)
         e.digest = q.col_text(6);
         e.prev_hash = q.col_text(7);
         e.hash = q.col_text(8);
+        if (!q.col_null(9)) e.outcome = q.col_text(9);
         out.push_back(std::move(e));
     }
     return out;
@@ -500,9 +530,13 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
         // Re-dump what is stored: the hash covers canonical JSON, and text that is not canonical
         // was not written by this library.
         bool readable = true;
-        std::string payload, verdict;
-        for (auto [text, out, name] : {std::tuple{&e.payload, &payload, "payload"},
-                                       std::tuple{&e.verdict, &verdict, "verdict"}}) {
+        std::string payload, verdict, outcome;
+        static const std::string k_absent;
+        for (auto [text, out, name] :
+             {std::tuple{&e.payload, &payload, "payload"},
+              std::tuple{&e.verdict, &verdict, "verdict"},
+              std::tuple{e.outcome ? &*e.outcome : &k_absent, &outcome, "outcome"}}) {
+            if (text == &k_absent) continue;  // no outcome (NULL): not part of the hash
             const json j = json::parse(*text, nullptr, false);
             if (j.is_discarded()) {
                 problem(e.seq, at + name + " is not valid JSON");
@@ -524,6 +558,7 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
             t.payload = std::move(payload);
             t.verdict = std::move(verdict);
             t.digest = q(e.digest);
+            t.outcome = std::move(outcome);
             if (chain_hash(e.prev_hash, t, e.seq) != e.hash) {
                 problem(e.seq, at + "hash does not match the event's content (edited or moved)");
             }
@@ -562,6 +597,7 @@ std::string event_hash(const stored_event& e) {
     t.payload = e.payload.dump();
     t.verdict = e.verdict.dump();
     t.digest = json(e.ruleset_digest).dump();
+    if (!e.outcome.is_null()) t.outcome = e.outcome.dump();
     return chain_hash(e.prev_hash, t, e.seq);
 }
 
@@ -623,6 +659,10 @@ void case_store::impl::setup() {
             }
             if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("creating the schema");
+            }
+        } else if (v == 1) {
+            if (sqlite3_exec(db, k_migrate_1_to_2, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                fail("upgrading the schema from version 1 to 2");
             }
         } else if (v != k_schema_version) {
             throw store_error(where() + ": schema version " + std::to_string(v) +
@@ -818,6 +858,7 @@ std::vector<stored_event> case_store::events(const std::string& case_id) const {
         e.at = std::move(r.at);
         e.payload = s.parse_column(r.payload, case_id, r.seq, "payload");
         e.verdict = s.parse_column(r.verdict, case_id, r.seq, "verdict");
+        if (r.outcome) e.outcome = s.parse_column(*r.outcome, case_id, r.seq, "outcome");
         e.ruleset_digest = std::move(r.digest);
         e.prev_hash = std::move(r.prev_hash);
         e.hash = std::move(r.hash);

@@ -104,11 +104,57 @@ std::int64_t int_param(const ruleset& rs, const std::string& name) {
 
 // ------------------------------------------------------------------ case_state
 
+nlohmann::json case_deadline::to_json() const {
+    nlohmann::json j = {{"due", due.to_string()},
+                        {"provisional", provisional()},
+                        {"provisional_years", provisional_years},
+                        {"from", from.to_string()}};
+    if (working_days != 0) j["working_days"] = working_days;
+    if (!calendar.empty()) j["calendar"] = calendar;
+    if (moved_from) j["moved_from"] = moved_from->to_string();
+    return j;
+}
+
+case_deadline case_deadline::from_json(const nlohmann::json& j) {
+    const auto bad = [&](const std::string& why) {
+        return store_error("a stored deadline is malformed (" + why + "): " +
+                           j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    };
+    case_deadline d;
+    if (j.is_string()) {  // written before deadlines had details: the last day alone
+        const auto due = json_date(j);
+        if (!due) throw bad("not a date");
+        d.due = d.from = *due;
+        return d;
+    }
+    if (!j.is_object()) throw bad("not an object");
+    const auto due = json_date(j.value("due", nlohmann::json()));
+    const auto from = json_date(j.value("from", nlohmann::json()));
+    if (!due || !from) throw bad("due and from must be YYYY-MM-DD dates");
+    d.due = *due;
+    d.from = *from;
+    const auto& n = j.value("working_days", nlohmann::json(0));
+    if (!n.is_number_integer()) throw bad("working_days must be an integer");
+    d.working_days = n.get<int>();
+    const auto& cal = j.value("calendar", nlohmann::json(""));
+    if (!cal.is_string()) throw bad("calendar must be a string");
+    d.calendar = cal.get<std::string>();
+    for (const auto& y : j.value("provisional_years", nlohmann::json::array())) {
+        if (!y.is_number_integer()) throw bad("provisional_years must list years");
+        d.provisional_years.push_back(y.get<int>());
+    }
+    if (j.contains("moved_from")) {
+        d.moved_from = json_date(j["moved_from"]);
+        if (!d.moved_from) throw bad("moved_from must be a YYYY-MM-DD date");
+    }
+    return d;
+}
+
 namespace {
-nlohmann::json deadlines_json(const std::map<std::string, date>& deadlines) {
+nlohmann::json deadlines_json(const std::map<std::string, case_deadline>& deadlines) {
     auto out = nlohmann::json::object();
     for (const auto& [k, d] : deadlines)
-        out[k] = d.to_string();
+        out[k] = d.to_json();
     return out;
 }
 
@@ -161,7 +207,7 @@ case_state case_state::from_json(const nlohmann::json& j) {
         s.ruleset_digest = j.at("ruleset").at("digest").get<std::string>();
         s.pinned_on = json_date(j.value("pinned_on", nlohmann::json()));
         for (const auto& [k, v] : j.at("deadlines").items())
-            if (auto d = json_date(v)) s.deadlines[k] = *d;
+            s.deadlines[k] = case_deadline::from_json(v);
         for (const auto& f : j.at("flags"))
             s.flags.insert(f.get<std::string>());
         for (const auto& o : j.at("obligations"))
@@ -261,14 +307,25 @@ struct event_context {
     const case_event& event;
 };
 
-// The last day of timer `t` counted from `from` (the event's date, or the current last day of a
-// timer being extended).
-date timer_due(const event_context& c, const workflow_timer& t, date from) {
+std::string calendar_label(const calendar& cal) {
+    return cal.name() + "@" + cal.version();
+}
+
+// Timer `t` counted from `from` (the event's date, or the current last day of a timer being
+// extended).
+case_deadline timer_due(const event_context& c, const workflow_timer& t, date from) {
+    case_deadline d;
+    d.from = from;
     if (!t.working_days_param.empty()) {
         if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
         const auto n = int_param(*c.rules, t.working_days_param);
         try {
-            return c.cal->add_working_days(from, static_cast<int>(n));
+            auto counted = c.cal->deadline(from, static_cast<int>(n));
+            d.due = counted.day;
+            d.working_days = static_cast<int>(n);
+            d.calendar = calendar_label(*c.cal);
+            d.provisional_years = std::move(counted.provisional_years);
+            return d;
         } catch (const calendar_error& e) {
             // never a guess: say which deadline cannot be computed
             throw calendar_error("the deadline '" + t.name + "' (" + std::to_string(n) +
@@ -277,10 +334,14 @@ date timer_due(const event_context& c, const workflow_timer& t, date from) {
                                  c.rules->version() + ") cannot be computed: " + e.what());
         }
     }
-    if (!t.months_param.empty())
-        return from.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
-    if (!t.days_param.empty())
-        return from.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+    if (!t.months_param.empty()) {
+        d.due = from.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
+        return d;
+    }
+    if (!t.days_param.empty()) {
+        d.due = from.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+        return d;
+    }
     throw workflow_error("timer '" + t.name + "' has no duration");
 }
 
@@ -435,11 +496,11 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
             // event's date when the timer is not running
             const auto running = next.deadlines.find(eff.arg);
             const date from = eff.kind == "extend_timer" && running != next.deadlines.end()
-                                  ? running->second
+                                  ? running->second.due
                                   : c.day;
-            const date due = timer_due(c, *timer, from);
-            if (eff.arg == "validity") next.validity_until = due;
-            next.deadlines[eff.arg] = due;
+            auto due = timer_due(c, *timer, from);
+            if (eff.arg == "validity") next.validity_until = due.due;
+            next.deadlines[eff.arg] = std::move(due);
         } else if (eff.kind == "stop_timer") {
             next.deadlines.erase(eff.arg);
         } else if (eff.kind == "meet_obligation") {
@@ -460,16 +521,21 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
             // The deadline is the limit-th working day after the change (POLICY.md §5: met by a
             // report on that day). A report on any later day is late, also on the non-working
             // days just after the deadline, when no further working day has passed yet.
-            const date last_day = c.cal->add_working_days(*changed, static_cast<int>(limit));
-            const int late = c.cal->working_days_between(*changed, c.day);
-            if (last_day < c.day)
-                next.warnings.push_back({{"code", "CHANGE_REPORTED_LATE"},
-                                         {"severity", "warning"},
-                                         {"changed_on", changed->to_string()},
-                                         {"reported_on", c.day.to_string()},
-                                         {"last_day", last_day.to_string()},
-                                         {"working_days", late},
-                                         {"limit", limit}});
+            const auto counted = c.cal->deadline(*changed, static_cast<int>(limit));
+            const date last_day = counted.day;
+            if (last_day < c.day) {
+                nlohmann::json w = {{"code", "CHANGE_REPORTED_LATE"},
+                                    {"severity", "warning"},
+                                    {"changed_on", changed->to_string()},
+                                    {"reported_on", c.day.to_string()},
+                                    {"last_day", last_day.to_string()},
+                                    {"working_days", c.cal->working_days_between(*changed, c.day)},
+                                    {"limit", limit},
+                                    {"calendar", calendar_label(*c.cal)}};
+                // judged on a provisional calendar: it may change once the year is official
+                if (counted.provisional()) w["provisional_years"] = counted.provisional_years;
+                next.warnings.push_back(std::move(w));
+            }
         } else if (eff.kind == "count_complaint") {
             next.complaints[text_of(c.event.data, "number")].push_back(c.day);
         } else if (eff.kind == "require_items") {
@@ -504,20 +570,114 @@ void check_payload(const workflow_transition& t, const case_state& s, const case
     }
 }
 
+// The deadlines an event started, extended or changed go into its outcome (what the store
+// keeps with it). In a replay (`recorded` set), they are taken from the record instead: they
+// were counted on the calendar of that day.
+void record_deadlines(const case_state& before, case_state& next, const nlohmann::json* recorded,
+                      nlohmann::json& outcome) {
+    auto set = nlohmann::json::object();
+    for (const auto& [name, d] : next.deadlines) {
+        const auto it = before.deadlines.find(name);
+        if (it == before.deadlines.end() || !(it->second == d)) set[name] = d.to_json();
+    }
+    if (recorded != nullptr && recorded->contains("deadlines")) {
+        for (const auto& [name, d] : (*recorded)["deadlines"].items()) {
+            if (!next.deadlines.contains(name)) continue;
+            next.deadlines[name] = case_deadline::from_json(d);
+            if (name == "validity") next.validity_until = next.deadlines[name].due;
+        }
+        outcome = *recorded;
+        return;
+    }
+    if (!set.empty()) outcome = {{"deadlines", std::move(set)}};
+}
+
 }  // namespace
 
+const calendar* case_manager::calendar_for(std::string_view region) const {
+    if (const auto& cals = engine_->rules().calendars()) return &cals->for_region(region);
+    return nullptr;
+}
+
+std::optional<case_event> case_manager::recompute(const case_state& s,
+                                                  const std::string& at) const {
+    const calendar* cal = calendar_for(s.region);
+    if (cal == nullptr) return std::nullopt;
+    auto changed = nlohmann::json::object();
+    for (const auto& [name, d] : s.deadlines) {
+        if (d.working_days == 0) continue;  // calendar months or days: no calendar involved
+        counted_date counted;
+        try {
+            counted = cal->deadline(d.from, d.working_days);
+        } catch (const calendar_error&) {
+            continue;  // no longer countable here: keep what was counted, never guess
+        }
+        if (counted.day == d.due && counted.provisional_years == d.provisional_years) continue;
+        case_deadline now = d;
+        now.due = counted.day;
+        now.provisional_years = std::move(counted.provisional_years);
+        now.calendar = calendar_label(*cal);
+        if (counted.day != d.due) now.moved_from = d.due;
+        changed[name] = now.to_json();
+    }
+    if (changed.empty()) return std::nullopt;
+    return case_event{"recompute_deadlines", "system", at, {{"deadlines", std::move(changed)}}};
+}
+
+case_state case_manager::on_current_calendar(const case_state& s) const {
+    case_state out = s;
+    if (const auto e = recompute(s, "1970-01-01"))
+        for (const auto& [name, d] : e->data["deadlines"].items())
+            out.deadlines[name] = case_deadline::from_json(d);
+    return out;
+}
+
 transition_result case_manager::apply(const case_state& s, const case_event& e) const {
+    return apply_impl(s, e, nullptr);
+}
+
+transition_result case_manager::apply_impl(const case_state& s, const case_event& e,
+                                           const nlohmann::json* recorded) const {
     const auto& wf = workflow_for(s.region);
     const date day = event_date(e.at);
     if (!e.data.is_object()) refuse(s, e, "event data must be a JSON object");
     if (!s.pinned_on) throw store_error("case " + s.id + " has no pinned date");
     auto rs = engine_->rules().resolve(s.region, *s.pinned_on);
-    const calendar* cal = nullptr;
-    if (const auto& cals = engine_->rules().calendars()) cal = &cals->for_region(s.region);
+    const calendar* cal = calendar_for(s.region);
     event_context ctx{*engine_, wf, rs, cal, day, e};
+    if (recorded != nullptr && recorded->is_null()) recorded = nullptr;  // nothing was recorded
 
-    transition_result out{s, "", nullptr};
+    transition_result out{s, "", nullptr, nullptr};
     case_state& next = out.after;
+
+    // ---- a calendar change (see recompute()) ----
+    if (e.type == "recompute_deadlines") {
+        const auto& changed = e.data.value("deadlines", nlohmann::json());
+        if (!changed.is_object() || changed.empty())
+            refuse(s, e, "data.deadlines must name the recomputed deadlines");
+        // Live, it must be what the current calendar gives; in a replay it is the record of
+        // what the calendar of that day gave.
+        if (recorded == nullptr) {
+            const auto expected = recompute(s, e.at);
+            if (!expected || expected->data != e.data)
+                refuse(s, e,
+                       "the deadlines given are not those the current calendar gives (" +
+                           (expected ? expected->data["deadlines"].dump() : std::string("none")) +
+                           ")");
+        }
+        for (const auto& [name, d] : changed.items()) {
+            if (!s.deadlines.contains(name)) refuse(s, e, "timer '" + name + "' is not running");
+            try {
+                next.deadlines[name] = case_deadline::from_json(d);
+            } catch (const store_error& err) {
+                refuse(s, e, err.what());
+            }
+        }
+        ++next.version;
+        out.transition = "recompute_deadlines";
+        out.outcome = {{"deadlines", changed}};
+        return out;
+    }
 
     // ---- automatic events (deadlines) ----
     if (e.type == "timer") {
@@ -526,9 +686,9 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
         if (t == nullptr) refuse(s, e, "unknown timer '" + name + "'");
         auto it = s.deadlines.find(name);
         if (it == s.deadlines.end()) refuse(s, e, "timer '" + name + "' is not running");
-        if (!(it->second < day))
+        if (!(it->second.due < day))
             refuse(s, e,
-                   "timer '" + name + "' runs until " + it->second.to_string() +
+                   "timer '" + name + "' runs until " + it->second.due.to_string() +
                        " and is not yet due");
         next.deadlines.erase(name);
         if (t->kind == "sla") {
@@ -565,10 +725,10 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
     // renewal decided after the validity ended does not revive an expired whitelisting).
     for (const auto* tr : wf.on_timer(s.state)) {
         const auto it = s.deadlines.find(tr->timer);
-        if (it != s.deadlines.end() && it->second < day)
+        if (it != s.deadlines.end() && it->second.due < day)
             refuse(s, e,
                    "the deadline '" + tr->timer + "' passed (its last day was " +
-                       it->second.to_string() + "): the case is due to move to '" + tr->to +
+                       it->second.due.to_string() + "): the case is due to move to '" + tr->to +
                        "' (case tick)");
     }
 
@@ -601,6 +761,7 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
         if (!summary.is_null()) out.verdict = summary;
         next = std::move(trial);
         apply_effects(*t, next, ctx);
+        record_deadlines(s, next, recorded, out.outcome);
         next.state = t->to;
         ++next.version;
         out.transition = t->id;
@@ -612,8 +773,8 @@ transition_result case_manager::apply(const case_state& s, const case_event& e) 
 std::vector<case_event> case_manager::due(const case_state& s, date now) const {
     const auto& wf = workflow_for(s.region);
     std::vector<std::pair<date, std::string>> fell_due;
-    for (const auto& [name, last_day] : s.deadlines)
-        if (last_day < now) fell_due.emplace_back(last_day, name);
+    for (const auto& [name, d] : s.deadlines)
+        if (d.due < now) fell_due.emplace_back(d.due, name);
     std::sort(fell_due.begin(), fell_due.end());
     std::vector<case_event> out;
     std::string state = s.state;
@@ -659,7 +820,7 @@ case_state case_manager::replay(const std::vector<stored_event>& events) const {
         const auto& ev = events[i];
         case_event e{ev.type, ev.actor, ev.at, ev.payload};
         try {
-            s = apply(s, e).after;
+            s = apply_impl(s, e, &ev.outcome).after;
         } catch (const transition_refused& err) {
             throw integrity_error("case " + first.case_id + ": stored event " +
                                   std::to_string(ev.seq) + " (" + ev.type +
@@ -689,13 +850,24 @@ transition_result case_service::apply(const std::string& case_id, const case_eve
     const auto cached = recent_.find(case_id);
     const bool from_cache =
         cached != recent_.end() && store_.version(case_id) == cached->second.version;
-    const case_state s = from_cache ? cached->second : load(case_id);
+    case_state s = from_cache ? cached->second : load(case_id);
     if (expected_version && *expected_version != s.version)
         throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
                              ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
+    (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    // Deadlines a calendar change has moved are recorded first, so that the event is judged
+    // by the current calendar and a replay sees the same history.
+    if (e.type != "recompute_deadlines")
+        if (const auto rc = manager_.recompute(s, e.at)) s = append(case_id, s, *rc).after;
+    return append(case_id, s, e);
+}
+
+transition_result case_service::append(const std::string& case_id, const case_state& s,
+                                       const case_event& e) {
     auto r = manager_.apply(s, e);
-    const event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
+    event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
+    ev.outcome = r.outcome;
     try {
         store_.append(case_id, s.version, ev, r.after.state, r.after.to_json());
     } catch (const conflict_error&) {
@@ -716,18 +888,38 @@ case_state case_service::load(const std::string& case_id) const {
 }
 
 case_state case_service::get(const std::string& case_id) const {
-    return load(case_id);
+    return manager_.on_current_calendar(load(case_id));
 }
 
 std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
                                                                    const std::string& actor) {
     std::vector<std::pair<std::string, case_event>> done;
     for (const auto& id : store_.case_ids()) {
-        case_state s = get(id);
+        case_state s = load(id);
+        if (auto rc = manager_.recompute(s, now.to_string())) {
+            rc->actor = actor;
+            s = append(id, s, *rc).after;
+            done.emplace_back(id, std::move(*rc));
+        }
         for (auto e : manager_.due(s, now)) {
             e.actor = actor;
-            apply(id, e);
+            s = append(id, s, e).after;
             done.emplace_back(id, e);
+        }
+    }
+    return done;
+}
+
+std::vector<std::pair<std::string, case_event>> case_service::recompute(
+    const std::string& at, const std::string& actor) {
+    (void)case_manager::event_date(at);
+    std::vector<std::pair<std::string, case_event>> done;
+    for (const auto& id : store_.case_ids()) {
+        const case_state s = load(id);
+        if (auto rc = manager_.recompute(s, at)) {
+            rc->actor = actor;
+            (void)append(id, s, *rc);
+            done.emplace_back(id, std::move(*rc));
         }
     }
     return done;

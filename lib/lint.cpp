@@ -29,6 +29,9 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
         }
     }
     auto problems = cat.lint(workflow_params);
+    if (const auto cal_dir = cat.dir() / "calendars"; std::filesystem::is_directory(cal_dir))
+        for (auto& d : lint_calendars(cal_dir))
+            problems.push_back(std::move(d));
     if (!has_workflows) return problems;
 
     for (const auto& region : regions) {

@@ -20,7 +20,7 @@ function(expect_json name text value)
 endfunction()
 
 # The summary `case show --format json` prints: {id, region, state, ruleset_version,
-# deadlines{name: date}, obligations, findings}.
+# deadlines{name: {due, provisional, ...}}, obligations, findings}.
 function(expect_summary name text state)
   foreach(key_type id:STRING region:STRING state:STRING ruleset_version:STRING deadlines:OBJECT
           obligations:ARRAY findings:ARRAY)
@@ -65,11 +65,11 @@ expect(unknown_event "${err}" "not allowed")
 # 04-04..06 and Labour Day 05-01..05 off, Sat 05-09 a working day): 2026-05-15
 run(accept 0 case event ${id} accept ${S} --at 2026-03-17T09:30:00+08:00 --format json)
 expect_summary(accept "${out}" under_review)
-expect_json(accept "${out}" 2026-05-15 deadlines review_sla)
+expect_json(accept "${out}" 2026-05-15 deadlines review_sla due)
 
 run(show 0 case show ${id} ${S} --format json)
 expect_summary(show "${out}" under_review)
-expect_json(show "${out}" 2026-05-15 deadlines review_sla)
+expect_json(show "${out}" 2026-05-15 deadlines review_sla due)
 run(show_text 0 case show ${id} ${S})
 expect(show_text "${out}" "case GD-2026-0412  CN-GD  state under_review  rules CN-GD@2026.1  \\(event 3\\)")
 expect(show_text "${out}" "deadline  review_sla  2026-05-15")
@@ -80,7 +80,7 @@ expect(request_no_items "${err}" "data.items")
 run(request 0 case event ${id} request_supplement ${S} --at 2026-03-18
     --data "{\"items\": [\"tax_registration\"]}" --format json)
 expect_summary(request "${out}" supplement_requested)
-expect_json(request "${out}" 2026-04-09 deadlines supplement_deadline)
+expect_json(request "${out}" 2026-04-09 deadlines supplement_deadline due)
 run(supplement_missing 1 case event ${id} supplement ${S} --at 2026-03-20)
 expect(supplement_missing "${err}" "still missing tax_registration")
 
@@ -147,7 +147,7 @@ expect_json(sc_passed "${out}" SITE_INSPECTION_REQUIRED obligations 0 code)
 expect_json(sc_passed "${out}" ON obligations 0 met)
 run(sc_approved 0 case event SC-1 approve ${S} --at 2026-02-13 --format json)
 expect_summary(sc_approved "${out}" whitelisted)
-expect_json(sc_approved "${out}" 2027-02-13 deadlines validity)
+expect_json(sc_approved "${out}" 2027-02-13 deadlines validity due)
 
 # verify: the chains and the replays
 run(verify 0 case verify ${S})

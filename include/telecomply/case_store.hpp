@@ -24,6 +24,10 @@ struct event_input {
     nlohmann::json payload = nlohmann::json::object();  ///< the event's data
     nlohmann::json verdict = nullptr;                   ///< the verdict the event produced, if any
     std::string ruleset_digest;  ///< digest of the ruleset the event was judged under
+    /// What the event computed that a replay must not compute again differently, e.g. the
+    /// deadlines it set with the calendar they were counted on: `{"deadlines": {name: {...}}}`.
+    /// null (the default) when nothing; then it is stored as NULL and left out of the hash.
+    nlohmann::json outcome = nullptr;
 };
 
 /// An event as stored: its input plus its place in the case's hash chain.
@@ -33,6 +37,7 @@ struct stored_event {
     std::string type, actor, at;      ///< as given in event_input
     nlohmann::json payload, verdict;  ///< as given in event_input
     std::string ruleset_digest;       ///< as given in event_input
+    nlohmann::json outcome;           ///< as given in event_input (null when none)
     std::string prev_hash;            ///< `hash` of event seq-1; 64 zeros for seq 1
     std::string hash;                 ///< event_hash() of this event (64 lowercase hex digits)
 };
@@ -83,7 +88,8 @@ class case_store {
 
   public:
     /// Opens (creating when it does not exist) a store file and creates the schema in a new
-    /// file: tables `cases`, `events` and `schema_version`, and `PRAGMA user_version`.
+    /// file: tables `cases`, `events` and `schema_version`, and `PRAGMA user_version` (2). A
+    /// store of schema version 1 is upgraded in place (events gain the `outcome` column).
     /// Throws store_error naming the file when it cannot be opened, is not a SQLite database,
     /// cannot use a WAL journal, or has a schema version this library does not know.
     [[nodiscard]] static case_store open(const std::filesystem::path& file);
@@ -178,7 +184,8 @@ class case_store {
 
 /// The canonical hash of an event: the SHA-256 (64 lowercase hex digits) of
 /// `prev_hash + "\n" +` the canonical JSON (nlohmann dump(): keys sorted, no spaces) of
-/// `{case_id, seq, type, actor, at, payload, verdict, ruleset_digest}`. Throws
+/// `{case_id, seq, type, actor, at, payload, verdict, ruleset_digest}`, with `outcome` too when
+/// it is not null (so events written before outcomes existed keep their hashes). Throws
 /// nlohmann::json::type_error when a string in the event is not valid UTF-8.
 [[nodiscard]] std::string event_hash(const stored_event& e);
 

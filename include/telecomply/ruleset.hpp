@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "telecomply/calendar.hpp"
+#include "telecomply/diagnostic.hpp"
 #include "telecomply/date.hpp"
 #include "telecomply/document.hpp"
 #include "telecomply/expression.hpp"
@@ -141,13 +142,7 @@ class catalogue {
     }
 
     /// One problem lint found.
-    struct problem {
-        std::string file;
-        std::uint32_t line = 0;
-        std::string json_path;
-        std::string message;
-        bool warning = false;
-    };
+    using problem = diagnostic;
     /// Compiles every ruleset version with every parent version it can meet and reports
     /// problems instead of throwing: expression errors, references to missing parameters,
     /// version gaps, and (as warnings) parameters nothing reads. `used_elsewhere` names

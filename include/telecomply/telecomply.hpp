@@ -4,9 +4,11 @@
 /// working calendar, the workflow, cases and the case store.
 
 #include "telecomply/calendar.hpp"       // IWYU pragma: export
+#include "telecomply/calendar_import.hpp"  // IWYU pragma: export
 #include "telecomply/case_store.hpp"     // IWYU pragma: export
 #include "telecomply/cases.hpp"          // IWYU pragma: export
 #include "telecomply/date.hpp"           // IWYU pragma: export
+#include "telecomply/diagnostic.hpp"     // IWYU pragma: export
 #include "telecomply/document.hpp"       // IWYU pragma: export
 #include "telecomply/engine.hpp"         // IWYU pragma: export
 #include "telecomply/error.hpp"          // IWYU pragma: export

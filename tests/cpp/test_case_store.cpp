@@ -240,6 +240,93 @@ TEST_CASE("case store: event_hash is the documented canonical hash") {
     CHECK(evs[1].hash == "2a58878a0b2cdd82d517fa37ef82d5ebe8956ed6dd91cd28954bbcfecb4b8651");
 }
 
+TEST_CASE("case store: an event's outcome is stored and hashed; old stores are upgraded") {
+    // With an outcome, the canonical object has it too (pinned against Python as above).
+    stored_event e;
+    e.case_id = "GD-2026-0001";
+    e.seq = 1;
+    e.type = "accept";
+    e.actor = "officer";
+    e.at = "2026-11-30";
+    e.payload = json::object();
+    e.verdict = nullptr;
+    e.ruleset_digest = "sha256:abc";
+    e.outcome = json::parse(
+        R"({"deadlines": {"review_sla": {"due": "2027-01-26", "provisional": true,
+            "provisional_years": [2027]}}})");
+    e.prev_hash = std::string(64, '0');
+    const std::string h = "492b165da715ef1259fe5a058539de5dc8ebd9be79d9332371ae438719825ae2";
+    CHECK(event_hash(e) == h);
+
+    temp_db tmp;
+    {
+        auto s = case_store::open(tmp.path());
+        event_input first{e.type, e.actor, e.at, e.payload, e.verdict, e.ruleset_digest};
+        first.outcome = e.outcome;
+        s.create(e.case_id, "CN-GD", first, "under_review", json::object());
+        s.append(e.case_id, 1, ev("note", {{"n", 2}}), "under_review", json::object());
+        const auto evs = s.events(e.case_id);
+        REQUIRE(evs.size() == 2);
+        CHECK(evs[0].hash == h);
+        CHECK(evs[0].outcome == e.outcome);
+        CHECK(evs[1].outcome.is_null());  // none: NULL in the file, not in the hash
+        CHECK(s.verify_all().ok());
+    }
+    SUBCASE("an edited outcome is detected") {
+        raw_sql(tmp.path(), "UPDATE events SET outcome = json_set(outcome, "
+                            "'$.deadlines.review_sla.due', '2027-06-30') WHERE seq = 1;");
+        const auto r = case_store::open(tmp.path()).verify_all();
+        CHECK(has_problem(r, e.case_id, 1));
+    }
+    SUBCASE("an outcome added to an event that had none is detected") {
+        raw_sql(tmp.path(), "UPDATE events SET outcome = '{}' WHERE seq = 2;");
+        CHECK(has_problem(case_store::open(tmp.path()).verify_all(), e.case_id, 2));
+    }
+}
+
+TEST_CASE("case store: a schema 1 file is upgraded in place and its history still verifies") {
+    temp_db tmp;
+    // A store as version 1 of this library wrote it: no outcome column.
+    stored_event e;
+    e.case_id = "c";
+    e.seq = 1;
+    e.type = "create";
+    e.actor = "cli";
+    e.at = "2026-03-02";
+    e.payload = {{"n", 1}};
+    e.verdict = nullptr;
+    e.ruleset_digest = "sha256:abc";
+    e.prev_hash = std::string(64, '0');
+    const std::string h = event_hash(e);
+    raw_sql(tmp.path(), R"sql(
+CREATE TABLE cases(id TEXT NOT NULL PRIMARY KEY, region TEXT NOT NULL, created_at TEXT NOT NULL,
+  version INTEGER NOT NULL, state TEXT NOT NULL, snapshot TEXT NOT NULL, last_hash TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE events(case_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL,
+  actor TEXT NOT NULL, at TEXT NOT NULL, payload TEXT NOT NULL, verdict TEXT NOT NULL,
+  ruleset_digest TEXT NOT NULL, prev_hash TEXT NOT NULL, hash TEXT NOT NULL,
+  PRIMARY KEY(case_id, seq)) WITHOUT ROWID;
+CREATE TABLE schema_version(version INTEGER NOT NULL PRIMARY KEY, applied_at TEXT NOT NULL);
+INSERT INTO schema_version VALUES(1, '2026-01-01T00:00:00Z');
+PRAGMA user_version = 1;
+PRAGMA journal_mode = WAL;
+INSERT INTO events VALUES('c', 1, 'create', 'cli', '2026-03-02', '{"n":1}', 'null', 'sha256:abc',
+  ')sql" + std::string(64, '0') + "', '" + h + R"sql(');
+INSERT INTO cases VALUES('c', 'CN-GD', '2026-03-02', 1, 'draft', '{}', ')sql" + h + "');");
+    auto s = case_store::open(tmp.path());
+    CHECK(s.verify_all().ok());
+    const auto evs = s.events("c");
+    REQUIRE(evs.size() == 1);
+    CHECK(evs[0].outcome.is_null());
+    event_input next = ev("accept", json::object());
+    next.outcome = {{"deadlines", {{"review_sla", {{"due", "2026-04-29"}}}}}};
+    s.append("c", 1, next, "under_review", json::object());
+    CHECK(s.verify_all().ok());
+    CHECK(s.events("c")[1].outcome == next.outcome);
+    // Opening it again finds version 2: nothing to upgrade.
+    CHECK(case_store::open(tmp.path()).verify_all().ok());
+}
+
 TEST_CASE("case store: a stale expected version is a conflict and writes nothing") {
     temp_db tmp;
     auto s = case_store::open(tmp.path());
@@ -346,8 +433,8 @@ TEST_CASE("case store: open errors name the file") {
                                "(SELECT journal_mode FROM pragma_journal_mode)",
                                -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(st, 0) == 1);
-    CHECK(sqlite3_column_int(st, 1) == 1);
+    CHECK(sqlite3_column_int(st, 0) == 2);
+    CHECK(sqlite3_column_int(st, 1) == 2);
     CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 2))) == "wal");
     sqlite3_finalize(st);
     sqlite3_close(db);
@@ -469,7 +556,7 @@ TEST_CASE("case store: verify detects edited, reordered and deleted events") {
     SUBCASE("an event appended behind the store's back") {
         raw_sql(tmp.path(),
                 "INSERT INTO events SELECT case_id, 6, type, actor, at, payload, "
-                "verdict, ruleset_digest, hash, hash FROM events "
+                "verdict, ruleset_digest, hash, hash, outcome FROM events "
                 "WHERE case_id = 'c' AND seq = 5;");
         check_detected({5});
     }

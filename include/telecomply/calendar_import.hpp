@@ -1,0 +1,58 @@
+#pragma once
+/// \file calendar_import.hpp
+/// Importing a year's official arrangement into a calendar folder (`telecomply calendar
+/// import`): when the State Council (or a region) publishes its 放假安排, the year stops being
+/// provisional. The file format is that of the calendar files (docs/calendars.md).
+
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "telecomply/calendar.hpp"
+#include "telecomply/date.hpp"
+#include "telecomply/diagnostic.hpp"
+
+namespace telecomply {
+
+/// What an import did (or, dry, would do) to one year of one calendar.
+struct calendar_year_change {
+    std::string calendar;               ///< "CN", or a region's overlay ("CN-GX")
+    int year = 0;                       ///< the year imported
+    std::optional<year_status> before;  ///< its status before; nullopt when the year is new
+    year_status after = year_status::official;  ///< its status now
+    std::vector<date> now_off;      ///< days that were working days and are now off
+    std::vector<date> now_working;  ///< days that were off and are now working days (调休)
+};
+
+/// The result of import_calendar().
+struct calendar_import_report {
+    std::filesystem::path written;              ///< the file written; empty when nothing was
+    std::vector<calendar_year_change> changes;  ///< one per imported year, ascending
+    std::vector<diagnostic> problems;           ///< why nothing was written (errors first)
+    /// True when the import is valid (and, unless dry, written).
+    [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
+};
+
+/// Adds or replaces years of the calendar files in `calendars_dir` (a rulesets folder's
+/// `calendars/`) with the years of `file`.
+///
+/// `file` is a calendar document: `{"name": "CN", "YYYY": {"status": "official", "source":
+/// "...", "off": [...], "work": [...]}, ...}` for the national calendar, or `{"name": "CN-GX",
+/// "source": "...", "YYYY": {"off": [...]}}` for a region's days (its overlay file is created
+/// when the region has none). A year without `status` is taken as official; an official year
+/// must name its `source`. Each year replaces the year of the same number (official or
+/// provisional) or extends the covered years at either end; the years must stay contiguous.
+///
+/// Every check of lint_calendars() runs on the result before anything is written; on any
+/// problem nothing is written and `problems` says what (naming `file`, the line and the JSON
+/// path). Otherwise the calendar file is replaced atomically (a temporary file renamed over it),
+/// unless `dry_run`. Deadlines already counted are not changed here: case_service::tick()
+/// and case_service::apply() recompute them (see case_manager::recompute()).
+///
+/// Throws calendar_error only when `calendars_dir` cannot be read or the file cannot be written.
+[[nodiscard]] calendar_import_report import_calendar(const std::filesystem::path& calendars_dir,
+                                                     const std::filesystem::path& file,
+                                                     bool dry_run = false);
+
+}  // namespace telecomply

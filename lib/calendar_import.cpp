@@ -1,0 +1,315 @@
+// Importing official calendar years (docs/calendars.md, "Importing an official year").
+
+#include "telecomply/calendar_import.hpp"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+#include <system_error>
+
+#include <unistd.h>
+
+#include "telecomply/detail/json_support.hpp"
+#include "telecomply/error.hpp"
+#include "telecomply/identifiers.hpp"
+
+namespace telecomply {
+
+namespace {
+
+namespace fs = std::filesystem;
+using ojson = nlohmann::ordered_json;
+
+bool is_year_key(const std::string& key) {
+    return key.size() == 4 && std::all_of(key.begin(), key.end(),
+                                           [](char c) { return c >= '0' && c <= '9'; });
+}
+
+std::string dump(const ojson& j) {
+    return j.dump(-1, ' ', false, ojson::error_handler_t::replace);
+}
+
+// An array on one line with ", " between items, as the shipped files are written.
+std::string dump_inline(const ojson& j) {
+    if (!j.is_array()) return dump(j);
+    std::string out = "[";
+    for (std::size_t i = 0; i < j.size(); ++i)
+        out += (i == 0 ? "" : ", ") + dump(j[i]);
+    return out + "]";
+}
+
+// The house style of calendar files: one member per line, a year's members on lines of their
+// own, lists on one line (a year's days read at a glance, and a diff shows the days changed).
+std::string format_calendar(const ojson& doc) {
+    std::string out = "{\n";
+    std::size_t i = 0;
+    for (const auto& [key, value] : doc.items()) {
+        out += "  " + dump(ojson(key)) + ": ";
+        if (value.is_object() && !value.empty()) {
+            out += "{\n";
+            std::size_t k = 0;
+            for (const auto& [yk, yv] : value.items()) {
+                out += "    " + dump(ojson(yk)) + ": " + dump_inline(yv);
+                out += ++k < value.size() ? ",\n" : "\n";
+            }
+            out += "  }";
+        } else {
+            out += dump_inline(value);
+        }
+        out += ++i < doc.size() ? ",\n" : "\n";
+    }
+    return out + "}\n";
+}
+
+// A year's members in the order status, source, off, work, then comments.
+ojson ordered_year(const ojson& y) {
+    ojson out = ojson::object();
+    for (const char* k : {"status", "source", "off", "work"})
+        if (y.contains(k)) out[k] = y[k];
+    for (const auto& [k, v] : y.items())
+        if (!out.contains(k)) out[k] = v;
+    return out;
+}
+
+// Metadata first (in the order written), then the years ascending.
+ojson ordered_document(const ojson& doc) {
+    ojson out = ojson::object();
+    std::vector<std::string> years;
+    for (const auto& [k, v] : doc.items()) {
+        if (is_year_key(k))
+            years.push_back(k);
+        else
+            out[k] = v;
+    }
+    std::sort(years.begin(), years.end());
+    for (const auto& y : years)
+        out[y] = doc[y];
+    return out;
+}
+
+std::string read_bytes(const fs::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw calendar_error("cannot open '" + file.string() + "'");
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+void write_bytes(const fs::path& file, const std::string& bytes) {
+    std::ofstream out(file, std::ios::binary | std::ios::trunc);
+    out << bytes;
+    out.flush();
+    if (!out) throw calendar_error("cannot write '" + file.string() + "'");
+}
+
+// A scratch folder, removed when done.
+struct scratch_dir {
+    fs::path path;
+    scratch_dir() {
+        static std::atomic<unsigned> counter{0};
+        const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
+        path = fs::temp_directory_path() /
+               ("telecomply-calendar-" + std::to_string(::getpid()) + "-" +
+                std::to_string(stamp) + "-" + std::to_string(counter++));
+        fs::create_directories(path);
+    }
+    ~scratch_dir() {
+        std::error_code ec;
+        fs::remove_all(path, ec);
+    }
+    scratch_dir(const scratch_dir&) = delete;
+    scratch_dir& operator=(const scratch_dir&) = delete;
+};
+
+// Copies the calendar files of `from` into `to`.
+void copy_calendars(const fs::path& from, const fs::path& to) {
+    for (const auto& entry : fs::directory_iterator(from))
+        if (entry.path().extension() == ".json" && entry.is_regular_file())
+            fs::copy_file(entry.path(), to / entry.path().filename(),
+                          fs::copy_options::overwrite_existing);
+}
+
+// Diagnostics found in scratch copies, told as the files the user knows.
+void rename_files(std::vector<diagnostic>& ds, const fs::path& scratch, const fs::path& real_dir,
+                  const fs::path& imported, const std::string& imported_as) {
+    for (auto& d : ds) {
+        const fs::path p(d.file);
+        if (p.parent_path() != scratch) continue;
+        if (!imported_as.empty() && p.filename() == imported_as)
+            d.file = imported.string();
+        else
+            d.file = (real_dir / p.filename()).string();
+    }
+}
+
+}  // namespace
+
+calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::path& file,
+                                       bool dry_run) {
+    calendar_import_report report;
+    auto problem = [&](const std::string& path, const std::string& message,
+                       std::string_view text = {}) {
+        report.problems.push_back({file.string(),
+                                   text.empty() ? 0 : detail::line_of(text, path), path,
+                                   message, false});
+        return report;
+    };
+
+    // The folder as it is must be sound: an import does not paper over other problems.
+    report.problems = lint_calendars(calendars_dir);
+    if (!report.ok()) return report;
+    const auto current = calendar_set::load(calendars_dir);
+    const std::string& base_name = current.base().name();
+
+    std::string text;
+    try {
+        text = read_bytes(file);
+    } catch (const calendar_error& e) {
+        return problem("", e.what());
+    }
+    ojson in;
+    try {
+        in = ojson::parse(text);
+    } catch (const ojson::parse_error& e) {
+        std::string what = e.what();
+        if (const auto pos = what.find("] "); what.starts_with("[json.") && pos != what.npos)
+            what.erase(0, pos + 2);
+        return problem("", "invalid JSON: " + what);
+    }
+    if (!in.is_object()) return problem("$", "expected a calendar document (a JSON object)");
+    const auto name_it = in.find("name");
+    if (name_it == in.end() || !name_it->is_string())
+        return problem("$.name",
+                       "the calendar to import into must be named: \"" + base_name +
+                           "\" or a region's ISO 3166-2 code (\"CN-GX\")",
+                       text);
+    const std::string name = name_it->get<std::string>();
+    const bool is_base = name == base_name;
+    if (!is_base) {
+        const auto* region = find_region(name);
+        if (region == nullptr || region->iso != name)
+            return problem("$.name",
+                           "\"" + name + "\" is neither the base calendar \"" + base_name +
+                               "\" nor the ISO 3166-2 code of a province-level region",
+                           text);
+        if (!in.contains("extends"))
+            return problem("$", "a region's days are an overlay: add \"extends\": \"" +
+                                    base_name + "\"",
+                           text);
+    }
+
+    std::vector<std::string> years;
+    for (const auto& [k, v] : in.items()) {
+        if (!is_year_key(k)) continue;
+        years.push_back(k);
+        const std::string path = "$." + k;
+        if (!v.is_object()) continue;  // lint below says what is wrong
+        const bool official = !v.contains("status") || v["status"] == "official";
+        const bool has_source = (v.contains("source") && v["source"].is_string() &&
+                                 !v["source"].get<std::string>().empty()) ||
+                                (!is_base && in.contains("source"));
+        if (official && !has_source)
+            problem(path, "an official year needs a \"source\": the notice it comes from", text);
+    }
+    if (years.empty())
+        return problem("$", "no year to import (expected keys such as \"2027\")", text);
+    if (!report.ok()) return report;
+
+    // The import file on its own: its dates, lists and statuses (diagnostics name its lines).
+    const std::string target_name = name + ".json";
+    {
+        scratch_dir alone;
+        if (!is_base) copy_calendars(calendars_dir, alone.path);  // an overlay needs its base
+        write_bytes(alone.path / target_name, text);
+        if (!is_base) {
+            // other overlays are not this import's business
+            for (const auto& entry : fs::directory_iterator(alone.path)) {
+                const auto f = entry.path().filename().string();
+                if (f != target_name && f != base_name + ".json") fs::remove(entry.path());
+            }
+        }
+        auto ds = lint_calendars(alone.path);
+        rename_files(ds, alone.path, calendars_dir, file, target_name);
+        // An overlay standing alone has no years outside its base to check yet; whatever its
+        // own content says is wrong is wrong.
+        if (!ds.empty()) {
+            report.problems = std::move(ds);
+            return report;
+        }
+    }
+
+    // Merge into the calendar's file: each imported year replaces its namesake.
+    const fs::path target = calendars_dir / target_name;
+    ojson doc;
+    if (fs::exists(target)) {
+        doc = ojson::parse(read_bytes(target));
+    } else {
+        doc = ojson::object();
+        doc["name"] = name;
+        doc["extends"] = base_name;
+    }
+    if (!is_base && in.contains("source") && !doc.contains("source")) doc["source"] = in["source"];
+    for (const auto& y : years) {
+        ojson year = ordered_year(in[y]);
+        if (is_base && !year.contains("status")) {
+            ojson with_status = ojson::object();
+            with_status["status"] = "official";
+            for (const auto& [k, v] : year.items())
+                with_status[k] = v;
+            year = std::move(with_status);
+        }
+        doc[y] = std::move(year);
+    }
+    doc = ordered_document(doc);
+    const std::string merged = format_calendar(doc);
+
+    // The folder with the merged file must pass every check.
+    scratch_dir after;
+    copy_calendars(calendars_dir, after.path);
+    write_bytes(after.path / target_name, merged);
+    auto ds = lint_calendars(after.path);
+    rename_files(ds, after.path, calendars_dir, target, "");
+    if (!ds.empty()) {
+        report.problems = std::move(ds);
+        return report;
+    }
+    const auto updated = calendar_set::load(after.path);
+
+    for (const auto& y : years) {
+        calendar_year_change ch;
+        ch.calendar = name;
+        ch.year = std::stoi(y);
+        const calendar& old_cal = current.for_region(name);
+        const calendar& new_cal = updated.for_region(name);
+        if (ch.year >= old_cal.first_year() && ch.year <= old_cal.last_year())
+            ch.before = old_cal.status(ch.year);
+        ch.after = new_cal.status(ch.year);
+        for (date d = *date::from_ymd(ch.year, 1, 1); d.year() == ch.year; d = d.add_days(1)) {
+            const bool was = old_cal.covers(d) ? old_cal.is_working_day(d) : !d.is_weekend();
+            const bool now = new_cal.is_working_day(d);
+            if (was && !now) ch.now_off.push_back(d);
+            if (!was && now) ch.now_working.push_back(d);
+        }
+        report.changes.push_back(std::move(ch));
+    }
+    std::sort(report.changes.begin(), report.changes.end(),
+              [](const auto& a, const auto& b) { return a.year < b.year; });
+    if (dry_run) return report;
+
+    // Atomic replacement: readers see the old file or the new one, never half of one.
+    const fs::path tmp = calendars_dir / ("." + target_name + ".import-tmp");
+    try {
+        write_bytes(tmp, merged);
+        fs::rename(tmp, target);
+    } catch (const std::exception& e) {
+        std::error_code ec;
+        fs::remove(tmp, ec);
+        throw calendar_error("cannot write '" + target.string() + "': " + e.what());
+    }
+    report.written = target;
+    return report;
+}
+
+}  // namespace telecomply

@@ -9,7 +9,11 @@
 #include <cstdio>
 
 #include "convert.hpp"
+#include <map>
+#include <mutex>
+
 #include "telecomply/calendar.hpp"
+#include "telecomply/calendar_import.hpp"
 #include "telecomply/cases.hpp"
 #include "telecomply/detail/json_support.hpp"
 #include "telecomply/workflow.hpp"
@@ -116,16 +120,124 @@ py::dict event_dict(const stored_event& e) {
     d["payload"] = json_py(e.payload);
     d["verdict"] = json_py(e.verdict);
     d["ruleset_digest"] = e.ruleset_digest;
+    d["outcome"] = json_py(e.outcome);
     d["prev_hash"] = e.prev_hash;
     d["hash"] = e.hash;
     return d;
 }
 
+/// The automatic events tick() and recompute() applied, as Python dicts.
+py::list automatic_events(const std::vector<std::pair<std::string, case_event>>& done) {
+    py::list out;
+    for (const auto& [id, e] : done) {
+        py::dict d;
+        d["case_id"] = id;
+        if (e.type == "recompute_deadlines") {
+            d["event"] = e.type;
+            d["deadlines"] = json_py(e.data["deadlines"]);
+        } else {
+            d["timer"] = e.data.value("timer", "");
+            d["last_day"] = e.data.value("last_day", "");
+        }
+        out.append(d);
+    }
+    return out;
+}
+
+py::list year_list(const std::vector<int>& years) {
+    py::list out;
+    for (const int y : years)
+        out.append(y);
+    return out;
+}
+
 }  // namespace
 
+std::shared_ptr<const calendar_set> calendars_of(const py::object& rulesets) {
+    const auto dir = (rulesets_or_default(rulesets) / "calendars").string();
+    static std::mutex mutex;
+    static std::map<std::string, std::shared_ptr<const calendar_set>> loaded;
+    std::lock_guard lock(mutex);
+    auto& set = loaded[dir];
+    if (!set) set = std::make_shared<const calendar_set>(calendar_set::load(dir));
+    return set;
+}
+
 void bind_cases(py::module_& m) {
+    py::class_<counted_date>(m, "CountedDate",
+                             "A day reached by counting working days, and the provisional years "
+                             "the count crossed (see Calendar.deadline).")
+        .def_property_readonly(
+            "day", [](const counted_date& c) { return from_date(c.day); }, "The day reached.")
+        .def_property_readonly(
+            "provisional_years", [](const counted_date& c) { return year_list(c.provisional_years); },
+            "The provisional calendar years the count crossed, ascending.")
+        .def_property_readonly("provisional", &counted_date::provisional,
+                               "True when the day may move once those years are official.")
+        .def("__repr__", [](const counted_date& c) {
+            std::string out = "<CountedDate " + c.day.to_string();
+            if (c.provisional()) {
+                out += " provisional:";
+                for (const int y : c.provisional_years)
+                    out += " " + std::to_string(y);
+            }
+            return out + ">";
+        });
+
+    m.def(
+        "import_calendar",
+        [](const py::object& file, const py::object& rulesets, bool dry_run) {
+            const auto dir = rulesets_or_default(rulesets) / "calendars";
+            const std::string path = py::str(file);
+            calendar_import_report r;
+            {
+                py::gil_scoped_release release;
+                r = import_calendar(dir, path, dry_run);
+            }
+            py::dict out;
+            out["written"] = r.written.empty() ? py::object(py::none())
+                                               : py::object(py::str(r.written.string()));
+            py::list changes;
+            for (const auto& ch : r.changes) {
+                py::dict c;
+                c["calendar"] = ch.calendar;
+                c["year"] = ch.year;
+                c["before"] = ch.before ? py::object(py::str(std::string(to_string(*ch.before))))
+                                        : py::object(py::none());
+                c["after"] = std::string(to_string(ch.after));
+                py::list off, working;
+                for (const auto& d : ch.now_off)
+                    off.append(from_date(d));
+                for (const auto& d : ch.now_working)
+                    working.append(from_date(d));
+                c["now_off"] = off;
+                c["now_working"] = working;
+                changes.append(c);
+            }
+            out["changes"] = changes;
+            py::list problems;
+            for (const auto& p : r.problems) {
+                py::dict d;
+                d["file"] = p.file;
+                d["line"] = p.line;
+                d["json_path"] = p.json_path;
+                d["message"] = p.message;
+                d["warning"] = p.warning;
+                problems.append(d);
+            }
+            out["problems"] = problems;
+            out["ok"] = r.ok();
+            return out;
+        },
+        py::arg("file"), py::arg("rulesets") = py::none(), py::arg("dry_run") = false,
+        "Adds or replaces calendar years from an official arrangement (docs/calendars.md); "
+        "returns {ok, written, changes, problems}. Nothing is written when a problem is found "
+        "or with dry_run.");
+
     py::class_<calendar>(m, "Calendar",
-                         "A working-day calendar (weekends, public holidays, 调休 make-up days).")
+                         "A working-day calendar (weekends, public holidays, 调休 make-up days, a "
+                         "region's own days off) over official and provisional years. Immutable: "
+                         "safe to share between threads.")
         .def(py::init([](const std::string& region, const py::object& rulesets) {
                  const auto dir = rulesets_or_default(rulesets) / "calendars";
                  return calendar_set::load(dir).for_region(region);
@@ -164,9 +276,34 @@ void bind_cases(py::module_& m) {
             },
             py::arg("start"), py::arg("end"),
             "Working days d with start < d <= end (negative when end < start).")
+        .def(
+            "deadline",
+            [](const calendar& c, const py::object& d, int n) {
+                return c.deadline(to_date(d, "start"), n);
+            },
+            py::arg("start"), py::arg("n"),
+            "add_working_days() with the provisional years the count crossed: a CountedDate.")
+        .def_property_readonly("first_year", &calendar::first_year, "The first covered year.")
+        .def_property_readonly("last_year", &calendar::last_year, "The last covered year.")
+        .def(
+            "status", [](const calendar& c, int year) { return std::string(to_string(c.status(year))); },
+            py::arg("year"),
+            "'official' (the State Council's arrangement is imported) or 'provisional' (the "
+            "statutory days only, until it is); CalendarError outside the covered years.")
+        .def("source", &calendar::source, py::arg("year"),
+             "The notice or rule a year's days come from.")
+        .def_property_readonly(
+            "provisional_years", [](const calendar& c) { return year_list(c.provisional_years()); },
+            "The provisional years covered, ascending.")
+        .def_property_readonly("version", &calendar::version,
+                               "A digest of the calendar's days and statuses (12 hex digits).")
         .def("__repr__", [](const calendar& c) {
+            const auto prov = c.provisional_years();
             return "<Calendar " + c.name() + " " + c.first_day().to_string() + ".." +
-                   c.last_day().to_string() + ">";
+                   c.last_day().to_string() +
+                   (prov.empty() ? std::string()
+                                 : " provisional from " + std::to_string(prov.front())) +
+                   ">";
         });
 
     py::class_<workflow>(m, "Workflow", "The approval workflow of a region, as a graph.")
@@ -284,7 +421,9 @@ void bind_cases(py::module_& m) {
                 return json_py(s.service->get(id).summary());
             },
             py::arg("case_id"),
-            "{id, region, state, ruleset_version, deadlines, obligations, findings}")
+            "{id, region, state, ruleset_version, deadlines, obligations, findings} on the current "
+            "calendar; deadlines are {name: {due, provisional, provisional_years, from, "
+            "working_days?, calendar?, moved_from?}}.")
         .def(
             "case",
             [](const py_case_store& s, const std::string& id) {
@@ -302,7 +441,8 @@ void bind_cases(py::module_& m) {
             },
             py::arg("case_id"),
             "The case's events: {seq, type, actor, at, payload, verdict, ruleset_digest, "
-            "prev_hash, hash}.")
+            "outcome, prev_hash, hash}; outcome holds the deadlines an event set, with the "
+            "calendar they were counted on (None when it set none).")
         .def(
             "cases", [](const py_case_store& s) { return s.store->case_ids(); },
             "Every case id, sorted.")
@@ -357,18 +497,26 @@ void bind_cases(py::module_& m) {
                     py::gil_scoped_release release;
                     done = s.service->tick(today, actor);
                 }
-                py::list out;
-                for (const auto& [id, e] : done) {
-                    py::dict d;
-                    d["case_id"] = id;
-                    d["timer"] = e.data.value("timer", "");
-                    d["last_day"] = e.data.value("last_day", "");
-                    out.append(d);
-                }
-                return out;
+                return automatic_events(done);
             },
             py::arg("now") = py::none(), py::arg("actor") = "system",
-            "Applies what time has made due; returns [{case_id, timer, last_day}].")
+            "Applies what time has made due; returns [{case_id, timer, last_day}] for deadlines "
+            "that passed and [{case_id, event: 'recompute_deadlines', deadlines}] for deadlines "
+            "a calendar change moved (recorded first).")
+        .def(
+            "recompute",
+            [](py_case_store& s, const py::object& at, const std::string& actor) {
+                const std::string when = event_time(at);
+                std::vector<std::pair<std::string, case_event>> done;
+                {
+                    py::gil_scoped_release release;
+                    done = s.service->recompute(when, actor);
+                }
+                return automatic_events(done);
+            },
+            py::arg("at") = py::none(), py::arg("actor") = "system",
+            "Records the deadlines the current calendar counts differently (after an official "
+            "year was imported); returns [{case_id, event, deadlines}].")
         .def("__repr__",
              [](const py_case_store& s) { return "<CaseStore " + s.store->path().string() + ">"; });
 

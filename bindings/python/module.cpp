@@ -16,14 +16,19 @@ namespace telecomply::python {
 void bind_cel(py::module_& m);
 void bind_engine(py::module_& m);
 void bind_cases(py::module_& m);
+std::shared_ptr<const calendar_set> calendars_of(const py::object& rulesets);
 }  // namespace telecomply::python
 
 void telecomply::python::bind_cel(py::module_& m) {
     m.def(
         "cel_evaluate",
-        [](const std::string& source, py::object bindings, bool checked) {
+        [](const std::string& source, py::object bindings, bool checked,
+           const py::object& rulesets) {
             environment env;
             env.set_unchecked(!checked);
+            // The working-day functions count on the calendars of the rulesets (the shipped
+            // ones unless told otherwise), loaded once per folder.
+            env.set_calendars(python::calendars_of(rulesets));
             document vars_doc;
             std::vector<value> slots;
             detail::arena arena(1024);
@@ -56,6 +61,7 @@ void telecomply::python::bind_cel(py::module_& m) {
             return python::to_python(v);
         },
         py::arg("expr"), py::arg("bindings") = py::none(), py::arg("checked") = false,
+        py::arg("rulesets") = py::none(),
         "Compiles and evaluates a CEL expression once (see telecomply.cel.evaluate).");
 }
 

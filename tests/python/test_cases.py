@@ -13,7 +13,7 @@ import telecomply
 
 def test_calendar_spring_festival_2026():
     cal = telecomply.Calendar("CN")
-    assert cal.first_day == dt.date(2024, 1, 1) and cal.last_day == dt.date(2026, 12, 31)
+    assert cal.first_day == dt.date(2024, 1, 1) and cal.last_day >= dt.date(2035, 12, 31)
     assert cal.is_working_day("2026-02-14")  # Saturday make-up day
     assert not cal.is_working_day(dt.date(2026, 2, 16))  # Spring Festival
     # Friday 2026-02-13: the next working day is the Saturday make-up day
@@ -21,7 +21,102 @@ def test_calendar_spring_festival_2026():
     assert cal.add_working_days("2026-02-13", 2) == dt.date(2026, 2, 24)
     assert cal.working_days_between("2026-02-13", "2026-02-24") == 2
     with pytest.raises(telecomply.CalendarError):
-        cal.is_working_day("2027-01-04")
+        cal.is_working_day(cal.last_day + dt.timedelta(days=1))  # never a guess
+
+
+def test_calendar_provisional_years():
+    cal = telecomply.Calendar("CN")
+    assert cal.status(2026) == "official" and "国务院办公厅" in cal.source(2026)
+    assert cal.status(2027) == "provisional"
+    assert cal.provisional_years[0] == 2027 and cal.provisional_years[-1] >= 2035
+    # 2026-12-28 + 5 working days crosses 元旦 2027, a provisional day off
+    r = cal.deadline("2026-12-28", 5)
+    assert r.day == dt.date(2027, 1, 5) and r.provisional and r.provisional_years == [2027]
+    assert "provisional: 2027" in repr(r)
+    assert not cal.deadline("2026-12-01", 5).provisional
+    # provisional Spring Festival 2027: Fri 02-05 .. Wed 02-10 off (补假 included)
+    assert cal.add_working_days("2027-02-04", 1) == dt.date(2027, 2, 11)
+    with pytest.raises(telecomply.CalendarError):
+        cal.status(2023)
+    assert "provisional from 2027" in repr(cal)
+
+
+def test_calendar_guangxi_sanyuesan():
+    gx = telecomply.Calendar("CN-GX")
+    assert gx.name == "CN-GX" and gx.version != telecomply.Calendar("CN").version
+    # 2025: 三月三 Mon 03-31 and Tue 04-01 are days off in Guangxi
+    assert gx.add_working_days("2025-03-28", 1) == dt.date(2025, 4, 2)
+    assert telecomply.Calendar("CN").add_working_days("2025-03-28", 1) == dt.date(2025, 3, 31)
+    # 2027 (provisional): Fri 04-09, Sat 04-10 and 补假 Mon 04-12
+    r = gx.deadline("2027-04-08", 1)
+    assert r.day == dt.date(2027, 4, 13) and r.provisional
+
+
+def test_cel_working_days_use_the_shipped_calendars():
+    from telecomply import cel
+
+    assert cel.evaluate("add_working_days(date('2026-12-28'), 5, 'CN')") == dt.date(2027, 1, 5)
+    assert cel.evaluate("is_working_day(date('2025-03-31'), 'CN-GX')") is False
+    assert cel.evaluate("working_days_between(date('2027-02-04'), date('2027-02-11'), 'CN')") == 1
+    with pytest.raises(telecomply.EvaluationError):
+        cel.evaluate("add_working_days(date('2099-01-04'), 1, 'CN')")
+
+
+def test_accept_today_is_provisional(tmp_path, eligible_app):
+    # The reported outage: accept on 2026-11-30 in CN-GD (40 working days) runs into 2027.
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"))
+    case_id = eligible_app["id"]
+    store.new(eligible_app, at="2026-11-30")
+    store.event(case_id, "submit", at="2026-11-30")
+    s = store.event(case_id, "accept", at="2026-11-30")
+    dl = s["deadlines"]["review_sla"]
+    assert dl["due"] == "2027-01-26" and dl["provisional"] is True
+    assert dl["provisional_years"] == [2027] and dl["working_days"] == 40
+    assert dl["calendar"] == "CN@" + telecomply.Calendar("CN-GD").version
+    accept = store.history(case_id)[-1]
+    assert accept["outcome"]["deadlines"]["review_sla"]["due"] == "2027-01-26"
+    assert store.history(case_id)[0]["outcome"] is None
+
+
+def test_import_official_year_moves_deadlines(tmp_path):
+    import shutil
+
+    from conftest import ROOT, load
+
+    rulesets = tmp_path / "rulesets"
+    shutil.copytree(ROOT / "rulesets", rulesets)
+    fixture = ROOT / "tests" / "data" / "calendars" / "CN-2027-official-fixture.json"
+    app = load("sc-finance-site-inspection-eligible.json")
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"), rulesets=str(rulesets))
+    store.new(app, at="2026-11-30")
+    store.event(app["id"], "submit", at="2026-11-30")
+    s = store.event(app["id"], "accept", at="2026-11-30")
+    assert s["deadlines"]["review_sla"]["due"] == "2027-03-01"  # CN-SC: 60 working days
+
+    dry = telecomply.import_calendar(str(fixture), rulesets=str(rulesets), dry_run=True)
+    assert dry["ok"] and dry["written"] is None
+    assert dry["changes"][0]["before"] == "provisional" and dry["changes"][0]["after"] == "official"
+    assert dry["changes"][0]["now_off"] == [dt.date(2027, 2, 11), dt.date(2027, 2, 12)]
+    r = telecomply.import_calendar(str(fixture), rulesets=str(rulesets))
+    assert r["ok"] and r["written"].endswith("CN.json")
+    assert telecomply.Calendar("CN", rulesets=str(rulesets)).status(2027) == "official"
+
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"), rulesets=str(rulesets))
+    dl = store.show(app["id"])["deadlines"]["review_sla"]
+    assert dl["due"] == "2027-03-02" and dl["moved_from"] == "2027-03-01"
+    assert dl["provisional"] is False
+    done = store.recompute(at="2026-12-01")
+    assert done[0]["event"] == "recompute_deadlines"
+    assert done[0]["deadlines"]["review_sla"]["due"] == "2027-03-02"
+    assert store.history(app["id"])[-1]["type"] == "recompute_deadlines"
+    assert store.recompute(at="2026-12-01") == []
+    assert store.verify()["ok"]
+
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"name": "CN", "2027": {"off": ["2027-01-01"]}}', encoding="utf-8")
+    r = telecomply.import_calendar(str(bad), rulesets=str(rulesets))
+    assert not r["ok"] and r["written"] is None
+    assert r["problems"][0]["json_path"] == "$.2027" and "source" in r["problems"][0]["message"]
 
 
 def test_workflow_graph():
@@ -46,14 +141,15 @@ def test_case_lifecycle(tmp_path, eligible_app):
     store.event(case_id, "submit", at="2026-03-02T10:00:00+08:00", actor="申请人")
     s = store.event(case_id, "accept", at=dt.date(2026, 3, 3))
     assert s["state"] == "under_review"
-    assert s["deadlines"]["review_sla"] == "2026-04-29"  # 40 working days in CN-GD
+    assert s["deadlines"]["review_sla"]["due"] == "2026-04-29"  # 40 working days in CN-GD
+    assert s["deadlines"]["review_sla"]["provisional"] is False
     with pytest.raises(telecomply.TransitionRefused) as info:
         store.event(case_id, "resubmit", at="2026-03-04")
     assert "not allowed" in str(info.value)
     assert store.show(case_id)["state"] == "under_review"  # unchanged
     s = store.event(case_id, "approve", at="2026-03-05")
     assert s["state"] == "whitelisted"
-    assert s["deadlines"]["validity"] == "2027-03-05"
+    assert s["deadlines"]["validity"]["due"] == "2027-03-05"
     hist = store.history(case_id)
     assert [e["type"] for e in hist] == ["create", "submit", "accept", "approve"]
     assert hist[1]["actor"] == "申请人"
@@ -69,7 +165,7 @@ def test_supplement_deadline_via_tick(tmp_path, eligible_app):
     store.new(eligible_app, at="2026-03-02")
     store.event(case_id, "submit", at="2026-03-02")
     store.event(case_id, "request_supplement", at="2026-03-04", data={"items": ["industry_license"]})
-    assert store.show(case_id)["deadlines"]["supplement_deadline"] == "2026-03-25"
+    assert store.show(case_id)["deadlines"]["supplement_deadline"]["due"] == "2026-03-25"
     assert store.tick(now="2026-03-25") == []  # the last day itself: still in time
     done = store.tick(now="2026-03-26")
     assert done == [{"case_id": case_id, "timer": "supplement_deadline", "last_day": "2026-03-25"}]

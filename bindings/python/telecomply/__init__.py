@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import _core, cel, errors
-from ._core import Calendar, CaseStore, Engine, Verdict, Workflow
+from ._core import Calendar, CaseStore, CountedDate, Engine, Verdict, Workflow, import_calendar
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
 from .errors import (
@@ -33,6 +33,8 @@ __all__ = [
     "Verdict",
     "Workflow",
     "CaseStore",
+    "CountedDate",
+    "import_calendar",
     "Calendar",
     "Finding",
     "Unknown",

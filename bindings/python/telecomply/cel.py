@@ -32,7 +32,13 @@ class Type:
         return f"Type({self.name!r})"
 
 
-def evaluate(expr: str, bindings: Optional[Mapping[str, Any]] = None, *, checked: bool = False) -> Any:
+def evaluate(
+    expr: str,
+    bindings: Optional[Mapping[str, Any]] = None,
+    *,
+    checked: bool = False,
+    rulesets: Optional[str] = None,
+) -> Any:
     """Compiles and evaluates ``expr`` once with ``bindings`` as its variables.
 
     Values map to Python as: int, float, str, bytes, bool, None, list, dict; timestamps as
@@ -43,8 +49,16 @@ def evaluate(expr: str, bindings: Optional[Mapping[str, Any]] = None, *, checked
     function is an evaluation error that ``||``/``&&`` may absorb; with ``checked=True`` it is
     a :class:`~telecomply.CompileError`, as when rulesets are loaded.
 
+    The working-day functions (``add_working_days``, ``working_days_between``,
+    ``is_working_day``) count on the calendars of ``rulesets`` (default: the shipped rulesets):
+
+    >>> evaluate("add_working_days(date('2026-12-28'), 5, 'CN')")
+    datetime.date(2027, 1, 5)
+
     Raises :class:`~telecomply.ParseError` / :class:`~telecomply.CompileError` for bad
     expressions, :class:`~telecomply.EvaluationError` when the result is an error value and
     :class:`~telecomply.LimitError` when a bound is reached.
     """
-    return _core.cel_evaluate(expr, dict(bindings) if bindings is not None else None, checked)
+    return _core.cel_evaluate(
+        expr, dict(bindings) if bindings is not None else None, checked,
+        str(rulesets) if rulesets is not None else None)

@@ -694,6 +694,7 @@ int run(const std::vector<std::string>& args) {
     cases->require_subcommand(1);
     add_rulesets(cases);
     auto store_opt = [&](CLI::App* sub) {
+        add_rulesets(sub);
         sub->add_option("--store", ca.store, "the SQLite case store (default: cases.db)");
         sub->add_option("--format", case_format, "output format")
             ->check(CLI::IsMember({"text", "json"}));
@@ -735,6 +736,7 @@ int run(const std::vector<std::string>& args) {
     auto* cal_import = calendars->add_subcommand(
         "import", "add or replace years from an official holiday arrangement (docs/calendars.md)");
     cal_import->add_option("files", cal.files, "calendar files to import")->required();
+    add_rulesets(cal_import);
     cal_import->add_flag("--dry-run", cal.dry_run, "check and report, write nothing");
     cal_import->add_option("--store", cal.store,
                            "then recount the deadlines of the cases in this store");
@@ -743,6 +745,7 @@ int run(const std::vector<std::string>& args) {
     auto* cal_show =
         calendars->add_subcommand("show", "the years a calendar covers, their status and source");
     cal_show->add_option("--region", cal.region, "CN (default) or a region, e.g. CN-GX");
+    add_rulesets(cal_show);
     cal_show->add_option("--format", cal.format, "text or json")
         ->check(CLI::IsMember({"text", "json"}));
 

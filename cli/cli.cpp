@@ -399,8 +399,9 @@ void print_automatic(const std::string& id, const case_event& e) {
                           << dl.due.to_string();
             else
                 std::cout << "stays " << dl.due.to_string();
-            std::cout << (dl.provisional() ? " (provisional: " + year_list(dl.provisional_years) + ")"
-                                           : std::string(" (official)"))
+            std::cout << (dl.provisional()
+                              ? " (provisional: " + year_list(dl.provisional_years) + ")"
+                              : std::string(" (official)"))
                       << "\n";
         }
         return;
@@ -479,7 +480,8 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                         try {
                             const auto dl = case_deadline::from_json(d);
                             std::cout << describe_deadline(dl);
-                            if (!dl.calendar.empty()) std::cout << "  [calendar " << dl.calendar << "]";
+                            if (!dl.calendar.empty())
+                                std::cout << "  [calendar " << dl.calendar << "]";
                         } catch (const error&) {
                             std::cout << json_text(d);
                         }
@@ -608,8 +610,8 @@ int run_calendar_show(const common& c, const calendar_args& a) {
                   << "\n";
         return exit_ok;
     }
-    std::cout << "calendar " << cal.name() << "@" << cal.version() << "  " << cal.first_day().to_string()
-              << " to " << cal.last_day().to_string() << "\n";
+    std::cout << "calendar " << cal.name() << "@" << cal.version() << "  "
+              << cal.first_day().to_string() << " to " << cal.last_day().to_string() << "\n";
     for (int y = cal.first_year(); y <= cal.last_year(); ++y)
         std::cout << "  " << y << "  " << to_string(cal.status(y)) << "  " << cal.source(y) << "\n";
     return exit_ok;

@@ -63,12 +63,8 @@ class reporter {
              std::string_view text = {})
         : label_(std::move(label)), sink_(sink), file_(std::move(file)), text_(text) {}
 
-    void error(const std::string& path, const std::string& message) {
-        add(path, message, false);
-    }
-    void warning(const std::string& path, const std::string& message) {
-        add(path, message, true);
-    }
+    void error(const std::string& path, const std::string& message) { add(path, message, false); }
+    void warning(const std::string& path, const std::string& message) { add(path, message, true); }
     [[nodiscard]] bool failed() const noexcept { return errors_ != 0; }
     [[nodiscard]] bool collecting() const noexcept { return sink_ != nullptr; }
     [[nodiscard]] const std::string& label() const noexcept { return label_; }
@@ -80,8 +76,7 @@ class reporter {
             throw calendar_error(label_ + ": " + path + ": " + message);
         }
         if (!warning) ++errors_;
-        const std::uint32_t line =
-            text_.empty() || path.empty() ? 0 : detail::line_of(text_, path);
+        const std::uint32_t line = text_.empty() || path.empty() ? 0 : detail::line_of(text_, path);
         sink_->push_back({file_, line, path, message, warning});
     }
     std::string label_;
@@ -167,7 +162,8 @@ std::vector<year_entry> year_members(const json& j, reporter& r) {
         const auto path = member_path("$", key);
         const int y = parse_year_key(key);
         if (y == 0) {
-            r.error(path, "expected a 4-digit year key (or metadata: name, extends, source, _comment)");
+            r.error(path,
+                    "expected a 4-digit year key (or metadata: name, extends, source, _comment)");
             continue;
         }
         if (!value.is_object()) {
@@ -266,10 +262,10 @@ std::shared_ptr<const calendar_data> finish(calendar_data data,
     data.working.clear();
     std::string canonical = data.name + "\n";
     for (int y = data.first_year; y <= data.last_year; ++y)
-        canonical += std::to_string(y) + " " +
-                     std::string(to_string(data.status[static_cast<std::size_t>(
-                         y - data.first_year)])) +
-                     "\n";
+        canonical +=
+            std::to_string(y) + " " +
+            std::string(to_string(data.status[static_cast<std::size_t>(y - data.first_year)])) +
+            "\n";
     canonical.reserve(canonical.size() + flags.size());
     for (std::size_t i = 0; i < flags.size(); ++i) {
         data.cum[i + 1] = data.cum[i] + flags[i];
@@ -373,8 +369,9 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
         if (y.status == year_status::provisional) data.status[k] = year_status::provisional;
         const auto& own = y.source.empty() ? regulation : y.source;
         if (r.collecting() && own.empty())
-            r.error(y.path, "regional days need a \"source\": the regulation that gives them "
-                            "(at the top of the file, or in the year)");
+            r.error(y.path,
+                    "regional days need a \"source\": the regulation that gives them "
+                    "(at the top of the file, or in the year)");
         if (!own.empty()) data.source[k] += (data.source[k].empty() ? "" : "; ") + own;
         apply_year(y, r, data.first, flags, false);
     }
@@ -475,8 +472,8 @@ namespace {
 
 std::size_t year_index(const calendar_data& data, int year) {
     if (year < data.first_year || year > data.last_year)
-        throw calendar_error("year " + std::to_string(year) + " is outside calendar '" +
-                             data.name + "', which covers " + data.years() + " only");
+        throw calendar_error("year " + std::to_string(year) + " is outside calendar '" + data.name +
+                             "', which covers " + data.years() + " only");
     return static_cast<std::size_t>(year - data.first_year);
 }
 }  // namespace
@@ -506,9 +503,9 @@ date calendar::add_working_days(date from, int n) const {
 counted_date calendar::deadline(date from, int n) const {
     counted_date out{add_working_days(from, n), {}};
     // the days counted: (from, day] forwards, [day, from) backwards
-    out.provisional_years = n >= 0 ? provisional_years_between(from, out.day)
-                                   : provisional_years_between(out.day.add_days(-1),
-                                                               from.add_days(-1));
+    out.provisional_years =
+        n >= 0 ? provisional_years_between(from, out.day)
+               : provisional_years_between(out.day.add_days(-1), from.add_days(-1));
     return out;
 }
 
@@ -659,8 +656,8 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
         if (!data) continue;
         const auto* region = find_region(data->name);
         if (region == nullptr || region->iso != data->name)
-            r.error("$.name", "\"" + data->name +
-                                  "\" is not the ISO 3166-2 code of a province-level region");
+            r.error("$.name",
+                    "\"" + data->name + "\" is not the ISO 3166-2 code of a province-level region");
         check_name(data->name, *o, r);
         if (!r.failed()) regional.emplace(data->name, calendar(data));
     }

@@ -23,8 +23,8 @@ namespace fs = std::filesystem;
 using ojson = nlohmann::ordered_json;
 
 bool is_year_key(const std::string& key) {
-    return key.size() == 4 && std::all_of(key.begin(), key.end(),
-                                           [](char c) { return c >= '0' && c <= '9'; });
+    return key.size() == 4 &&
+           std::all_of(key.begin(), key.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 std::string dump(const ojson& j) {
@@ -110,9 +110,9 @@ struct scratch_dir {
     scratch_dir() {
         static std::atomic<unsigned> counter{0};
         const auto stamp = std::chrono::steady_clock::now().time_since_epoch().count();
-        path = fs::temp_directory_path() /
-               ("telecomply-calendar-" + std::to_string(::getpid()) + "-" +
-                std::to_string(stamp) + "-" + std::to_string(counter++));
+        path =
+            fs::temp_directory_path() / ("telecomply-calendar-" + std::to_string(::getpid()) + "-" +
+                                         std::to_string(stamp) + "-" + std::to_string(counter++));
         fs::create_directories(path);
     }
     ~scratch_dir() {
@@ -151,9 +151,8 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     calendar_import_report report;
     auto problem = [&](const std::string& path, const std::string& message,
                        std::string_view text = {}) {
-        report.problems.push_back({file.string(),
-                                   text.empty() ? 0 : detail::line_of(text, path), path,
-                                   message, false});
+        report.problems.push_back(
+            {file.string(), text.empty() ? 0 : detail::line_of(text, path), path, message, false});
         return report;
     };
 
@@ -195,8 +194,8 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                                "\" nor the ISO 3166-2 code of a province-level region",
                            text);
         if (!in.contains("extends"))
-            return problem("$", "a region's days are an overlay: add \"extends\": \"" +
-                                    base_name + "\"",
+            return problem("$",
+                           "a region's days are an overlay: add \"extends\": \"" + base_name + "\"",
                            text);
     }
 

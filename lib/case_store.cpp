@@ -330,9 +330,7 @@ class case_store::impl::stmt_use {
     }
 
     [[nodiscard]] std::int64_t col_int(int i) const { return sqlite3_column_int64(st_, i); }
-    [[nodiscard]] bool col_null(int i) const {
-        return sqlite3_column_type(st_, i) == SQLITE_NULL;
-    }
+    [[nodiscard]] bool col_null(int i) const { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
     [[nodiscard]] std::string col_text(int i) const {
         const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i));
         if (p == nullptr) return {};

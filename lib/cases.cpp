@@ -910,8 +910,8 @@ std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
     return done;
 }
 
-std::vector<std::pair<std::string, case_event>> case_service::recompute(
-    const std::string& at, const std::string& actor) {
+std::vector<std::pair<std::string, case_event>> case_service::recompute(const std::string& at,
+                                                                        const std::string& actor) {
     (void)case_manager::event_date(at);
     std::vector<std::pair<std::string, case_event>> done;
     for (const auto& id : store_.case_ids()) {

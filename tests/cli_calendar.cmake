@@ -12,12 +12,6 @@ set(fixture ${SRC}/tests/data/calendars/CN-2027-official-fixture.json)
 
 include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
-function(expect_json name text value)
-  string(JSON got ERROR_VARIABLE e GET "${text}" ${ARGN})
-  if(e OR NOT got STREQUAL value)
-    message(FATAL_ERROR "${name}: ${ARGN} is '${got}' (${e}), expected '${value}':\n${text}")
-  endif()
-endfunction()
 
 # ---- the reported outage: accept on 2026-11-30 runs the review clock into 2027
 run(gd_new 0 case new ${gd} ${S} ${R} --at 2026-11-30)

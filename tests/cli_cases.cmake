@@ -11,13 +11,6 @@ set(sc ${SRC}/examples/applications/sc-finance-site-inspection-eligible.json)
 
 include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
-# A member of a JSON text, compared with a value.
-function(expect_json name text value)
-  string(JSON got ERROR_VARIABLE e GET "${text}" ${ARGN})
-  if(e OR NOT got STREQUAL value)
-    message(FATAL_ERROR "${name}: ${ARGN} is '${got}' (${e}), expected '${value}':\n${text}")
-  endif()
-endfunction()
 
 # The summary `case show --format json` prints: {id, region, state, ruleset_version,
 # deadlines{name: {due, provisional, ...}}, obligations, findings}.

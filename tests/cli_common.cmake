@@ -16,3 +16,11 @@ function(expect name text pattern)
     message(FATAL_ERROR "${name}: output does not match '${pattern}':\n${text}")
   endif()
 endfunction()
+
+# A member of a JSON text, compared with a value.
+function(expect_json name text value)
+  string(JSON got ERROR_VARIABLE e GET "${text}" ${ARGN})
+  if(e OR NOT got STREQUAL value)
+    message(FATAL_ERROR "${name}: ${ARGN} is '${got}' (${e}), expected '${value}':\n${text}")
+  endif()
+endfunction()

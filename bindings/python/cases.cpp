@@ -8,9 +8,9 @@
 #include <chrono>
 #include <cstdio>
 
-#include "convert.hpp"
 #include <map>
 #include <mutex>
+#include "convert.hpp"
 
 #include "telecomply/calendar.hpp"
 #include "telecomply/calendar_import.hpp"
@@ -170,7 +170,8 @@ void bind_cases(py::module_& m) {
         .def_property_readonly(
             "day", [](const counted_date& c) { return from_date(c.day); }, "The day reached.")
         .def_property_readonly(
-            "provisional_years", [](const counted_date& c) { return year_list(c.provisional_years); },
+            "provisional_years",
+            [](const counted_date& c) { return year_list(c.provisional_years); },
             "The provisional calendar years the count crossed, ascending.")
         .def_property_readonly("provisional", &counted_date::provisional,
                                "True when the day may move once those years are official.")
@@ -286,7 +287,8 @@ void bind_cases(py::module_& m) {
         .def_property_readonly("first_year", &calendar::first_year, "The first covered year.")
         .def_property_readonly("last_year", &calendar::last_year, "The last covered year.")
         .def(
-            "status", [](const calendar& c, int year) { return std::string(to_string(c.status(year))); },
+            "status",
+            [](const calendar& c, int year) { return std::string(to_string(c.status(year))); },
             py::arg("year"),
             "'official' (the State Council's arrangement is imported) or 'provisional' (the "
             "statutory days only, until it is); CalendarError outside the covered years.")

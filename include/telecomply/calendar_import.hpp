@@ -17,11 +17,11 @@ namespace telecomply {
 
 /// What an import did (or, dry, would do) to one year of one calendar.
 struct calendar_year_change {
-    std::string calendar;               ///< "CN", or a region's overlay ("CN-GX")
-    int year = 0;                       ///< the year imported
-    std::optional<year_status> before;  ///< its status before; nullopt when the year is new
+    std::string calendar;                       ///< "CN", or a region's overlay ("CN-GX")
+    int year = 0;                               ///< the year imported
+    std::optional<year_status> before;          ///< its status before; nullopt when the year is new
     year_status after = year_status::official;  ///< its status now
-    std::vector<date> now_off;      ///< days that were working days and are now off
+    std::vector<date> now_off;                  ///< days that were working days and are now off
     std::vector<date> now_working;  ///< days that were off and are now working days (调休)
 };
 

@@ -35,14 +35,14 @@ struct case_event {
 /// A running timer of a case: its last day and how it was reached (docs/workflow.md,
 /// "Deadlines"). A value type.
 struct case_deadline {
-    date due;  ///< the last day on which the deadline is met (an event that day is in time)
+    date due;   ///< the last day on which the deadline is met (an event that day is in time)
     date from;  ///< the day the count started: the event's date, or the end of the period a
                 ///< renewal extends
     int working_days = 0;  ///< N for a deadline of N working days; 0 for calendar months or days
     std::string calendar;  ///< `name@version` of the calendar it was counted on ("" unless
                            ///< counted in working days)
     std::vector<int> provisional_years;  ///< the provisional calendar years the count crossed
-    std::optional<date> moved_from;  ///< the last day before a calendar change moved it
+    std::optional<date> moved_from;      ///< the last day before a calendar change moved it
 
     /// True when the count crossed a provisional year: the day may move when that year's
     /// official arrangement is imported.
@@ -183,8 +183,7 @@ class case_service {
   private:
     [[nodiscard]] case_state load(const std::string& case_id) const;
     // Applies `e` to `s` (the stored case) and appends it with its outcome.
-    transition_result append(const std::string& case_id, const case_state& s,
-                             const case_event& e);
+    transition_result append(const std::string& case_id, const case_state& s, const case_event& e);
     case_store& store_;
     const case_manager& manager_;
     // The cases this service wrote last, so that a writer appending to the same cases does not

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "scratch_dir.hpp"
 #include "telecomply/calendar.hpp"
 #include "telecomply/error.hpp"
 
@@ -38,7 +39,7 @@ json cn_json() {
     json j = shipped_cn_json();
     for (auto it = j.begin(); it != j.end();)
         it = it->is_object() && it->value("status", "official") == "provisional" ? j.erase(it)
-                                                                               : std::next(it);
+                                                                                 : std::next(it);
     return j;
 }
 
@@ -46,7 +47,6 @@ const calendar& cn() {
     static const calendar c = calendar::from_json(cn_json(), "CN");
     return c;
 }
-
 
 // The message of the calendar_error that `f` throws ("" if it throws nothing).
 std::string calendar_error_of(const std::function<void()>& f) {
@@ -64,26 +64,7 @@ std::string from_json_error(const json& j, std::string name = "test-source") {
     return calendar_error_of([&] { (void)calendar::from_json(j, std::move(name)); });
 }
 
-// A fresh folder under the system temp dir, removed afterwards.
-struct temp_dir {
-    fs::path path;
-    temp_dir() {
-        std::random_device rd;
-        path = fs::temp_directory_path() /
-               ("telecomply-calendar-test-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-    }
-    ~temp_dir() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    temp_dir(const temp_dir&) = delete;
-    temp_dir& operator=(const temp_dir&) = delete;
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name) << text;
-        return path / name;
-    }
-};
+using temp_dir = testing::scratch_dir;
 
 // Reference implementations that walk day by day using only is_working_day, to check the
 // precomputed tables against.

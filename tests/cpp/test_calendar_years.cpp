@@ -6,12 +6,12 @@
 
 #include <filesystem>
 #include <fstream>
-#include <random>
 #include <sstream>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "scratch_dir.hpp"
 #include "telecomply/calendar.hpp"
 #include "telecomply/calendar_import.hpp"
 #include "telecomply/error.hpp"
@@ -42,34 +42,14 @@ std::string read(const fs::path& p) {
     return s.str();
 }
 
-// A copy of the shipped calendar folder under the system temp dir, removed afterwards.
-struct calendar_copy {
-    fs::path path;
-    calendar_copy() {
-        std::random_device rd;
-        path = fs::temp_directory_path() /
-               ("telecomply-calendar-years-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::create_directories(path);
-        for (const auto& e : fs::directory_iterator(k_calendars))
-            fs::copy_file(e.path(), path / e.path().filename());
-    }
-    ~calendar_copy() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-        fs::remove_all(imports(), ec);
-    }
-    // Files to import live beside the folder, not in it (there they would be calendars).
-    [[nodiscard]] fs::path imports() const { return path.string() + "-imports"; }
+// A copy of the shipped calendar folder, and a folder beside it for the files to import (in
+// the calendar folder they would be calendars themselves).
+struct calendar_copy : testing::scratch_dir {
+    testing::scratch_dir import_dir;
+    calendar_copy() : scratch_dir(k_calendars) {}
+    [[nodiscard]] fs::path imports() const { return import_dir.path; }
     fs::path write_import(const std::string& name, const std::string& text) const {
-        fs::create_directories(imports());
-        std::ofstream(imports() / name, std::ios::binary) << text;
-        return imports() / name;
-    }
-    calendar_copy(const calendar_copy&) = delete;
-    calendar_copy& operator=(const calendar_copy&) = delete;
-    fs::path write(const std::string& name, const std::string& text) const {
-        std::ofstream(path / name, std::ios::binary) << text;
-        return path / name;
+        return import_dir.write(name, text);
     }
 };
 
@@ -317,22 +297,24 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         CHECK(read(dir.path / "CN.json") == before_text);
     }
     SUBCASE("an official year must name its source") {
-        const auto bad = dir.write_import("nosource.json",
-                                   R"({"name": "CN", "2027": {"off": ["2027-01-01"]}})");
+        const auto bad =
+            dir.write_import("nosource.json", R"({"name": "CN", "2027": {"off": ["2027-01-01"]}})");
         const auto r = import_calendar(dir.path, bad);
         CHECK(has_problem(r.problems, "$.2027", "needs a \"source\""));
         CHECK(read(dir.path / "CN.json") == before_text);
     }
     SUBCASE("years must stay contiguous; one more year at the end is fine") {
-        const auto gap = dir.write_import("gap.json", R"({"name": "CN", "2040": {"status": "official",
+        const auto gap =
+            dir.write_import("gap.json", R"({"name": "CN", "2040": {"status": "official",
             "source": "a notice", "off": ["2040-01-01"]}})");
         const auto r = import_calendar(dir.path, gap);
         CHECK_FALSE(r.ok());
         CHECK(has_problem(r.problems, "$.2040", "contiguous"));
         const int next = shipped().base().last_year() + 1;
         const auto y = std::to_string(next);
-        const auto more = dir.write_import("more.json", R"({"name": "CN", ")" + y +
-                                                     R"(": {"status": "provisional", "source":
+        const auto more =
+            dir.write_import("more.json", R"({"name": "CN", ")" + y +
+                                              R"(": {"status": "provisional", "source":
             "statutory", "off": [")" + y + R"(-01-01"]}})");
         const auto r2 = import_calendar(dir.path, more);
         REQUIRE(r2.ok());

@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <memory>
-#include <random>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
+#include "scratch_dir.hpp"
 #include "store_testing.hpp"
 #include "telecomply/calendar_import.hpp"
 #include "telecomply/case_store.hpp"
@@ -51,20 +51,8 @@ case_event ev(std::string type, std::string at, json data = json::object()) {
 }
 
 // A copy of the shipped rulesets folder (rules, calendars, workflow) to change in a test.
-struct rulesets_copy {
-    fs::path path;
-    rulesets_copy() {
-        std::random_device rd;
-        path = fs::temp_directory_path() /
-               ("telecomply-rulesets-" + std::to_string(rd()) + std::to_string(rd()));
-        fs::copy(k_rulesets, path, fs::copy_options::recursive);
-    }
-    ~rulesets_copy() {
-        std::error_code ec;
-        fs::remove_all(path, ec);
-    }
-    rulesets_copy(const rulesets_copy&) = delete;
-    rulesets_copy& operator=(const rulesets_copy&) = delete;
+struct rulesets_copy : testing::scratch_dir {
+    rulesets_copy() : scratch_dir(k_rulesets) {}
     [[nodiscard]] fs::path calendars() const { return path / "calendars"; }
 };
 
@@ -158,10 +146,8 @@ TEST_CASE("case deadlines: provisional National Day 2027 and the change-report w
     // [10-01..05 off], 10-06..08 (3), 10-11..15 (8), 10-18 (9), 10-19 (10): the last day is
     // 10-19, judged on the provisional 2027, so 10-20 is late.
     auto w = case_in(shipped(), "CN-HE", "whitelisted");
-    const auto late = shipped()
-                          .apply(w, ev("report_change", "2027-10-20",
-                                       {{"changed_on", "2027-09-30"}}))
-                          .after;
+    const auto late =
+        shipped().apply(w, ev("report_change", "2027-10-20", {{"changed_on", "2027-09-30"}})).after;
     REQUIRE(late.warnings.size() == 1);
     CHECK(late.warnings[0]["code"] == "CHANGE_REPORTED_LATE");
     CHECK(late.warnings[0]["last_day"] == "2027-10-19");
@@ -241,8 +227,7 @@ TEST_CASE("case deadlines: an imported official year moves open deadlines, recor
     const auto evs = store.events(id);
     CHECK(evs.back().type == "recompute_deadlines");
     const auto cal = m->rules().rules().calendars()->for_region("CN-SC");
-    CHECK(evs.back().outcome["deadlines"]["review_sla"]["calendar"] ==
-          "CN@" + cal.version());
+    CHECK(evs.back().outcome["deadlines"]["review_sla"]["calendar"] == "CN@" + cal.version());
     CHECK(evs.back().outcome["deadlines"]["review_sla"]["moved_from"] == "2027-03-01");
     CHECK(store.get(id)->snapshot["deadlines"]["review_sla"]["due"] == "2027-03-02");
     CHECK(svc.tick(d("2026-12-01")).empty());  // nothing more to record
@@ -304,10 +289,9 @@ TEST_CASE("case deadlines: a forged recompute_deadlines is refused") {
     CHECK_FALSE(shipped().recompute(a, "2026-12-01").has_value());
     json forged = a.deadlines.at("review_sla").to_json();
     forged["due"] = "2027-12-31";
-    CHECK_THROWS_AS(
-        (void)shipped().apply(a, ev("recompute_deadlines", "2026-12-01",
-                                    {{"deadlines", {{"review_sla", forged}}}})),
-        transition_refused);
+    CHECK_THROWS_AS((void)shipped().apply(a, ev("recompute_deadlines", "2026-12-01",
+                                                {{"deadlines", {{"review_sla", forged}}}})),
+                    transition_refused);
     CHECK_THROWS_AS((void)shipped().apply(a, ev("recompute_deadlines", "2026-12-01")),
                     transition_refused);
 }

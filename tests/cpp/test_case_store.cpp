@@ -273,8 +273,9 @@ TEST_CASE("case store: an event's outcome is stored and hashed; old stores are u
         CHECK(s.verify_all().ok());
     }
     SUBCASE("an edited outcome is detected") {
-        raw_sql(tmp.path(), "UPDATE events SET outcome = json_set(outcome, "
-                            "'$.deadlines.review_sla.due', '2027-06-30') WHERE seq = 1;");
+        raw_sql(tmp.path(),
+                "UPDATE events SET outcome = json_set(outcome, "
+                "'$.deadlines.review_sla.due', '2027-06-30') WHERE seq = 1;");
         const auto r = case_store::open(tmp.path()).verify_all();
         CHECK(has_problem(r, e.case_id, 1));
     }
@@ -311,8 +312,10 @@ INSERT INTO schema_version VALUES(1, '2026-01-01T00:00:00Z');
 PRAGMA user_version = 1;
 PRAGMA journal_mode = WAL;
 INSERT INTO events VALUES('c', 1, 'create', 'cli', '2026-03-02', '{"n":1}', 'null', 'sha256:abc',
-  ')sql" + std::string(64, '0') + "', '" + h + R"sql(');
-INSERT INTO cases VALUES('c', 'CN-GD', '2026-03-02', 1, 'draft', '{}', ')sql" + h + "');");
+  ')sql" + std::string(64, '0') +
+                            "', '" + h + R"sql(');
+INSERT INTO cases VALUES('c', 'CN-GD', '2026-03-02', 1, 'draft', '{}', ')sql" +
+                            h + "');");
     auto s = case_store::open(tmp.path());
     CHECK(s.verify_all().ok());
     const auto evs = s.events("c");

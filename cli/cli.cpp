@@ -351,8 +351,9 @@ std::string describe_deadline(const case_deadline& d) {
         notes = std::to_string(d.working_days) + " working days from " + d.from.to_string();
     if (d.provisional())
         notes += (notes.empty() ? "" : "; ") + std::string("PROVISIONAL: counted across ") +
-                 year_list(d.provisional_years) +
-                 ", whose official holiday arrangement is not imported yet";
+                 year_list(d.provisional_years) + (d.provisional_years.size() == 1 ? ", a" : ", ") +
+                 " provisional calendar year" + (d.provisional_years.size() == 1 ? "" : "s") +
+                 " (its days may change when the official arrangement is imported)";
     if (d.moved_from)
         notes += (notes.empty() ? "" : "; ") + std::string("moved from ") +
                  d.moved_from->to_string() + " by a calendar change (" + d.calendar + ")";
@@ -515,6 +516,13 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     if (action == "tick") {
         const date now = case_manager::event_date(a.now.empty() ? now_cst() : a.now);
         const auto done = service.tick(now, a.actor);
+        if (format == "json") {
+            auto arr = nlohmann::json::array();
+            for (const auto& [id, e] : done)
+                arr.push_back({{"case_id", id}, {"type", e.type}, {"at", e.at}, {"data", e.data}});
+            std::cout << json_text(arr, 2) << "\n";
+            return exit_ok;
+        }
         for (const auto& [id, e] : done)
             print_automatic(id, e);
         std::cout << done.size() << " automatic event" << (done.size() == 1 ? "" : "s")
@@ -536,6 +544,7 @@ void print_diagnostic(const diagnostic& p) {
 struct calendar_args {
     std::vector<std::string> files;
     bool dry_run = false;
+    bool replace_official = false;
     std::string store;
     std::string at;
     std::string region = "CN";
@@ -550,17 +559,41 @@ std::string day_list(const std::vector<date>& days) {
 }
 
 // `calendar import`: each file on its own (a bad one does not stop the others); then, with
-// --store, the deadlines of stored cases are recounted on the new calendars.
+// --store, the deadlines of stored cases are recounted on the new calendars. Everything that
+// can be checked before writing is checked first (--at, --store).
 int run_calendar_import(const common& c, const calendar_args& a) {
     const auto dir = c.rulesets_dir() / "calendars";
+    const std::string at = a.at.empty() ? now_cst() : a.at;
+    std::optional<case_store> store;
+    if (!a.store.empty()) {
+        (void)case_manager::event_date(at);  // usage_error for a bad --at, before any write
+        if (!std::filesystem::exists(a.store))
+            throw usage_error("--store '" + a.store +
+                              "': no such case store (it is not created here)");
+        store = case_store::open(a.store);
+    }
+    calendar_import_options options;
+    options.dry_run = a.dry_run;
+    options.replace_official = a.replace_official;
     int status = exit_ok;
+    bool written = false;
     for (const auto& f : a.files) {
-        const auto r = import_calendar(dir, f, a.dry_run);
+        calendar_import_report r;
+        try {
+            r = import_calendar(dir, f, options);
+        } catch (const error& e) {
+            std::cout << f << ": not imported: " << e.what() << "\n";
+            status = exit_bad;
+            continue;
+        }
+        for (const auto& p : r.problems)
+            print_diagnostic(p);
         if (!r.ok()) {
+            std::size_t errors = 0;
             for (const auto& p : r.problems)
-                print_diagnostic(p);
-            std::cout << f << ": not imported (" << r.problems.size() << " problem"
-                      << (r.problems.size() == 1 ? "" : "s") << ")\n";
+                errors += p.warning ? 0 : 1;
+            std::cout << f << ": not imported (" << errors << " error" << (errors == 1 ? "" : "s")
+                      << ")\n";
             status = exit_bad;
             continue;
         }
@@ -574,15 +607,22 @@ int run_calendar_import(const common& c, const calendar_args& a) {
             if (!ch.now_working.empty())
                 std::cout << "  now working: " << day_list(ch.now_working) << "\n";
         }
-        std::cout << (a.dry_run ? "(dry run: nothing written)\n"
-                                : "written: " + r.written.string() + "\n");
+        if (a.dry_run)
+            std::cout << "(dry run: nothing written)\n";
+        else if (r.written.empty())
+            std::cout << "unchanged: nothing to write\n";
+        else
+            std::cout << "written: " << r.written.string() << "\n";
+        written = written || !r.written.empty();
     }
-    if (!a.store.empty() && !a.dry_run && status == exit_ok) {
+    if (store && a.dry_run)
+        std::cout << "(dry run: the deadlines in " << a.store << " are not recounted)\n";
+    if (store && written) {
+        // the rules loaded now see the calendars as written
         auto eng = std::make_shared<const engine>(c.rulesets_dir());
         const case_manager manager(eng);
-        auto store = case_store::open(a.store);
-        case_service service(store, manager);
-        const auto done = service.recompute(a.at.empty() ? now_cst() : a.at, "calendar-import");
+        case_service service(*store, manager);
+        const auto done = service.recompute(at, "calendar-import");
         for (const auto& [id, e] : done)
             print_automatic(id, e);
         std::cout << done.size() << " case" << (done.size() == 1 ? "" : "s")
@@ -740,6 +780,8 @@ int run(const std::vector<std::string>& args) {
     cal_import->add_option("files", cal.files, "calendar files to import")->required();
     add_rulesets(cal_import);
     cal_import->add_flag("--dry-run", cal.dry_run, "check and report, write nothing");
+    cal_import->add_flag("--replace-official", cal.replace_official,
+                         "allow an official year to get other days (a corrected notice)");
     cal_import->add_option("--store", cal.store,
                            "then recount the deadlines of the cases in this store");
     cal_import->add_option("--at", cal.at,

@@ -4,10 +4,16 @@
 #include <cstdint>
 #include <fstream>
 #include <optional>
+#include <set>
 #include <sstream>
 #include <system_error>
 #include <utility>
 #include <vector>
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "telecomply/detail/json_support.hpp"
 #include "telecomply/error.hpp"
@@ -317,10 +323,18 @@ std::shared_ptr<const calendar_data> build_base(const json& j, reporter& r,
         flags[i] = data.first.add_days(static_cast<std::int32_t>(i)).is_weekend() ? 0 : 1;
     for (const auto& y : years) {
         const auto status = y.status.value_or(year_status::official);
-        if (r.collecting() && status == year_status::official && y.source.empty())
-            r.error(y.path + ".status",
-                    "an official year needs a \"source\": the notice its days come from (e.g. "
-                    "the State Council's 放假安排 notice with its number and date)");
+        if (r.collecting() && status == year_status::official && y.source.empty()) {
+            // A year without a status comes from a file written before years had one: say what
+            // to add, without refusing the file.
+            if (y.status)
+                r.error(y.path + ".status",
+                        "an official year needs a \"source\": the notice its days come from "
+                        "(e.g. the State Council's 放假安排 notice with its number and date)");
+            else
+                r.warning(y.path,
+                          "no \"status\" (taken as official) and no \"source\": add \"status\": "
+                          "\"official\" and the notice the days come from");
+        }
         data.status.push_back(status);
         data.source.push_back(y.source);
         apply_year(y, r, data.first, flags, status == year_status::provisional);
@@ -358,6 +372,7 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
     std::vector<std::uint8_t> flags(base.cum.size() - 1);
     for (std::size_t i = 0; i < flags.size(); ++i)
         flags[i] = base.working_at(i) ? 1 : 0;
+    std::vector<bool> listed(data.status.size(), false);
     for (const auto& y : year_members(j, r)) {
         if (y.year < base.first_year || y.year > base.last_year) {
             r.error(y.path, "year " + std::to_string(y.year) +
@@ -366,6 +381,7 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
             continue;
         }
         const auto k = static_cast<std::size_t>(y.year - base.first_year);
+        listed[k] = true;
         if (y.status == year_status::provisional) data.status[k] = year_status::provisional;
         const auto& own = y.source.empty() ? regulation : y.source;
         if (r.collecting() && own.empty())
@@ -373,7 +389,20 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
                     "regional days need a \"source\": the regulation that gives them "
                     "(at the top of the file, or in the year)");
         if (!own.empty()) data.source[k] += (data.source[k].empty() ? "" : "; ") + own;
-        apply_year(y, r, data.first, flags, false);
+        apply_year(y, r, data.first, flags, y.status == year_status::provisional);
+    }
+    // A year the overlay does not list: the region's days that year are unknown, so the year
+    // is provisional for the region (and lint says to add it, `{}` when there are none).
+    for (std::size_t k = 0; k < listed.size(); ++k) {
+        if (listed[k]) continue;
+        data.status[k] = year_status::provisional;
+        const int year = base.first_year + static_cast<int>(k);
+        if (r.collecting())
+            r.warning("$", "no entry for " + std::to_string(year) + ", which the base calendar \"" +
+                               base.name +
+                               "\" covers: the region's own days that year are not counted, and "
+                               "the year is provisional for the region (add the year, {} if the "
+                               "region has none; scripts/gen_calendars.py generates it)");
     }
     if (r.failed()) return nullptr;
     return finish(std::move(data), flags);
@@ -407,8 +436,76 @@ json parse_text(const std::string& text, const std::filesystem::path& file) {
     }
 }
 
+// The JSON paths of object keys that appear twice in the same object ("2027" twice: the last
+// one would silently win). nlohmann keeps the last; a SAX pass sees every key.
+class duplicate_key_finder : public json::json_sax_t {
+  public:
+    std::vector<std::string> found;
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override {
+        stack_.push_back({true, {}, child_path(), 0, {}});
+        return true;
+    }
+    bool key(string_t& k) override {
+        auto& f = stack_.back();
+        if (!f.keys.insert(k).second) found.push_back(member_path(f.path, k));
+        f.key = k;
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override {
+        stack_.push_back({false, {}, child_path(), 0, {}});
+        return true;
+    }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t, const std::string&, const json::exception&) override {
+        return false;
+    }
+
+  private:
+    struct frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string path;
+        std::size_t index;
+        std::string key;
+    };
+    std::string child_path() const {
+        if (stack_.empty()) return "$";
+        const auto& f = stack_.back();
+        return f.object ? member_path(f.path, f.key) : f.path + "[" + std::to_string(f.index) + "]";
+    }
+    bool value() {
+        if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+        return true;
+    }
+    bool close() {
+        stack_.pop_back();
+        return value();
+    }
+    std::vector<frame> stack_;
+};
+
+std::vector<std::string> duplicate_keys(const std::string& text) {
+    duplicate_key_finder finder;
+    (void)json::sax_parse(text, &finder);
+    return finder.found;
+}
+
 json read_json_file(const std::filesystem::path& file) {
-    return parse_text(read_text(file), file);
+    const auto text = read_text(file);
+    auto j = parse_text(text, file);
+    for (const auto& path : duplicate_keys(text))
+        throw calendar_error(label_of(file) + ": " + path +
+                             ": this key appears twice in its object (the last would silently win)");
+    return j;
 }
 
 }  // namespace
@@ -583,6 +680,22 @@ std::vector<std::filesystem::path> calendar_files(const std::filesystem::path& d
 
 }  // namespace
 
+namespace detail {
+std::vector<calendar_file_stamp> stamp_files(const std::filesystem::path& dir) {
+    std::vector<calendar_file_stamp> out;
+    for (const auto& f : calendar_files(dir)) {
+        struct ::stat st {};
+        if (::stat(f.c_str(), &st) != 0)
+            throw calendar_error(label_of(f) + ": cannot be read: " + std::strerror(errno));
+        out.push_back({f.filename().string(), static_cast<std::uint64_t>(st.st_size),
+                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                           st.st_mtim.tv_nsec,
+                       static_cast<std::uint64_t>(st.st_ino)});
+    }
+    return out;
+}
+}  // namespace detail
+
 calendar_set calendar_set::load(const std::filesystem::path& dir) {
     return *load_impl(dir, nullptr);
 }
@@ -590,23 +703,26 @@ calendar_set calendar_set::load(const std::filesystem::path& dir) {
 std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path& dir,
                                                     std::vector<diagnostic>* sink) {
     const auto where = "calendar folder '" + dir.string() + "'";
+    const auto stamps = detail::stamp_files(dir);  // before reading: a change after it shows
     std::vector<calendar_file> files;
     for (auto& f : calendar_files(dir)) {
         calendar_file cf{f, {}, {}, false};
-        if (sink == nullptr) {
-            cf.j = read_json_file(f);
+        try {
+            cf.text = read_text(f);
+            cf.j = parse_text(cf.text, f);
             cf.parsed = true;
-        } else {
-            try {
-                cf.text = read_text(f);
-                cf.j = parse_text(cf.text, f);
-                cf.parsed = true;
-            } catch (const calendar_error& e) {
-                std::string m = e.what();
-                const auto prefix = label_of(f) + ": ";
-                if (m.starts_with(prefix)) m.erase(0, prefix.size());
-                sink->push_back({f.string(), 0, "", m, false});
-            }
+        } catch (const calendar_error& e) {
+            if (sink == nullptr) throw;
+            std::string m = e.what();
+            const auto prefix = label_of(f) + ": ";
+            if (m.starts_with(prefix)) m.erase(0, prefix.size());
+            sink->push_back({f.string(), 0, "", m, false});
+        }
+        if (cf.parsed) {
+            reporter r(label_of(f), sink, f.string(), cf.text);
+            for (const auto& path : duplicate_keys(cf.text))
+                r.error(path, "this key appears twice in its object (the last would silently win)");
+            if (r.failed()) cf.parsed = false;
         }
         files.push_back(std::move(cf));
     }
@@ -639,32 +755,53 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
         return std::nullopt;
     }
 
-    const auto check_name = [](const std::string& name, const calendar_file& f, reporter& r) {
-        if (name != f.path.stem().string())
-            r.error("$.name", "the name \"" + name + "\" does not match the file name");
+    // The name must match the file's, whatever else is wrong with the file.
+    const auto check_name = [](const calendar_file& f, reporter& r) {
+        const auto it = f.j.is_object() ? f.j.find("name") : f.j.end();
+        if (it == f.j.end() || !it->is_string()) return;
+        if (*it != f.path.stem().string())
+            r.error("$.name",
+                    "the name " + it->dump() + " does not match the file name (" +
+                        f.path.filename().string() + ")");
     };
     reporter rb(label_of(base_doc->path), sink, base_doc->path.string(), base_doc->text);
+    check_name(*base_doc, rb);
     const auto base_data = build_base(base_doc->j, rb, base_doc->path.stem().string());
-    if (base_data) check_name(base_data->name, *base_doc, rb);
     if (!base_data || rb.failed()) return std::nullopt;  // overlays cannot be judged without it
     calendar base(base_data);
 
     std::map<std::string, calendar, std::less<>> regional;
     for (const auto* o : overlays) {
         reporter r(label_of(o->path), sink, o->path.string(), o->text);
+        check_name(*o, r);
         const auto data = build_overlay(*base_data, o->j, r);
         if (!data) continue;
         const auto* region = find_region(data->name);
         if (region == nullptr || region->iso != data->name)
             r.error("$.name",
                     "\"" + data->name + "\" is not the ISO 3166-2 code of a province-level region");
-        check_name(data->name, *o, r);
         if (!r.failed()) regional.emplace(data->name, calendar(data));
     }
     if (sink != nullptr &&
         std::any_of(sink->begin(), sink->end(), [](const diagnostic& d) { return !d.warning; }))
         return std::nullopt;
-    return calendar_set(std::move(base), std::move(regional));
+    calendar_set out(std::move(base), std::move(regional));
+    out.dir_ = dir;
+    out.stamps_ = stamps;
+    return out;
+}
+
+bool calendar_set::changed_on_disk() const {
+    if (dir_.empty()) return false;
+    try {
+        return detail::stamp_files(dir_) != stamps_;
+    } catch (const calendar_error&) {
+        return true;  // the folder went away or cannot be read: not what was loaded
+    }
+}
+
+const std::filesystem::path& calendar_set::dir() const noexcept {
+    return dir_;
 }
 
 const calendar& calendar_set::base() const noexcept {

@@ -9,7 +9,12 @@
 #include <sstream>
 #include <system_error>
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include "telecomply/detail/json_support.hpp"
 #include "telecomply/error.hpp"
@@ -104,6 +109,73 @@ void write_bytes(const fs::path& file, const std::string& bytes) {
     if (!out) throw calendar_error("cannot write '" + file.string() + "'");
 }
 
+[[noreturn]] void os_fail(const std::string& doing, const fs::path& file) {
+    throw calendar_error("cannot " + doing + " '" + file.string() + "': " + std::strerror(errno));
+}
+
+// Writes `bytes` durably: the whole file is on disk (fsync) before it is renamed over
+// `target`, and the folder's entry is synced after, so that a crash leaves the old file or the
+// new one, never a mix. `target` may be a symbolic link: the file it points to is replaced.
+void replace_file(const fs::path& target, const std::string& bytes) {
+    std::error_code ec;
+    const fs::path real = fs::is_symlink(target, ec) ? fs::canonical(target) : target;
+    static std::atomic<unsigned> counter{0};
+    const fs::path tmp = real.parent_path() / ("." + real.filename().string() + ".import-" +
+                                               std::to_string(::getpid()) + "-" +
+                                               std::to_string(counter++));
+    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) os_fail("create", tmp);
+    std::size_t done = 0;
+    while (done < bytes.size()) {
+        const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int err = errno;
+            ::close(fd);
+            ::unlink(tmp.c_str());
+            errno = err;
+            os_fail("write", tmp);
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        errno = err;
+        os_fail("write", tmp);
+    }
+    if (::rename(tmp.c_str(), real.c_str()) != 0) {
+        const int err = errno;
+        ::unlink(tmp.c_str());
+        errno = err;
+        os_fail("replace", real);
+    }
+    const int dir = ::open(real.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        (void)::fsync(dir);  // the rename is durable once the folder is synced
+        ::close(dir);
+    }
+}
+
+// An exclusive lock on a calendar folder for one import: two imports at once would each merge
+// into the file as it was and the later rename would drop the other's years.
+class folder_lock {
+  public:
+    explicit folder_lock(const fs::path& dir) {
+        const fs::path file = dir / ".calendar-import.lock";
+        fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+        if (fd_ < 0) os_fail("lock", file);
+        while (::flock(fd_, LOCK_EX) != 0)
+            if (errno != EINTR) os_fail("lock", file);
+    }
+    ~folder_lock() { ::close(fd_); }  // closing releases the lock
+    folder_lock(const folder_lock&) = delete;
+    folder_lock& operator=(const folder_lock&) = delete;
+
+  private:
+    int fd_ = -1;
+};
+
 // A scratch folder, removed when done.
 struct scratch_dir {
     fs::path path;
@@ -131,37 +203,53 @@ void copy_calendars(const fs::path& from, const fs::path& to) {
                           fs::copy_options::overwrite_existing);
 }
 
-// Diagnostics found in scratch copies, told as the files the user knows.
+// Diagnostics found in a scratch copy, told as the files the user knows: problems of the
+// imported years point into the import file (its lines), the others to the real calendar file
+// (without a line: the merged text was not written).
 void rename_files(std::vector<diagnostic>& ds, const fs::path& scratch, const fs::path& real_dir,
-                  const fs::path& imported, const std::string& imported_as) {
+                  const fs::path& target_name, const fs::path& imported,
+                  std::string_view imported_text, const std::vector<std::string>& years) {
     for (auto& d : ds) {
         const fs::path p(d.file);
+        if (p == scratch) {
+            d.file = real_dir.string();
+            continue;
+        }
         if (p.parent_path() != scratch) continue;
-        if (!imported_as.empty() && p.filename() == imported_as)
+        const bool in_import =
+            p.filename() == target_name &&
+            std::any_of(years.begin(), years.end(), [&](const std::string& y) {
+                const auto prefix = "$." + y;
+                return d.json_path == prefix || d.json_path.starts_with(prefix + ".") ||
+                       d.json_path.starts_with(prefix + "[");
+            });
+        if (in_import) {
             d.file = imported.string();
-        else
+            d.line = detail::line_of(imported_text, d.json_path);
+        } else {
             d.file = (real_dir / p.filename()).string();
+            d.line = 0;
+        }
     }
 }
 
 }  // namespace
 
 calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::path& file,
-                                       bool dry_run) {
+                                       const calendar_import_options& options) {
     calendar_import_report report;
     auto problem = [&](const std::string& path, const std::string& message,
                        std::string_view text = {}) {
-        report.problems.push_back(
-            {file.string(), text.empty() ? 0 : detail::line_of(text, path), path, message, false});
+        report.problems.push_back({file.string(),
+                                   text.empty() || path.empty() ? 0 : detail::line_of(text, path),
+                                   path, message, false});
         return report;
     };
 
-    // The folder as it is must be sound: an import does not paper over other problems.
-    report.problems = lint_calendars(calendars_dir);
-    if (!report.ok()) return report;
-    const auto current = calendar_set::load(calendars_dir);
-    const std::string& base_name = current.base().name();
-
+    // The file to import: read before the folder is locked (it may be slow to come).
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return problem("", "cannot open the file: it does not exist");
+    if (!fs::is_regular_file(file, ec)) return problem("", "not a file");
     std::string text;
     try {
         text = read_bytes(file);
@@ -178,6 +266,15 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
         return problem("", "invalid JSON: " + what);
     }
     if (!in.is_object()) return problem("$", "expected a calendar document (a JSON object)");
+
+    const folder_lock lock(calendars_dir);  // until the file is replaced
+    // The folder as it is must be sound: an import does not paper over other problems.
+    for (auto& d : lint_calendars(calendars_dir))
+        if (!d.warning) report.problems.push_back(std::move(d));
+    if (!report.ok()) return report;
+    const auto current = calendar_set::load(calendars_dir);
+    const std::string& base_name = current.base().name();
+
     const auto name_it = in.find("name");
     if (name_it == in.end() || !name_it->is_string())
         return problem("$.name",
@@ -186,6 +283,11 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                        text);
     const std::string name = name_it->get<std::string>();
     const bool is_base = name == base_name;
+    if (is_base && in.contains("extends"))
+        return problem("$.extends",
+                       "the national calendar \"" + base_name +
+                           "\" extends nothing; \"extends\" is for a region's days",
+                       text);
     if (!is_base) {
         const auto* region = find_region(name);
         if (region == nullptr || region->iso != name)
@@ -194,45 +296,42 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                                "\" nor the ISO 3166-2 code of a province-level region",
                            text);
         if (!in.contains("extends"))
-            return problem("$",
-                           "a region's days are an overlay: add \"extends\": \"" + base_name + "\"",
-                           text);
+            return problem(
+                "$", "a region's days are an overlay: add \"extends\": \"" + base_name + "\"",
+                text);
     }
 
     std::vector<std::string> years;
     for (const auto& [k, v] : in.items()) {
         if (!is_year_key(k)) continue;
         years.push_back(k);
-        const std::string path = "$." + k;
         if (!v.is_object()) continue;  // lint below says what is wrong
         const bool official = !v.contains("status") || v["status"] == "official";
         const bool has_source = (v.contains("source") && v["source"].is_string() &&
                                  !v["source"].get<std::string>().empty()) ||
                                 (!is_base && in.contains("source"));
         if (official && !has_source)
-            problem(path, "an official year needs a \"source\": the notice it comes from", text);
+            problem("$." + k, "an official year needs a \"source\": the notice it comes from",
+                    text);
     }
     if (years.empty())
         return problem("$", "no year to import (expected keys such as \"2027\")", text);
     if (!report.ok()) return report;
 
-    // The import file on its own: its dates, lists and statuses (diagnostics name its lines).
+    // The import file on its own: its dates, lists, keys and statuses, with its own lines.
+    // (For a region, next to the base; the years it does not list are not its business.)
     const std::string target_name = name + ".json";
     {
         scratch_dir alone;
-        if (!is_base) copy_calendars(calendars_dir, alone.path);  // an overlay needs its base
+        if (!is_base) copy_calendars(calendars_dir, alone.path);
+        for (const auto& entry : fs::directory_iterator(alone.path))
+            if (entry.path().filename() != base_name + ".json") fs::remove(entry.path());
         write_bytes(alone.path / target_name, text);
-        if (!is_base) {
-            // other overlays are not this import's business
-            for (const auto& entry : fs::directory_iterator(alone.path)) {
-                const auto f = entry.path().filename().string();
-                if (f != target_name && f != base_name + ".json") fs::remove(entry.path());
-            }
-        }
         auto ds = lint_calendars(alone.path);
-        rename_files(ds, alone.path, calendars_dir, file, target_name);
-        // An overlay standing alone has no years outside its base to check yet; whatever its
-        // own content says is wrong is wrong.
+        std::erase_if(ds, [](const diagnostic& d) { return d.warning; });
+        rename_files(ds, alone.path, calendars_dir, target_name, file, text, years);
+        for (auto& d : ds)
+            if (d.file == (calendars_dir / target_name).string()) d.file = file.string();
         if (!ds.empty()) {
             report.problems = std::move(ds);
             return report;
@@ -241,9 +340,11 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
 
     // Merge into the calendar's file: each imported year replaces its namesake.
     const fs::path target = calendars_dir / target_name;
+    const bool existed = fs::exists(target, ec);
+    const std::string before_text = existed ? read_bytes(target) : std::string();
     ojson doc;
-    if (fs::exists(target)) {
-        doc = ojson::parse(read_bytes(target));
+    if (existed) {
+        doc = ojson::parse(before_text);
     } else {
         doc = ojson::object();
         doc["name"] = name;
@@ -259,21 +360,29 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                 with_status[k] = v;
             year = std::move(with_status);
         }
+        // An official year is the published arrangement: replacing it with other days (a
+        // correction, or a provisional year) must be asked for.
+        if (doc.contains(y) && doc[y].is_object() && doc[y].value("status", "official") != "provisional" &&
+            doc[y] != year && !options.replace_official)
+            problem("$." + y,
+                    "year " + y + " of " + target_name +
+                        " is official already (" + doc[y].value("source", std::string("no source")) +
+                        "); to replace it, import with --replace-official (replace_official)",
+                    text);
         doc[y] = std::move(year);
     }
+    if (!report.ok()) return report;
     doc = ordered_document(doc);
     const std::string merged = format_calendar(doc);
 
-    // The folder with the merged file must pass every check.
+    // The folder with the merged file must pass every check (warnings are reported).
     scratch_dir after;
     copy_calendars(calendars_dir, after.path);
     write_bytes(after.path / target_name, merged);
     auto ds = lint_calendars(after.path);
-    rename_files(ds, after.path, calendars_dir, target, "");
-    if (!ds.empty()) {
-        report.problems = std::move(ds);
-        return report;
-    }
+    rename_files(ds, after.path, calendars_dir, target_name, file, text, years);
+    report.problems = std::move(ds);
+    if (!report.ok()) return report;
     const auto updated = calendar_set::load(after.path);
 
     for (const auto& y : years) {
@@ -282,7 +391,9 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
         ch.year = std::stoi(y);
         const calendar& old_cal = current.for_region(name);
         const calendar& new_cal = updated.for_region(name);
-        if (ch.year >= old_cal.first_year() && ch.year <= old_cal.last_year())
+        const bool was_listed = existed && ojson::parse(before_text).contains(y);
+        if (ch.year >= old_cal.first_year() && ch.year <= old_cal.last_year() &&
+            (is_base || was_listed))
             ch.before = old_cal.status(ch.year);
         ch.after = new_cal.status(ch.year);
         for (date d = *date::from_ymd(ch.year, 1, 1); d.year() == ch.year; d = d.add_days(1)) {
@@ -295,20 +406,19 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     }
     std::sort(report.changes.begin(), report.changes.end(),
               [](const auto& a, const auto& b) { return a.year < b.year; });
-    if (dry_run) return report;
+    if (options.dry_run) return report;
+    if (existed && merged == before_text) return report;  // nothing to write
 
-    // Atomic replacement: readers see the old file or the new one, never half of one.
-    const fs::path tmp = calendars_dir / ("." + target_name + ".import-tmp");
-    try {
-        write_bytes(tmp, merged);
-        fs::rename(tmp, target);
-    } catch (const std::exception& e) {
-        std::error_code ec;
-        fs::remove(tmp, ec);
-        throw calendar_error("cannot write '" + target.string() + "': " + e.what());
-    }
+    replace_file(target, merged);
     report.written = target;
     return report;
+}
+
+calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::path& file,
+                                       bool dry_run) {
+    calendar_import_options o;
+    o.dry_run = dry_run;
+    return import_calendar(calendars_dir, file, o);
 }
 
 }  // namespace telecomply

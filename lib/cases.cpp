@@ -305,6 +305,8 @@ struct event_context {
     const calendar* cal;
     date day;
     const case_event& event;
+    /// In a replay, the event's recorded outcome (its deadlines, as counted then); else null.
+    const nlohmann::json* recorded = nullptr;
 };
 
 std::string calendar_label(const calendar& cal) {
@@ -317,7 +319,9 @@ case_deadline timer_due(const event_context& c, const workflow_timer& t, date fr
     case_deadline d;
     d.from = from;
     if (!t.working_days_param.empty()) {
-        if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
+        if (c.cal == nullptr) throw workflow_error(
+                "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
+                "' has no calendars/ folder, so deadlines in working days cannot be counted");
         const auto n = int_param(*c.rules, t.working_days_param);
         try {
             auto counted = c.cal->deadline(from, static_cast<int>(n));
@@ -498,7 +502,18 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
             const date from = eff.kind == "extend_timer" && running != next.deadlines.end()
                                   ? running->second.due
                                   : c.day;
-            auto due = timer_due(c, *timer, from);
+            case_deadline due;
+            try {
+                due = timer_due(c, *timer, from);
+            } catch (const calendar_error&) {
+                // A replay on a calendar that no longer covers the days: the record says what
+                // was counted then.
+                const auto* rec = c.recorded;
+                if (rec == nullptr || !rec->contains("deadlines") ||
+                    !(*rec)["deadlines"].contains(eff.arg))
+                    throw;
+                due = case_deadline::from_json((*rec)["deadlines"][eff.arg]);
+            }
             if (eff.arg == "validity") next.validity_until = due.due;
             next.deadlines[eff.arg] = std::move(due);
         } else if (eff.kind == "stop_timer") {
@@ -517,11 +532,23 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
             const auto changed = json_date(c.event.data.value("changed_on", nlohmann::json()));
             if (!changed) continue;  // validated before effects run
             const auto limit = int_param(*c.rules, eff.arg);
-            if (c.cal == nullptr) throw workflow_error("no working calendar for the case's region");
+            if (c.cal == nullptr) throw workflow_error(
+                "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
+                "' has no calendars/ folder, so deadlines in working days cannot be counted");
             // The deadline is the limit-th working day after the change (POLICY.md §5: met by a
             // report on that day). A report on any later day is late, also on the non-working
             // days just after the deadline, when no further working day has passed yet.
-            const auto counted = c.cal->deadline(*changed, static_cast<int>(limit));
+            if (!(*changed < c.day)) continue;  // reported on or before the change: in time
+            counted_date counted;
+            try {
+                counted = c.cal->deadline(*changed, static_cast<int>(limit));
+            } catch (const calendar_error& e) {
+                // A last day after the covered years is after the report too: in time.
+                if (c.cal->covers(*changed) && c.cal->covers(c.day)) continue;
+                throw calendar_error("the change-report deadline (" + std::to_string(limit) +
+                                     " working days from data.changed_on " +
+                                     changed->to_string() + ") cannot be computed: " + e.what());
+            }
             const date last_day = counted.day;
             if (last_day < c.day) {
                 nlohmann::json w = {{"code", "CHANGE_REPORTED_LATE"},
@@ -573,23 +600,37 @@ void check_payload(const workflow_transition& t, const case_state& s, const case
 // The deadlines an event started, extended or changed go into its outcome (what the store
 // keeps with it). In a replay (`recorded` set), they are taken from the record instead: they
 // were counted on the calendar of that day.
-void record_deadlines(const case_state& before, case_state& next, const nlohmann::json* recorded,
-                      nlohmann::json& outcome) {
+void record_deadlines(const workflow_transition& t, const case_state& before, case_state& next,
+                      const nlohmann::json* recorded, nlohmann::json& outcome) {
+    if (recorded != nullptr) {
+        if (recorded->contains("deadlines"))
+            for (const auto& [name, d] : (*recorded)["deadlines"].items()) {
+                if (!next.deadlines.contains(name)) continue;
+                next.deadlines[name] = case_deadline::from_json(d);
+                if (name == "validity") next.validity_until = next.deadlines[name].due;
+            }
+        // the warnings it raised (CHANGE_REPORTED_LATE), as judged on the calendar of that day
+        next.warnings = before.warnings;
+        for (const auto& w : recorded->value("warnings", nlohmann::json::array()))
+            next.warnings.push_back(w);
+        outcome = *recorded;
+        return;
+    }
     auto set = nlohmann::json::object();
     for (const auto& [name, d] : next.deadlines) {
         const auto it = before.deadlines.find(name);
         if (it == before.deadlines.end() || !(it->second == d)) set[name] = d.to_json();
     }
-    if (recorded != nullptr && recorded->contains("deadlines")) {
-        for (const auto& [name, d] : (*recorded)["deadlines"].items()) {
-            if (!next.deadlines.contains(name)) continue;
-            next.deadlines[name] = case_deadline::from_json(d);
-            if (name == "validity") next.validity_until = next.deadlines[name].due;
-        }
-        outcome = *recorded;
-        return;
-    }
-    if (!set.empty()) outcome = {{"deadlines", std::move(set)}};
+    auto raised = nlohmann::json::array();
+    for (std::size_t i = before.warnings.size(); i < next.warnings.size(); ++i)
+        raised.push_back(next.warnings[i]);
+    if (!set.empty()) outcome["deadlines"] = std::move(set);
+    // A lateness judgement depends on the calendar of the day: it is recorded even when
+    // nothing was late, so that a replay on a later calendar does not judge it again.
+    const bool judged = std::any_of(t.effects.begin(), t.effects.end(), [](const auto& eff) {
+        return eff.kind == "check_change_lateness";
+    });
+    if (judged || !raised.empty()) outcome["warnings"] = std::move(raised);
 }
 
 }  // namespace
@@ -644,8 +685,8 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
     if (!s.pinned_on) throw store_error("case " + s.id + " has no pinned date");
     auto rs = engine_->rules().resolve(s.region, *s.pinned_on);
     const calendar* cal = calendar_for(s.region);
-    event_context ctx{*engine_, wf, rs, cal, day, e};
     if (recorded != nullptr && recorded->is_null()) recorded = nullptr;  // nothing was recorded
+    event_context ctx{*engine_, wf, rs, cal, day, e, recorded};
 
     transition_result out{s, "", nullptr, nullptr};
     case_state& next = out.after;
@@ -761,7 +802,7 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
         if (!summary.is_null()) out.verdict = summary;
         next = std::move(trial);
         apply_effects(*t, next, ctx);
-        record_deadlines(s, next, recorded, out.outcome);
+        record_deadlines(*t, s, next, recorded, out.outcome);
         next.state = t->to;
         ++next.version;
         out.transition = t->id;
@@ -856,16 +897,41 @@ transition_result case_service::apply(const std::string& case_id, const case_eve
                              ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
     (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    require_current_calendars();
     // Deadlines a calendar change has moved are recorded first, so that the event is judged
-    // by the current calendar and a replay sees the same history.
+    // by the current calendar and a replay sees the same history. Both are decided before
+    // either is written: a refused event writes nothing, not even the recount.
+    std::optional<std::pair<case_event, transition_result>> recount;
     if (e.type != "recompute_deadlines")
-        if (const auto rc = manager_.recompute(s, e.at)) s = append(case_id, s, *rc).after;
-    return append(case_id, s, e);
+        if (auto rc = manager_.recompute(s, e.at)) {
+            auto rr = manager_.apply(s, *rc);
+            recount.emplace(std::move(*rc), std::move(rr));
+        }
+    const case_state& judged = recount ? recount->second.after : s;
+    auto r = manager_.apply(judged, e);
+    if (recount) write(case_id, s, recount->first, recount->second);
+    write(case_id, judged, e, r);
+    return r;
+}
+
+void case_service::require_current_calendars() const {
+    const auto& cals = manager_.rules().rules().calendars();
+    if (cals && cals->changed_on_disk())
+        throw calendar_error("the calendar files in '" + cals->dir().string() +
+                             "' changed after they were loaded (a calendar import?): load the "
+                             "rules again (a new engine, or open the store again) before "
+                             "recording events; nothing was written");
 }
 
 transition_result case_service::append(const std::string& case_id, const case_state& s,
                                        const case_event& e) {
     auto r = manager_.apply(s, e);
+    write(case_id, s, e, r);
+    return r;
+}
+
+void case_service::write(const std::string& case_id, const case_state& s, const case_event& e,
+                         const transition_result& r) {
     event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
     ev.outcome = r.outcome;
     try {
@@ -876,7 +942,6 @@ transition_result case_service::append(const std::string& case_id, const case_st
     }
     if (recent_.size() >= 4096) recent_.clear();  // a bound, not an LRU: refilled on demand
     recent_[case_id] = r.after;
-    return r;
 }
 
 case_state case_service::load(const std::string& case_id) const {
@@ -893,6 +958,7 @@ case_state case_service::get(const std::string& case_id) const {
 
 std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
                                                                    const std::string& actor) {
+    require_current_calendars();
     std::vector<std::pair<std::string, case_event>> done;
     for (const auto& id : store_.case_ids()) {
         case_state s = load(id);
@@ -913,6 +979,7 @@ std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
 std::vector<std::pair<std::string, case_event>> case_service::recompute(const std::string& at,
                                                                         const std::string& actor) {
     (void)case_manager::event_date(at);
+    require_current_calendars();
     std::vector<std::pair<std::string, case_event>> done;
     for (const auto& id : store_.case_ids()) {
         const case_state s = load(id);

@@ -29,9 +29,15 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
         }
     }
     auto problems = cat.lint(workflow_params);
-    if (const auto cal_dir = cat.dir() / "calendars"; std::filesystem::is_directory(cal_dir))
+    if (const auto cal_dir = cat.dir() / "calendars"; std::filesystem::is_directory(cal_dir)) {
         for (auto& d : lint_calendars(cal_dir))
             problems.push_back(std::move(d));
+    } else if (has_workflows) {
+        problems.push_back({cal_dir.string(), 0, "",
+                            "no calendars folder: the workflow's deadlines in working days cannot "
+                            "be counted (copy rulesets/calendars from the shipped rulesets)",
+                            false});
+    }
     if (!has_workflows) return problems;
 
     for (const auto& region : regions) {

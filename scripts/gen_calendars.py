@@ -2,15 +2,23 @@
 """Generate the provisional years of the working-day calendars in rulesets/calendars/.
 
 What it writes
-  * rulesets/calendars/CN.json: every year that is not official, up to --through (default 2035),
-    is replaced by a *provisional* year computed from the statutory rules below. Official years
-    (status "official", or no status at all, which the loader also reads as official) copy a
-    State Council notice and are never rewritten: the script refuses to.
+  The years handled are the years CN.json covers (official or provisional), extended to --through
+  (default 2035) with provisional national years.
+  * rulesets/calendars/CN.json: every year of that range that is not official is replaced by a
+    *provisional* year computed from the statutory rules below. Official years (status
+    "official", or no status at all, which the loader also reads as official) copy a State
+    Council notice and are never rewritten: the script refuses to.
   * rulesets/calendars/CN-GX.json and CN-XJ.json: regional overlays (days off that a region adds
-    to the national calendar), for every year of CN.json up to --through. A year whose regional
-    notice is recorded in REGIONS below copies that notice; every other year is computed from the
-    region's rule and marked provisional.
-  Years after --through are left as they are in every file.
+    to the national calendar), for every year of CN.json. A year that the overlay file does not
+    mark "status": "provisional" is a recorded regional notice (imported with `telecomply
+    calendar import`, or written from REGIONS below) and is kept exactly as it is, like an
+    official national year; if the notice of that year in REGIONS disagrees with it, the file
+    wins and a note is printed. Every other year copies the notice recorded in REGIONS, if any,
+    or else is computed from the region's rule against the national calendar as it is in
+    CN.json (its official years included, with their make-up working days) and marked
+    provisional.
+  The files are written in the layout of `telecomply calendar import` (lib/calendar_import.cpp,
+  format_calendar), so that neither tool reformats what the other wrote.
 
 The rules
   National (全国年节及纪念日放假办法, as revised by 国务院令第795号 in 2024, in force since
@@ -36,10 +44,11 @@ How the dates are computed
 Run it (from the repository root, with the pinned packages of requirements-dev.txt installed)
     .venv/bin/python scripts/gen_calendars.py            # rewrite the generated years
     .venv/bin/python scripts/gen_calendars.py --check    # write nothing; exit 1 on a difference
-    options: --through YEAR (default 2035), --rulesets DIR (default: this repository's rulesets/)
+  options: --through YEAR (default 2035; it only adds years, never drops one), --rulesets DIR
+  (default: this repository's rulesets/)
   Exit status: 0 done (or, with --check, the files agree); 1 with --check, a file differs (the
-  differing years and dates are printed); 2 an error (missing package, refused overwrite,
-  disagreement with holidays.China, unreadable file).
+  differing years and dates are printed, e.g. "CN-GX.json lacks 2036"); 2 an error (missing
+  package, refused overwrite, disagreement with holidays.China, unreadable file).
 
 The product never calls these libraries: it reads the JSON files. They are needed only to
 generate or check the files, and are pinned so that the output is reproducible.
@@ -418,35 +427,44 @@ def put_year(doc: dict, year: int, entry: dict) -> None:
     doc[key] = entry
 
 
-YEAR_KEY_ORDER = ("status", "source", "off", "work")
+def dump(v) -> str:
+    """One JSON value on one line, without spaces (nlohmann's dump(-1) with ensure_ascii off: the
+    same escapes, UTF-8 written as it is)."""
+    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
 
 
-def ordered_year(entry: dict) -> list[tuple[str, object]]:
-    first = [(k, entry[k]) for k in YEAR_KEY_ORDER if k in entry]
-    return first + [(k, v) for k, v in entry.items() if k not in YEAR_KEY_ORDER]
+def dump_inline(v) -> str:
+    """A list on one line with ", " between its items; any other value as dump() writes it."""
+    if isinstance(v, list):
+        return "[" + ", ".join(dump(x) for x in v) + "]"
+    return dump(v)
 
 
-def dumps(v) -> str:
-    return json.dumps(v, ensure_ascii=False)
+def ordered_document(doc: dict) -> dict:
+    """Metadata first (in the order written), then the years ascending."""
+    out = {k: v for k, v in doc.items() if not is_year_key(k)}
+    for k in sorted(k for k in doc if is_year_key(k)):
+        out[k] = doc[k]
+    return out
 
 
-def render(doc: dict, one_line_years: bool) -> str:
-    """The compact style of rulesets/calendars/: metadata first, then one block (or, for
-    overlays, one line) per year in ascending order, each list on one line."""
-    meta = [(k, v) for k, v in doc.items() if not is_year_key(k)]
-    years = sorted((k for k in doc if is_year_key(k)), key=int)
-    parts = [f"  {dumps(k)}: {dumps(v)}" for k, v in meta]
-    for y in years:
-        entry = doc[y]
-        if not isinstance(entry, dict):
-            parts.append(f"  {dumps(y)}: {dumps(entry)}")
-        elif one_line_years:
-            inner = ", ".join(f"{dumps(k)}: {dumps(v)}" for k, v in ordered_year(entry))
-            parts.append(f"  {dumps(y)}: {{{inner}}}")
+def render(doc: dict) -> str:
+    """The house style of rulesets/calendars/, exactly as `telecomply calendar import` writes it
+    (format_calendar and ordered_document in lib/calendar_import.cpp), so that an import followed
+    by a run of this script (or the reverse) does not reformat a file: one member per line (2
+    spaces), metadata first, then the years ascending; a year's members on lines of their own (4
+    spaces) in the order they have, each list on one line. A year's members are never reordered:
+    the entries this script generates are built in the order status, source, off, work, _note."""
+    doc = ordered_document(doc)
+    lines = []
+    for key, value in doc.items():
+        if isinstance(value, dict) and value:
+            members = ",\n".join(f"    {dump(k)}: {dump_inline(v)}" for k, v in value.items())
+            lines.append(f"  {dump(key)}: {{\n{members}\n  }}")
         else:
-            inner = ",\n".join(f"    {dumps(k)}: {dumps(v)}" for k, v in ordered_year(entry))
-            parts.append(f"  {dumps(y)}: {{\n{inner}\n  }}")
-    return "{\n" + ",\n".join(parts) + "\n}\n"
+            lines.append(f"  {dump(key)}: {dump_inline(value)}")
+    body = ",\n".join(lines)
+    return "{\n" + body + ("\n" if lines else "") + "}\n"
 
 
 def read_json(path: Path) -> dict | None:
@@ -479,11 +497,16 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def calendar_of(doc: dict) -> Calendar:
+    """The national calendar as the file has it: every year's days off and make-up working days
+    (official years included)."""
     cal = Calendar()
     for key, entry in doc.items():
         if is_year_key(key) and isinstance(entry, dict):
-            cal.off.update(dt.date.fromisoformat(s) for s in entry.get("off", []))
-            cal.work.update(dt.date.fromisoformat(s) for s in entry.get("work", []))
+            try:
+                cal.off.update(dt.date.fromisoformat(s) for s in entry.get("off", []))
+                cal.work.update(dt.date.fromisoformat(s) for s in entry.get("work", []))
+            except (TypeError, ValueError) as e:
+                raise GenError(f"CN.json: {key}: not a list of dates (YYYY-MM-DD): {e}") from e
     return cal
 
 
@@ -501,9 +524,11 @@ def describe_differences(name: str, old: dict | None, new: dict) -> list[str]:
         if not is_year_key(key):
             lines.append(f"{name}: {key} differs")
             continue
-        if a is None or b is None:
-            what = "missing from the file" if a is None else "would be removed"
-            lines.append(f"{name}: {key} {what}")
+        if a is None:
+            lines.append(f"{name} lacks {key}")
+            continue
+        if b is None:
+            lines.append(f"{name}: {key} would be removed (not a year of CN.json)")
             continue
         a = a if isinstance(a, dict) else {}
         year_lines = []
@@ -519,7 +544,7 @@ def describe_differences(name: str, old: dict | None, new: dict) -> list[str]:
         for k in sorted((set(a) | set(b)) - {"off", "work"}):
             if a.get(k) != b.get(k):
                 year_lines.append(
-                    f"{name}: {key} {k}: file {dumps(a.get(k))}, generated {dumps(b.get(k))}"
+                    f"{name}: {key} {k}: file {dump(a.get(k))}, generated {dump(b.get(k))}"
                 )
         lines += year_lines or [f"{name}: {key} differs (order or duplicates)"]
     return lines
@@ -528,8 +553,54 @@ def describe_differences(name: str, old: dict | None, new: dict) -> list[str]:
 # --------------------------------------------------------------------------------------------
 
 
+def note(message: str) -> None:
+    print(f"note: {message}", file=sys.stderr)
+
+
+def is_recorded(entry) -> bool:
+    """An overlay year that is not marked provisional copies a regional notice (imported with
+    `telecomply calendar import`, or written from REGIONS' notices): like an official national
+    year, it is never rewritten."""
+    return is_official(entry)
+
+
+def overlay_years(region: Region, old: dict | None, base: Calendar, covered: list[int]) -> dict:
+    """The years of `region`'s overlay: for each year of CN.json, the file's year if it is a
+    recorded notice (kept as it is), else the notice of REGIONS, else the year computed by the
+    region's rule (provisional). A recorded year that CN.json does not cover is kept too (lint
+    reports it); a provisional one is dropped."""
+    old_years = {k: v for k, v in (old or {}).items() if is_year_key(k)}
+    kept = {k: v for k, v in old_years.items() if is_recorded(v)}
+    for key, entry in kept.items():
+        notice = region.notices.get(int(key))
+        file_off = entry.get("off") if isinstance(entry, dict) else None
+        if notice is not None and (
+            not isinstance(file_off, list) or sorted(map(str, file_off)) != sorted(notice.off)
+        ):
+            note(
+                f"{region.code} {key}: the file's recorded notice (off {dump(file_off)}) differs "
+                f"from the notice in REGIONS of scripts/gen_calendars.py (off "
+                f"{dump(list(notice.off))}); the file's year is kept. Correct whichever is wrong "
+                "(a recorded year is replaced only by an import, or by marking it provisional)"
+            )
+        if int(key) not in covered:
+            note(
+                f"{region.code}.json: {key} is a recorded year but CN.json does not cover it; "
+                "it is kept (telecomply lint reports it): add the year to CN.json"
+            )
+    generated = region_years(region, base, [y for y in covered if str(y) not in kept])
+    years = {str(y): entry for y, entry in generated.items()}
+    years.update(kept)
+    return years
+
+
 def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict, str]]:
-    """Every calendar file: (path, its current content, its new content, its new text)."""
+    """Every calendar file: (path, its current content, its new content, its new text).
+
+    The years handled are those CN.json covers, extended to `through`: every year of that range
+    that is not official in CN.json is (re)generated as a provisional year, and each overlay gets
+    every year of CN.json. Official national years and recorded regional years are kept as they
+    are."""
     cal_dir = rulesets / "calendars"
     cn_path = cal_dir / "CN.json"
     cn_old = read_json(cn_path)
@@ -539,13 +610,16 @@ def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict
     years = sorted(int(k) for k in cn if is_year_key(k))
     if not years:
         raise GenError(f"{cn_path}: no years")
-    first = years[0]
+    first, last = years[0], max(years[-1], through)
     if through < first:
         raise GenError(f"--through {through} is before the first year of {cn_path.name} ({first})")
-    if through > 2076:
-        raise GenError(f"--through {through}: the Umm al-Qura table of hijridate ends in 2077")
+    if last > 2076:
+        raise GenError(
+            f"cannot generate {last} (--through or the last year of {cn_path.name}): the Umm "
+            "al-Qura table of hijridate ends in 2077"
+        )
 
-    for year in range(first, through + 1):
+    for year in range(first, last + 1):
         key = str(year)
         if key in cn and is_official(cn[key]):
             continue  # official: copied from the State Council's notice, never generated
@@ -553,8 +627,7 @@ def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict
         cross_check_with_holidays(year, entry["off"])
         put_year(cn, year, entry)
 
-    # metadata first, then the years (render sorts the years)
-    out = [(cn_path, cn_old, cn, render(cn, one_line_years=False))]
+    out = [(cn_path, cn_old, cn, render(cn))]
 
     base = calendar_of(cn)
     covered = sorted(int(k) for k in cn if is_year_key(k))
@@ -567,14 +640,8 @@ def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict
             "extends": "CN",
             "source": region.source,
         }
-        gen_years = [y for y in covered if y <= through]
-        for y, entry in region_years(region, base, gen_years).items():
-            doc[str(y)] = entry
-        if old is not None:  # years after --through stay as they are
-            for key, entry in old.items():
-                if is_year_key(key) and int(key) > through and int(key) in covered:
-                    doc[key] = entry
-        out.append((path, old, doc, render(doc, one_line_years=True)))
+        doc.update(overlay_years(region, old, base, covered))
+        out.append((path, old, doc, render(doc)))
     return out
 
 

@@ -39,6 +39,11 @@ date to_date(const py::handle& o, const char* what) {
         if (auto d = date::parse(s)) return *d;
         throw usage_error(std::string(what) + ": '" + s + "' is not a date (YYYY-MM-DD)");
     }
+    if (PyDateTime_Check(o.ptr()))
+        throw usage_error(std::string(what) +
+                          " must be a day (datetime.date or 'YYYY-MM-DD'), not a datetime: pass "
+                          "its .date() in the time zone you mean (China Standard Time for "
+                          "deadlines)");
     throw usage_error(std::string(what) + " must be a datetime.date or a 'YYYY-MM-DD' string");
 }
 
@@ -98,17 +103,45 @@ std::string event_time(const py::object& at) {
     throw usage_error("at must be None, a date, an aware datetime or a string");
 }
 
+/// A path argument: str, bytes or os.PathLike (os.fsdecode); usage_error naming `what` for
+/// anything else (None included).
+std::filesystem::path path_arg(const py::object& o, const char* what) {
+    if (!o.is_none() && (py::isinstance<py::str>(o) || py::isinstance<py::bytes>(o) ||
+                         py::hasattr(o, "__fspath__")))
+        return py::module_::import("os").attr("fsdecode")(o).cast<std::string>();
+    throw usage_error(std::string(what) + " must be a path (str or os.PathLike), not " +
+                      py::str(py::type::of(o).attr("__name__")).cast<std::string>());
+}
+
 std::filesystem::path rulesets_or_default(const py::object& rulesets) {
-    if (!rulesets.is_none()) return py::str(rulesets).cast<std::string>();
+    if (!rulesets.is_none()) return path_arg(rulesets, "rulesets");
     return py::module_::import("telecomply._paths").attr("default_rulesets")().cast<std::string>();
 }
 
-/// The Python CaseStore: one store file, the rules and the workflow.
+/// The Python CaseStore: one store file, the rules and the workflow. The rules are loaded
+/// again when the calendar files change on disk (an import), so that a store kept open by a
+/// long-running program never counts on stale days.
 struct py_case_store {
-    std::shared_ptr<const engine> eng;
-    std::unique_ptr<case_manager> manager;
+    std::filesystem::path rulesets;
+    mutable std::shared_ptr<const engine> eng;
+    mutable std::unique_ptr<case_manager> manager;
     std::unique_ptr<case_store> store;
-    std::unique_ptr<case_service> service;
+    mutable std::unique_ptr<case_service> service;
+
+    void load_rules() const {
+        auto e = std::make_shared<const engine>(rulesets);
+        auto m = std::make_unique<case_manager>(e);
+        auto svc = std::make_unique<case_service>(*store, *m);
+        service = std::move(svc);  // the old service goes before the manager it refers to
+        manager = std::move(m);
+        eng = std::move(e);
+    }
+    /// This store with rules whose calendars are those on disk.
+    const py_case_store& fresh() const {
+        const auto& cals = eng->rules().calendars();
+        if (cals && cals->changed_on_disk()) load_rules();
+        return *this;
+    }
 };
 
 py::dict event_dict(const stored_event& e) {
@@ -159,7 +192,8 @@ std::shared_ptr<const calendar_set> calendars_of(const py::object& rulesets) {
     static std::map<std::string, std::shared_ptr<const calendar_set>> loaded;
     std::lock_guard lock(mutex);
     auto& set = loaded[dir];
-    if (!set) set = std::make_shared<const calendar_set>(calendar_set::load(dir));
+    if (!set || set->changed_on_disk())
+        set = std::make_shared<const calendar_set>(calendar_set::load(dir));
     return set;
 }
 
@@ -175,6 +209,19 @@ void bind_cases(py::module_& m) {
             "The provisional calendar years the count crossed, ascending.")
         .def_property_readonly("provisional", &counted_date::provisional,
                                "True when the day may move once those years are official.")
+        .def(
+            "__eq__",
+            [](const counted_date& a, const py::object& b) {
+                if (!py::isinstance<counted_date>(b)) return false;
+                const auto& o = b.cast<const counted_date&>();
+                return a.day == o.day && a.provisional_years == o.provisional_years;
+            },
+            py::is_operator())
+        .def("__hash__",
+             [](const counted_date& c) {
+                 return py::hash(
+                     py::make_tuple(c.day.to_string(), py::tuple(year_list(c.provisional_years))));
+             })
         .def("__repr__", [](const counted_date& c) {
             std::string out = "<CountedDate " + c.day.to_string();
             if (c.provisional()) {
@@ -187,13 +234,17 @@ void bind_cases(py::module_& m) {
 
     m.def(
         "import_calendar",
-        [](const py::object& file, const py::object& rulesets, bool dry_run) {
+        [](const py::object& file, const py::object& rulesets, bool dry_run,
+           bool replace_official) {
             const auto dir = rulesets_or_default(rulesets) / "calendars";
-            const std::string path = py::str(file);
+            const auto path = path_arg(file, "file");
+            calendar_import_options options;
+            options.dry_run = dry_run;
+            options.replace_official = replace_official;
             calendar_import_report r;
             {
                 py::gil_scoped_release release;
-                r = import_calendar(dir, path, dry_run);
+                r = import_calendar(dir, path, options);
             }
             py::dict out;
             out["written"] = r.written.empty() ? py::object(py::none())
@@ -230,10 +281,12 @@ void bind_cases(py::module_& m) {
             out["ok"] = r.ok();
             return out;
         },
-        py::arg("file"), py::arg("rulesets") = py::none(), py::arg("dry_run") = false,
+        py::arg("file"), py::arg("rulesets") = py::none(), py::kw_only(),
+        py::arg("dry_run") = false, py::arg("replace_official") = false,
         "Adds or replaces calendar years from an official arrangement (docs/calendars.md); "
-        "returns {ok, written, changes, problems}. Nothing is written when a problem is found "
-        "or with dry_run.");
+        "returns {ok, written, changes, problems}. Nothing is written when an error is found, "
+        "with dry_run, or when nothing would change. An official year gets other days only "
+        "with replace_official=True. Open CaseStores see the new calendar at their next call.");
 
     py::class_<calendar>(m, "Calendar",
                          "A working-day calendar (weekends, public holidays, 调休 make-up days, a "
@@ -369,10 +422,9 @@ void bind_cases(py::module_& m) {
     py::class_<py_case_store>(m, "CaseStore", "Cases in a durable, tamper-evident SQLite file.")
         .def(py::init([](const std::string& path, const py::object& rulesets) {
                  auto s = std::make_unique<py_case_store>();
-                 s->eng = std::make_shared<const engine>(rulesets_or_default(rulesets));
-                 s->manager = std::make_unique<case_manager>(s->eng);
+                 s->rulesets = rulesets_or_default(rulesets);
                  s->store = std::make_unique<case_store>(case_store::open(path));
-                 s->service = std::make_unique<case_service>(*s->store, *s->manager);
+                 s->load_rules();
                  return s;
              }),
              py::arg("path"), py::arg("rulesets") = py::none())
@@ -393,7 +445,7 @@ void bind_cases(py::module_& m) {
                 case_state st;
                 {
                     py::gil_scoped_release release;
-                    st = s.service->create(
+                    st = s.fresh().service->create(
                         j, case_event{"create", actor, when, nlohmann::json::object()}, id);
                 }
                 return json_py(st.summary());
@@ -409,7 +461,7 @@ void bind_cases(py::module_& m) {
                 transition_result r;
                 {
                     py::gil_scoped_release release;
-                    r = s.service->apply(id, e);
+                    r = s.fresh().service->apply(id, e);
                 }
                 return json_py(r.after.summary());
             },
@@ -420,7 +472,7 @@ void bind_cases(py::module_& m) {
         .def(
             "show",
             [](const py_case_store& s, const std::string& id) {
-                return json_py(s.service->get(id).summary());
+                return json_py(s.fresh().service->get(id).summary());
             },
             py::arg("case_id"),
             "{id, region, state, ruleset_version, deadlines, obligations, findings} on the current "
@@ -429,13 +481,13 @@ void bind_cases(py::module_& m) {
         .def(
             "case",
             [](const py_case_store& s, const std::string& id) {
-                return json_py(s.service->get(id).to_json());
+                return json_py(s.fresh().service->get(id).to_json());
             },
             py::arg("case_id"), "The full case, application included.")
         .def(
             "history",
             [](const py_case_store& s, const std::string& id) {
-                (void)s.service->get(id);
+                (void)s.fresh().service->get(id);
                 py::list out;
                 for (const auto& e : s.store->events(id))
                     out.append(event_dict(e));
@@ -462,7 +514,7 @@ void bind_cases(py::module_& m) {
                                              ? s.store->case_ids()
                                              : std::vector<std::string>{id.cast<std::string>()};
                         for (const auto& c : ids)
-                            for (auto& d : s.service->check_replay(c))
+                            for (auto& d : s.fresh().service->check_replay(c))
                                 replay.push_back(std::move(d));
                     }
                 }
@@ -497,7 +549,7 @@ void bind_cases(py::module_& m) {
                 std::vector<std::pair<std::string, case_event>> done;
                 {
                     py::gil_scoped_release release;
-                    done = s.service->tick(today, actor);
+                    done = s.fresh().service->tick(today, actor);
                 }
                 return automatic_events(done);
             },
@@ -512,7 +564,7 @@ void bind_cases(py::module_& m) {
                 std::vector<std::pair<std::string, case_event>> done;
                 {
                     py::gil_scoped_release release;
-                    done = s.service->recompute(when, actor);
+                    done = s.fresh().service->recompute(when, actor);
                 }
                 return automatic_events(done);
             },

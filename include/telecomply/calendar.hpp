@@ -27,7 +27,17 @@ namespace telecomply {
 
 namespace detail {
 struct calendar_data;
-}
+/// What a calendar file was when it was read: a change to it changes the stamp.
+struct calendar_file_stamp {
+    std::string name;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::uint64_t inode = 0;
+    bool operator==(const calendar_file_stamp&) const = default;
+};
+/// The stamps of a folder's calendar files, by name. Throws calendar_error.
+std::vector<calendar_file_stamp> stamp_files(const std::filesystem::path& dir);
+}  // namespace detail
 
 /// How settled a calendar year is (docs/calendars.md).
 enum class year_status : std::uint8_t {
@@ -188,6 +198,14 @@ class calendar_set {
     /// The names of the regions with an overlay of their own, ascending.
     [[nodiscard]] std::vector<std::string> regions_with_overlays() const;
 
+    /// The folder the set was loaded from.
+    [[nodiscard]] const std::filesystem::path& dir() const noexcept;
+    /// True when the folder's calendar files are no longer those that were loaded (a file was
+    /// added, removed, replaced or rewritten since: an import ran), so that a long-running
+    /// process can load them again instead of counting on stale days. Reads the files'
+    /// metadata only (no content); true when the folder cannot be read.
+    [[nodiscard]] bool changed_on_disk() const;
+
   private:
     friend std::vector<diagnostic> lint_calendars(const std::filesystem::path& dir);
     // Loads a folder's calendars, throwing at the first problem (sink == nullptr) or collecting
@@ -197,6 +215,8 @@ class calendar_set {
     calendar_set(calendar base, std::map<std::string, calendar, std::less<>> regional);
     calendar base_;
     std::map<std::string, calendar, std::less<>> regional_;
+    std::filesystem::path dir_;
+    std::vector<detail::calendar_file_stamp> stamps_;
 };
 
 }  // namespace telecomply

@@ -27,11 +27,24 @@ struct calendar_year_change {
 
 /// The result of import_calendar().
 struct calendar_import_report {
-    std::filesystem::path written;              ///< the file written; empty when nothing was
+    std::filesystem::path written;  ///< the file written; empty when nothing was (a dry run, a
+                                    ///< problem, or a file that would not change)
     std::vector<calendar_year_change> changes;  ///< one per imported year, ascending
-    std::vector<diagnostic> problems;           ///< why nothing was written (errors first)
-    /// True when the import is valid (and, unless dry, written).
-    [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
+    std::vector<diagnostic> problems;  ///< errors (why nothing was written) and warnings
+    /// True when no problem is an error: the import is valid (and, unless dry, written).
+    [[nodiscard]] bool ok() const noexcept {
+        for (const auto& p : problems)
+            if (!p.warning) return false;
+        return true;
+    }
+};
+
+/// How import_calendar() may change the files.
+struct calendar_import_options {
+    bool dry_run = false;  ///< check and report, write nothing
+    /// Allow an official year to be replaced by different days (a corrected notice) or by a
+    /// provisional year; without it that is an error.
+    bool replace_official = false;
 };
 
 /// Adds or replaces years of the calendar files in `calendars_dir` (a rulesets folder's
@@ -44,13 +57,26 @@ struct calendar_import_report {
 /// must name its `source`. Each year replaces the year of the same number (official or
 /// provisional) or extends the covered years at either end; the years must stay contiguous.
 ///
-/// Every check of lint_calendars() runs on the result before anything is written; on any
-/// problem nothing is written and `problems` says what (naming `file`, the line and the JSON
-/// path). Otherwise the calendar file is replaced atomically (a temporary file renamed over it),
-/// unless `dry_run`. Deadlines already counted are not changed here: case_service::tick()
-/// and case_service::apply() recompute them (see case_manager::recompute()).
+/// An official year that would get other days (or become provisional) is an error unless
+/// `options.replace_official`; importing the same days again changes nothing and writes nothing.
 ///
-/// Throws calendar_error only when `calendars_dir` cannot be read or the file cannot be written.
+/// Every check of lint_calendars() runs on the result before anything is written; on any error
+/// nothing is written and `problems` says what, naming `file` with its line and JSON path for
+/// the imported years. Warnings (e.g. a regional overlay without the imported year) do not
+/// stop the import. Otherwise the calendar file is replaced atomically and durably (written to
+/// a temporary file, synced, renamed over it; a symbolic link's target is replaced), unless
+/// `options.dry_run`. Imports into one folder are serialized by a lock file
+/// (`.calendar-import.lock`, flock), so concurrent imports from several processes each see the
+/// other's years. Deadlines already counted are not changed here: case_service::tick(),
+/// case_service::recompute() and case_service::apply() recount them (see
+/// case_manager::recompute()).
+///
+/// Throws calendar_error, with the system's reason, only when `calendars_dir` cannot be read,
+/// locked or written.
+[[nodiscard]] calendar_import_report import_calendar(const std::filesystem::path& calendars_dir,
+                                                     const std::filesystem::path& file,
+                                                     const calendar_import_options& options);
+/// import_calendar() with only `dry_run` set.
 [[nodiscard]] calendar_import_report import_calendar(const std::filesystem::path& calendars_dir,
                                                      const std::filesystem::path& file,
                                                      bool dry_run = false);

@@ -155,9 +155,10 @@ class case_service {
     /// Applies an event to the stored case; conflict_error when another writer got there first
     /// (nothing written), transition_refused when the workflow refuses it (nothing written).
     /// When the calendar has changed since the case's deadlines were counted and one of them
-    /// differs now, a `recompute_deadlines` event is stored first (and stays, even when the
-    /// event itself is refused: it records a fact), so the event is judged by the current
-    /// calendar.
+    /// differs now, a `recompute_deadlines` event is stored first, so the event is judged by
+    /// the current calendar; when the event is refused, neither is written. calendar_error
+    /// (nothing written) when the calendar files changed on disk after the rules were loaded
+    /// (calendar_set::changed_on_disk()): load the rules again first.
     /// `expected_version`: the version the caller decided on (what it showed an officer); when
     /// given and the stored case has moved on since, conflict_error and nothing written. Without
     /// it, the event is judged against the case as it is read now.
@@ -184,6 +185,12 @@ class case_service {
     [[nodiscard]] case_state load(const std::string& case_id) const;
     // Applies `e` to `s` (the stored case) and appends it with its outcome.
     transition_result append(const std::string& case_id, const case_state& s, const case_event& e);
+    // Appends `e` (applied to `s` with result `r`) with its outcome.
+    void write(const std::string& case_id, const case_state& s, const case_event& e,
+               const transition_result& r);
+    // calendar_error when the calendar files changed since the rules were loaded: counting on
+    // stale days would record wrong deadlines (or recount them backwards).
+    void require_current_calendars() const;
     case_store& store_;
     const case_manager& manager_;
     // The cases this service wrote last, so that a writer appending to the same cases does not

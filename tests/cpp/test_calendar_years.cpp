@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -226,6 +227,53 @@ TEST_CASE("calendar years: lint_calendars collects every problem with file, line
     }
 }
 
+TEST_CASE("calendar years: lint catches duplicate keys, names, legacy years, missing years") {
+    calendar_copy dir;
+    SUBCASE("a key twice: the last would silently win") {
+        dir.write("CN.json", R"({
+  "name": "CN",
+  "2026": {"status": "official", "source": "a", "off": []},
+  "2026": {"status": "official", "source": "b", "off": ["2026-01-01"]}
+})");
+        const auto ds = lint_calendars(dir.path);
+        CHECK(has_problem(ds, "$.2026", "appears twice"));
+        CHECK_THROWS_AS((void)calendar_set::load(dir.path), calendar_error);
+        CHECK_THROWS_AS((void)calendar::load(dir.path / "CN.json"), calendar_error);
+    }
+    SUBCASE("a file without statuses (written before years had one) is a warning, not an error") {
+        dir.write("CN.json", R"({"name": "CN", "2026": {"off": ["2026-01-01"]}})");
+        for (const auto& e : fs::directory_iterator(dir.path))
+            if (e.path().filename() != "CN.json") fs::remove(e.path());
+        const auto ds = lint_calendars(dir.path);
+        REQUIRE(ds.size() == 1);
+        CHECK(ds[0].warning);
+        CHECK(ds[0].json_path == "$.2026");
+        CHECK(ds[0].line == 1);
+        CHECK(calendar_set::load(dir.path).base().status(2026) == year_status::official);
+    }
+    SUBCASE("an overlay: provisional make-up days, a wrong name, a missing year") {
+        dir.write("CN-XJ.json", R"({"name": "CN-GX", "extends": "CN",
+ "2027": {"status": "provisional", "off": [], "work": ["2027-02-06"]}})");
+        const auto ds = lint_calendars(dir.path);
+        CHECK(has_problem(ds, "$.2027.work", "a provisional year has no make-up working days"));
+        CHECK(has_problem(ds, "$.name", "does not match the file name"));
+        CHECK(has_problem(ds, "$.2027", "the regulation that gives them"));
+        CHECK(has_problem(ds, "$", "no entry for 2024"));
+    }
+}
+
+TEST_CASE("calendar years: a set knows when its files changed on disk") {
+    calendar_copy dir;
+    const auto set = calendar_set::load(dir.path);
+    CHECK(set.dir() == dir.path);
+    CHECK_FALSE(set.changed_on_disk());
+    REQUIRE(import_calendar(dir.path, k_fixture).ok());
+    CHECK(set.changed_on_disk());
+    CHECK_FALSE(calendar_set::load(dir.path).changed_on_disk());
+    fs::remove_all(dir.path);
+    CHECK(set.changed_on_disk());
+}
+
 TEST_CASE("calendar years: importing an official year replaces the provisional one") {
     calendar_copy dir;
     const auto before_text = read(dir.path / "CN.json");
@@ -319,7 +367,11 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         const auto r2 = import_calendar(dir.path, more);
         REQUIRE(r2.ok());
         CHECK_FALSE(r2.changes[0].before.has_value());
-        CHECK(calendar_set::load(dir.path).base().last_year() == next);
+        const auto set = calendar_set::load(dir.path);
+        CHECK(set.base().last_year() == next);
+        // The regional overlays do not list the new year yet: said, and provisional there.
+        CHECK(has_problem(r2.problems, "$", "no entry for " + y));
+        CHECK(set.for_region("CN-GX").status(next) == year_status::provisional);
     }
     SUBCASE("a region's days: its overlay is created when it has none") {
         const auto sh = dir.write_import("sh.json", R"({"name": "CN-SH", "extends": "CN",
@@ -327,10 +379,90 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         const auto r = import_calendar(dir.path, sh);
         REQUIRE(r.ok());
         CHECK(r.written == dir.path / "CN-SH.json");
+        REQUIRE(r.changes.size() == 1);
+        CHECK_FALSE(r.changes[0].before.has_value());  // new for the region
         const auto set = calendar_set::load(dir.path);
         CHECK_FALSE(set.for_region("CN-SH").is_working_day(d("2027-03-01")));
         CHECK(set.base().is_working_day(d("2027-03-01")));
+        // The other years are not listed: a warning each, and provisional for the region.
+        CHECK(set.for_region("CN-SH").status(2026) == year_status::provisional);
+        CHECK(set.for_region("CN-SH").status(2027) == year_status::provisional);  // the base's
+        const auto ds = lint_calendars(dir.path);
+        CHECK(has_problem(ds, "$", "no entry for 2026"));
+        for (const auto& p : ds)
+            CHECK(p.warning);
+    }
+    SUBCASE("an official year is not replaced by other days unless asked") {
+        REQUIRE(import_calendar(dir.path, k_fixture).ok());
+        const auto after_fixture = read(dir.path / "CN.json");
+        // the same days again: nothing to do, nothing written
+        const auto same = import_calendar(dir.path, k_fixture);
+        CHECK(same.ok());
+        CHECK(same.written.empty());
+        const auto other = dir.write_import("other.json", R"({"name": "CN", "2027": {
+            "status": "provisional", "source": "statutory", "off": ["2027-01-01"]}})");
+        const auto r = import_calendar(dir.path, other);
+        CHECK(has_problem(r.problems, "$.2027", "is official already"));
+        CHECK(read(dir.path / "CN.json") == after_fixture);
+        calendar_import_options force;
+        force.replace_official = true;
+        const auto forced = import_calendar(dir.path, other, force);
+        REQUIRE(forced.ok());
+        CHECK(calendar_set::load(dir.path).base().status(2027) == year_status::provisional);
+        // 2024 likewise
+        const auto y2024 = dir.write_import("y2024.json", R"({"name": "CN", "2024": {
+            "status": "official", "source": "a notice", "off": ["2024-01-01"]}})");
+        CHECK(has_problem(import_calendar(dir.path, y2024).problems, "$.2024", "official already"));
+    }
+    SUBCASE("two imports at once keep both years") {
+        const auto y2028 = dir.write_import("y2028.json", R"({"name": "CN", "2028": {
+            "status": "official", "source": "a notice", "off": ["2028-01-03"], "work": []}})");
+        for (int round = 0; round < 3; ++round) {
+            calendar_import_report a, b;
+            std::thread t1([&] { a = import_calendar(dir.path, k_fixture); });
+            std::thread t2([&] { b = import_calendar(dir.path, y2028); });
+            t1.join();
+            t2.join();
+            CHECK(a.ok());
+            CHECK(b.ok());
+        }
+        const auto set = calendar_set::load(dir.path);
+        CHECK(set.base().status(2027) == year_status::official);
+        CHECK(set.base().status(2028) == year_status::official);
         CHECK(lint_calendars(dir.path).empty());
+        // no temporary file is left behind
+        for (const auto& e : fs::directory_iterator(dir.path))
+            CHECK(e.path().filename().string().find(".import-") == std::string::npos);
+    }
+    SUBCASE("a symbolic link to the calendar file: its target is replaced") {
+        const auto real = dir.import_dir.write("real-CN.json", read(dir.path / "CN.json"));
+        fs::remove(dir.path / "CN.json");
+        fs::create_symlink(real, dir.path / "CN.json");
+        REQUIRE(import_calendar(dir.path, k_fixture).ok());
+        CHECK(fs::is_symlink(dir.path / "CN.json"));
+        CHECK(calendar_set::load(dir.path).base().status(2027) == year_status::official);
+    }
+    SUBCASE("the import file's own problems name its lines") {
+        const auto dup = dir.write_import("dup.json", R"({
+  "name": "CN",
+  "2027": {"status": "official", "source": "a", "off": ["2027-01-01"]},
+  "2027": {"status": "official", "source": "b", "off": ["2027-01-02"]}
+})");
+        auto r = import_calendar(dir.path, dup);
+        REQUIRE_FALSE(r.ok());
+        CHECK(has_problem(r.problems, "$.2027", "appears twice"));
+        CHECK(r.problems[0].file == dup.string());
+        CHECK(r.problems[0].line == 3);
+        const auto extends = dir.write_import("ext.json", R"({"name": "CN", "extends": "CN",
+            "2027": {"status": "official", "source": "a", "off": []}})");
+        CHECK(has_problem(import_calendar(dir.path, extends).problems, "$.extends", "extends nothing"));
+        const auto unknown = dir.write_import("unknown.json", R"({"name": "CN", "2027x": {},
+            "2027": {"status": "official", "source": "a", "off": []}})");
+        CHECK(has_problem(import_calendar(dir.path, unknown).problems, "$.2027x", "4-digit year"));
+        r = import_calendar(dir.path, dir.imports());
+        REQUIRE(r.problems.size() == 1);
+        CHECK(r.problems[0].message == "not a file");
+        CHECK(read(dir.path / "CN.json") == before_text);
     }
     SUBCASE("names that are neither the base nor a region") {
         const auto hk = dir.write_import("hk.json", R"({"name": "CN-HK", "extends": "CN",
@@ -340,6 +472,6 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         CHECK(has_problem(import_calendar(dir.path, none).problems, "$.name", "must be named"));
         const auto r = import_calendar(dir.path, dir.imports() / "missing.json");
         REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].message.find("cannot open") != std::string::npos);
+        CHECK(r.problems[0].message.find("does not exist") != std::string::npos);
     }
 }

@@ -342,3 +342,136 @@ TEST_CASE("case deadlines: past the last covered year is a calendar_error, never
                     calendar_error);
     CHECK(store.get(id)->version == before);
 }
+
+TEST_CASE("case deadlines: a store does not record on calendars that changed on disk") {
+    rulesets_copy dir;
+    temp_db db;
+    const json app = example("gd-retail-eligible");
+    const std::string id = app["id"];
+    const auto m = manager_for(dir.path);  // loaded before the import
+    auto store = case_store::open(db.path());
+    case_service svc(store, *m);
+    (void)svc.create(app, ev("create", "2027-01-15"));
+    REQUIRE(svc.apply(id, ev("submit", "2027-01-15")).after.state == "submitted");
+    REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
+    const auto before = store.get(id)->version;
+    try {
+        (void)svc.apply(id, ev("accept", "2027-01-15"));
+        FAIL_CHECK("no error");
+    } catch (const calendar_error& e) {
+        CHECK(std::string(e.what()).find("changed after they were loaded") != std::string::npos);
+    }
+    CHECK_THROWS_AS((void)svc.tick(d("2027-01-16")), calendar_error);
+    CHECK_THROWS_AS((void)svc.recompute("2027-01-16"), calendar_error);
+    CHECK(store.get(id)->version == before);
+    // a service on freshly loaded rules works
+    const auto fresh = manager_for(dir.path);
+    case_service svc2(store, *fresh);
+    CHECK(svc2.apply(id, ev("accept", "2027-01-15")).after.state == "under_review");
+}
+
+TEST_CASE("case deadlines: a refused event writes no recount either") {
+    rulesets_copy dir;
+    temp_db db;
+    const json app = example("sc-finance-site-inspection-eligible");
+    const std::string id = app["id"];
+    {
+        const auto m = manager_for(dir.path);
+        auto store = case_store::open(db.path());
+        case_service svc(store, *m);
+        (void)svc.create(app, ev("create", "2026-11-30"));
+        (void)svc.apply(id, ev("submit", "2026-11-30"));
+        (void)svc.apply(id, ev("accept", "2026-11-30"));
+    }
+    REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
+    const auto m = manager_for(dir.path);
+    auto store = case_store::open(db.path());
+    case_service svc(store, *m);
+    const auto before = store.get(id)->version;
+    // refused by the workflow
+    CHECK_THROWS_AS(svc.apply(id, ev("resubmit", "2026-12-01")), transition_refused);
+    // failed on the calendar: a supplement deadline past the covered years
+    CHECK_THROWS_AS(svc.apply(id, ev("request_supplement", "2035-12-28",
+                                     {{"items", json::array({"tax_registration"})}})),
+                    calendar_error);
+    CHECK(store.get(id)->version == before);
+    CHECK(store.events(id).back().type == "accept");
+    // an event that goes through records the recount first
+    const auto r = svc.apply(id, ev("schedule_inspection", "2026-12-01"));
+    CHECK(r.after.state == "site_inspection");
+    const auto evs = store.events(id);
+    CHECK(evs[evs.size() - 2].type == "recompute_deadlines");
+}
+
+TEST_CASE("case deadlines: replay takes what was recorded, whatever the calendar now covers") {
+    // A history made on the shipped calendars (deadlines in 2027) replays on a calendar folder
+    // that ends in 2026: the recorded deadlines are not counted again.
+    temp_db db;
+    const json app = example("gd-retail-eligible");
+    const std::string id = app["id"];
+    {
+        auto store = case_store::open(db.path());
+        case_service svc(store, shipped());
+        (void)svc.create(app, ev("create", "2026-11-30"));
+        (void)svc.apply(id, ev("submit", "2026-11-30"));
+        (void)svc.apply(id, ev("accept", "2026-11-30"));
+    }
+    rulesets_copy dir;
+    json cn = read_json(dir.calendars() / "CN.json");
+    for (auto it = cn.begin(); it != cn.end();)
+        it = it->is_object() && it->value("status", "") == "provisional" ? cn.erase(it)
+                                                                         : std::next(it);
+    std::ofstream(dir.calendars() / "CN.json") << cn.dump(2);
+    for (const auto& e : fs::directory_iterator(dir.calendars()))
+        if (e.path().filename() != "CN.json") fs::remove(e.path());
+    const auto m = manager_for(dir.path);
+    auto store = case_store::open(db.path());
+    case_service svc(store, *m);
+    CHECK(svc.check_replay(id).empty());
+}
+
+TEST_CASE("case deadlines: change reports judged once, on the calendar of the day") {
+    // Not late when reported before the change, or when the last day lies after the years
+    // the calendar covers.
+    auto w = case_in(shipped(), "CN-HE", "whitelisted");
+    auto r = shipped().apply(w, ev("report_change", "2026-12-01", {{"changed_on", "2035-12-28"}}));
+    CHECK(r.after.warnings.empty());
+    CHECK(r.outcome["warnings"] == json::array());  // judged, and recorded as judged
+    r = shipped().apply(w, ev("report_change", "2035-12-31", {{"changed_on", "2035-12-28"}}));
+    CHECK(r.after.warnings.empty());
+    try {
+        (void)shipped().apply(w, ev("report_change", "2026-12-01", {{"changed_on", "2023-12-28"}}));
+        FAIL_CHECK("no error");
+    } catch (const calendar_error& e) {
+        CHECK(std::string(e.what()).find("data.changed_on 2023-12-28") != std::string::npos);
+    }
+
+    // A late report on the provisional 2027 keeps its warning in a replay on the official
+    // calendar, where the same report would be in time.
+    rulesets_copy dir;
+    temp_db db;
+    json app = example("gd-retail-eligible");
+    const std::string id = app["id"];
+    {
+        const auto m = manager_for(dir.path);
+        auto store = case_store::open(db.path());
+        case_service svc(store, *m);
+        (void)svc.create(app, ev("create", "2027-01-04"));
+        (void)svc.apply(id, ev("submit", "2027-01-04"));
+        (void)svc.apply(id, ev("accept", "2027-01-04"));
+        (void)svc.apply(id, ev("approve", "2027-01-05"));
+        // changed Mon 2027-02-01, 10 working days: 02-02..04 (3), 02-11..12 (5), 02-15..19
+        // (10): last day 02-19 provisionally; reported Mon 02-22: late.
+        const auto late = svc.apply(id, ev("report_change", "2027-02-22",
+                                           {{"changed_on", "2027-02-01"}}));
+        REQUIRE(late.after.warnings.size() == 1);
+        CHECK(late.after.warnings[0]["last_day"] == "2027-02-19");
+    }
+    // Officially 02-11 and 02-12 are off and Sat 02-20 works: the last day is 02-20.
+    REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
+    const auto m = manager_for(dir.path);
+    auto store = case_store::open(db.path());
+    case_service svc(store, *m);
+    CHECK(svc.check_replay(id).empty());
+    CHECK(svc.get(id).warnings.size() == 1);
+}

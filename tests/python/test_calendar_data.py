@@ -181,3 +181,221 @@ def test_overlays_cover_only_base_years():
             assert entry.get("status", "provisional") == "provisional", f"{path.name}: {y}"
             assert entry["off"] == sorted(set(entry["off"])), f"{path.name}: {y}"
             assert all(d.startswith(f"{y}-") for d in entry["off"]), f"{path.name}: {y}"
+
+
+# ------------------------------------------------------------------------------------------
+# The generator against files that `telecomply calendar import` changed. The imports are
+# written here with the json module (the CLI may not be built where the tests run), in the
+# content an import gives: a national year with "status": "official" and a source, a regional
+# year with the keys of the import file (usually no status at all).
+
+
+def copy_rulesets(tmp_path: Path) -> Path:
+    rulesets = tmp_path / "rulesets"
+    shutil.copytree(CALENDARS, rulesets / "calendars")
+    return rulesets
+
+
+def read_calendar(rulesets: Path, name: str) -> dict:
+    return json.loads((rulesets / "calendars" / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def write_calendar(rulesets: Path, name: str, doc: dict) -> None:
+    text = json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
+    (rulesets / "calendars" / f"{name}.json").write_text(text, encoding="utf-8")
+
+
+def check_and_regenerate(rulesets: Path) -> None:
+    """--check says the files are up to date, a run keeps them so, and a second --check agrees."""
+    for args in (("--check",), (), ("--check",)):
+        r = run_generator(*args, "--rulesets", str(rulesets))
+        assert r.returncode == 0, f"{args}:\n{r.stdout}{r.stderr}"
+
+
+GX_2026_NOTICE = {
+    "off": ["2026-04-17", "2026-04-20"],
+    "source": "广西壮族自治区人民政府办公厅关于2026年“壮族三月三”放假的通知 (test)",
+    "_note": "三月三: the notice gives Friday 17 and Monday 20 April",
+}
+
+
+@pytest.mark.parametrize("status", [None, "official"])
+def test_generator_keeps_an_imported_regional_notice(tmp_path, status):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    gx = read_calendar(rulesets, "CN-GX")
+    assert gx["2026"]["status"] == "provisional"  # the rule's 19, 20 and 21 April
+    notice = dict(GX_2026_NOTICE) if status is None else {"status": status, **GX_2026_NOTICE}
+    gx["2026"] = notice
+    write_calendar(rulesets, "CN-GX", gx)
+
+    r = run_generator("--check", "--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "2026" not in r.stdout
+
+    r = run_generator("--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    after = read_calendar(rulesets, "CN-GX")
+    assert after["2026"] == notice
+    assert list(after["2026"]) == list(notice)  # not even reordered
+    assert after == gx  # nothing else changed either
+    check_and_regenerate(rulesets)
+
+
+def test_a_provisional_overlay_year_is_still_regenerated(tmp_path):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    gx = read_calendar(rulesets, "CN-GX")
+    expected = gx["2027"]
+    gx["2027"] = {"status": "provisional", "off": ["2027-04-09"], "_note": "edited by hand"}
+    write_calendar(rulesets, "CN-GX", gx)
+
+    r = run_generator("--check", "--rulesets", str(rulesets))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "CN-GX.json: 2027 off: generated but not in the file: 2027-04-10, 2027-04-12" in r.stdout
+    assert run_generator("--rulesets", str(rulesets)).returncode == 0
+    assert read_calendar(rulesets, "CN-GX")["2027"] == expected
+
+
+def test_a_recorded_year_wins_over_the_scripts_notices_table(tmp_path):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    gx = read_calendar(rulesets, "CN-GX")
+    # REGIONS records the 2024 notice as 04-11 and 04-12; the file says otherwise.
+    gx["2024"] = {"off": ["2024-04-11", "2024-04-12", "2024-04-15"], "source": "a later notice"}
+    write_calendar(rulesets, "CN-GX", gx)
+
+    for args in (("--check",), ()):
+        r = run_generator(*args, "--rulesets", str(rulesets))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "CN-GX 2024" in r.stderr and "the file's year is kept" in r.stderr, r.stderr
+    assert read_calendar(rulesets, "CN-GX")["2024"] == gx["2024"]
+
+
+def national_year_with(**changes) -> dict:
+    """A made-up official 2027: the test fixture's days (tests/data/calendars), changed."""
+    fixture = json.loads(
+        (ROOT / "tests/data/calendars/CN-2027-official-fixture.json").read_text(encoding="utf-8")
+    )
+    year = fixture["2027"]
+    assert year["status"] == "official" and year["source"]
+    year["off"] = sorted(set(year["off"]) | set(changes.get("off", [])))
+    year["work"] = sorted(set(year["work"]) | set(changes.get("work", [])))
+    return year
+
+
+def test_the_fixture_official_2027_leaves_the_regional_days_of_2027_alone(tmp_path):
+    # CN-GX 2027: Fri 04-09, Sat 04-10, 补假 Mon 04-12; CN-XJ 2027: 03-09, Sun 05-16 to 05-18,
+    # 补假 05-19. The fixture's official year neither takes nor gives those days, so importing it
+    # changes no overlay (hence the synthetic cases of the next test).
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    before = {name: read_calendar(rulesets, name) for name in ("CN-GX", "CN-XJ")}
+    cn = read_calendar(rulesets, "CN")
+    cn["2027"] = national_year_with()
+    write_calendar(rulesets, "CN", cn)
+    check_and_regenerate(rulesets)
+    for name, doc in before.items():
+        assert read_calendar(rulesets, name) == doc, name
+    assert read_calendar(rulesets, "CN")["2027"] == cn["2027"]
+
+
+@pytest.mark.parametrize(
+    "changes, gx_2027",
+    [
+        # the day after the weekend regional day is a national day off: the 补假 moves on
+        ({"off": ["2027-04-12"]}, ["2027-04-09", "2027-04-10", "2027-04-13"]),
+        # Sunday 04-11 is a make-up working day (调休): it is the next working day
+        ({"work": ["2027-04-11"]}, ["2027-04-09", "2027-04-10", "2027-04-11"]),
+        # the regional Saturday is a make-up working day: it was not a rest day, so no 补假
+        ({"work": ["2027-04-10"]}, ["2027-04-09", "2027-04-10"]),
+        # the regional Friday is a national holiday too: counted once, the Saturday still gets one
+        ({"off": ["2027-04-09"]}, ["2027-04-09", "2027-04-10", "2027-04-12"]),
+    ],
+)
+def test_regional_buxiu_follows_an_official_national_year(tmp_path, changes, gx_2027):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    cn = read_calendar(rulesets, "CN")
+    cn["2027"] = national_year_with(**changes)
+    write_calendar(rulesets, "CN", cn)
+
+    if gx_2027 != read_calendar(rulesets, "CN-GX")["2027"]["off"]:
+        r = run_generator("--check", "--rulesets", str(rulesets))
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "CN-GX.json: 2027 off:" in r.stdout
+        assert "CN.json: up to date" in r.stdout  # the official year is not touched
+    r = run_generator("--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    gx = read_calendar(rulesets, "CN-GX")
+    assert gx["2027"]["status"] == "provisional"
+    assert gx["2027"]["off"] == gx_2027
+    assert read_calendar(rulesets, "CN")["2027"] == cn["2027"]
+    check_and_regenerate(rulesets)
+
+
+@pytest.mark.parametrize("how", ["import", "through"])
+def test_overlays_follow_years_added_to_the_national_calendar(tmp_path, how):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    if how == "import":  # an official 2036 imported into CN.json (days made up for the test)
+        cn = read_calendar(rulesets, "CN")
+        cn["2036"] = {"status": "official", "source": "test notice", "off": ["2036-01-01"],
+                      "work": []}
+        write_calendar(rulesets, "CN", cn)
+    else:  # a run with --through 2036, then the overlays lose their 2036 (an older script)
+        assert run_generator("--through", "2036", "--rulesets", str(rulesets)).returncode == 0
+        assert read_calendar(rulesets, "CN")["2036"]["status"] == "provisional"
+        for name in ("CN-GX", "CN-XJ"):
+            doc = read_calendar(rulesets, name)
+            del doc["2036"]
+            write_calendar(rulesets, name, doc)
+
+    r = run_generator("--check", "--rulesets", str(rulesets))  # the default --through (2035)
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "CN-GX.json lacks 2036" in r.stdout and "CN-XJ.json lacks 2036" in r.stdout
+    assert "CN.json: up to date" in r.stdout
+
+    r = run_generator("--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    gx, xj = read_calendar(rulesets, "CN-GX"), read_calendar(rulesets, "CN-XJ")
+    assert gx["2036"]["status"] == xj["2036"]["status"] == "provisional"
+    # 三月三 2036: Sun 03-30 and Mon 03-31, 补假 Tue 04-01
+    assert gx["2036"]["off"] == ["2036-03-30", "2036-03-31", "2036-04-01"]
+    assert read_calendar(rulesets, "CN")["2036"]["status"] == ("official" if how == "import"
+                                                              else "provisional")
+    check_and_regenerate(rulesets)
+
+
+# The layout of `telecomply calendar import` (format_calendar in lib/calendar_import.cpp): one
+# member per line, a year's members on lines of their own in their order, lists on one line,
+# other values compact, UTF-8 as it is, metadata first and the years ascending.
+IMPORT_LAYOUT_SAMPLE = """{
+  "_about": "三月三 \\"quoted\\"",
+  "name": "CN-GX",
+  "extends": "CN",
+  "source": "s",
+  "_empty": {},
+  "2024": {
+    "off": ["2024-04-11", "2024-04-12"],
+    "_note": "n"
+  },
+  "2025": {
+    "status": "official",
+    "source": "notice",
+    "off": [],
+    "_meta": {"a":[1,2]},
+    "_lists": [[1,2], {"k":"v"}]
+  }
+}
+"""
+
+
+def test_the_generator_writes_the_layout_of_calendar_import():
+    gen = generator_module()
+    doc = json.loads(IMPORT_LAYOUT_SAMPLE)
+    shuffled = {"2025": doc["2025"], **{k: v for k, v in doc.items() if k != "2025"}}
+    assert gen.render(shuffled) == IMPORT_LAYOUT_SAMPLE
+    for path in sorted(CALENDARS.glob("*.json")):  # the shipped files are in that layout
+        text = path.read_text(encoding="utf-8")
+        assert gen.render(json.loads(text)) == text, path.name

@@ -112,6 +112,15 @@ def test_import_official_year_moves_deadlines(tmp_path):
     assert store.recompute(at="2026-12-01") == []
     assert store.verify()["ok"]
 
+    # other days for the now official 2027 need replace_official
+    prov = tmp_path / "prov.json"
+    prov.write_text('{"name": "CN", "2027": {"status": "provisional", "source": "statutory", '
+                    '"off": ["2027-01-01"]}}', encoding="utf-8")
+    r = telecomply.import_calendar(prov, rulesets=rulesets)  # os.PathLike paths too
+    assert not r["ok"] and "official already" in r["problems"][0]["message"]
+    r = telecomply.import_calendar(prov, rulesets=rulesets, replace_official=True, dry_run=True)
+    assert r["ok"] and r["changes"][0]["after"] == "provisional"
+
     bad = tmp_path / "bad.json"
     bad.write_text('{"name": "CN", "2027": {"off": ["2027-01-01"]}}', encoding="utf-8")
     r = telecomply.import_calendar(str(bad), rulesets=str(rulesets))
@@ -223,3 +232,39 @@ def test_odd_event_data_is_refused_cleanly(tmp_path, eligible_app):
         store.event(case_id, "timer", at="2026-03-06", data={"timer": ["validity"]})
     assert store.verify()["ok"]
     assert store.show(case_id)["state"] == "whitelisted"
+
+
+def test_open_store_follows_a_calendar_import(tmp_path):
+    # A store kept open (a web handler, a notebook) while an import runs must not count on
+    # the days it loaded: it loads the rules again.
+    import shutil
+
+    from conftest import ROOT, load
+
+    rulesets = tmp_path / "rulesets"
+    shutil.copytree(ROOT / "rulesets", rulesets)
+    app = load("sc-finance-site-inspection-eligible.json")
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"), rulesets=str(rulesets))
+    store.new(app, at="2026-11-30")
+    store.event(app["id"], "submit", at="2026-11-30")
+    store.event(app["id"], "accept", at="2026-11-30")
+    fixture = ROOT / "tests" / "data" / "calendars" / "CN-2027-official-fixture.json"
+    assert telecomply.import_calendar(fixture, rulesets=rulesets)["ok"]
+    assert store.show(app["id"])["deadlines"]["review_sla"]["due"] == "2027-03-02"
+    s = store.event(app["id"], "schedule_inspection", at="2026-12-01")
+    assert s["deadlines"]["review_sla"]["due"] == "2027-03-02"
+    types = [e["type"] for e in store.history(app["id"])]
+    assert types[-2:] == ["recompute_deadlines", "schedule_inspection"]
+    assert store.verify()["ok"]
+
+
+def test_calendar_arguments_are_checked():
+    cal = telecomply.Calendar("CN")
+    with pytest.raises(telecomply.UsageError, match="not a datetime"):
+        cal.deadline(dt.datetime(2026, 12, 28, 9, 0), 5)
+    with pytest.raises(telecomply.UsageError, match="must be a path"):
+        telecomply.Calendar("CN", rulesets=5)
+    with pytest.raises(telecomply.UsageError, match="must be a path"):
+        telecomply.import_calendar(None)
+    assert cal.deadline("2026-12-28", 5) == cal.deadline(dt.date(2026, 12, 28), 5)
+    assert len({cal.deadline("2026-12-28", 5), cal.deadline("2026-12-28", 5)}) == 1

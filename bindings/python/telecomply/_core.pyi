@@ -109,7 +109,11 @@ class Calendar:
     def version(self) -> str: ...
 
 def import_calendar(
-    file: str, rulesets: Optional[str] = ..., dry_run: bool = ...
+    file: Union[str, "os.PathLike[str]"],
+    rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...,
+    *,
+    dry_run: bool = ...,
+    replace_official: bool = ...,
 ) -> Dict[str, Any]: ...
 
 class Workflow:

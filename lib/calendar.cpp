@@ -681,18 +681,33 @@ std::vector<std::filesystem::path> calendar_files(const std::filesystem::path& d
 }  // namespace
 
 namespace detail {
+namespace {
+calendar_file_stamp stamp_of(const std::filesystem::path& p, std::string name) {
+    struct ::stat st {};
+    if (::stat(p.c_str(), &st) != 0)
+        throw calendar_error(label_of(p) + ": cannot be read: " + std::strerror(errno));
+    return {std::move(name), static_cast<std::uint64_t>(st.st_size),
+            static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec,
+            static_cast<std::uint64_t>(st.st_ino)};
+}
+}  // namespace
+
+// The folder first (a file added, removed or renamed into it changes its mtime), then each
+// file (an edit in place changes the file's).
 std::vector<calendar_file_stamp> stamp_files(const std::filesystem::path& dir) {
-    std::vector<calendar_file_stamp> out;
-    for (const auto& f : calendar_files(dir)) {
-        struct ::stat st {};
-        if (::stat(f.c_str(), &st) != 0)
-            throw calendar_error(label_of(f) + ": cannot be read: " + std::strerror(errno));
-        out.push_back({f.filename().string(), static_cast<std::uint64_t>(st.st_size),
-                       static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                           st.st_mtim.tv_nsec,
-                       static_cast<std::uint64_t>(st.st_ino)});
-    }
+    std::vector<calendar_file_stamp> out{stamp_of(dir, ".")};
+    for (const auto& f : calendar_files(dir))
+        out.push_back(stamp_of(f, f.filename().string()));
     return out;
+}
+
+bool stamps_changed(const std::filesystem::path& dir,
+                    const std::vector<calendar_file_stamp>& stamps) {
+    // The same names as when they were taken: no listing of the folder (this runs before every
+    // recorded event).
+    for (const auto& s : stamps)
+        if (stamp_of(s.name == "." ? dir : dir / s.name, s.name) != s) return true;
+    return false;
 }
 }  // namespace detail
 
@@ -794,7 +809,7 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
 bool calendar_set::changed_on_disk() const {
     if (dir_.empty()) return false;
     try {
-        return detail::stamp_files(dir_) != stamps_;
+        return detail::stamps_changed(dir_, stamps_);
     } catch (const calendar_error&) {
         return true;  // the folder went away or cannot be read: not what was loaded
     }

@@ -35,8 +35,11 @@ struct calendar_file_stamp {
     std::uint64_t inode = 0;
     bool operator==(const calendar_file_stamp&) const = default;
 };
-/// The stamps of a folder's calendar files, by name. Throws calendar_error.
+/// The stamps of a folder (".") and of its calendar files, by name. Throws calendar_error.
 std::vector<calendar_file_stamp> stamp_files(const std::filesystem::path& dir);
+/// True when any of `stamps` (from stamp_files(dir)) no longer matches. Throws calendar_error.
+bool stamps_changed(const std::filesystem::path& dir,
+                    const std::vector<calendar_file_stamp>& stamps);
 }  // namespace detail
 
 /// How settled a calendar year is (docs/calendars.md).

@@ -1,6 +1,8 @@
 #include "telecomply/calendar.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <fstream>
 #include <optional>
@@ -803,16 +805,34 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
     calendar_set out(std::move(base), std::move(regional));
     out.dir_ = dir;
     out.stamps_ = stamps;
+    out.check_ = std::make_shared<detail::calendar_disk_check>();
     return out;
 }
 
+namespace detail {
+struct calendar_disk_check {
+    std::atomic<std::int64_t> last_ns{0};
+    std::atomic<bool> changed{false};
+};
+}  // namespace detail
+
 bool calendar_set::changed_on_disk() const {
-    if (dir_.empty()) return false;
+    if (dir_.empty() || !check_) return false;
+    if (check_->changed.load(std::memory_order_acquire)) return true;  // for good
+    // Stat calls cost microseconds and this runs before every recorded event: within a
+    // millisecond of the last look the answer stands (an import racing an event that closely
+    // is a race either way; the event is ordered before it).
+    const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+    constexpr std::int64_t k_interval_ns = 1'000'000;
+    if (now - check_->last_ns.load(std::memory_order_relaxed) < k_interval_ns) return false;
+    bool changed = true;  // a folder that went away or cannot be read is not what was loaded
     try {
-        return detail::stamps_changed(dir_, stamps_);
+        changed = detail::stamps_changed(dir_, stamps_);
     } catch (const calendar_error&) {
-        return true;  // the folder went away or cannot be read: not what was loaded
     }
+    if (changed) check_->changed.store(true, std::memory_order_release);
+    check_->last_ns.store(now, std::memory_order_relaxed);
+    return changed;
 }
 
 const std::filesystem::path& calendar_set::dir() const noexcept {

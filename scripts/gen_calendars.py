@@ -9,7 +9,9 @@ What it writes
     "official", or no status at all, which the loader also reads as official) copy a State
     Council notice and are never rewritten: the script refuses to.
   * rulesets/calendars/CN-GX.json and CN-XJ.json: regional overlays (days off that a region adds
-    to the national calendar), for every year of CN.json. A year that the overlay file does not
+    to the national calendar), for every year of CN.json. Only the regions of REGIONS below are
+    generated: an overlay of any other region (imported with `telecomply calendar import`) is
+    neither written nor checked, and a note says so. A year that the overlay file does not
     mark "status": "provisional" is a recorded regional notice (imported with `telecomply
     calendar import`, or written from REGIONS below) and is kept exactly as it is, like an
     official national year; if the notice of that year in REGIONS disagrees with it, the file
@@ -19,6 +21,18 @@ What it writes
     provisional.
   The files are written in the layout of `telecomply calendar import` (lib/calendar_import.cpp,
   format_calendar), so that neither tool reformats what the other wrote.
+
+Writing, and the import lock
+  A run (not --check) takes the lock of `telecomply calendar import` before it reads anything and
+  holds it until every file is replaced, so that it never writes back what it computed from a
+  file an import changed in the meantime: an exclusive flock on <calendars>/.calendar-import.lock
+  (created if missing, mode 0644), and on the same lock file in the real folder of every
+  calendar file it writes that is a symbolic link into another folder; the locks are taken in
+  the sorted order of the lock files' paths (their folders resolved with os.path.realpath), to
+  avoid deadlocks. A file is replaced durably: written to .<name>.gen-<pid>-<n> in the folder of
+  its real path, flushed and fsynced, renamed onto the real path (a symbolic link's target is
+  replaced, never the link) and the folder fsynced. --check takes no lock and writes nothing (it
+  works on a read-only folder).
 
 The rules
   National (全国年节及纪念日放假办法, as revised by 国务院令第795号 in 2024, in force since
@@ -31,6 +45,10 @@ The rules
   Regional overlays use the same 补假 rule, where "the next working day" is one of the region's
   calendar (not a national day off, not a regional day off), and a regional day that falls on a
   national holiday is counted once. The regions' own rules are described in REGIONS.
+  A 补假 for a day late in December can fall in January of the next year: it is listed under
+  that year when that year is generated too; a recorded next year (an official national year,
+  a recorded regional notice) is never modified, and a next year that CN.json does not cover
+  gets nothing; in both cases a note names the day.
 
 How the dates are computed
   Lunar dates and the 清明 solar term come from lunar-python (public API: Lunar.fromYmd,
@@ -57,11 +75,13 @@ generate or check the files, and are pinned so that the output is reproducible.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import fcntl
+import itertools
 import json
 import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -162,10 +182,13 @@ class Calendar:
         return d.weekday() >= 5 and d not in self.off and d not in self.work
 
 
-def with_buxiu(statutory: list[dt.date], base: Calendar) -> tuple[list[dt.date], list[dt.date]]:
+def with_buxiu(
+    statutory: list[dt.date], base: Calendar, also_off: frozenset[dt.date] | set[dt.date] = frozenset()
+) -> tuple[list[dt.date], list[dt.date]]:
     """Article 6: the statutory days plus one 补假 day for each statutory day that falls on a
-    weekend, on the next working day of `base` that is not itself one of these days off.
-    A statutory day that `base` already lists as off counts once and gets no 补假.
+    weekend, on the next working day of `base` that is not itself one of these days off nor one
+    of `also_off` (the same calendar's days off of other years). A statutory day that `base`
+    already lists as off counts once and gets no 补假. A 补假 may fall in the next year.
     Returns (all days off, the 补假 days), each ascending."""
     days = sorted(set(statutory))
     off = set(days)
@@ -174,11 +197,84 @@ def with_buxiu(statutory: list[dt.date], base: Calendar) -> tuple[list[dt.date],
         if not base.off_only_as_weekend(d):
             continue
         n = d + ONE_DAY
-        while not base.is_working_day(n) or n in off:
+        while not base.is_working_day(n) or n in off or n in also_off:
             n += ONE_DAY
         off.add(n)
         added.append(n)
     return sorted(off), sorted(added)
+
+
+@dataclass
+class PlacedYear:
+    """One generated year's days off, each listed under the year it falls in."""
+
+    off: set[dt.date] = field(default_factory=set)  # in the year: its own, and carried-in days
+    buxiu: list[dt.date] = field(default_factory=list)  # its own 补假 (some may be in the next year)
+    # its own days off (holidays, 补假) that fall in a later year, by that year: (days, what
+    # became of them: "listed under 2072", "not listed: ...")
+    outside: dict[int, tuple[list[dt.date], str]] = field(default_factory=dict)
+    # days off of earlier years that fall in this year, by that year
+    carried_in: dict[int, list[dt.date]] = field(default_factory=dict)
+
+
+def describe_days(days: list[dt.date], buxiu: list[dt.date]) -> str:
+    return ", ".join(("补假 " if d in buxiu else "") + d.isoformat() for d in sorted(days))
+
+
+def place_days_off(
+    name: str,
+    statutory: dict[int, list[dt.date]],
+    base: Calendar,
+    recorded: dict[int, set[dt.date]],
+) -> dict[int, PlacedYear]:
+    """The days off of the years to generate (`statutory`: year -> its statutory days) with their
+    补假 (with_buxiu against `base`), each day listed under the year it falls in.
+
+    A holiday late in December can end in the next January (古尔邦节 of 2071: 2071-12-31 to
+    2072-01-02), and the 补假 of a weekend day late in December can fall there. Such a day goes
+    into the days off of that year when that year is generated too (the years are computed in
+    ascending order, so that year's own 补假 skip it); when that year is recorded (`recorded`:
+    year -> its days off, kept as they are by the caller: an official national year, a recorded
+    regional notice) it is not added, and when that year is not covered it is left out; both
+    print a note. A 补假 never lands on a day off of another generated or recorded year."""
+    all_off = {d for days in statutory.values() for d in days}
+    for days in recorded.values():
+        all_off |= days
+    placed = {year: PlacedYear() for year in sorted(statutory)}
+    for year in sorted(statutory):
+        for d in statutory[year]:
+            if d.year < year:
+                raise GenError(f"{name}: a statutory day of {year} computed as {d}")
+        off, added = with_buxiu(statutory[year], base, all_off)
+        all_off.update(added)
+        p = placed[year]
+        p.buxiu = added
+        p.off.update(d for d in off if d.year == year)
+        later: dict[int, list[dt.date]] = {}
+        for d in off:
+            if d.year != year:
+                later.setdefault(d.year, []).append(d)
+        for target, days in sorted(later.items()):
+            what = describe_days(days, added)
+            if target in recorded:
+                p.outside[target] = (days, f"not listed ({target} is a recorded year)")
+                note(
+                    f"{name} {year}: {what} (days off of {year}) fall in {target}, a recorded "
+                    f"year, which is never rewritten: they are not added to it (check that the "
+                    f"notice of {target} has them)"
+                )
+            elif target in placed:
+                placed[target].off.update(days)
+                placed[target].carried_in[year] = days
+                p.outside[target] = (days, f"listed under {target}")
+            else:
+                p.outside[target] = (days, f"not listed ({target} is not covered)")
+                note(
+                    f"{name} {year}: {what} (days off of {year}) fall in {target}, which CN.json "
+                    f"does not cover: they are left out (a run that covers {target}, e.g. with "
+                    f"--through {target}, lists them there)"
+                )
+    return placed
 
 
 def national_statutory(year: int) -> list[dt.date]:
@@ -206,9 +302,27 @@ def national_statutory(year: int) -> list[dt.date]:
     return sorted(days)
 
 
-def national_year(year: int) -> dict:
-    off, _ = with_buxiu(national_statutory(year), Calendar())
-    return {"status": "provisional", "source": NATIONAL_SOURCE, "off": iso(off), "work": []}
+def national_years(cn: dict, years: list[int]) -> dict[int, dict]:
+    """The provisional national years `years` (none of them official in `cn`), each checked
+    against holidays.China; a 补假 that falls in the next year is placed by place_days_off (an
+    official year of `cn` is recorded: never modified)."""
+    official = {k: v for k, v in cn.items() if is_year_key(k) and is_official(v)}
+    statutory = {year: national_statutory(year) for year in years}
+    recorded = {}
+    for key, entry in official.items():
+        recorded[int(key)] = calendar_of({key: entry}).off
+    placed = place_days_off("CN", statutory, calendar_of(official), recorded)
+    out = {}
+    for year in years:
+        own = {d for d in (*statutory[year], *placed[year].buxiu) if d.year == year}
+        cross_check_with_holidays(year, iso(own))
+        out[year] = {
+            "status": "provisional",
+            "source": NATIONAL_SOURCE,
+            "off": iso(placed[year].off),
+            "work": [],
+        }
+    return out
 
 
 def cross_check_with_holidays(year: int, off: list[str]) -> None:
@@ -373,9 +487,19 @@ REGIONS = [
 ]
 
 
-def region_years(region: Region, base: Calendar, years: list[int]) -> dict[int, dict]:
-    """The overlay entries of `region` for `years` against the national calendar `base`."""
+def region_years(
+    region: Region,
+    base: Calendar,
+    years: list[int],
+    recorded: dict[int, set[dt.date]] | None = None,
+) -> dict[int, dict]:
+    """The overlay entries of `region` for `years` against the national calendar `base`.
+    `recorded`: the overlay's recorded years that are kept as they are (year -> their days off),
+    which the 补假 of the generated years skip and never add to; the years of `years` with a
+    notice in REGIONS are recorded too (they are written without a status)."""
+    recorded = dict(recorded or {})
     by_year: dict[int, dict] = {}
+    festivals: dict[int, list[Festival]] = {}
     for year in years:
         notice = region.notices.get(year)
         if notice is not None:
@@ -383,20 +507,28 @@ def region_years(region: Region, base: Calendar, years: list[int]) -> dict[int, 
                 if dt.date.fromisoformat(s).year != year:
                     raise GenError(f"{region.code} notice of {year} lists {s}")
             by_year[year] = {"off": sorted(notice.off), "_note": notice.note}
+            recorded[year] = {dt.date.fromisoformat(s) for s in notice.off}
             continue
-        festivals = region.festivals(year)
-        statutory = sorted({d for f in festivals for d in f.days})
-        off, added = with_buxiu(statutory, base)
-        note = "; ".join(f.describe for f in festivals) or "no regional day this year"
-        if added:
-            plural = "s" if len(added) > 1 else ""
-            note += f"; 补假 {', '.join(iso(added))} for the weekend day{plural}"
-        note += f"; {region.estimate_note}"
-        for d in off:
-            if d.year != year:
-                raise GenError(f"{region.code}: a day off of {year} falls on {d}, outside the year")
-        by_year[year] = {"status": "provisional", "off": iso(off), "_note": note}
-    return by_year
+        festivals[year] = region.festivals(year)
+    statutory = {y: sorted({d for f in fs for d in f.days}) for y, fs in festivals.items()}
+    placed = place_days_off(region.code, statutory, base, recorded)
+    for year, fs in festivals.items():
+        p = placed[year]
+        parts = [f.describe for f in fs]
+        if not parts:
+            parts = ["no regional day of its own this year" if p.carried_in
+                     else "no regional day this year"]
+        if p.buxiu:
+            plural = "s" if len(p.buxiu) > 1 else ""
+            parts.append(f"补假 {', '.join(iso(p.buxiu))} for the weekend day{plural}")
+        for target, (days, fate) in p.outside.items():
+            parts.append(f"{describe_days(days, p.buxiu)} fall in {target}: {fate}")
+        for src, days in p.carried_in.items():
+            src_buxiu = placed[src].buxiu
+            parts.append(f"carried over from {src}: {describe_days(days, src_buxiu)}")
+        parts.append(region.estimate_note)
+        by_year[year] = {"status": "provisional", "off": iso(p.off), "_note": "; ".join(parts)}
+    return dict(sorted(by_year.items()))
 
 
 # --------------------------------------------------------------------------------------------
@@ -479,21 +611,84 @@ def read_json(path: Path) -> dict | None:
     return doc
 
 
+_temp_counter = itertools.count()
+
+
 def write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Replaces `path` durably, as replace_file in lib/calendar_import.cpp does: the text goes to
+    .<name>.gen-<pid>-<n> in the folder of the real path, is flushed and fsynced, is renamed onto
+    the real path (a symbolic link's target is replaced, not the link), then the folder is
+    fsynced, so that a crash leaves the old file or the new one, never a mix."""
+    real = Path(os.path.realpath(path)) if path.is_symlink() else path
+    data = text.encode("utf-8")
+    while True:
+        tmp = real.parent / f".{real.name}.gen-{os.getpid()}-{next(_temp_counter)}"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            break
+        except FileExistsError:
+            continue  # left by an earlier process with the same pid: take the next name
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.write(text)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+        os.replace(tmp, real)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
+    try:
+        dir_fd = os.open(real.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        os.fsync(dir_fd)  # the rename is durable once the folder is synced
+    except OSError:
+        pass
+    finally:
+        os.close(dir_fd)
+
+
+LOCK_NAME = ".calendar-import.lock"
+
+
+def lock_files(cal_dir: Path, files: list[Path]) -> list[str]:
+    """The lock files that `telecomply calendar import` takes for writing `files` into
+    `cal_dir`: the calendars folder's, and that of the real folder of every file that is a
+    symbolic link into another folder; each once, in sorted order (the order in which they are
+    taken, to avoid deadlocks), their folders resolved with os.path.realpath."""
+    folders = {os.path.realpath(cal_dir)}
+    for f in files:
+        if os.path.islink(f):
+            folders.add(os.path.dirname(os.path.realpath(f)))
+    return sorted(os.path.join(d, LOCK_NAME) for d in folders)
+
+
+@contextlib.contextmanager
+def import_lock(cal_dir: Path, files: list[Path]):
+    """Holds the import lock of `cal_dir` (see lock_files) while the body runs: an exclusive
+    flock on each lock file (created if missing, mode 0644), taken in sorted order. If a link
+    changed while the locks were awaited, they are released and taken again."""
+    while True:
+        paths = lock_files(cal_dir, files)
+        with contextlib.ExitStack() as stack:
+            for path in paths:
+                try:
+                    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+                except OSError as e:
+                    raise GenError(f"cannot lock {path}: {e.strerror}") from e
+                stack.callback(os.close, fd)  # closing releases the lock
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    note(f"waiting for {path} (a `telecomply calendar import` is writing)")
+                    sys.stderr.flush()
+                    fcntl.flock(fd, fcntl.LOCK_EX)
+            if lock_files(cal_dir, files) != paths:
+                continue
+            yield
+            return
 
 
 def calendar_of(doc: dict) -> Calendar:
@@ -588,10 +783,25 @@ def overlay_years(region: Region, old: dict | None, base: Calendar, covered: lis
                 f"{region.code}.json: {key} is a recorded year but CN.json does not cover it; "
                 "it is kept (telecomply lint reports it): add the year to CN.json"
             )
-    generated = region_years(region, base, [y for y in covered if str(y) not in kept])
+    recorded = {}
+    for key, entry in kept.items():
+        days = set()
+        for s in entry.get("off", []) if isinstance(entry, dict) else []:
+            try:
+                days.add(dt.date.fromisoformat(s))
+            except (TypeError, ValueError):
+                pass  # not a date: telecomply lint reports it; the year is kept as it is
+        recorded[int(key)] = days
+    generated = region_years(region, base, [y for y in covered if str(y) not in kept], recorded)
     years = {str(y): entry for y, entry in generated.items()}
     years.update(kept)
     return years
+
+
+def calendar_files(rulesets: Path) -> list[Path]:
+    """The files the script writes: CN.json and the overlays of REGIONS."""
+    cal_dir = rulesets / "calendars"
+    return [cal_dir / "CN.json"] + [cal_dir / f"{r.code}.json" for r in REGIONS]
 
 
 def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict, str]]:
@@ -619,18 +829,23 @@ def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict
             "al-Qura table of hijridate ends in 2077"
         )
 
-    for year in range(first, last + 1):
-        key = str(year)
-        if key in cn and is_official(cn[key]):
-            continue  # official: copied from the State Council's notice, never generated
-        entry = national_year(year)
-        cross_check_with_holidays(year, entry["off"])
+    # official years are copied from the State Council's notice, never generated
+    todo = [y for y in range(first, last + 1) if not (str(y) in cn and is_official(cn[str(y)]))]
+    for year, entry in national_years(cn, todo).items():
         put_year(cn, year, entry)
 
     out = [(cn_path, cn_old, cn, render(cn))]
 
     base = calendar_of(cn)
     covered = sorted(int(k) for k in cn if is_year_key(k))
+    ours = {p.name for p in calendar_files(rulesets)}
+    for other in sorted(cal_dir.glob("*.json")):
+        if other.name not in ours:
+            note(
+                f"{other.name}: not generated or checked by this script, which generates only "
+                f"the regions of its REGIONS table ({', '.join(r.code for r in REGIONS)}); record "
+                "that file's years with `telecomply calendar import`"
+            )
     for region in REGIONS:
         path = cal_dir / f"{region.code}.json"
         old = read_json(path)
@@ -643,6 +858,35 @@ def generate(rulesets: Path, through: int) -> list[tuple[Path, dict | None, dict
         doc.update(overlay_years(region, old, base, covered))
         out.append((path, old, doc, render(doc)))
     return out
+
+
+def report(files: list[tuple[Path, dict | None, dict, str]], check: bool) -> int:
+    """With `check`, lists the differences (exit status 1 if any); else writes what differs."""
+    differing = 0
+    for path, old, new, text in files:
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current == text:
+            print(f"{path.name}: up to date")
+            continue
+        if old == new:  # same data, another layout (e.g. written by hand or another tool)
+            if check:
+                print(f"{path.name}: up to date (the layout differs; a run would reformat it)")
+            else:
+                write_atomic(path, text)
+                print(f"{path.name}: reformatted")
+            continue
+        if check:
+            differing += 1
+            for line in describe_differences(path.name, old, new):
+                print(line)
+        else:
+            write_atomic(path, text)
+            print(f"{path.name}: written")
+    if check and differing:
+        print(f"{differing} calendar file(s) differ from what scripts/gen_calendars.py generates; "
+              "run it without --check to update them", file=sys.stderr)
+        return 1
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -660,36 +904,15 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         _require_packages()
-        files = generate(args.rulesets, args.through)
-    except GenError as e:
+        if args.check:  # read only: no lock, nothing written (works on a read-only folder)
+            return report(generate(args.rulesets, args.through), check=True)
+        # The lock of `telecomply calendar import`, from before reading the files until the last
+        # one is replaced: an import never runs between the reading and the writing.
+        with import_lock(args.rulesets / "calendars", calendar_files(args.rulesets)):
+            return report(generate(args.rulesets, args.through), check=False)
+    except (GenError, OSError) as e:  # OSError: a file that cannot be locked or written
         print(f"gen_calendars: error: {e}", file=sys.stderr)
         return 2
-
-    differing = 0
-    for path, old, new, text in files:
-        current = path.read_text(encoding="utf-8") if path.exists() else None
-        if current == text:
-            print(f"{path.name}: up to date")
-            continue
-        if old == new:  # same data, another layout (e.g. written by hand or another tool)
-            if args.check:
-                print(f"{path.name}: up to date (the layout differs; a run would reformat it)")
-            else:
-                write_atomic(path, text)
-                print(f"{path.name}: reformatted")
-            continue
-        if args.check:
-            differing += 1
-            for line in describe_differences(path.name, old, new):
-                print(line)
-        else:
-            write_atomic(path, text)
-            print(f"{path.name}: written")
-    if args.check and differing:
-        print(f"{differing} calendar file(s) differ from what scripts/gen_calendars.py generates; "
-              "run it without --check to update them", file=sys.stderr)
-        return 1
-    return 0
 
 
 if __name__ == "__main__":

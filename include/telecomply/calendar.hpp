@@ -27,6 +27,7 @@ namespace telecomply {
 
 namespace detail {
 struct calendar_data;
+struct calendar_disk_check;
 /// What a calendar file was when it was read: a change to it changes the stamp.
 struct calendar_file_stamp {
     std::string name;
@@ -205,8 +206,9 @@ class calendar_set {
     [[nodiscard]] const std::filesystem::path& dir() const noexcept;
     /// True when the folder's calendar files are no longer those that were loaded (a file was
     /// added, removed, replaced or rewritten since: an import ran), so that a long-running
-    /// process can load them again instead of counting on stale days. Reads the files'
-    /// metadata only (no content); true when the folder cannot be read.
+    /// process can load them again instead of counting on stale days. Reads the folder's and
+    /// the files' metadata only (no content), at most once a millisecond (the answer stands in
+    /// between; once true it stays true); true when the folder cannot be read. Thread-safe.
     [[nodiscard]] bool changed_on_disk() const;
 
   private:
@@ -220,6 +222,8 @@ class calendar_set {
     std::map<std::string, calendar, std::less<>> regional_;
     std::filesystem::path dir_;
     std::vector<detail::calendar_file_stamp> stamps_;
+    // The last look at the files (shared by copies; any thread may look).
+    std::shared_ptr<detail::calendar_disk_check> check_;
 };
 
 }  // namespace telecomply

@@ -7,11 +7,16 @@ data, not the loader.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import importlib.util
 import json
+import os
 import shutil
+import stat
 import subprocess
 import sys
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -399,3 +404,281 @@ def test_the_generator_writes_the_layout_of_calendar_import():
     for path in sorted(CALENDARS.glob("*.json")):  # the shipped files are in that layout
         text = path.read_text(encoding="utf-8")
         assert gen.render(json.loads(text)) == text, path.name
+
+
+# ------------------------------------------------------------------------------------------
+# The lock of `telecomply calendar import`, and durable writes. The import is simulated: the
+# test holds the lock (an exclusive flock on <folder>/.calendar-import.lock, as
+# lib/calendar_import.cpp takes it) and changes a file while the generator waits.
+
+LOCK = ".calendar-import.lock"
+
+
+@contextlib.contextmanager
+def holding_lock(folder: Path):
+    fd = os.open(folder / LOCK, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def start_generator(*args: str) -> tuple[subprocess.Popen, list[str], threading.Event]:
+    """The generator in the background; its stderr lines are collected, and the event is set
+    once it says that it waits for a lock."""
+    proc = subprocess.Popen(
+        [sys.executable, str(SCRIPT), *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    lines: list[str] = []
+    waiting = threading.Event()
+
+    def read() -> None:
+        for line in proc.stderr:
+            lines.append(line)
+            if "waiting for" in line:
+                waiting.set()
+
+    threading.Thread(target=read, daemon=True).start()
+    return proc, lines, waiting
+
+
+def temp_files(*folders: Path) -> list[Path]:
+    return [p for folder in folders for p in folder.iterdir() if ".gen-" in p.name]
+
+
+@pytest.mark.parametrize("held", ["calendars folder", "folder of a link's target"])
+def test_a_run_waits_for_the_import_lock_and_reads_after_it(tmp_path, held):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    cal_dir = rulesets / "calendars"
+    # CN-GX.json is a symbolic link into another folder: an import into it also locks that one
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (cal_dir / "CN-GX.json").rename(elsewhere / "CN-GX.json")
+    (cal_dir / "CN-GX.json").symlink_to(elsewhere / "CN-GX.json")
+    # something to write: a provisional national year and a regional one lost a day
+    cn = read_calendar(rulesets, "CN")
+    cn["2028"]["off"].remove("2028-01-03")
+    write_calendar(rulesets, "CN", cn)
+    gx = read_calendar(rulesets, "CN-GX")
+    expected_gx_2027 = gx["2027"]
+    gx["2027"]["off"].remove("2027-04-12")
+    write_calendar(rulesets, "CN-GX", gx)
+
+    with holding_lock(cal_dir if held == "calendars folder" else elsewhere):
+        proc, stderr, waiting = start_generator("--rulesets", str(rulesets))
+        try:
+            assert waiting.wait(timeout=120), "".join(stderr)
+            with pytest.raises(subprocess.TimeoutExpired):
+                proc.wait(timeout=2)  # it blocks while the lock is held
+            # meanwhile "the import" writes an official 2027 (made up for the test)
+            cn = read_calendar(rulesets, "CN")
+            cn["2027"] = {"status": "official", "source": "test notice",
+                          "off": ["2027-01-01", "2027-02-05", "2027-02-08"], "work": []}
+            write_calendar(rulesets, "CN", cn)
+        except BaseException:
+            proc.kill()
+            raise
+    assert proc.wait(timeout=120) == 0, "".join(stderr)  # finishes once the lock is released
+
+    after = read_calendar(rulesets, "CN")
+    assert after["2027"] == cn["2027"]  # what was imported meanwhile is kept, not reverted
+    assert "2028-01-03" in after["2028"]["off"]
+    assert (cal_dir / "CN-GX.json").is_symlink()  # the link's target was replaced, not the link
+    assert read_calendar(rulesets, "CN-GX")["2027"] == expected_gx_2027
+    assert temp_files(cal_dir, elsewhere) == []
+    check_and_regenerate(rulesets)
+
+
+def test_the_lock_files_and_their_order(tmp_path):
+    gen = generator_module()
+    cal_dir = tmp_path / "calendars"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "z").mkdir()
+    cal_dir.mkdir()
+    for name, target in (("CN.json", "z"), ("CN-GX.json", "a"), ("CN-XJ.json", "calendars")):
+        (tmp_path / target / f"real-{name}").write_text("{}", encoding="utf-8")
+        (cal_dir / name).symlink_to(tmp_path / target / f"real-{name}")
+    (cal_dir / "CN-YY.json").write_text("{}", encoding="utf-8")  # a plain file: no lock of its own
+    files = [cal_dir / n for n in ("CN.json", "CN-GX.json", "CN-XJ.json", "CN-YY.json")]
+    real = Path(os.path.realpath(tmp_path))
+    assert gen.lock_files(cal_dir, files) == [
+        str(real / d / LOCK) for d in ("a", "calendars", "z")  # each once, sorted
+    ]
+
+
+def test_a_run_writes_durably_with_a_lock_file(tmp_path):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    cal_dir = rulesets / "calendars"
+    cn = read_calendar(rulesets, "CN")
+    cn["2028"]["off"].remove("2028-01-03")
+    write_calendar(rulesets, "CN", cn)
+    umask = os.umask(0)
+    os.umask(umask)
+    r = run_generator("--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "CN.json: written" in r.stdout
+    assert stat.S_IMODE((cal_dir / LOCK).stat().st_mode) == 0o644 & ~umask
+    assert stat.S_IMODE((cal_dir / "CN.json").stat().st_mode) == 0o644 & ~umask
+    assert temp_files(cal_dir) == []
+
+    gen = generator_module()
+    gen.write_atomic(cal_dir / "CN.json", "{}\n")
+    assert (cal_dir / "CN.json").read_text(encoding="utf-8") == "{}\n"
+    assert temp_files(cal_dir) == []
+
+
+def test_check_takes_no_lock_and_writes_nothing(tmp_path):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    cal_dir = rulesets / "calendars"
+    cn = read_calendar(rulesets, "CN")
+    cn["2028"]["off"].remove("2028-01-03")
+    write_calendar(rulesets, "CN", cn)
+    before = {p.name: p.read_bytes() for p in cal_dir.iterdir()}
+
+    r = run_generator("--check", "--rulesets", str(rulesets))
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert {p.name: p.read_bytes() for p in cal_dir.iterdir()} == before  # no lock file either
+
+    with holding_lock(cal_dir):  # an import is running: --check does not wait for it
+        r = run_generator("--check", "--rulesets", str(rulesets))
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "waiting" not in r.stderr
+    (cal_dir / LOCK).unlink()
+
+    cal_dir.chmod(0o555)  # a read-only folder (root may write anyway: the check above holds)
+    try:
+        r = run_generator("--check", "--rulesets", str(rulesets))
+        assert r.returncode == 1, r.stdout + r.stderr
+        assert "CN.json: 2028 off: generated but not in the file: 2028-01-03" in r.stdout
+    finally:
+        cal_dir.chmod(0o755)
+    assert {p.name: p.read_bytes() for p in cal_dir.iterdir()} == before
+
+
+def test_an_overlay_of_another_region_is_not_generated(tmp_path):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    other = {"name": "CN-NX", "extends": "CN", "source": "test", "2025": {"off": []}}
+    write_calendar(rulesets, "CN-NX", other)
+    for args in (("--check",), ()):
+        r = run_generator(*args, "--rulesets", str(rulesets))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "CN-NX.json: not generated or checked by this script" in r.stderr
+        assert "CN-NX" not in r.stdout
+    assert read_calendar(rulesets, "CN-NX") == other
+
+
+# ------------------------------------------------------------------------------------------
+# Days off that fall in the next January: 古尔邦节 of 2071 is 2071-12-31 to 2072-01-02 (Umm
+# al-Qura), and Saturday 2072-01-02 gets its 补假 on Monday 2072-01-04.
+
+
+def test_days_off_in_the_next_january_go_to_the_next_year(tmp_path):
+    needs_generator_packages()
+    rulesets = copy_rulesets(tmp_path)
+    carried = ["2072-01-01", "2072-01-02", "2072-01-04"]
+
+    # 2072 not covered: left out, with a note, and --check agrees with the run
+    r = run_generator("--through", "2071", "--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "CN-XJ 2071: 2072-01-01, 2072-01-02, 补假 2072-01-04 (days off of 2071) fall in 2072, " \
+        "which CN.json does not cover" in r.stderr
+    xj = read_calendar(rulesets, "CN-XJ")
+    assert "2072" not in xj and xj["2071"]["off"][-1] == "2071-12-31"
+    check_and_regenerate(rulesets)
+
+    # 2072 covered: listed under 2072, and a second run and --check agree
+    r = run_generator("--through", "2072", "--rulesets", str(rulesets))
+    assert r.returncode == 0, r.stdout + r.stderr
+    xj = read_calendar(rulesets, "CN-XJ")
+    assert xj["2071"]["off"][-1] == "2071-12-31"
+    assert xj["2072"]["off"][:3] == carried and xj["2072"]["status"] == "provisional"
+    assert "carried over from 2071: 2072-01-01, 2072-01-02, 补假 2072-01-04" in xj["2072"]["_note"]
+    check_and_regenerate(rulesets)
+
+    # 2072 recorded (a regional notice, made up for the test): never modified, a note instead
+    xj["2072"] = {"source": "test notice", "off": ["2072-10-13", "2072-12-20"]}
+    write_calendar(rulesets, "CN-XJ", xj)
+    for args in (("--check",), ()):
+        r = run_generator(*args, "--rulesets", str(rulesets))
+        assert r.returncode == 0, r.stdout + r.stderr
+        assert "fall in 2072, a recorded year, which is never rewritten" in r.stderr
+    assert read_calendar(rulesets, "CN-XJ") == xj
+
+
+def synthetic_region(gen, festival_days: dict[int, list[date]]):
+    return gen.Region(
+        code="CN-ZZ", about="test", source="test",
+        festivals=lambda y: [gen.Festival(festival_days[y], f"test {y}")] if y in festival_days
+        else [],
+        estimate_note="test", notices={},
+    )
+
+
+def shipped_national_calendar(gen):
+    return gen.calendar_of(load("CN"))
+
+
+def test_a_regional_buxiu_in_the_next_january(capsys):
+    needs_generator_packages()
+    gen = generator_module()
+    base = shipped_national_calendar(gen)
+    # Saturday 2033-12-31: Sunday 2034-01-01 is 元旦 and Monday 01-02 its national 补假, so the
+    # regional 补假 is Tuesday 2034-01-03, a day of 2034.
+    assert "2034-01-02" in load("CN")["2034"]["off"]
+    region = synthetic_region(gen, {2033: [date(2033, 12, 31)], 2034: [date(2034, 1, 3)]})
+
+    years = gen.region_years(region, base, [2033, 2034])
+    assert years[2033]["off"] == ["2033-12-31"]
+    assert "2034-01-03 fall in 2034: listed under 2034" in years[2033]["_note"]
+    # 2034's own day 01-03 is a regional day off already: the 补假 goes to Wednesday 01-04
+    assert years[2034]["off"] == ["2034-01-03", "2034-01-04"]
+    assert "carried over from 2033: 补假 2034-01-04" in years[2034]["_note"]
+    assert capsys.readouterr().err == ""
+
+    region = synthetic_region(gen, {2033: [date(2033, 12, 31)]})
+    years = gen.region_years(region, base, [2033, 2034])
+    assert years[2034]["off"] == ["2034-01-03"]
+    assert years[2034]["_note"].startswith("no regional day of its own this year; carried over")
+
+    # the next year not generated: not listed, and a note
+    years = gen.region_years(region, base, [2033])
+    assert list(years) == [2033] and years[2033]["off"] == ["2033-12-31"]
+    assert "which CN.json does not cover" in capsys.readouterr().err
+    # the next year recorded: never modified (the caller keeps it), a note; its days are skipped
+    years = gen.region_years(region, base, [2033], {2034: {date(2034, 1, 3)}})
+    assert list(years) == [2033]
+    assert "2034-01-04 fall in 2034: not listed (2034 is a recorded year)" in years[2033]["_note"]
+    assert "a recorded year, which is never rewritten" in capsys.readouterr().err
+
+
+def test_a_national_buxiu_in_the_next_january(monkeypatch, capsys):
+    # No day of Article 2 is late in December; a made-up one (Saturday 2033-12-31) shows that the
+    # national years place such a 补假 like the regional ones.
+    needs_generator_packages()
+    gen = generator_module()
+    statutory = gen.national_statutory
+    monkeypatch.setattr(gen, "national_statutory", lambda y: statutory(y) + (
+        [date(y, 12, 31)] if y == 2033 else []))
+    monkeypatch.setattr(gen, "cross_check_with_holidays", lambda year, off: None)
+    cn = load("CN")
+
+    years = gen.national_years(cn, [2033, 2034])
+    assert years[2033]["off"][-1] == "2033-12-31"
+    # 补假 of 2033-12-31 on Monday 2034-01-02; that of 元旦 (Sunday 2034-01-01) on Tuesday 01-03
+    assert years[2034]["off"][:3] == ["2034-01-01", "2034-01-02", "2034-01-03"]
+    assert capsys.readouterr().err == ""
+
+    cn["2034"] = {"status": "official", "source": "test notice", "off": ["2034-01-01"],
+                  "work": []}
+    years = gen.national_years(cn, [2033])
+    assert list(years) == [2033] and years[2033]["off"][-1] == "2033-12-31"
+    assert "CN 2033: 补假 2034-01-02 (days off of 2033) fall in 2034, a recorded year" in \
+        capsys.readouterr().err

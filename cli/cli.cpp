@@ -564,9 +564,9 @@ std::string day_list(const std::vector<date>& days) {
 int run_calendar_import(const common& c, const calendar_args& a) {
     const auto dir = c.rulesets_dir() / "calendars";
     const std::string at = a.at.empty() ? now_cst() : a.at;
+    (void)case_manager::event_date(at);  // usage_error for a bad --at, before any write
     std::optional<case_store> store;
-    if (!a.store.empty()) {
-        (void)case_manager::event_date(at);  // usage_error for a bad --at, before any write
+    if (!a.store.empty() && !a.dry_run) {
         if (!std::filesystem::exists(a.store))
             throw usage_error("--store '" + a.store +
                               "': no such case store (it is not created here)");
@@ -615,7 +615,7 @@ int run_calendar_import(const common& c, const calendar_args& a) {
             std::cout << "written: " << r.written.string() << "\n";
         written = written || !r.written.empty();
     }
-    if (store && a.dry_run)
+    if (!a.store.empty() && a.dry_run)
         std::cout << "(dry run: the deadlines in " << a.store << " are not recounted)\n";
     if (store && written) {
         // the rules loaded now see the calendars as written

@@ -103,6 +103,10 @@ std::string member_path(const std::string& parent, const std::string& key) {
     return plain ? parent + "." + key : parent + "[" + json(key).dump() + "]";
 }
 
+std::string calendar_path(std::string parent, std::string_view key) {
+    return member_path(parent, std::string(key));
+}
+
 std::string quoted(const json& j) {
     constexpr std::size_t k_max = 60;  // keep messages readable when the value is large
     auto s = j.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -404,7 +408,8 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
                                base.name +
                                "\" covers: the region's own days that year are not counted, and "
                                "the year is provisional for the region (add the year, {} if the "
-                               "region has none; scripts/gen_calendars.py generates it)");
+                               "region has none that year; scripts/gen_calendars.py generates "
+                               "the regions it knows, CN-GX and CN-XJ)");
     }
     if (r.failed()) return nullptr;
     return finish(std::move(data), flags);
@@ -438,75 +443,13 @@ json parse_text(const std::string& text, const std::filesystem::path& file) {
     }
 }
 
-// The JSON paths of object keys that appear twice in the same object ("2027" twice: the last
-// one would silently win). nlohmann keeps the last; a SAX pass sees every key.
-class duplicate_key_finder : public json::json_sax_t {
-  public:
-    std::vector<std::string> found;
-
-    bool null() override { return value(); }
-    bool boolean(bool) override { return value(); }
-    bool number_integer(number_integer_t) override { return value(); }
-    bool number_unsigned(number_unsigned_t) override { return value(); }
-    bool number_float(number_float_t, const string_t&) override { return value(); }
-    bool string(string_t&) override { return value(); }
-    bool binary(binary_t&) override { return value(); }
-    bool start_object(std::size_t) override {
-        stack_.push_back({true, {}, child_path(), 0, {}});
-        return true;
-    }
-    bool key(string_t& k) override {
-        auto& f = stack_.back();
-        if (!f.keys.insert(k).second) found.push_back(member_path(f.path, k));
-        f.key = k;
-        return true;
-    }
-    bool end_object() override { return close(); }
-    bool start_array(std::size_t) override {
-        stack_.push_back({false, {}, child_path(), 0, {}});
-        return true;
-    }
-    bool end_array() override { return close(); }
-    bool parse_error(std::size_t, const std::string&, const json::exception&) override {
-        return false;
-    }
-
-  private:
-    struct frame {
-        bool object;
-        std::set<std::string> keys;
-        std::string path;
-        std::size_t index;
-        std::string key;
-    };
-    std::string child_path() const {
-        if (stack_.empty()) return "$";
-        const auto& f = stack_.back();
-        return f.object ? member_path(f.path, f.key) : f.path + "[" + std::to_string(f.index) + "]";
-    }
-    bool value() {
-        if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
-        return true;
-    }
-    bool close() {
-        stack_.pop_back();
-        return value();
-    }
-    std::vector<frame> stack_;
-};
-
-std::vector<std::string> duplicate_keys(const std::string& text) {
-    duplicate_key_finder finder;
-    (void)json::sax_parse(text, &finder);
-    return finder.found;
-}
-
 json read_json_file(const std::filesystem::path& file) {
     const auto text = read_text(file);
     auto j = parse_text(text, file);
-    for (const auto& path : duplicate_keys(text))
-        throw calendar_error(label_of(file) + ": " + path +
-                             ": this key appears twice in its object (the last would silently win)");
+    for (const auto& path : detail::duplicate_keys(text, &calendar_path))
+        throw calendar_error(
+            label_of(file) + ": " + path +
+            ": this key appears twice in its object (the last would silently win)");
     return j;
 }
 
@@ -737,7 +680,7 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
         }
         if (cf.parsed) {
             reporter r(label_of(f), sink, f.string(), cf.text);
-            for (const auto& path : duplicate_keys(cf.text))
+            for (const auto& path : detail::duplicate_keys(cf.text, &calendar_path))
                 r.error(path, "this key appears twice in its object (the last would silently win)");
             if (r.failed()) cf.parsed = false;
         }
@@ -777,9 +720,8 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
         const auto it = f.j.is_object() ? f.j.find("name") : f.j.end();
         if (it == f.j.end() || !it->is_string()) return;
         if (*it != f.path.stem().string())
-            r.error("$.name",
-                    "the name " + it->dump() + " does not match the file name (" +
-                        f.path.filename().string() + ")");
+            r.error("$.name", "the name " + it->dump() + " does not match the file name (" +
+                                  f.path.filename().string() + ")");
     };
     reporter rb(label_of(base_doc->path), sink, base_doc->path.string(), base_doc->text);
     check_name(*base_doc, rb);

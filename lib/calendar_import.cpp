@@ -4,8 +4,11 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <chrono>
 #include <fstream>
+#include <memory>
+#include <set>
 #include <sstream>
 #include <system_error>
 
@@ -120,9 +123,9 @@ void replace_file(const fs::path& target, const std::string& bytes) {
     std::error_code ec;
     const fs::path real = fs::is_symlink(target, ec) ? fs::canonical(target) : target;
     static std::atomic<unsigned> counter{0};
-    const fs::path tmp = real.parent_path() / ("." + real.filename().string() + ".import-" +
-                                               std::to_string(::getpid()) + "-" +
-                                               std::to_string(counter++));
+    const fs::path tmp =
+        real.parent_path() / ("." + real.filename().string() + ".import-" +
+                              std::to_string(::getpid()) + "-" + std::to_string(counter++));
     const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) os_fail("create", tmp);
     std::size_t done = 0;
@@ -216,13 +219,13 @@ void rename_files(std::vector<diagnostic>& ds, const fs::path& scratch, const fs
             continue;
         }
         if (p.parent_path() != scratch) continue;
-        const bool in_import =
-            p.filename() == target_name &&
-            std::any_of(years.begin(), years.end(), [&](const std::string& y) {
-                const auto prefix = "$." + y;
-                return d.json_path == prefix || d.json_path.starts_with(prefix + ".") ||
-                       d.json_path.starts_with(prefix + "[");
-            });
+        const bool in_import = p.filename() == target_name &&
+                               std::any_of(years.begin(), years.end(), [&](const std::string& y) {
+                                   const auto prefix = "$." + y;
+                                   return d.json_path == prefix ||
+                                          d.json_path.starts_with(prefix + ".") ||
+                                          d.json_path.starts_with(prefix + "[");
+                               });
         if (in_import) {
             d.file = imported.string();
             d.line = detail::line_of(imported_text, d.json_path);
@@ -231,6 +234,49 @@ void rename_files(std::vector<diagnostic>& ds, const fs::path& scratch, const fs
             d.line = 0;
         }
     }
+}
+
+// `$.2027`: a calendar's paths spell year keys plainly (as its diagnostics do).
+std::string year_path(std::string parent, std::string_view key) {
+    const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
+    });
+    return plain ? parent + "." + std::string(key)
+                 : parent + "[" + ojson(std::string(key)).dump() + "]";
+}
+
+// The folders whose lock an import of `target_name` takes: the calendar folder, and the folder
+// of the file it really writes when that file is a symbolic link, ascending by their real paths
+// (scripts/gen_calendars.py takes the same locks in the same order).
+std::vector<fs::path> lock_folders(const fs::path& calendars_dir, const fs::path& target) {
+    std::error_code ec;
+    std::vector<fs::path> out{fs::weakly_canonical(calendars_dir, ec)};
+    if (ec) out[0] = calendars_dir;
+    if (fs::is_symlink(target, ec)) {
+        const auto real = fs::weakly_canonical(target, ec);
+        if (!ec) out.push_back(real.parent_path());
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+
+// A year's days as sets, with its status: what an official year's "the same days" means (the
+// order of a list, its source text and comments do not count).
+struct year_days {
+    std::string status;
+    std::set<std::string> off, work;
+    bool operator==(const year_days&) const = default;
+};
+year_days days_of(const ojson& y) {
+    year_days d;
+    if (!y.is_object()) return d;
+    d.status = y.value("status", std::string("official"));  // absent: not provisional
+    for (const char* k : {"off", "work"})
+        if (y.contains(k) && y[k].is_array())
+            for (const auto& x : y[k])
+                if (x.is_string()) (k[0] == 'o' ? d.off : d.work).insert(x.get<std::string>());
+    return d;
 }
 
 }  // namespace
@@ -245,9 +291,15 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                                    path, message, false});
         return report;
     };
+    auto warn = [&](const std::string& path, const std::string& message, std::string_view text) {
+        report.problems.push_back(
+            {file.string(), detail::line_of(text, path), path, message, true});
+    };
 
     // The file to import: read before the folder is locked (it may be slow to come).
     std::error_code ec;
+    if (file.native().find('\0') != std::string::npos)
+        return problem("", "the file name contains a NUL character");
     if (!fs::exists(file, ec)) return problem("", "cannot open the file: it does not exist");
     if (!fs::is_regular_file(file, ec)) return problem("", "not a file");
     std::string text;
@@ -266,8 +318,20 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
         return problem("", "invalid JSON: " + what);
     }
     if (!in.is_object()) return problem("$", "expected a calendar document (a JSON object)");
+    for (const auto& path : detail::duplicate_keys(text, &year_path))
+        problem(path, "this key appears twice in its object (the last would silently win)", text);
+    if (!report.ok()) return report;
 
-    const folder_lock lock(calendars_dir);  // until the file is replaced
+    // The calendar it goes into, and the locks (a dry run only reads: it takes none, so it
+    // works on a folder it may not write).
+    const auto name_it = in.find("name");
+    const std::string name =
+        name_it != in.end() && name_it->is_string() ? name_it->get<std::string>() : std::string();
+    const std::string target_name = name + ".json";
+    std::vector<std::unique_ptr<folder_lock>> locks;
+    if (!options.dry_run && !name.empty())
+        for (const auto& folder : lock_folders(calendars_dir, calendars_dir / target_name))
+            locks.push_back(std::make_unique<folder_lock>(folder));
     // The folder as it is must be sound: an import does not paper over other problems.
     for (auto& d : lint_calendars(calendars_dir))
         if (!d.warning) report.problems.push_back(std::move(d));
@@ -275,13 +339,11 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     const auto current = calendar_set::load(calendars_dir);
     const std::string& base_name = current.base().name();
 
-    const auto name_it = in.find("name");
-    if (name_it == in.end() || !name_it->is_string())
+    if (name.empty())
         return problem("$.name",
                        "the calendar to import into must be named: \"" + base_name +
                            "\" or a region's ISO 3166-2 code (\"CN-GX\")",
                        text);
-    const std::string name = name_it->get<std::string>();
     const bool is_base = name == base_name;
     if (is_base && in.contains("extends"))
         return problem("$.extends",
@@ -296,9 +358,9 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                                "\" nor the ISO 3166-2 code of a province-level region",
                            text);
         if (!in.contains("extends"))
-            return problem(
-                "$", "a region's days are an overlay: add \"extends\": \"" + base_name + "\"",
-                text);
+            return problem("$",
+                           "a region's days are an overlay: add \"extends\": \"" + base_name + "\"",
+                           text);
     }
 
     std::vector<std::string> years;
@@ -316,11 +378,33 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     }
     if (years.empty())
         return problem("$", "no year to import (expected keys such as \"2027\")", text);
-    if (!report.ok()) return report;
+    // The covered years must stay contiguous: a year may be added next to them only.
+    {
+        std::set<int> all;
+        for (int y = current.base().first_year(); y <= current.base().last_year(); ++y)
+            all.insert(y);
+        for (const auto& y : years)
+            all.insert(std::stoi(y));
+        for (const auto& y : years) {
+            const int n = std::stoi(y);
+            const int lo = *all.begin();
+            const int hi = *all.rbegin();
+            // a year beyond a gap: the years between it and the covered ones are missing
+            bool gap = false;
+            for (int m = std::min(n, lo); m <= std::max(n, hi) && !gap; ++m)
+                gap = all.count(m) == 0;
+            if (gap && (n < current.base().first_year() || n > current.base().last_year()))
+                problem("$." + y,
+                        "year " + y + " is not next to the covered years " +
+                            std::to_string(current.base().first_year()) + "-" +
+                            std::to_string(current.base().last_year()) +
+                            ": the years must stay contiguous (import the years between first)",
+                        text);
+        }
+    }
 
     // The import file on its own: its dates, lists, keys and statuses, with its own lines.
     // (For a region, next to the base; the years it does not list are not its business.)
-    const std::string target_name = name + ".json";
     {
         scratch_dir alone;
         if (!is_base) copy_calendars(calendars_dir, alone.path);
@@ -330,27 +414,34 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
         auto ds = lint_calendars(alone.path);
         std::erase_if(ds, [](const diagnostic& d) { return d.warning; });
         rename_files(ds, alone.path, calendars_dir, target_name, file, text, years);
-        for (auto& d : ds)
+        for (auto& d : ds) {
             if (d.file == (calendars_dir / target_name).string()) d.file = file.string();
-        if (!ds.empty()) {
-            report.problems = std::move(ds);
-            return report;
+            // a gap is said once, above
+            if (d.message.find("must be contiguous") == std::string::npos)
+                report.problems.push_back(std::move(d));
         }
     }
+    if (!report.ok()) return report;
 
     // Merge into the calendar's file: each imported year replaces its namesake.
     const fs::path target = calendars_dir / target_name;
     const bool existed = fs::exists(target, ec);
     const std::string before_text = existed ? read_bytes(target) : std::string();
-    ojson doc;
-    if (existed) {
-        doc = ojson::parse(before_text);
-    } else {
-        doc = ojson::object();
+    const ojson before_doc = existed ? ojson::parse(before_text) : ojson::object();
+    ojson doc = before_doc;
+    if (!existed) {
         doc["name"] = name;
         doc["extends"] = base_name;
+        // The region had no days of its own in the years it does not import: say so ({}),
+        // rather than leave them unknown (provisional).
+        for (int y = current.base().first_year(); y <= current.base().last_year(); ++y)
+            if (!in.contains(std::to_string(y))) doc[std::to_string(y)] = ojson::object();
     }
-    if (!is_base && in.contains("source") && !doc.contains("source")) doc["source"] = in["source"];
+    std::string regulation;
+    if (!is_base && in.contains("source") && in["source"].is_string()) {
+        regulation = in["source"].get<std::string>();
+        if (!doc.contains("source")) doc["source"] = regulation;
+    }
     for (const auto& y : years) {
         ojson year = ordered_year(in[y]);
         if (is_base && !year.contains("status")) {
@@ -360,14 +451,35 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                 with_status[k] = v;
             year = std::move(with_status);
         }
+        // A regional year cites the regulation of its file when the overlay cites another.
+        if (!regulation.empty() && !year.contains("source") &&
+            doc.value("source", "") != regulation) {
+            ojson with_source = ojson::object();
+            for (const auto& [k, v] : year.items()) {
+                with_source[k] = v;
+                if (k == "status") with_source["source"] = regulation;
+            }
+            if (!with_source.contains("source")) {
+                ojson first = ojson::object();
+                first["source"] = regulation;
+                for (const auto& [k, v] : with_source.items())
+                    first[k] = v;
+                with_source = std::move(first);
+            }
+            year = std::move(with_source);
+        }
+        if (doc.contains(y) && days_of(doc[y]) == days_of(year)) continue;  // kept as written
         // An official year is the published arrangement: replacing it with other days (a
-        // correction, or a provisional year) must be asked for.
-        if (doc.contains(y) && doc[y].is_object() && doc[y].value("status", "official") != "provisional" &&
-            doc[y] != year && !options.replace_official)
+        // correction, or a provisional year) must be asked for. (`{}`, a year without days
+        // or source, holds nothing to lose.)
+        const bool was_official = doc.contains(y) && doc[y].is_object() && !doc[y].empty() &&
+                                  doc[y].value("status", "official") != "provisional";
+        if (was_official && !options.replace_official)
             problem("$." + y,
-                    "year " + y + " of " + target_name +
-                        " is official already (" + doc[y].value("source", std::string("no source")) +
-                        "); to replace it, import with --replace-official (replace_official)",
+                    "year " + y + " of " + target_name + " is official already (" +
+                        doc[y].value("source", std::string("no source")) +
+                        ") and the file gives other days; to replace it, import with "
+                        "--replace-official (replace_official)",
                     text);
         doc[y] = std::move(year);
     }
@@ -381,7 +493,8 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     write_bytes(after.path / target_name, merged);
     auto ds = lint_calendars(after.path);
     rename_files(ds, after.path, calendars_dir, target_name, file, text, years);
-    report.problems = std::move(ds);
+    for (auto& d : ds)
+        report.problems.push_back(std::move(d));
     if (!report.ok()) return report;
     const auto updated = calendar_set::load(after.path);
 
@@ -391,16 +504,24 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
         ch.year = std::stoi(y);
         const calendar& old_cal = current.for_region(name);
         const calendar& new_cal = updated.for_region(name);
-        const bool was_listed = existed && ojson::parse(before_text).contains(y);
         if (ch.year >= old_cal.first_year() && ch.year <= old_cal.last_year() &&
-            (is_base || was_listed))
+            (is_base || before_doc.contains(y)))
             ch.before = old_cal.status(ch.year);
         ch.after = new_cal.status(ch.year);
         for (date d = *date::from_ymd(ch.year, 1, 1); d.year() == ch.year; d = d.add_days(1)) {
             const bool was = old_cal.covers(d) ? old_cal.is_working_day(d) : !d.is_weekend();
             const bool now = new_cal.is_working_day(d);
             if (was && !now) ch.now_off.push_back(d);
-            if (!was && now) ch.now_working.push_back(d);
+            if (!was && now) {
+                ch.now_working.push_back(d);
+                // An official arrangement moves weekends, never the statutory days themselves.
+                if (ch.before == year_status::provisional && !d.is_weekend())
+                    warn("$." + y,
+                         d.to_string() +
+                             " is a statutory day off in the provisional year but a "
+                             "working day in the imported one: check the notice",
+                         text);
+            }
         }
         report.changes.push_back(std::move(ch));
     }

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cstdio>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <unordered_map>
 
@@ -218,6 +219,75 @@ std::uint32_t line_of(std::string_view text, std::string_view json_path) {
     } catch (...) {
         return 0;
     }
+}
+
+namespace {
+
+// The JSON paths of object keys that appear twice in the same object ("2027" twice: the last
+// one would silently win). nlohmann keeps the last; a SAX pass sees every key.
+class duplicate_key_finder : public nlohmann::json::json_sax_t {
+  public:
+    explicit duplicate_key_finder(key_path_fn append_key) : append_key_(append_key) {}
+    std::vector<std::string> found;
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override {
+        stack_.push_back({true, {}, child_path(), 0, {}});
+        return true;
+    }
+    bool key(string_t& k) override {
+        auto& f = stack_.back();
+        if (!f.keys.insert(k).second) found.push_back(append_key_(f.path, k));
+        f.key = k;
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override {
+        stack_.push_back({false, {}, child_path(), 0, {}});
+        return true;
+    }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override {
+        return false;
+    }
+
+  private:
+    struct frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string path;
+        std::size_t index;
+        std::string key;
+    };
+    std::string child_path() const {
+        if (stack_.empty()) return "$";
+        const auto& f = stack_.back();
+        return f.object ? append_key_(f.path, f.key) : f.path + "[" + std::to_string(f.index) + "]";
+    }
+    bool value() {
+        if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+        return true;
+    }
+    bool close() {
+        stack_.pop_back();
+        return value();
+    }
+    std::vector<frame> stack_;
+    key_path_fn append_key_;
+};
+
+}  // namespace
+
+std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key) {
+    duplicate_key_finder finder(append_key != nullptr ? append_key : &json_path_append_key);
+    (void)nlohmann::json::sax_parse(text, &finder);
+    return finder.found;
 }
 
 // ------------------------------------------------------------------ JSON Schema

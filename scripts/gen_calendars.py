@@ -45,10 +45,12 @@ The rules
   Regional overlays use the same 补假 rule, where "the next working day" is one of the region's
   calendar (not a national day off, not a regional day off), and a regional day that falls on a
   national holiday is counted once. The regions' own rules are described in REGIONS.
-  A 补假 for a day late in December can fall in January of the next year: it is listed under
-  that year when that year is generated too; a recorded next year (an official national year,
-  a recorded regional notice) is never modified, and a next year that CN.json does not cover
-  gets nothing; in both cases a note names the day.
+  A holiday late in December can end in January of the next year (古尔邦节 of 2071: 2071-12-31
+  to 2072-01-02), and the 补假 of a weekend day late in December can fall there: such a day is
+  listed under that year when that year is generated too; a recorded next year (an official
+  national year, a recorded regional notice) is never modified, and a next year that CN.json
+  does not cover gets nothing; in both cases a note names the days. (No day of Article 2 is
+  late enough in December for this to happen to the national calendar.)
 
 How the dates are computed
   Lunar dates and the 清明 solar term come from lunar-python (public API: Lunar.fromYmd,
@@ -66,7 +68,8 @@ Run it (from the repository root, with the pinned packages of requirements-dev.t
   (default: this repository's rulesets/)
   Exit status: 0 done (or, with --check, the files agree); 1 with --check, a file differs (the
   differing years and dates are printed, e.g. "CN-GX.json lacks 2036"); 2 an error (missing
-  package, refused overwrite, disagreement with holidays.China, unreadable file).
+  package, refused overwrite, disagreement with holidays.China, unreadable file, a file that
+  cannot be locked or written).
 
 The product never calls these libraries: it reads the JSON files. They are needed only to
 generate or check the files, and are pinned so that the output is reproducible.
@@ -183,7 +186,9 @@ class Calendar:
 
 
 def with_buxiu(
-    statutory: list[dt.date], base: Calendar, also_off: frozenset[dt.date] | set[dt.date] = frozenset()
+    statutory: list[dt.date],
+    base: Calendar,
+    also_off: frozenset[dt.date] | set[dt.date] = frozenset(),
 ) -> tuple[list[dt.date], list[dt.date]]:
     """Article 6: the statutory days plus one 补假 day for each statutory day that falls on a
     weekend, on the next working day of `base` that is not itself one of these days off nor one
@@ -210,9 +215,8 @@ class PlacedYear:
 
     off: set[dt.date] = field(default_factory=set)  # in the year: its own, and carried-in days
     buxiu: list[dt.date] = field(default_factory=list)  # its own 补假 (some may be in the next year)
-    # its own days off (holidays, 补假) that fall in a later year, by that year: (days, what
-    # became of them: "listed under 2072", "not listed: ...")
-    outside: dict[int, tuple[list[dt.date], str]] = field(default_factory=dict)
+    # its own days off (holidays, 补假) that fall in a later year, by that year
+    outside: dict[int, list[dt.date]] = field(default_factory=dict)
     # days off of earlier years that fall in this year, by that year
     carried_in: dict[int, list[dt.date]] = field(default_factory=dict)
 
@@ -256,8 +260,8 @@ def place_days_off(
                 later.setdefault(d.year, []).append(d)
         for target, days in sorted(later.items()):
             what = describe_days(days, added)
+            p.outside[target] = days
             if target in recorded:
-                p.outside[target] = (days, f"not listed ({target} is a recorded year)")
                 note(
                     f"{name} {year}: {what} (days off of {year}) fall in {target}, a recorded "
                     f"year, which is never rewritten: they are not added to it (check that the "
@@ -266,9 +270,7 @@ def place_days_off(
             elif target in placed:
                 placed[target].off.update(days)
                 placed[target].carried_in[year] = days
-                p.outside[target] = (days, f"listed under {target}")
             else:
-                p.outside[target] = (days, f"not listed ({target} is not covered)")
                 note(
                     f"{name} {year}: {what} (days off of {year}) fall in {target}, which CN.json "
                     f"does not cover: they are left out (a run that covers {target}, e.g. with "
@@ -521,8 +523,10 @@ def region_years(
         if p.buxiu:
             plural = "s" if len(p.buxiu) > 1 else ""
             parts.append(f"补假 {', '.join(iso(p.buxiu))} for the weekend day{plural}")
-        for target, (days, fate) in p.outside.items():
-            parts.append(f"{describe_days(days, p.buxiu)} fall in {target}: {fate}")
+        for target, days in p.outside.items():  # the same text whatever became of them, so
+            # that recording or adding that year does not make this one differ
+            parts.append(f"{describe_days(days, p.buxiu)} fall in {target}: listed under "
+                         f"{target} when it is generated")
         for src, days in p.carried_in.items():
             src_buxiu = placed[src].buxiu
             parts.append(f"carried over from {src}: {describe_days(days, src_buxiu)}")
@@ -908,7 +912,10 @@ def main(argv: list[str] | None = None) -> int:
             return report(generate(args.rulesets, args.through), check=True)
         # The lock of `telecomply calendar import`, from before reading the files until the last
         # one is replaced: an import never runs between the reading and the writing.
-        with import_lock(args.rulesets / "calendars", calendar_files(args.rulesets)):
+        files = calendar_files(args.rulesets)
+        if not files[0].exists():  # before the lock, which would create a lock file there
+            raise GenError(f"{files[0]}: not found")
+        with import_lock(args.rulesets / "calendars", files):
             return report(generate(args.rulesets, args.through), check=False)
     except (GenError, OSError) as e:  # OSError: a file that cannot be locked or written
         print(f"gen_calendars: error: {e}", file=sys.stderr)

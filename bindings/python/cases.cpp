@@ -107,8 +107,12 @@ std::string event_time(const py::object& at) {
 /// anything else (None included).
 std::filesystem::path path_arg(const py::object& o, const char* what) {
     if (!o.is_none() && (py::isinstance<py::str>(o) || py::isinstance<py::bytes>(o) ||
-                         py::hasattr(o, "__fspath__")))
-        return py::module_::import("os").attr("fsdecode")(o).cast<std::string>();
+                         py::hasattr(o, "__fspath__"))) {
+        const auto p = py::module_::import("os").attr("fsdecode")(o).cast<std::string>();
+        if (p.find('\0') != std::string::npos)
+            throw usage_error(std::string(what) + " contains a NUL character");
+        return p;
+    }
     throw usage_error(std::string(what) + " must be a path (str or os.PathLike), not " +
                       py::str(py::type::of(o).attr("__name__")).cast<std::string>());
 }
@@ -420,10 +424,10 @@ void bind_cases(py::module_& m) {
         });
 
     py::class_<py_case_store>(m, "CaseStore", "Cases in a durable, tamper-evident SQLite file.")
-        .def(py::init([](const std::string& path, const py::object& rulesets) {
+        .def(py::init([](const py::object& path, const py::object& rulesets) {
                  auto s = std::make_unique<py_case_store>();
                  s->rulesets = rulesets_or_default(rulesets);
-                 s->store = std::make_unique<case_store>(case_store::open(path));
+                 s->store = std::make_unique<case_store>(case_store::open(path_arg(path, "path")));
                  s->load_rules();
                  return s;
              }),
@@ -502,17 +506,14 @@ void bind_cases(py::module_& m) {
             "Every case id, sorted.")
         .def(
             "verify",
-            [](const py_case_store& s, const py::object& id) {
+            [](const py_case_store& s, const std::optional<std::string>& id) {
                 verify_report r;
                 std::vector<std::string> replay;
                 {
                     py::gil_scoped_release release;
-                    r = id.is_none() ? s.store->verify_all()
-                                     : s.store->verify(id.cast<std::string>());
+                    r = !id ? s.store->verify_all() : s.store->verify(*id);
                     if (r.ok()) {
-                        const auto ids = id.is_none()
-                                             ? s.store->case_ids()
-                                             : std::vector<std::string>{id.cast<std::string>()};
+                        const auto ids = !id ? s.store->case_ids() : std::vector<std::string>{*id};
                         for (const auto& c : ids)
                             for (auto& d : s.fresh().service->check_replay(c))
                                 replay.push_back(std::move(d));

@@ -30,7 +30,7 @@ struct calendar_import_report {
     std::filesystem::path written;  ///< the file written; empty when nothing was (a dry run, a
                                     ///< problem, or a file that would not change)
     std::vector<calendar_year_change> changes;  ///< one per imported year, ascending
-    std::vector<diagnostic> problems;  ///< errors (why nothing was written) and warnings
+    std::vector<diagnostic> problems;           ///< errors (why nothing was written) and warnings
     /// True when no problem is an error: the import is valid (and, unless dry, written).
     [[nodiscard]] bool ok() const noexcept {
         for (const auto& p : problems)

@@ -164,9 +164,11 @@ class case_service {
     /// it, the event is judged against the case as it is read now.
     transition_result apply(const std::string& case_id, const case_event& e,
                             std::optional<std::int64_t> expected_version = std::nullopt);
-    /// The stored case (its snapshot) on the current calendar (case_manager::
+    /// The stored case (its snapshot) on the calendar of the loaded rules (case_manager::
     /// on_current_calendar(): deadlines a calendar change has moved show where they are now,
-    /// with `moved_from`); not_found_error when unknown.
+    /// with `moved_from`); not_found_error when unknown. When the calendar files changed on disk
+    /// after the rules were loaded, this is the view of the loaded ones: load the rules again
+    /// to see the new days (writes refuse until then).
     [[nodiscard]] case_state get(const std::string& case_id) const;
     /// Applies every automatic event due at `now` to every case, after recording any
     /// `recompute_deadlines` a calendar change calls for. Returns (case id, event) pairs, the

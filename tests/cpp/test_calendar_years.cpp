@@ -4,6 +4,7 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -384,13 +385,81 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         const auto set = calendar_set::load(dir.path);
         CHECK_FALSE(set.for_region("CN-SH").is_working_day(d("2027-03-01")));
         CHECK(set.base().is_working_day(d("2027-03-01")));
-        // The other years are not listed: a warning each, and provisional for the region.
-        CHECK(set.for_region("CN-SH").status(2026) == year_status::provisional);
+        // The region had no days of its own in the other years: they are recorded as {}
+        // and keep their status.
+        CHECK(set.for_region("CN-SH").status(2026) == year_status::official);
         CHECK(set.for_region("CN-SH").status(2027) == year_status::provisional);  // the base's
-        const auto ds = lint_calendars(dir.path);
-        CHECK(has_problem(ds, "$", "no entry for 2026"));
-        for (const auto& p : ds)
-            CHECK(p.warning);
+        CHECK(read(dir.path / "CN-SH.json").find("\"2026\": {}") != std::string::npos);
+        CHECK(lint_calendars(dir.path).empty());
+        // Its regulation is kept; a year imported later under another regulation cites it.
+        const auto sh2 = dir.write_import("sh2.json", R"({"name": "CN-SH", "extends": "CN",
+            "source": "another regulation", "2028": {"off": ["2028-03-01"]}})");
+        REQUIRE(import_calendar(dir.path, sh2).ok());
+        const auto sh_file = read(dir.path / "CN-SH.json");
+        CHECK(sh_file.find("\"source\": \"a regulation of the region\"") != std::string::npos);
+        CHECK(sh_file.find("\"source\": \"another regulation\"") != std::string::npos);
+        CHECK(calendar_set::load(dir.path).for_region("CN-SH").source(2028).find(
+                  "another regulation") != std::string::npos);
+    }
+    SUBCASE("the same days in another order, or with the status written out, change nothing") {
+        REQUIRE(import_calendar(dir.path, k_fixture).ok());
+        json fx = json::parse(read(k_fixture));
+        auto& off = fx["2027"]["off"];
+        std::reverse(off.begin(), off.end());
+        fx["2027"]["source"] = "the same notice, cited differently";
+        const auto rev = dir.write_import("rev.json", fx.dump());
+        const auto r = import_calendar(dir.path, rev);
+        REQUIRE(r.ok());
+        CHECK(r.written.empty());
+        const auto gx = dir.write_import("gx.json", R"({"name": "CN-GX", "extends": "CN",
+            "2025": {"status": "official", "source": "the notice", "off": ["2025-04-01", "2025-03-31"]}})");
+        const auto r2 = import_calendar(dir.path, gx);
+        REQUIRE(r2.ok());
+        CHECK(r2.written.empty());
+    }
+    SUBCASE("an official year that leaves a statutory day working is imported with a warning") {
+        const auto thin = dir.write_import("thin.json", R"({"name": "CN", "2027": {
+            "status": "official", "source": "a notice", "off": ["2027-01-01"]}})");
+        const auto r = import_calendar(dir.path, thin, true);
+        REQUIRE(r.ok());
+        CHECK(has_problem(r.problems, "$.2027", "2027-02-05 is a statutory day off"));
+        CHECK(has_problem(r.problems, "$.2027", "2027-10-01 is a statutory day off"));
+    }
+    SUBCASE("a year far from the covered ones is refused at its line in the import file") {
+        const auto far = dir.write_import("far.json",
+                                          "{\"name\": \"CN\",\n \"1970\": {\"status\": "
+                                          "\"official\", \"source\": \"x\", \"off\": []}}");
+        const auto r = import_calendar(dir.path, far);
+        REQUIRE_FALSE(r.ok());
+        REQUIRE(r.problems.size() == 1);
+        CHECK(r.problems[0].file == far.string());
+        CHECK(r.problems[0].json_path == "$.1970");
+        CHECK(r.problems[0].line == 2);
+        CHECK(r.problems[0].message.find("contiguous") != std::string::npos);
+    }
+    SUBCASE("a dry run takes no lock (it works on a folder it may not write)") {
+        REQUIRE(import_calendar(dir.path, k_fixture, true).ok());
+        CHECK_FALSE(fs::exists(dir.path / ".calendar-import.lock"));
+    }
+    SUBCASE("two folders whose CN.json links to one file: imports into both keep both years") {
+        testing::scratch_dir shared;
+        const auto real = shared.write("CN.json", read(dir.path / "CN.json"));
+        calendar_copy other;
+        for (const auto* folder : {&dir.path, &other.path}) {
+            fs::remove(*folder / "CN.json");
+            fs::create_symlink(real, *folder / "CN.json");
+        }
+        const auto y2028 = dir.write_import("y2028.json", R"({"name": "CN", "2028": {
+            "status": "official", "source": "a notice", "off": ["2028-01-03"], "work": []}})");
+        for (int round = 0; round < 3; ++round) {
+            std::thread t1([&] { (void)import_calendar(dir.path, k_fixture); });
+            std::thread t2([&] { (void)import_calendar(other.path, y2028); });
+            t1.join();
+            t2.join();
+        }
+        const auto set = calendar_set::load(dir.path);
+        CHECK(set.base().status(2027) == year_status::official);
+        CHECK(set.base().status(2028) == year_status::official);
     }
     SUBCASE("an official year is not replaced by other days unless asked") {
         REQUIRE(import_calendar(dir.path, k_fixture).ok());
@@ -455,7 +524,8 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         CHECK(r.problems[0].line == 3);
         const auto extends = dir.write_import("ext.json", R"({"name": "CN", "extends": "CN",
             "2027": {"status": "official", "source": "a", "off": []}})");
-        CHECK(has_problem(import_calendar(dir.path, extends).problems, "$.extends", "extends nothing"));
+        CHECK(has_problem(import_calendar(dir.path, extends).problems, "$.extends",
+                          "extends nothing"));
         const auto unknown = dir.write_import("unknown.json", R"({"name": "CN", "2027x": {},
             "2027": {"status": "official", "source": "a", "off": []}})");
         CHECK(has_problem(import_calendar(dir.path, unknown).problems, "$.2027x", "4-digit year"));

@@ -462,8 +462,8 @@ TEST_CASE("case deadlines: change reports judged once, on the calendar of the da
         (void)svc.apply(id, ev("approve", "2027-01-05"));
         // changed Mon 2027-02-01, 10 working days: 02-02..04 (3), 02-11..12 (5), 02-15..19
         // (10): last day 02-19 provisionally; reported Mon 02-22: late.
-        const auto late = svc.apply(id, ev("report_change", "2027-02-22",
-                                           {{"changed_on", "2027-02-01"}}));
+        const auto late =
+            svc.apply(id, ev("report_change", "2027-02-22", {{"changed_on", "2027-02-01"}}));
         REQUIRE(late.after.warnings.size() == 1);
         CHECK(late.after.warnings[0]["last_day"] == "2027-02-19");
     }
@@ -474,4 +474,62 @@ TEST_CASE("case deadlines: change reports judged once, on the calendar of the da
     case_service svc(store, *m);
     CHECK(svc.check_replay(id).empty());
     CHECK(svc.get(id).warnings.size() == 1);
+}
+
+TEST_CASE("case deadlines: a store written before deadlines had details replays clean") {
+    // Made with this version, then rewritten as the first store schema wrote it: no outcomes
+    // (the hashes recomputed without them), deadlines as bare dates, warnings without the
+    // calendar.
+    temp_db db;
+    json app = example("gd-retail-eligible");
+    const std::string id = app["id"];
+    {
+        auto store = case_store::open(db.path());
+        case_service svc(store, shipped());
+        (void)svc.create(app, ev("create", "2026-03-02"));
+        (void)svc.apply(id, ev("submit", "2026-03-02"));
+        (void)svc.apply(id, ev("accept", "2026-03-03"));
+        (void)svc.apply(id, ev("approve", "2026-03-05"));
+        // changed 05-06, reported 06-30: late
+        const auto r =
+            svc.apply(id, ev("report_change", "2026-06-30", {{"changed_on", "2026-05-06"}}));
+        REQUIRE(r.after.warnings.size() == 1);
+    }
+    {
+        auto store = case_store::open(db.path());
+        std::string sql;
+        std::string prev(64, '0');
+        for (auto e : store.events(id)) {
+            e.outcome = nullptr;
+            e.prev_hash = prev;
+            e.hash = event_hash(e);
+            sql += "UPDATE events SET outcome = NULL, prev_hash = '" + e.prev_hash + "', hash = '" +
+                   e.hash + "' WHERE case_id = '" + id + "' AND seq = " + std::to_string(e.seq) +
+                   ";";
+            prev = e.hash;
+        }
+        json snap = store.get(id)->snapshot;
+        for (auto& [name, d] : snap["deadlines"].items())
+            d = d["due"];
+        for (auto& w : snap["warnings"])
+            w.erase("calendar");
+        sql += "UPDATE cases SET last_hash = '" + prev + "', snapshot = '" + snap.dump() +
+               "' WHERE id = '" + id + "';";
+        testing::raw_sql(db.path(), sql);
+    }
+    auto store = case_store::open(db.path());
+    case_service svc(store, shipped());
+    CHECK(store.verify_all().ok());
+    CHECK(svc.check_replay(id).empty());
+    CHECK(svc.get(id).deadlines.at("validity").due == d("2027-03-05"));
+    // A new event carries the old deadline forward; the case still replays clean.
+    (void)svc.apply(id, ev("change_accepted", "2026-07-01"));
+    CHECK(store.verify_all().ok());
+    CHECK(svc.check_replay(id).empty());
+    // An edited old deadline is still caught.
+    json snap = store.get(id)->snapshot;
+    snap["deadlines"]["validity"] = {{"due", "2030-01-01"}, {"from", "2030-01-01"}};
+    testing::raw_sql(db.path(),
+                     "UPDATE cases SET snapshot = '" + snap.dump() + "' WHERE id = '" + id + "';");
+    CHECK_FALSE(svc.check_replay(id).empty());
 }

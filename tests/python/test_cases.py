@@ -266,5 +266,16 @@ def test_calendar_arguments_are_checked():
         telecomply.Calendar("CN", rulesets=5)
     with pytest.raises(telecomply.UsageError, match="must be a path"):
         telecomply.import_calendar(None)
+    with pytest.raises(telecomply.UsageError, match="NUL"):
+        telecomply.import_calendar("a\0b.json")
     assert cal.deadline("2026-12-28", 5) == cal.deadline(dt.date(2026, 12, 28), 5)
     assert len({cal.deadline("2026-12-28", 5), cal.deadline("2026-12-28", 5)}) == 1
+
+
+def test_case_store_arguments(tmp_path):
+    import pathlib
+
+    store = telecomply.CaseStore(pathlib.Path(tmp_path) / "cases.db")  # os.PathLike
+    with pytest.raises(TypeError):
+        store.verify(123)  # a wrong type is a TypeError, never a crash
+    assert store.verify()["ok"]

@@ -32,10 +32,17 @@ std::uint32_t line_of(std::string_view text, std::string_view json_path);
 std::string json_path_append_key(std::string path, std::string_view key);
 std::string json_path_append_index(std::string path, std::size_t index);
 
+/// The JSON paths (`$.a["b c"][2].x`) of object keys that appear twice in their object, in the
+/// order met. nlohmann keeps one of the two silently; a file whose "2027" is listed twice must
+/// be refused instead. Invalid JSON gives the duplicates met before the error. `append_key`
+/// spells a member's path (default json_path_append_key).
+using key_path_fn = std::string (*)(std::string path, std::string_view key);
+std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key = nullptr);
+
 /// A compiled JSON Schema (draft-07 via valijson). Immutable and thread-safe to use (each thread
 /// validates with a valijson::Validator of its own, which caches the compiled `pattern`s).
 class json_schema {
-public:
+  public:
     json_schema();
     ~json_schema();
     json_schema(json_schema&&) noexcept;
@@ -57,7 +64,7 @@ public:
     [[nodiscard]] std::optional<failure> validate(const value& doc) const;
     [[nodiscard]] bool loaded() const noexcept { return impl_ != nullptr; }
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "telecomply/engine.hpp"
+#include "telecomply/rules/engine.hpp"
 
 namespace {
 double seconds_since(std::chrono::steady_clock::time_point t0) {

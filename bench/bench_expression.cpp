@@ -17,8 +17,8 @@
 #include <string>
 #include <vector>
 
-#include "telecomply/document.hpp"
-#include "telecomply/expression.hpp"
+#include "telecomply/expr/document.hpp"
+#include "telecomply/expr/expression.hpp"
 
 namespace {
 
@@ -159,9 +159,10 @@ int main(int argc, char** argv) {
         }
         const double secs =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        std::printf("{\"bench\": \"expression_corpus\", \"apps\": %zu, \"rejected\": %zu, "
-                    "\"fired\": %zu, \"apps_per_s_eval\": %.0f}\n",
-                    docs.size(), rejected, fired, static_cast<double>(docs.size()) / secs);
+        std::printf(
+            "{\"bench\": \"expression_corpus\", \"apps\": %zu, \"rejected\": %zu, "
+            "\"fired\": %zu, \"apps_per_s_eval\": %.0f}\n",
+            docs.size(), rejected, fired, static_cast<double>(docs.size()) / secs);
     }
     std::printf(
         "{\"bench\": \"expression\", \"conditions\": %zu, \"iterations\": %ld, "

@@ -25,8 +25,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/detail/json_support.hpp"
-#include "telecomply/document.hpp"
+#include "rules/json_schema.hpp"
+#include "telecomply/expr/document.hpp"
 
 namespace {
 

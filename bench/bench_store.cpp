@@ -19,7 +19,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/case_store.hpp"
+#include "telecomply/cases/case_store.hpp"
 
 namespace {
 

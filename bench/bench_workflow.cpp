@@ -30,10 +30,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/case_store.hpp"
-#include "telecomply/cases.hpp"
-#include "telecomply/engine.hpp"
-#include "telecomply/workflow.hpp"
+#include "telecomply/cases/case_store.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/workflow/workflow.hpp"
 
 namespace {
 

@@ -12,15 +12,15 @@
 #include <memory>
 #include <optional>
 
-#include "telecomply/calendar_import.hpp"
-#include "telecomply/cases.hpp"
-#include "telecomply/detail/json_support.hpp"
-#include "telecomply/engine.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/lint.hpp"
-#include "telecomply/ruleset_tests.hpp"
-#include "telecomply/version.hpp"
-#include "telecomply/workflow.hpp"
+#include "base/json_io.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/base/version.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "telecomply/domain/calendar_import.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/ruleset_tests.hpp"
+#include "telecomply/workflow/lint.hpp"
+#include "telecomply/workflow/workflow.hpp"
 
 namespace telecomply::cli {
 

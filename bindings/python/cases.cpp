@@ -12,11 +12,11 @@
 #include <mutex>
 #include "convert.hpp"
 
-#include "telecomply/calendar.hpp"
-#include "telecomply/calendar_import.hpp"
-#include "telecomply/cases.hpp"
-#include "telecomply/detail/json_support.hpp"
-#include "telecomply/workflow.hpp"
+#include "base/json_io.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "telecomply/domain/calendar.hpp"
+#include "telecomply/domain/calendar_import.hpp"
+#include "telecomply/workflow/workflow.hpp"
 
 namespace py = pybind11;
 

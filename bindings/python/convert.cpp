@@ -5,8 +5,8 @@
 #include <cmath>
 #include <string>
 
-#include "telecomply/detail/time.hpp"
-#include "telecomply/detail/utf8.hpp"
+#include "base/utf8.hpp"
+#include "expr/time.hpp"
 
 namespace telecomply::python {
 

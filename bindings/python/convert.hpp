@@ -3,9 +3,9 @@
 
 #include <pybind11/pybind11.h>
 
-#include "telecomply/document.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/value.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/expr/document.hpp"
+#include "telecomply/expr/value.hpp"
 
 namespace telecomply::python {
 

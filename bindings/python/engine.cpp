@@ -8,9 +8,9 @@
 #include <thread>
 
 #include "convert.hpp"
-#include "telecomply/engine.hpp"
-#include "telecomply/lint.hpp"
-#include "telecomply/version.hpp"
+#include "telecomply/base/version.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/workflow/lint.hpp"
 
 namespace py = pybind11;
 

@@ -6,8 +6,8 @@
 
 #include "cli.hpp"
 #include "convert.hpp"
-#include "telecomply/expression.hpp"
-#include "telecomply/ruleset.hpp"
+#include "telecomply/expr/expression.hpp"
+#include "telecomply/rules/ruleset.hpp"
 
 namespace py = pybind11;
 using namespace telecomply;

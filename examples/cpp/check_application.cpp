@@ -13,7 +13,7 @@
 #include <iterator>
 #include <string>
 
-#include <telecomply/engine.hpp>
+#include <telecomply/rules/engine.hpp>
 
 int main(int argc, char** argv) {
     const std::string file = argc > 1 ? argv[1] : "examples/applications/gd-retail-eligible.json";

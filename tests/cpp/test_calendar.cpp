@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "scratch_dir.hpp"
-#include "telecomply/calendar.hpp"
-#include "telecomply/error.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/domain/calendar.hpp"
 
 using namespace telecomply;
 using nlohmann::json;

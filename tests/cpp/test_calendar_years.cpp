@@ -14,9 +14,9 @@
 #include <nlohmann/json.hpp>
 
 #include "scratch_dir.hpp"
-#include "telecomply/calendar.hpp"
-#include "telecomply/calendar_import.hpp"
-#include "telecomply/error.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/domain/calendar.hpp"
+#include "telecomply/domain/calendar_import.hpp"
 
 using namespace telecomply;
 using nlohmann::json;

@@ -14,12 +14,12 @@
 
 #include "scratch_dir.hpp"
 #include "store_testing.hpp"
-#include "telecomply/calendar_import.hpp"
-#include "telecomply/case_store.hpp"
-#include "telecomply/cases.hpp"
-#include "telecomply/engine.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/identifiers.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/cases/case_store.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "telecomply/domain/calendar_import.hpp"
+#include "telecomply/domain/identifiers.hpp"
+#include "telecomply/rules/engine.hpp"
 
 using namespace telecomply;
 using nlohmann::json;

@@ -29,8 +29,8 @@
 
 #include <sqlite3.h>
 
-#include "telecomply/case_store.hpp"
-#include "telecomply/error.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/cases/case_store.hpp"
 
 extern char** environ;  // NOLINT: POSIX, for posix_spawn
 

@@ -31,11 +31,11 @@
 
 #include <sqlite3.h>
 
-#include "telecomply/case_store.hpp"
-#include "telecomply/cases.hpp"
-#include "telecomply/engine.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/workflow.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/cases/case_store.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/workflow/workflow.hpp"
 
 using namespace telecomply;
 using nlohmann::json;

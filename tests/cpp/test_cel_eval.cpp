@@ -14,9 +14,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/document.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/expression.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/expr/document.hpp"
+#include "telecomply/expr/expression.hpp"
 
 using namespace telecomply;
 using nlohmann::json;

@@ -10,11 +10,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/calendar.hpp"
-#include "telecomply/document.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/expression.hpp"
-#include "telecomply/identifiers.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/domain/calendar.hpp"
+#include "telecomply/domain/identifiers.hpp"
+#include "telecomply/expr/document.hpp"
+#include "telecomply/expr/expression.hpp"
 
 using namespace telecomply;
 using nlohmann::json;

@@ -9,10 +9,10 @@
 #include <string_view>
 #include <vector>
 
-#include "telecomply/detail/cel_ast.hpp"
-#include "telecomply/document.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/expression.hpp"
+#include "expr/cel_ast.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/expr/document.hpp"
+#include "telecomply/expr/expression.hpp"
 
 using namespace telecomply;
 using namespace std::string_literals;

@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
-#include "telecomply/date.hpp"
-#include "telecomply/error.hpp"
+#include "telecomply/base/date.hpp"
+#include "telecomply/base/error.hpp"
 
 using telecomply::date;
 using telecomply::time_of_day;

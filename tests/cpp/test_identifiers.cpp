@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "telecomply/identifiers.hpp"
+#include "telecomply/domain/identifiers.hpp"
 
 using namespace telecomply;
 

@@ -10,9 +10,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/engine.hpp"
-#include "telecomply/error.hpp"
-#include "telecomply/ruleset.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/ruleset.hpp"
 
 namespace fs = std::filesystem;
 using namespace telecomply;

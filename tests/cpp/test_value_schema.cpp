@@ -16,9 +16,9 @@
 #include <valijson/schema_parser.hpp>
 #include <valijson/validator.hpp>
 
-#include "telecomply/detail/json_support.hpp"
-#include "telecomply/detail/value_schema_adapter.hpp"
-#include "telecomply/document.hpp"
+#include "rules/json_schema.hpp"
+#include "rules/value_schema_adapter.hpp"
+#include "telecomply/expr/document.hpp"
 
 using namespace telecomply;
 using detail::json_schema;

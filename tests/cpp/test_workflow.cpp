@@ -12,8 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/error.hpp"
-#include "telecomply/workflow.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/workflow/workflow.hpp"
 
 namespace fs = std::filesystem;
 using namespace telecomply;

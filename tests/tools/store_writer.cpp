@@ -20,8 +20,8 @@
 
 #include <unistd.h>
 
-#include "telecomply/case_store.hpp"
-#include "telecomply/error.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/cases/case_store.hpp"
 
 namespace {
 

@@ -1,0 +1,203 @@
+#pragma once
+/// \file cases.hpp
+/// Cases: one application's life through the approval workflow (POLICY.md §5, docs/workflow.md).
+/// case_manager holds the pure logic (events, guards, deadlines, replay); case_service adds the
+/// durable, tamper-evident store.
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/cases/case_store.hpp"
+#include "telecomply/base/date.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/workflow/workflow.hpp"
+
+namespace telecomply {
+
+/// An event as given by a caller: `at` is an RFC 3339 time or a YYYY-MM-DD date (dates of
+/// deadlines are taken in China Standard Time, UTC+8).
+struct case_event {
+    std::string type;
+    std::string actor = "system";
+    std::string at;
+    nlohmann::json data = nlohmann::json::object();
+};
+
+/// A running timer of a case: its last day and how it was reached (docs/workflow.md,
+/// "Deadlines"). A value type.
+struct case_deadline {
+    date due;   ///< the last day on which the deadline is met (an event that day is in time)
+    date from;  ///< the day the count started: the event's date, or the end of the period a
+                ///< renewal extends
+    int working_days = 0;  ///< N for a deadline of N working days; 0 for calendar months or days
+    std::string calendar;  ///< `name@version` of the calendar it was counted on ("" unless
+                           ///< counted in working days)
+    std::vector<int> provisional_years;  ///< the provisional calendar years the count crossed
+    std::optional<date> moved_from;      ///< the last day before a calendar change moved it
+
+    /// True when the count crossed a provisional year: the day may move when that year's
+    /// official arrangement is imported.
+    [[nodiscard]] bool provisional() const noexcept { return !provisional_years.empty(); }
+    /// `{"due", "provisional", "provisional_years", "from", "working_days"?, "calendar"?,
+    /// "moved_from"?}`.
+    [[nodiscard]] nlohmann::json to_json() const;
+    /// The inverse of to_json(); also a bare "YYYY-MM-DD" (snapshots written before deadlines
+    /// had details). Throws store_error when malformed.
+    static case_deadline from_json(const nlohmann::json& j);
+    bool operator==(const case_deadline&) const = default;
+};
+
+/// The state of a case: everything a guard, a deadline or a report needs. A value type.
+struct case_state {
+    std::string id;
+    std::string region;
+    nlohmann::json application;  ///< the application as it stands (events may patch it)
+    std::string ruleset_id, ruleset_version, ruleset_digest;
+    std::optional<date> pinned_on;  ///< the date whose rules the case follows (submitted_on)
+    std::string state;
+    std::int64_t version = 0;                           ///< number of events applied
+    std::map<std::string, case_deadline> deadlines;     ///< running timers by name
+    std::set<std::string> flags;                        ///< e.g. REVIEW_OVERDUE
+    std::map<std::string, bool> obligations;            ///< code -> met
+    nlohmann::json findings = nlohmann::json::array();  ///< of the last rules evaluation
+    nlohmann::json warnings = nlohmann::json::array();  ///< e.g. CHANGE_REPORTED_LATE
+    std::vector<std::string> requested_items;
+    std::vector<std::string> rejection_reasons;
+    std::map<std::string, std::vector<date>> complaints;  ///< number -> complaint dates
+    std::optional<date> banned_until;
+    std::optional<date> validity_until;
+
+    /// The full case as JSON (the store's snapshot).
+    [[nodiscard]] nlohmann::json to_json() const;
+    static case_state from_json(const nlohmann::json& j);
+    /// The summary `case show --format json` prints: {id, region, state, ruleset_version,
+    /// deadlines{name: case_deadline::to_json()} (the running timers), obligations [{code,
+    /// met}], findings}, and when set: flags, warnings, rejection_reasons, banned_until,
+    /// validity_until.
+    [[nodiscard]] nlohmann::json summary() const;
+};
+
+/// What applying an event did.
+struct transition_result {
+    case_state after;
+    std::string transition;  ///< the workflow transition id taken
+    nlohmann::json verdict;  ///< summary of the rules evaluation a guard ran (null if none)
+    /// What the event computed, to be stored with it (event_input::outcome):
+    /// `{"deadlines": {name: case_deadline::to_json()}}` for the deadlines it started, extended
+    /// or recomputed; null when none.
+    nlohmann::json outcome;
+};
+
+/// The workflow logic over immutable rules, workflows and calendars. Thread-safe.
+class case_manager {
+  public:
+    /// `rulesets` is a folder with ruleset files, calendars/ and workflow/.
+    explicit case_manager(std::shared_ptr<const engine> rules);
+
+    /// A new case in the workflow's initial state for a (schema-valid) application, pinning the
+    /// ruleset version in force on its submission date. `id` defaults to the application's id.
+    [[nodiscard]] case_state create(const nlohmann::json& application, std::string id = {}) const;
+    /// Applies an event: the new state, or transition_refused (the input state is untouched)
+    /// naming the reason: not allowed in this state, or which guard failed and why.
+    [[nodiscard]] transition_result apply(const case_state& s, const case_event& e) const;
+    /// The automatic events time has made due at `now` (timers past their last day), in the
+    /// order they fell due; apply each with apply().
+    [[nodiscard]] std::vector<case_event> due(const case_state& s, date now) const;
+    /// Rebuilds a case from its stored events alone. A deadline an event recorded in its
+    /// outcome is taken as recorded (it was counted on the calendar of that day, which may
+    /// have changed since), so a history replays whatever calendars were imported after it.
+    [[nodiscard]] case_state replay(const std::vector<stored_event>& events) const;
+
+    /// The case's working-day deadlines counted again on the current calendar of its region:
+    /// a `recompute_deadlines` event (actor "system", at `at`) whose data names every deadline
+    /// whose last day or provisional years differ, with `moved_from` set where the last day
+    /// moved; nullopt when none differs. Apply it with apply() (which checks it against the
+    /// calendar) before other events, as case_service does. A deadline that can no longer be
+    /// counted (its days lie outside the calendar) is left as it is.
+    [[nodiscard]] std::optional<case_event> recompute(const case_state& s,
+                                                      const std::string& at) const;
+    /// `s` with recompute() applied but not counted as an event: what the case looks like on
+    /// the current calendar (what `case show` prints).
+    [[nodiscard]] case_state on_current_calendar(const case_state& s) const;
+
+    [[nodiscard]] const workflow& workflow_for(std::string_view region) const;
+    [[nodiscard]] const engine& rules() const noexcept { return *engine_; }
+
+    /// The date of an event time: YYYY-MM-DD, or RFC 3339 converted to UTC+8.
+    static date event_date(std::string_view at);
+
+  private:
+    [[nodiscard]] transition_result apply_impl(const case_state& s, const case_event& e,
+                                               const nlohmann::json* recorded) const;
+    [[nodiscard]] const calendar* calendar_for(std::string_view region) const;
+    std::shared_ptr<const engine> engine_;
+    mutable std::mutex mutex_;
+    mutable std::map<std::string, std::shared_ptr<const workflow>, std::less<>> workflows_;
+};
+
+/// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
+class case_service {
+  public:
+    case_service(case_store& store, const case_manager& manager)
+        : store_(store), manager_(manager) {}
+
+    /// Creates a case from an application (recorded as its first event, "create").
+    case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
+    /// Applies an event to the stored case; conflict_error when another writer got there first
+    /// (nothing written), transition_refused when the workflow refuses it (nothing written).
+    /// When the calendar has changed since the case's deadlines were counted and one of them
+    /// differs now, a `recompute_deadlines` event is stored first, so the event is judged by
+    /// the current calendar; when the event is refused, neither is written. calendar_error
+    /// (nothing written) when the calendar files changed on disk after the rules were loaded
+    /// (calendar_set::changed_on_disk()): load the rules again first.
+    /// `expected_version`: the version the caller decided on (what it showed an officer); when
+    /// given and the stored case has moved on since, conflict_error and nothing written. Without
+    /// it, the event is judged against the case as it is read now.
+    transition_result apply(const std::string& case_id, const case_event& e,
+                            std::optional<std::int64_t> expected_version = std::nullopt);
+    /// The stored case (its snapshot) on the calendar of the loaded rules (case_manager::
+    /// on_current_calendar(): deadlines a calendar change has moved show where they are now,
+    /// with `moved_from`); not_found_error when unknown. When the calendar files changed on disk
+    /// after the rules were loaded, this is the view of the loaded ones: load the rules again
+    /// to see the new days (writes refuse until then).
+    [[nodiscard]] case_state get(const std::string& case_id) const;
+    /// Applies every automatic event due at `now` to every case, after recording any
+    /// `recompute_deadlines` a calendar change calls for. Returns (case id, event) pairs, the
+    /// recomputations included.
+    std::vector<std::pair<std::string, case_event>> tick(date now,
+                                                         const std::string& actor = "system");
+    /// Records a `recompute_deadlines` event (at `at`) on every case whose working-day deadlines
+    /// the current calendar counts differently (after an official year was imported). Returns
+    /// (case id, event) pairs.
+    std::vector<std::pair<std::string, case_event>> recompute(const std::string& at,
+                                                              const std::string& actor = "system");
+    /// Replays a case from its events and compares with the stored snapshot; the differences.
+    [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
+
+  private:
+    [[nodiscard]] case_state load(const std::string& case_id) const;
+    // Applies `e` to `s` (the stored case) and appends it with its outcome.
+    transition_result append(const std::string& case_id, const case_state& s, const case_event& e);
+    // Appends `e` (applied to `s` with result `r`) with its outcome.
+    void write(const std::string& case_id, const case_state& s, const case_event& e,
+               const transition_result& r);
+    // calendar_error when the calendar files changed since the rules were loaded: counting on
+    // stale days would record wrong deadlines (or recount them backwards).
+    void require_current_calendars() const;
+    case_store& store_;
+    const case_manager& manager_;
+    // The cases this service wrote last, so that a writer appending to the same cases does not
+    // parse their snapshots back; used only while the stored version still matches.
+    std::map<std::string, case_state, std::less<>> recent_;
+};
+
+}  // namespace telecomply

@@ -1,0 +1,178 @@
+#pragma once
+/// \file expression.hpp
+/// Rule conditions: a subset of Google's Common Expression Language (CEL) with CEL's semantics,
+/// plus this domain's extensions (dates, times of day, Chinese identifiers, phone numbers,
+/// working days).
+///
+/// Compile once, evaluate many:
+/// \code
+///   telecomply::environment env;
+///   int app = env.declare("app");
+///   auto expr = telecomply::expression::compile("app.numbers.size() <= 50", env);
+///   telecomply::eval_context ctx;
+///   telecomply::value v = expr.evaluate({&doc.root(), 1}, ctx);
+/// \endcode
+/// A compiled expression is immutable and may be evaluated from many threads at once, each
+/// thread with its own eval_context.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "telecomply/expr/arena.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/expr/value.hpp"
+
+namespace telecomply {
+
+class calendar_set;
+class eval_context;
+class value_builder;
+
+/// Bounds that keep an untrusted expression from hanging, overflowing the stack or exhausting
+/// memory. Every bound is checked; going over is a limit_error (at compile time for the first
+/// two, at evaluation time for the others).
+struct expression_limits {
+    std::size_t max_length = std::size_t{64} * 1024;  ///< source bytes
+    std::uint32_t max_depth = 128;                    ///< nesting of the syntax tree
+    std::uint64_t max_iterations = 1'000'000;         ///< comprehension steps per evaluation
+    std::size_t max_memory = std::size_t{64} << 20;   ///< bytes allocated per evaluation
+};
+
+/// A native function callable from expressions. `args` holds the receiver first for member
+/// calls (`s.f(x)` has args {s, x}). Return an error value (ctx.error(...)) rather than
+/// throwing. Must be thread-safe and, when declared pure, free of side effects (pure calls
+/// with constant arguments are evaluated at compile time).
+using native_function = value (*)(const value* args, eval_context& ctx);
+
+/// What an expression may refer to: variables (bound at evaluation time by slot), constants
+/// (bound at compile time) and functions. The standard CEL functions and the domain
+/// extensions are always present.
+class environment {
+  public:
+    environment();
+    environment(const environment&);
+    environment& operator=(const environment&);
+    environment(environment&&) noexcept;
+    environment& operator=(environment&&) noexcept;
+    ~environment();
+
+    /// Declares a variable; returns its slot, the index of its value in the span given to
+    /// expression::evaluate. Declaring a name twice returns the same slot. Names may be
+    /// qualified ("a.b.c").
+    int declare(std::string_view name);
+    /// The slot of a declared variable, or -1.
+    [[nodiscard]] int slot(std::string_view name) const noexcept;
+    /// Number of declared variables.
+    [[nodiscard]] std::size_t slot_count() const noexcept;
+    /// Binds a name to a constant (deep-copied), e.g. a ruleset's parameters: lookups through
+    /// it are resolved at compile time.
+    void define_constant(std::string_view name, const value& v);
+    /// Adds a function: `name(args...)` when `member` is false, `args[0].name(args[1..])` when
+    /// true. Overloads by arity and call style; a later definition replaces an earlier one.
+    void add_function(std::string_view name, std::uint32_t arity, bool member, native_function fn,
+                      bool pure = true);
+    /// Working-day functions (`add_working_days`, `working_days_between`, `is_working_day`)
+    /// use these calendars; without them those functions evaluate to errors.
+    void set_calendars(std::shared_ptr<const calendar_set> calendars);
+    [[nodiscard]] const std::shared_ptr<const calendar_set>& calendars() const noexcept;
+    /// Unchecked mode (CEL evaluation without the type checker): unknown names and functions
+    /// become runtime errors instead of compile errors. Off by default so that rulesets with
+    /// a typo fail to load.
+    void set_unchecked(bool on) noexcept;
+    [[nodiscard]] bool unchecked() const noexcept;
+
+    struct impl;
+    [[nodiscard]] const impl& details() const noexcept { return *impl_; }
+
+  private:
+    std::unique_ptr<impl> impl_;
+};
+
+/// Per-thread scratch space for evaluation: an arena for the values an evaluation creates and
+/// the work counters the limits are checked against. Reusing one context makes evaluation
+/// allocation-free in the steady state. A value an evaluation returns stays valid until the
+/// context's next evaluation or reset().
+class eval_context {
+  public:
+    explicit eval_context(const expression_limits& limits = {});
+    eval_context(const eval_context&) = delete;
+    eval_context& operator=(const eval_context&) = delete;
+    ~eval_context();
+
+    /// Frees the values of previous evaluations.
+    void reset() noexcept;
+    /// An error value allocated in this context.
+    value error(eval_errc code, std::string_view message);
+    [[nodiscard]] detail::arena& arena() noexcept { return arena_; }
+    [[nodiscard]] const expression_limits& limits() const noexcept { return limits_; }
+    /// The calendars of the environment the running expression was compiled in, or nullptr.
+    [[nodiscard]] const calendar_set* calendars() const noexcept { return calendars_; }
+    /// Offset in the source of the call being evaluated (for native functions' errors).
+    [[nodiscard]] std::uint32_t offset() const noexcept { return offset_; }
+
+    // Used by the evaluator.
+    void count_iterations(std::uint64_t n);
+    void set_offset(std::uint32_t off) noexcept { offset_ = off; }
+    void set_calendars(const calendar_set* c) noexcept { calendars_ = c; }
+    void begin() noexcept {
+        iterations_ = 0;
+        // max_memory bounds each evaluation: what earlier ones left in the arena (results in
+        // use until reset()) does not count against the next.
+        arena_.rebase_limit();
+    }
+
+  private:
+    expression_limits limits_;
+    detail::arena arena_;
+    std::uint64_t iterations_ = 0;
+    std::uint32_t offset_ = 0;
+    const calendar_set* calendars_ = nullptr;
+};
+
+/// A compiled expression. Immutable, cheap to copy (shared), safe to evaluate concurrently.
+class expression {
+  public:
+    /// Parses and compiles. Throws expression_error (errc::parse_error with line:column and what
+    /// was expected, or errc::compile_error for unknown names, bad macro use, bad constant
+    /// regexes) or limit_error.
+    static expression compile(std::string_view source, const environment& env,
+                              const expression_limits& limits = {});
+
+    expression() = default;
+
+    /// Evaluates with variables bound by slot (see environment::declare). Returns the result,
+    /// possibly an error value; throws limit_error when a bound is reached.
+    value evaluate(std::span<const value> variables, eval_context& ctx) const;
+
+    [[nodiscard]] const std::string& source() const noexcept;
+    /// "line:column" of a byte offset in the source (for error values' offsets).
+    [[nodiscard]] source_location locate(std::uint32_t offset) const noexcept;
+    /// A one-line description of an error value raised by this expression:
+    /// "1:14: division by zero (in `a / b`)".
+    [[nodiscard]] std::string describe(const error_info& e) const;
+    /// The field paths the expression reads from variables, e.g. "applicant.history.
+    /// violations_24m" (statically known paths only; used to explain rule outcomes).
+    [[nodiscard]] const std::vector<std::string>& input_paths() const noexcept;
+    /// True when the expression's value was computed at compile time.
+    [[nodiscard]] bool is_constant() const noexcept;
+    /// Whether the expression was compiled.
+    [[nodiscard]] bool valid() const noexcept { return program_ != nullptr; }
+
+    struct program;
+
+  private:
+    explicit expression(std::shared_ptr<const program> p) : program_(std::move(p)) {}
+    std::shared_ptr<const program> program_;
+};
+
+/// Compiles and evaluates once in unchecked mode, returning the result deep-copied into `out`'s
+/// arena. Convenient for tests and tools; rules compile once instead.
+value evaluate_once(std::string_view source, std::span<const std::pair<std::string, value>> vars,
+                    value_builder& out, const expression_limits& limits = {});
+
+}  // namespace telecomply

@@ -1,0 +1,89 @@
+#pragma once
+/// \file engine.hpp
+/// The checking pipeline: read an application (JSON), validate it against the application
+/// schema, pick the ruleset in force, evaluate, return a verdict. The CLI and the Python package
+/// are faces over this class.
+
+#include <filesystem>
+#include <functional>
+#include <istream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/expr/document.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/rules/ruleset.hpp"
+#include "telecomply/rules/verdict.hpp"
+
+namespace telecomply {
+
+namespace detail {
+class json_schema;
+}
+
+/// Checks applications against a catalogue of rulesets. Immutable after construction and safe
+/// to use from many threads at once.
+class engine {
+  public:
+    /// The rulesets of `rulesets_dir` (default: the installed ones, see catalogue::default_dir()).
+    /// The application schema is `rulesets_dir/schema/application.schema.json` when present.
+    explicit engine(const std::filesystem::path& rulesets_dir = catalogue::default_dir());
+    explicit engine(std::shared_ptr<const catalogue> rules);
+    ~engine();
+    engine(engine&&) noexcept;
+    engine& operator=(engine&&) noexcept;
+
+    [[nodiscard]] const catalogue& rules() const noexcept { return *catalogue_; }
+    [[nodiscard]] const std::shared_ptr<const catalogue>& rules_ptr() const noexcept {
+        return catalogue_;
+    }
+
+    /// Parses one application from JSON text and validates it against the application schema.
+    /// Throws input_error naming `source`, the line (`first_line` is the line the text starts
+    /// on) and the JSON path of the first problem.
+    [[nodiscard]] document parse(std::string_view json, std::string_view source = "<input>",
+                                 std::uint32_t first_line = 1) const;
+    /// Validates an application given as JSON; same errors as parse().
+    [[nodiscard]] document validate(const nlohmann::json& app, std::string_view source = "<input>",
+                                    std::uint32_t line = 0, std::string_view text = {}) const;
+    /// Validates an application already built as a document (e.g. from a Python dict); throws
+    /// input_error naming `source` and the JSON path.
+    void validate(const document& app, std::string_view source = "<input>") const;
+
+    /// Checks a parsed application with the ruleset of its region in force on its submission
+    /// date (or opts.as_of). Throws not_found_error when no ruleset applies.
+    [[nodiscard]] verdict check(const document& app, const check_options& opts = {}) const;
+    /// Checks with a given version of the region's rules (what-if, policy diffs) instead of the
+    /// one in force. Throws not_found_error when the region has no such version.
+    [[nodiscard]] verdict check_version(const document& app, std::string_view version,
+                                        const check_options& opts = {}) const;
+    /// parse() then check().
+    [[nodiscard]] verdict check_json(std::string_view json, const check_options& opts = {},
+                                     std::string_view source = "<input>",
+                                     std::uint32_t first_line = 1) const;
+
+    /// One item of a batch: a verdict, or the input error that stopped that application.
+    using result = std::variant<verdict, input_error>;
+    /// Checks every application of a stream in input order, calling `sink` for each. The stream
+    /// is JSON Lines (one application per line; blank lines skipped) when `jsonl` is true, else
+    /// one JSON document: an application or an array of them. Memory stays flat for JSON Lines:
+    /// applications are read, checked and handed over one batch at a time; `threads` (0: the
+    /// hardware's) check a batch in parallel. Returns the number of applications.
+    std::size_t check_stream(std::istream& in, bool jsonl, std::string_view source,
+                             const check_options& opts,
+                             const std::function<void(std::size_t index, result&&)>& sink,
+                             unsigned threads = 1) const;
+
+  private:
+    void validate_located(const document& app, std::string_view source, std::uint32_t first_line,
+                          std::string_view text) const;
+    std::shared_ptr<const catalogue> catalogue_;
+    std::unique_ptr<detail::json_schema> schema_;
+};
+
+}  // namespace telecomply

@@ -1,0 +1,164 @@
+#pragma once
+/// \file ruleset.hpp
+/// Policy rulesets: loading, composition (extends / overrides), versions in force on a date,
+/// and checking applications. See docs/rulesets.md for the file format.
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/domain/calendar.hpp"
+#include "telecomply/base/diagnostic.hpp"
+#include "telecomply/base/date.hpp"
+#include "telecomply/expr/document.hpp"
+#include "telecomply/expr/expression.hpp"
+#include "telecomply/rules/verdict.hpp"
+
+namespace telecomply {
+
+/// The phase a rule belongs to.
+enum class phase : std::uint8_t { intake, review, screening };
+std::string_view to_string(phase p) noexcept;
+
+/// One rule of a merged ruleset, compiled.
+struct rule {
+    std::string id;
+    std::string code;     ///< empty for an obligation rule
+    std::string subject;  ///< literal subject, or empty
+    telecomply::phase phase = phase::intake;
+    telecomply::severity level = severity::blocking;
+    localized message;
+    localized remedy;
+    std::string reference;
+    std::vector<std::string> obligations;
+    std::string origin;    ///< "CN@2026.1": the ruleset that defined or last overrode it
+    std::string each_var;  ///< with `each`: the element's variable name
+    int each_slot = -1;    ///< its variable slot
+    const nlohmann::json* params = nullptr;  ///< the owning ruleset's parameters (templates)
+    // Expression sources (empty when absent) and their compiled forms.
+    std::string when_src, require_src, each_src, subject_src;
+    expression when, require, each, subject_expr;
+
+    [[nodiscard]] bool is_obligation_rule() const noexcept { return code.empty(); }
+};
+
+/// A named value computed once per application before the rules run (`variables` in a
+/// ruleset), which rules read as `variables.NAME`.
+struct ruleset_variable {
+    std::string name;
+    std::string source;
+    expression expr;
+    int slot = -1;
+    std::string origin;  ///< the ruleset that defined it
+};
+
+/// Where a check happens: the date it is "as of" and whether to record a trace.
+struct check_options {
+    std::optional<date> as_of;   ///< default: the application's submitted_on
+    bool trace = false;          ///< record each rule's inputs and outcome (explain)
+    bool include_review = true;  ///< evaluate review-phase rules too (intake only when false)
+};
+
+/// A merged, compiled ruleset: a region's version with its whole extends chain applied.
+/// Immutable; share it freely across threads.
+class ruleset : public std::enable_shared_from_this<ruleset> {
+  public:
+    [[nodiscard]] const std::string& id() const noexcept { return id_; }
+    [[nodiscard]] const std::string& version() const noexcept { return version_; }
+    [[nodiscard]] date effective_from() const noexcept { return from_; }
+    [[nodiscard]] std::optional<date> effective_to() const noexcept { return to_; }
+    /// The chain from the root: {"CN@2026.1", "CN-GD@2026.1"}.
+    [[nodiscard]] const std::vector<std::string>& chain() const noexcept { return chain_; }
+    /// "sha256:<hex>" over the canonical JSON of every file in the chain.
+    [[nodiscard]] const std::string& digest() const noexcept { return digest_; }
+    /// The merged parameters.
+    [[nodiscard]] const nlohmann::json& parameters() const noexcept { return params_json_; }
+    [[nodiscard]] const std::vector<rule>& rules() const noexcept { return rules_; }
+    /// The ruleset's variables, in evaluation order.
+    [[nodiscard]] const std::vector<ruleset_variable>& variables() const noexcept {
+        return variables_;
+    }
+    [[nodiscard]] const rule* find_rule(std::string_view id) const noexcept;
+    /// Notes of every file in the chain.
+    [[nodiscard]] const std::vector<std::string>& notes() const noexcept { return notes_; }
+    /// The merged parameters as a value (for rule expressions and message templates).
+    [[nodiscard]] const value& params() const noexcept { return params_doc_.root(); }
+
+    /// Checks an application document (POLICY.md §1, already schema-valid). `ctx` is scratch
+    /// space reused across calls on one thread.
+    [[nodiscard]] verdict check(const document& app, const check_options& opts,
+                                eval_context& ctx) const;
+
+    /// Variables rule expressions see, in slot order: app, the top-level fields, params... Used
+    /// by tools that evaluate expressions against applications the same way.
+    static const std::vector<std::string>& variable_names();
+
+  private:
+    friend class catalogue;
+    std::string id_, version_;
+    date from_;
+    std::optional<date> to_;
+    std::vector<std::string> chain_;
+    std::string digest_;
+    nlohmann::json params_json_;
+    document params_doc_;
+    std::vector<rule> rules_;
+    std::vector<ruleset_variable> variables_;
+    std::vector<std::string> notes_;
+    std::size_t slot_count_ = 0;
+};
+
+/// Every ruleset of a folder, by id and version, with the working calendars; resolves the
+/// version in force for a region on a date and compiles merged rulesets on first use.
+/// Thread-safe.
+class catalogue {
+  public:
+    /// Loads and validates every ruleset file under `dir` (see docs/rulesets.md) and the
+    /// calendars in `dir/calendars`. Throws ruleset_error naming the file, line and JSON path.
+    /// Expressions are compiled lazily; call lint() to compile everything up front.
+    static std::shared_ptr<catalogue> load(const std::filesystem::path& dir);
+    /// The folder of the rulesets installed with telecomply: $TELECOMPLY_RULESETS, else the
+    /// installed data folder, else the source tree's rulesets/ (for build-tree binaries).
+    static std::filesystem::path default_dir();
+
+    /// The merged ruleset for `region` in force on `on`. Throws not_found_error when the region
+    /// has no ruleset or no version covers the date, ruleset_error when it does not compile.
+    [[nodiscard]] std::shared_ptr<const ruleset> resolve(std::string_view region, date on) const;
+    /// A specific version of a ruleset id (its parents resolved on its effective_from).
+    [[nodiscard]] std::shared_ptr<const ruleset> get(std::string_view id,
+                                                     std::string_view version) const;
+    /// All (id, version) pairs.
+    [[nodiscard]] std::vector<std::pair<std::string, std::string>> list() const;
+    [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+    [[nodiscard]] const std::shared_ptr<const calendar_set>& calendars() const noexcept {
+        return calendars_;
+    }
+
+    /// One problem lint found.
+    using problem = diagnostic;
+    /// Compiles every ruleset version with every parent version it can meet and reports
+    /// problems instead of throwing: expression errors, references to missing parameters,
+    /// version gaps, and (as warnings) parameters nothing reads. `used_elsewhere` names
+    /// parameters read outside the rules (by the workflow).
+    [[nodiscard]] std::vector<problem> lint(
+        const std::vector<std::string>& used_elsewhere = {}) const;
+
+    struct source;  // one loaded file
+
+  private:
+    std::shared_ptr<const ruleset> build(const source& leaf, date on) const;
+    std::filesystem::path dir_;
+    std::map<std::string, std::vector<std::shared_ptr<const source>>, std::less<>> by_id_;
+    std::shared_ptr<const calendar_set> calendars_;
+    mutable std::mutex mutex_;
+    mutable std::map<std::string, std::shared_ptr<const ruleset>, std::less<>> cache_;
+};
+
+}  // namespace telecomply

@@ -1,0 +1,111 @@
+#pragma once
+/// \file verdict.hpp
+/// The outcome of checking one application against a ruleset (POLICY.md §2).
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/base/date.hpp"
+
+namespace telecomply {
+
+class ruleset;
+struct rule;
+
+/// How serious a finding is.
+enum class severity : std::uint8_t { blocking, warning, info };
+std::string_view to_string(severity s) noexcept;
+
+/// The decision for one application.
+enum class decision : std::uint8_t { eligible, ineligible, needs_evidence };
+std::string_view to_string(decision d) noexcept;
+
+/// Text in the two languages rulesets are written in.
+struct localized {
+    std::string zh;
+    std::string en;
+};
+
+/// A rule that failed: code, subject, severity and the rule's message and remedy.
+struct finding {
+    const rule* source = nullptr;  ///< the rule (owned by the verdict's ruleset)
+    std::string subject;           ///< empty when the code has none
+    severity level = severity::blocking;
+
+    [[nodiscard]] const std::string& code() const noexcept;
+    [[nodiscard]] const std::string& rule_id() const noexcept;
+    [[nodiscard]] const std::string& reference() const noexcept;
+    /// The message with {subject} and {params.NAME} filled in; lang is "zh" or "en".
+    [[nodiscard]] localized message() const;
+    [[nodiscard]] localized remedy() const;
+};
+
+/// A rule whose outcome could not be decided: its inputs are absent (`missing` lists the
+/// paths) or evaluating it failed (`reason`).
+struct unknown_outcome {
+    const rule* source = nullptr;
+    std::string subject;
+    std::vector<std::string> missing;
+    std::string reason;
+
+    [[nodiscard]] const std::string& rule_id() const noexcept;
+};
+
+/// A step the workflow must take (e.g. SITE_INSPECTION_REQUIRED), with the rule that asked.
+struct obligation {
+    std::string code;
+    const rule* source = nullptr;
+};
+
+/// What one rule saw and decided (explain / trace).
+struct rule_trace {
+    const rule* source = nullptr;
+    std::string outcome;  ///< "pass", "fail", "unknown" or "not_applicable"
+    std::string subject;
+    nlohmann::json inputs = nlohmann::json::object();  ///< path -> value read (absent: missing)
+    std::string detail;                                ///< the error for unknown outcomes
+};
+
+/// The verdict on one application.
+struct verdict {
+    std::string application;  ///< the application's id
+    std::string region;
+    date as_of;
+    std::shared_ptr<const ruleset> rules;  ///< keeps the rules its findings point to alive
+    telecomply::decision outcome = telecomply::decision::eligible;
+    std::vector<finding> findings;
+    std::vector<unknown_outcome> unknowns;
+    std::vector<obligation> obligations;
+    std::optional<std::vector<rule_trace>> trace;
+
+    /// The verdict as JSON (DESIGN.md): {application, region, as_of, ruleset{id, version, chain,
+    /// digest}, decision, findings[], unknowns[], obligations[], trace?}.
+    [[nodiscard]] nlohmann::json to_json() const;
+    [[nodiscard]] bool has_blocking() const noexcept;
+    /// A report a person reads: the decision, blocking findings first with their remedies,
+    /// then warnings, information, unknowns and obligations. `lang`: "zh", "en" or "both".
+    [[nodiscard]] std::string to_text(std::string_view lang = "both") const;
+};
+
+/// What changes between two verdicts on one application (a policy change, a what-if).
+struct verdict_change {
+    telecomply::decision from = telecomply::decision::eligible;
+    telecomply::decision to = telecomply::decision::eligible;
+    std::vector<std::string> added;    ///< "CODE" or "CODE[subject]" found only by the second
+    std::vector<std::string> removed;  ///< ... only by the first
+    [[nodiscard]] bool changed() const noexcept {
+        return from != to || !added.empty() || !removed.empty();
+    }
+    [[nodiscard]] nlohmann::json to_json() const;
+};
+
+/// Compares the findings and decisions of two verdicts.
+verdict_change compare(const verdict& before, const verdict& after);
+
+}  // namespace telecomply

@@ -1,0 +1,284 @@
+// JSON reading with locations (lib/base/json_io.hpp).
+
+#include "base/json_io.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace telecomply::detail {
+
+namespace {
+[[noreturn]] void throw_data(errc code, const std::string& file, std::uint32_t line,
+                             const std::string& path, const std::string& msg) {
+    if (code == errc::ruleset_error) throw ruleset_error(file, line, path, msg);
+    throw input_error(file, line, path, msg);
+}
+}  // namespace
+
+std::string read_file(const std::filesystem::path& file, errc code) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) throw_data(code, file.string(), 0, "", "cannot open the file");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    if (in.bad()) throw_data(code, file.string(), 0, "", "cannot read the file");
+    return std::move(ss).str();
+}
+
+nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
+                          std::uint32_t first_line) {
+    try {
+        return nlohmann::json::parse(text.begin(), text.end());
+    } catch (const nlohmann::json::parse_error& e) {
+        const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+        const auto line = static_cast<std::uint32_t>(
+            first_line + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
+        std::string msg = e.what();
+        if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
+        throw_data(code, file, line, "", "invalid JSON: " + msg);
+    }
+}
+
+// ------------------------------------------------------------------ JSON paths
+
+namespace {
+bool plain_key(std::string_view k) {
+    if (k.empty()) return false;
+    for (char c : k)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-')) return false;
+    return !std::isdigit(static_cast<unsigned char>(k[0]));
+}
+}  // namespace
+
+std::string json_path_append_key(std::string path, std::string_view key) {
+    if (plain_key(key)) {
+        path += ".";
+        path += key;
+    } else {
+        path += "[" + nlohmann::json(std::string(key)).dump() + "]";
+    }
+    return path;
+}
+
+std::string json_path_append_index(std::string path, std::size_t index) {
+    return path + "[" + std::to_string(index) + "]";
+}
+
+namespace {
+// A minimal JSON tokenizer that walks to the value at a path and reports its line.
+class locator {
+  public:
+    explicit locator(std::string_view t) : t_(t) {}
+
+    std::uint32_t find(std::string_view path) {
+        if (path.empty() || path[0] != '$') return 0;
+        path.remove_prefix(1);
+        skip_ws();
+        while (!path.empty()) {
+            if (path[0] == '.') {
+                path.remove_prefix(1);
+                const auto end = path.find_first_of(".[");
+                const std::string key(path.substr(0, end));
+                path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
+                if (!enter_key(key)) return 0;
+            } else if (path[0] == '[') {
+                const auto close = path.find(']');
+                if (close == std::string_view::npos) return 0;
+                const auto inner = path.substr(1, close - 1);
+                path.remove_prefix(close + 1);
+                if (!inner.empty() && inner[0] == '"') {
+                    std::string key;
+                    try {
+                        key = nlohmann::json::parse(inner).get<std::string>();
+                    } catch (...) {
+                        return 0;
+                    }
+                    if (!enter_key(key)) return 0;
+                } else {
+                    std::size_t idx = 0;
+                    for (char c : inner) {
+                        if (c < '0' || c > '9') return 0;
+                        idx = idx * 10 + static_cast<std::size_t>(c - '0');
+                    }
+                    if (!enter_index(idx)) return 0;
+                }
+            } else {
+                return 0;
+            }
+        }
+        return line_at(pos_);
+    }
+
+  private:
+    std::uint32_t line_at(std::size_t p) const {
+        return static_cast<std::uint32_t>(
+            1 +
+            std::count(t_.begin(), t_.begin() + static_cast<long>(std::min(p, t_.size())), '\n'));
+    }
+    void skip_ws() {
+        while (pos_ < t_.size() &&
+               (t_[pos_] == ' ' || t_[pos_] == '\n' || t_[pos_] == '\r' || t_[pos_] == '\t'))
+            ++pos_;
+    }
+    bool read_string(std::string* out) {
+        if (pos_ >= t_.size() || t_[pos_] != '"') return false;
+        const std::size_t start = pos_++;
+        while (pos_ < t_.size() && t_[pos_] != '"')
+            pos_ += t_[pos_] == '\\' ? 2 : 1;
+        if (pos_ >= t_.size()) return false;
+        ++pos_;
+        if (out != nullptr) {
+            try {
+                *out = nlohmann::json::parse(t_.substr(start, pos_ - start)).get<std::string>();
+            } catch (...) {
+                return false;
+            }
+        }
+        return true;
+    }
+    bool skip_value() {
+        skip_ws();
+        if (pos_ >= t_.size()) return false;
+        const char c = t_[pos_];
+        if (c == '"') return read_string(nullptr);
+        if (c == '{' || c == '[') {
+            int depth = 0;
+            while (pos_ < t_.size()) {
+                const char d = t_[pos_];
+                if (d == '"') {
+                    if (!read_string(nullptr)) return false;
+                    continue;
+                }
+                if (d == '{' || d == '[') ++depth;
+                if (d == '}' || d == ']') {
+                    if (--depth == 0) {
+                        ++pos_;
+                        return true;
+                    }
+                }
+                ++pos_;
+            }
+            return false;
+        }
+        while (pos_ < t_.size() && t_[pos_] != ',' && t_[pos_] != '}' && t_[pos_] != ']')
+            ++pos_;
+        return true;
+    }
+    bool enter_key(const std::string& key) {
+        skip_ws();
+        if (pos_ >= t_.size() || t_[pos_] != '{') return false;
+        ++pos_;
+        for (;;) {
+            skip_ws();
+            std::string k;
+            if (!read_string(&k)) return false;
+            skip_ws();
+            if (pos_ >= t_.size() || t_[pos_] != ':') return false;
+            ++pos_;
+            skip_ws();
+            if (k == key) return true;
+            if (!skip_value()) return false;
+            skip_ws();
+            if (pos_ >= t_.size() || t_[pos_] != ',') return false;
+            ++pos_;
+        }
+    }
+    bool enter_index(std::size_t idx) {
+        skip_ws();
+        if (pos_ >= t_.size() || t_[pos_] != '[') return false;
+        ++pos_;
+        for (std::size_t i = 0;; ++i) {
+            skip_ws();
+            if (i == idx) return pos_ < t_.size() && t_[pos_] != ']';
+            if (!skip_value()) return false;
+            skip_ws();
+            if (pos_ >= t_.size() || t_[pos_] != ',') return false;
+            ++pos_;
+        }
+    }
+
+    std::string_view t_;
+    std::size_t pos_ = 0;
+};
+}  // namespace
+
+std::uint32_t line_of(std::string_view text, std::string_view json_path) {
+    try {
+        return locator(text).find(json_path);
+    } catch (...) {
+        return 0;
+    }
+}
+
+namespace {
+
+// The JSON paths of object keys that appear twice in the same object ("2027" twice: the last
+// one would silently win). nlohmann keeps the last; a SAX pass sees every key.
+class duplicate_key_finder : public nlohmann::json::json_sax_t {
+  public:
+    explicit duplicate_key_finder(key_path_fn append_key) : append_key_(append_key) {}
+    std::vector<std::string> found;
+
+    bool null() override { return value(); }
+    bool boolean(bool) override { return value(); }
+    bool number_integer(number_integer_t) override { return value(); }
+    bool number_unsigned(number_unsigned_t) override { return value(); }
+    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool string(string_t&) override { return value(); }
+    bool binary(binary_t&) override { return value(); }
+    bool start_object(std::size_t) override {
+        stack_.push_back({true, {}, child_path(), 0, {}});
+        return true;
+    }
+    bool key(string_t& k) override {
+        auto& f = stack_.back();
+        if (!f.keys.insert(k).second) found.push_back(append_key_(f.path, k));
+        f.key = k;
+        return true;
+    }
+    bool end_object() override { return close(); }
+    bool start_array(std::size_t) override {
+        stack_.push_back({false, {}, child_path(), 0, {}});
+        return true;
+    }
+    bool end_array() override { return close(); }
+    bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override {
+        return false;
+    }
+
+  private:
+    struct frame {
+        bool object;
+        std::set<std::string> keys;
+        std::string path;
+        std::size_t index;
+        std::string key;
+    };
+    std::string child_path() const {
+        if (stack_.empty()) return "$";
+        const auto& f = stack_.back();
+        return f.object ? append_key_(f.path, f.key) : f.path + "[" + std::to_string(f.index) + "]";
+    }
+    bool value() {
+        if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+        return true;
+    }
+    bool close() {
+        stack_.pop_back();
+        return value();
+    }
+    std::vector<frame> stack_;
+    key_path_fn append_key_;
+};
+
+}  // namespace
+
+std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key) {
+    duplicate_key_finder finder(append_key != nullptr ? append_key : &json_path_append_key);
+    (void)nlohmann::json::sax_parse(text, &finder);
+    return finder.found;
+}
+
+}  // namespace telecomply::detail

@@ -1,0 +1,40 @@
+#pragma once
+// JSON reading with locations: files, syntax errors with line and column, the line of a JSON
+// path in a text, JSON path spelling and duplicate keys. Private to the library.
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/base/error.hpp"
+
+namespace telecomply::detail {
+
+/// Reads a whole file; throws `E` (a data_error subclass) naming it when it cannot be read.
+std::string read_file(const std::filesystem::path& file, errc code);
+
+/// Parses JSON text; throws input_error/ruleset_error (per `code`) naming `file`, the line and
+/// column of a syntax error. `first_line` offsets line numbers (JSON Lines).
+nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
+                          std::uint32_t first_line = 1);
+
+/// The 1-based line where the value at `json_path` ("$.rules[3].require") starts in `text`,
+/// or 0 when it cannot be found. Only used on error paths.
+std::uint32_t line_of(std::string_view text, std::string_view json_path);
+
+/// "$.a.b[3].c" from a list of tokens; keys that are not identifiers are quoted: $["a b"].
+std::string json_path_append_key(std::string path, std::string_view key);
+std::string json_path_append_index(std::string path, std::size_t index);
+
+/// The JSON paths (`$.a["b c"][2].x`) of object keys that appear twice in their object, in the
+/// order met. nlohmann keeps one of the two silently; a file whose "2027" is listed twice must
+/// be refused instead. Invalid JSON gives the duplicates met before the error. `append_key`
+/// spells a member's path (default json_path_append_key).
+using key_path_fn = std::string (*)(std::string path, std::string_view key);
+std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key = nullptr);
+
+}  // namespace telecomply::detail

@@ -1,0 +1,212 @@
+// Cases kept in a case store: create, apply with optimistic concurrency, tick, recount, verify by
+// replay.
+
+#include "telecomply/cases/cases.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "cases/case_support.hpp"
+#include "expr/time.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/domain/calendar.hpp"
+
+namespace telecomply {
+
+using detail::refuse;
+
+// ------------------------------------------------------------------ case_service
+
+case_state case_service::create(const nlohmann::json& application, const case_event& e,
+                                std::string id) {
+    case_state s = manager_.create(application, std::move(id));
+    (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    s.version = 1;
+    event_input first{"create", e.actor,         e.at, {{"application", application}},
+                      nullptr,  s.ruleset_digest};
+    store_.create(s.id, s.region, first, s.state, s.to_json());
+    return s;
+}
+
+transition_result case_service::apply(const std::string& case_id, const case_event& e,
+                                      std::optional<std::int64_t> expected_version) {
+    // A remembered state is used only if it is still the stored one: judging an event against
+    // an out-of-date case would refuse (or allow) it wrongly.
+    const auto cached = recent_.find(case_id);
+    const bool from_cache =
+        cached != recent_.end() && store_.version(case_id) == cached->second.version;
+    case_state s = from_cache ? cached->second : load(case_id);
+    if (expected_version && *expected_version != s.version)
+        throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
+                             ", not " + std::to_string(*expected_version) +
+                             ": it changed since it was read; read it again and decide again");
+    (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    require_current_calendars();
+    // Deadlines a calendar change has moved are recorded first, so that the event is judged
+    // by the current calendar and a replay sees the same history. Both are decided before
+    // either is written: a refused event writes nothing, not even the recount.
+    std::optional<std::pair<case_event, transition_result>> recount;
+    if (e.type != "recompute_deadlines")
+        if (auto rc = manager_.recompute(s, e.at)) {
+            auto rr = manager_.apply(s, *rc);
+            recount.emplace(std::move(*rc), std::move(rr));
+        }
+    const case_state& judged = recount ? recount->second.after : s;
+    auto r = manager_.apply(judged, e);
+    if (recount) write(case_id, s, recount->first, recount->second);
+    write(case_id, judged, e, r);
+    return r;
+}
+
+void case_service::require_current_calendars() const {
+    const auto& cals = manager_.rules().rules().calendars();
+    if (cals && cals->changed_on_disk())
+        throw calendar_error("the calendar files in '" + cals->dir().string() +
+                             "' changed after they were loaded (a calendar import?): load the "
+                             "rules again (a new engine, or open the store again) before "
+                             "recording events; nothing was written");
+}
+
+transition_result case_service::append(const std::string& case_id, const case_state& s,
+                                       const case_event& e) {
+    auto r = manager_.apply(s, e);
+    write(case_id, s, e, r);
+    return r;
+}
+
+void case_service::write(const std::string& case_id, const case_state& s, const case_event& e,
+                         const transition_result& r) {
+    event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
+    ev.outcome = r.outcome;
+    try {
+        store_.append(case_id, s.version, ev, r.after.state, r.after.to_json());
+    } catch (const conflict_error&) {
+        recent_.erase(case_id);  // another writer got in between: nothing of ours is current
+        throw;
+    }
+    if (recent_.size() >= 4096) recent_.clear();  // a bound, not an LRU: refilled on demand
+    recent_[case_id] = r.after;
+}
+
+case_state case_service::load(const std::string& case_id) const {
+    const auto row = store_.get(case_id);
+    if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    case_state s = case_state::from_json(row->snapshot);
+    s.version = row->version;
+    return s;
+}
+
+case_state case_service::get(const std::string& case_id) const {
+    return manager_.on_current_calendar(load(case_id));
+}
+
+std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
+                                                                   const std::string& actor) {
+    require_current_calendars();
+    std::vector<std::pair<std::string, case_event>> done;
+    for (const auto& id : store_.case_ids()) {
+        case_state s = load(id);
+        if (auto rc = manager_.recompute(s, now.to_string())) {
+            rc->actor = actor;
+            s = append(id, s, *rc).after;
+            done.emplace_back(id, std::move(*rc));
+        }
+        for (auto e : manager_.due(s, now)) {
+            e.actor = actor;
+            s = append(id, s, e).after;
+            done.emplace_back(id, e);
+        }
+    }
+    return done;
+}
+
+std::vector<std::pair<std::string, case_event>> case_service::recompute(const std::string& at,
+                                                                        const std::string& actor) {
+    (void)case_manager::event_date(at);
+    require_current_calendars();
+    std::vector<std::pair<std::string, case_event>> done;
+    constexpr int k_tries = 20;  // another writer on the same case: read it again
+    for (const auto& id : store_.case_ids()) {
+        for (int attempt = 1;; ++attempt) {
+            try {
+                const case_state s = load(id);
+                if (auto rc = manager_.recompute(s, at)) {
+                    rc->actor = actor;
+                    (void)append(id, s, *rc);
+                    done.emplace_back(id, std::move(*rc));
+                }
+                break;
+            } catch (const conflict_error&) {
+                recent_.erase(id);
+                if (attempt == k_tries) throw;
+            }
+        }
+    }
+    return done;
+}
+
+namespace {
+
+// Snapshots written by the first version of the store (schema 1) hold a deadline as its last
+// day alone (a later event carries it forward as {due, from: due}), and warnings without the
+// calendar they were judged on. Where the stored snapshot has that older form and agrees on
+// the day, the replayed case is compared in that form: an untouched old store verifies.
+void align_legacy(nlohmann::json& replayed, const nlohmann::json& stored) {
+    const auto legacy_deadline = [](const nlohmann::json& d) {
+        return d.is_string() ||
+               (d.is_object() && !d.contains("calendar") && !d.contains("working_days") &&
+                d.contains("from") &&
+                d.value("from", nlohmann::json()) == d.value("due", nlohmann::json()));
+    };
+    if (stored.contains("deadlines") && stored["deadlines"].is_object() &&
+        replayed["deadlines"].is_object())
+        for (const auto& [name, sd] : stored["deadlines"].items()) {
+            if (!legacy_deadline(sd) || !replayed["deadlines"].contains(name)) continue;
+            const auto& due = sd.is_string() ? sd : sd["due"];
+            if (replayed["deadlines"][name].value("due", nlohmann::json()) == due)
+                replayed["deadlines"][name] = sd;
+        }
+    if (stored.contains("warnings") && stored["warnings"].is_array() &&
+        replayed["warnings"].is_array() && stored["warnings"].size() == replayed["warnings"].size())
+        for (std::size_t i = 0; i < stored["warnings"].size(); ++i) {
+            const auto& sw = stored["warnings"][i];
+            auto& rw = replayed["warnings"][i];
+            if (sw.is_object() && rw.is_object() && !sw.contains("calendar")) {
+                rw.erase("calendar");
+                rw.erase("provisional_years");
+            }
+        }
+}
+
+}  // namespace
+
+std::vector<std::string> case_service::check_replay(const std::string& case_id) const {
+    const auto row = store_.get(case_id);
+    if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
+    std::vector<std::string> diffs;
+    case_state replayed;
+    try {
+        replayed = manager_.replay(store_.events(case_id));
+    } catch (const error& e) {
+        return {e.what()};
+    }
+    auto a = replayed.to_json();
+    const auto& b = row->snapshot;
+    align_legacy(a, b);
+    const std::string prefix = "case " + case_id + ": ";
+    auto say = [&](std::string_view what, const std::string& key, std::string_view rest) {
+        std::string m = prefix;
+        m.append(what).append(key).append(rest);
+        diffs.push_back(std::move(m));
+    };
+    for (const auto& [k, v] : a.items())
+        if (!b.contains(k) || b[k] != v) say("replayed '", k, "' differs from the stored snapshot");
+    for (const auto& [k, v] : b.items())
+        if (!a.contains(k)) say("the stored snapshot has an extra '", k, "'");
+    return diffs;
+}
+
+}  // namespace telecomply

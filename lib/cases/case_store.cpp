@@ -1,0 +1,883 @@
+// The case store on SQLite: one connection per case_store, prepared statements cached on it,
+// every write inside `BEGIN IMMEDIATE` (or a savepoint inside a caller's transaction) so that the
+// version check and the writes it guards are atomic, and the file is never half-written.
+
+#include "telecomply/cases/case_store.hpp"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <string_view>
+#include <thread>
+#include <tuple>
+#include <utility>
+
+#include <sqlite3.h>
+
+#include "base/digest.hpp"
+#include "telecomply/base/error.hpp"
+
+namespace telecomply {
+
+namespace {
+
+using nlohmann::json;
+
+// The schema this library writes; PRAGMA user_version holds it (schema_version keeps a record).
+constexpr int k_schema_version = 2;
+
+// Long enough for another process's batch to commit, short enough that a stuck writer is
+// reported rather than waited for forever.
+constexpr std::chrono::milliseconds k_busy_timeout{10'000};
+
+constexpr std::string_view k_zero_hash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Events are append-only: the triggers stop accidental edits by other tools (a determined
+// editor can drop them, which is what verify() is for).
+constexpr const char* k_schema = R"sql(
+CREATE TABLE cases(
+  id TEXT NOT NULL PRIMARY KEY,
+  region TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  snapshot TEXT NOT NULL,
+  last_hash TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE events(
+  case_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  actor TEXT NOT NULL,
+  at TEXT NOT NULL,
+  payload TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  ruleset_digest TEXT NOT NULL,
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL,
+  outcome TEXT,
+  PRIMARY KEY(case_id, seq)
+) WITHOUT ROWID;
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+  BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TABLE schema_version(
+  version INTEGER NOT NULL PRIMARY KEY,
+  applied_at TEXT NOT NULL
+);
+INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 2;
+)sql";
+
+// From schema 1: events gain `outcome` (what an event computed, e.g. the deadlines it set and
+// the calendar they were counted on). Old events keep NULL there, and their hashes (which a
+// NULL outcome leaves as they were) still verify.
+constexpr const char* k_migrate_1_to_2 = R"sql(
+ALTER TABLE events ADD COLUMN outcome TEXT;
+INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 2;
+)sql";
+
+// Every statement the store runs, prepared once per connection on first use.
+enum class sql : std::size_t {
+    begin_immediate,
+    begin_read,
+    commit,
+    rollback,
+    savepoint,
+    release,
+    rollback_to,
+    case_head,
+    insert_case,
+    insert_event,
+    update_case,
+    get_case,
+    events_of,
+    case_ids,
+    all_ids,
+    count_,
+};
+
+constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql = {
+    "BEGIN IMMEDIATE",
+    "BEGIN DEFERRED",
+    "COMMIT",
+    "ROLLBACK",
+    "SAVEPOINT case_store_op",
+    "RELEASE case_store_op",
+    "ROLLBACK TO case_store_op",
+    "SELECT version, last_hash FROM cases WHERE id = ?1",
+    "INSERT INTO cases(id, region, created_at, version, state, snapshot, last_hash) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    "INSERT INTO events(case_id, seq, type, actor, at, payload, verdict, ruleset_digest, "
+    "prev_hash, hash, outcome) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    "UPDATE cases SET version = ?2, state = ?3, snapshot = ?4, last_hash = ?5 WHERE id = ?1",
+    "SELECT id, region, created_at, version, state, snapshot, last_hash FROM cases WHERE id = ?1",
+    "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash, outcome "
+    "FROM events WHERE case_id = ?1 ORDER BY seq",
+    "SELECT id FROM cases ORDER BY id",
+    "SELECT id FROM cases UNION SELECT case_id FROM events ORDER BY 1",
+};
+
+// The event's fields as JSON text, made before any write so that a string that cannot be
+// written as JSON (invalid UTF-8) is refused up front. Strings are quoted (JSON-dumped).
+struct event_text {
+    std::string case_id, type, actor, at, payload, verdict, digest;
+    std::string outcome;  ///< "" when the event has none (stored as NULL, left out of the hash)
+};
+
+std::string dump_or_throw(const json& j, std::string_view what) {
+    try {
+        return j.dump();
+    } catch (const json::exception& e) {
+        throw usage_error("case store: the " + std::string(what) +
+                          " cannot be written as JSON: " + e.what());
+    }
+}
+
+event_text quote_event(const std::string& case_id, const event_input& e) {
+    return {dump_or_throw(json(case_id), "case id"),
+            dump_or_throw(json(e.type), "event type"),
+            dump_or_throw(json(e.actor), "event actor"),
+            dump_or_throw(json(e.at), "event time"),
+            dump_or_throw(e.payload, "event payload"),
+            dump_or_throw(e.verdict, "event verdict"),
+            dump_or_throw(json(e.ruleset_digest), "ruleset digest"),
+            e.outcome.is_null() ? std::string() : dump_or_throw(e.outcome, "event outcome")};
+}
+
+// nlohmann's dump() of the event object, assembled from the dumped members (keys in sorted
+// order, no spaces) so that the payload is dumped once for both the column and the hash.
+std::string canonical_event(const event_text& t, std::int64_t seq) {
+    std::string out;
+    out.reserve(128 + t.case_id.size() + t.type.size() + t.actor.size() + t.at.size() +
+                t.payload.size() + t.verdict.size() + t.digest.size() + t.outcome.size());
+    out += R"({"actor":)";
+    out += t.actor;
+    out += R"(,"at":)";
+    out += t.at;
+    out += R"(,"case_id":)";
+    out += t.case_id;
+    if (!t.outcome.empty()) {
+        out += R"(,"outcome":)";
+        out += t.outcome;
+    }
+    out += R"(,"payload":)";
+    out += t.payload;
+    out += R"(,"ruleset_digest":)";
+    out += t.digest;
+    out += R"(,"seq":)";
+    out += std::to_string(seq);
+    out += R"(,"type":)";
+    out += t.type;
+    out += R"(,"verdict":)";
+    out += t.verdict;
+    out += '}';
+    return out;
+}
+
+std::string chain_hash(std::string_view prev_hash, const event_text& t, std::int64_t seq) {
+    std::string bytes;
+    bytes.reserve(prev_hash.size() + 1);
+    bytes += prev_hash;
+    bytes += '\n';
+    bytes += canonical_event(t, seq);
+    return detail::sha256_plain(bytes);
+}
+
+// SQLITE_BUSY while setting up a connection (see case_store::open()).
+struct setup_busy : store_error {
+    using store_error::store_error;
+};
+
+// A row as stored, before any JSON is parsed (verify() must cope with anything in the file).
+struct raw_case {
+    std::string id, region, created_at, state, snapshot, last_hash;
+    std::int64_t version = 0;
+};
+
+struct raw_event {
+    std::int64_t seq = 0;
+    std::string type, actor, at, payload, verdict, digest, prev_hash, hash;
+    std::optional<std::string> outcome;  ///< nullopt for NULL
+};
+
+}  // namespace
+
+struct case_store::impl {
+    std::filesystem::path path;
+    sqlite3* db = nullptr;
+    std::array<sqlite3_stmt*, static_cast<std::size_t>(sql::count_)> stmts{};
+    bool in_tx = false;              // a case_store::transaction is open
+    transaction* open_tx = nullptr;  // ...this one: told when the store goes first
+    bool tx_aborted = false;         // ...but SQLite rolled it back after a failure inside it
+    std::chrono::steady_clock::time_point busy_since;  // when the current wait for a lock began
+
+    impl() = default;
+    impl(const impl&) = delete;
+    impl& operator=(const impl&) = delete;
+    ~impl() {
+        if (open_tx != nullptr) open_tx->store_ = nullptr;
+        for (sqlite3_stmt* s : stmts)
+            sqlite3_finalize(s);
+        // close_v2 rolls back an open transaction; nothing useful can be done with its result.
+        sqlite3_close_v2(db);
+    }
+
+    [[nodiscard]] std::string where() const { return "case store '" + path.string() + "'"; }
+
+    // store_error with SQLite's message for the last failure on this connection.
+    [[noreturn]] void fail(std::string_view doing) const {
+        const char* msg = db != nullptr ? sqlite3_errmsg(db) : "out of memory";
+        throw store_error(where() + ": " + msg + " (" + std::string(doing) + ")");
+    }
+
+    sqlite3_stmt* stmt(sql id) {
+        auto& s = stmts[static_cast<std::size_t>(id)];
+        if (s == nullptr) {
+            const char* text = k_sql[static_cast<std::size_t>(id)];
+            if (sqlite3_prepare_v3(db, text, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr) !=
+                SQLITE_OK) {
+                sqlite3_finalize(s);
+                s = nullptr;
+                fail(std::string("preparing ") + text);
+            }
+        }
+        return s;
+    }
+
+    static int busy_wait(void* self, int attempt) noexcept;
+    void setup();
+    void exec(sql id);
+    void exec_quietly(sql id) noexcept;
+    [[nodiscard]] bool autocommit() const noexcept { return sqlite3_get_autocommit(db) != 0; }
+
+    class stmt_use;
+    class write_scope;
+    class read_scope;
+    [[nodiscard]] json parse_column(const std::string& text, const std::string& case_id,
+                                    std::int64_t seq, std::string_view column) const;
+
+    std::optional<raw_case> load_case(const std::string& case_id);
+    std::vector<raw_event> load_events(const std::string& case_id);
+    void verify_case(const std::string& case_id, verify_report& report);
+
+    // One row of the events table.
+    void insert_event(const std::string& case_id, std::int64_t seq, const event_input& e,
+                      const event_text& t, std::string_view prev_hash, const std::string& hash);
+};
+
+// One use of a cached statement: bind, step, read columns; reset (and unbind, since text is
+// bound without copying) when done, so the statement is ready for its next use.
+class case_store::impl::stmt_use {
+  public:
+    stmt_use(impl& s, sql id) : s_(s), st_(s.stmt(id)) {}
+    stmt_use(const stmt_use&) = delete;
+    stmt_use& operator=(const stmt_use&) = delete;
+    ~stmt_use() {
+        sqlite3_reset(st_);
+        sqlite3_clear_bindings(st_);
+    }
+
+    // The bound text must outlive this stmt_use (SQLITE_STATIC: no copy).
+    stmt_use& text(int i, std::string_view v) {
+        check(sqlite3_bind_text64(st_, i, v.data(), v.size(), SQLITE_STATIC, SQLITE_UTF8));
+        return *this;
+    }
+    /// Binds NULL for "".
+    stmt_use& text_or_null(int i, std::string_view v) {
+        if (v.empty()) {
+            check(sqlite3_bind_null(st_, i));
+            return *this;
+        }
+        return text(i, v);
+    }
+    stmt_use& integer(int i, std::int64_t v) {
+        check(sqlite3_bind_int64(st_, i, v));
+        return *this;
+    }
+
+    // True when a row is ready, false when done.
+    bool step() {
+        const int rc = sqlite3_step(st_);
+        if (rc == SQLITE_ROW) return true;
+        if (rc == SQLITE_DONE) return false;
+        s_.fail(sqlite3_sql(st_));
+    }
+    void run() {
+        while (step()) {
+        }
+    }
+
+    [[nodiscard]] std::int64_t col_int(int i) const { return sqlite3_column_int64(st_, i); }
+    [[nodiscard]] bool col_null(int i) const { return sqlite3_column_type(st_, i) == SQLITE_NULL; }
+    [[nodiscard]] std::string col_text(int i) const {
+        const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i));
+        if (p == nullptr) return {};
+        return {p, static_cast<std::size_t>(sqlite3_column_bytes(st_, i))};
+    }
+
+  private:
+    void check(int rc) const {
+        if (rc != SQLITE_OK) s_.fail(std::string("binding ") + sqlite3_sql(st_));
+    }
+    impl& s_;
+    sqlite3_stmt* st_;
+};
+
+void case_store::impl::insert_event(const std::string& case_id, std::int64_t seq,
+                                    const event_input& e, const event_text& t,
+                                    std::string_view prev_hash, const std::string& hash) {
+    stmt_use(*this, sql::insert_event)
+        .text(1, case_id)
+        .integer(2, seq)
+        .text(3, e.type)
+        .text(4, e.actor)
+        .text(5, e.at)
+        .text(6, t.payload)
+        .text(7, t.verdict)
+        .text(8, e.ruleset_digest)
+        .text(9, prev_hash)
+        .text(10, hash)
+        .text_or_null(11, t.outcome)
+        .run();
+}
+
+// A write: its own `BEGIN IMMEDIATE` transaction, or a savepoint inside the caller's
+// case_store::transaction (never a transaction of its own there, so the group commits once).
+// Not committed: rolled back.
+class case_store::impl::write_scope {
+  public:
+    explicit write_scope(impl& s) : s_(s), nested_(s.in_tx) {
+        if (nested_) {
+            if (s_.tx_aborted || s_.autocommit()) {
+                // Without this check the savepoint would open a transaction of its own.
+                throw store_error(s_.where() +
+                                  ": the transaction was rolled back by an earlier failure");
+            }
+            s_.exec(sql::savepoint);
+        } else {
+            s_.exec(sql::begin_immediate);
+        }
+    }
+    write_scope(const write_scope&) = delete;
+    write_scope& operator=(const write_scope&) = delete;
+
+    void commit() {
+        s_.exec(nested_ ? sql::release : sql::commit);
+        done_ = true;
+    }
+
+    ~write_scope() {
+        if (done_) return;
+        if (s_.autocommit()) {
+            // SQLite already rolled the whole transaction back (I/O error, disk full...).
+            if (nested_) s_.tx_aborted = true;
+            return;
+        }
+        if (nested_) {
+            s_.exec_quietly(sql::rollback_to);
+            s_.exec_quietly(sql::release);
+        } else {
+            s_.exec_quietly(sql::rollback);
+        }
+    }
+
+  private:
+    impl& s_;
+    bool nested_;
+    bool done_ = false;
+};
+
+// A consistent snapshot for reads of several statements, unless a transaction is already open.
+class case_store::impl::read_scope {
+  public:
+    explicit read_scope(impl& s) : s_(s), owns_(s.autocommit()) {
+        if (owns_) s_.exec(sql::begin_read);
+    }
+    read_scope(const read_scope&) = delete;
+    read_scope& operator=(const read_scope&) = delete;
+    ~read_scope() {
+        if (owns_ && !s_.autocommit()) s_.exec_quietly(sql::rollback);
+    }
+
+  private:
+    impl& s_;
+    bool owns_;
+};
+
+json case_store::impl::parse_column(const std::string& text, const std::string& case_id,
+                                    std::int64_t seq, std::string_view column) const {
+    json j = json::parse(text, nullptr, false);
+    if (j.is_discarded()) {
+        throw store_error(where() + ": case " + case_id +
+                          (seq > 0 ? " event " + std::to_string(seq) : std::string()) + ": " +
+                          std::string(column) + " is not valid JSON");
+    }
+    return j;
+}
+
+// A busy timeout with short polls. SQLite's own (sqlite3_busy_timeout) sleeps up to 100 ms
+// between attempts, while another writer's commit holds the lock for a few milliseconds and
+// frees it for microseconds: under a steady stream of writes it would starve the waiter until
+// the timeout. Polling every 2 ms at most gives it a fair chance at a little CPU cost.
+int case_store::impl::busy_wait(void* self, int attempt) noexcept {
+    auto& s = *static_cast<impl*>(self);
+    const auto now = std::chrono::steady_clock::now();
+    if (attempt == 0) s.busy_since = now;
+    if (now - s.busy_since >= k_busy_timeout) return 0;  // give up: SQLITE_BUSY
+    const int shift = attempt < 6 ? attempt : 6;
+    std::this_thread::sleep_for(std::chrono::microseconds(std::min(50 << shift, 2000)));
+    return 1;
+}
+
+void case_store::impl::exec(sql id) {
+    stmt_use(*this, id).run();
+}
+
+void case_store::impl::exec_quietly(sql id) noexcept {
+    try {
+        exec(id);
+    } catch (...) {  // NOLINT(bugprone-empty-catch): best effort on a path that cannot throw
+    }
+}
+
+std::optional<raw_case> case_store::impl::load_case(const std::string& case_id) {
+    stmt_use q(*this, sql::get_case);
+    q.text(1, case_id);
+    if (!q.step()) return std::nullopt;
+    raw_case c;
+    c.id = q.col_text(0);
+    c.region = q.col_text(1);
+    c.created_at = q.col_text(2);
+    c.version = q.col_int(3);
+    c.state = q.col_text(4);
+    c.snapshot = q.col_text(5);
+    c.last_hash = q.col_text(6);
+    return c;
+}
+
+std::vector<raw_event> case_store::impl::load_events(const std::string& case_id) {
+    std::vector<raw_event> out;
+    stmt_use q(*this, sql::events_of);
+    q.text(1, case_id);
+    while (q.step()) {
+        raw_event e;
+        e.seq = q.col_int(0);
+        e.type = q.col_text(1);
+        e.actor = q.col_text(2);
+        e.at = q.col_text(3);
+        e.payload = q.col_text(4);
+        e.verdict = q.col_text(5);
+        e.digest = q.col_text(6);
+        e.prev_hash = q.col_text(7);
+        e.hash = q.col_text(8);
+        if (!q.col_null(9)) e.outcome = q.col_text(9);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+void case_store::impl::verify_case(const std::string& case_id, verify_report& report) {
+    const std::optional<raw_case> row = load_case(case_id);
+    const std::vector<raw_event> evs = load_events(case_id);
+    if (!row && evs.empty()) throw not_found_error(where() + ": no case '" + case_id + "'");
+    ++report.cases;
+    report.events += evs.size();
+    auto problem = [&](std::int64_t seq, std::string message) {
+        report.problems.push_back({case_id, seq, std::move(message)});
+    };
+    if (!row) problem(0, "events exist but the case row is missing");
+
+    std::string prev(k_zero_hash);
+    std::int64_t expected = 1;
+    for (const raw_event& e : evs) {
+        const std::string at = "event " + std::to_string(e.seq) + ": ";
+        if (e.seq < expected) {
+            // Only possible before seq 1 (rows come in seq order): not part of the chain.
+            problem(e.seq, at + "seq out of range (seqs start at 1)");
+            continue;
+        }
+        if (e.seq == expected + 1) {
+            problem(expected, "event " + std::to_string(expected) + " is missing");
+        } else if (e.seq > expected) {
+            problem(expected, "events " + std::to_string(expected) + ".." +
+                                  std::to_string(e.seq - 1) + " are missing");
+        }
+
+        // Re-dump what is stored: the hash covers canonical JSON, and text that is not canonical
+        // was not written by this library.
+        bool readable = true;
+        std::string payload, verdict, outcome;
+        static const std::string k_absent;
+        for (auto [text, out, name] :
+             {std::tuple{&e.payload, &payload, "payload"},
+              std::tuple{&e.verdict, &verdict, "verdict"},
+              std::tuple{e.outcome ? &*e.outcome : &k_absent, &outcome, "outcome"}}) {
+            if (text == &k_absent) continue;  // no outcome (NULL): not part of the hash
+            const json j = json::parse(*text, nullptr, false);
+            if (j.is_discarded()) {
+                problem(e.seq, at + name + " is not valid JSON");
+                readable = false;
+                continue;
+            }
+            *out = j.dump(-1, ' ', false, json::error_handler_t::replace);
+            if (*out != *text) problem(e.seq, at + name + " is not in canonical form");
+        }
+        if (readable) {
+            event_text t;
+            const auto q = [](const std::string& s) {
+                return json(s).dump(-1, ' ', false, json::error_handler_t::replace);
+            };
+            t.case_id = q(case_id);
+            t.type = q(e.type);
+            t.actor = q(e.actor);
+            t.at = q(e.at);
+            t.payload = std::move(payload);
+            t.verdict = std::move(verdict);
+            t.digest = q(e.digest);
+            t.outcome = std::move(outcome);
+            if (chain_hash(e.prev_hash, t, e.seq) != e.hash) {
+                problem(e.seq, at + "hash does not match the event's content (edited or moved)");
+            }
+        }
+        if (e.prev_hash != prev) {
+            problem(e.seq, at + "prev_hash is not the hash of the event before it "
+                                "(an event was removed, reordered or edited)");
+        }
+        prev = e.hash;
+        expected = e.seq + 1;
+    }
+
+    if (row) {
+        const std::int64_t last = evs.empty() ? 0 : evs.back().seq;
+        if (row->version != last) {
+            problem(row->version, "case version " + std::to_string(row->version) +
+                                      " but its last event is " + std::to_string(last));
+        }
+        if (row->last_hash != prev) {
+            problem(row->version,
+                    "the case's last hash is not the hash of its last event (events after "
+                    "it were removed, or the case row was edited)");
+        }
+        if (json::parse(row->snapshot, nullptr, false).is_discarded()) {
+            problem(row->version, "the case's snapshot is not valid JSON");
+        }
+    }
+}
+
+std::string event_hash(const stored_event& e) {
+    event_text t;
+    t.case_id = json(e.case_id).dump();
+    t.type = json(e.type).dump();
+    t.actor = json(e.actor).dump();
+    t.at = json(e.at).dump();
+    t.payload = e.payload.dump();
+    t.verdict = e.verdict.dump();
+    t.digest = json(e.ruleset_digest).dump();
+    if (!e.outcome.is_null()) t.outcome = e.outcome.dump();
+    return chain_hash(e.prev_hash, t, e.seq);
+}
+
+case_store::case_store(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
+case_store::case_store(case_store&&) noexcept = default;
+case_store& case_store::operator=(case_store&&) noexcept = default;
+case_store::~case_store() = default;
+
+case_store::impl& case_store::self() const {
+    if (!impl_) throw usage_error("case_store: used after being moved from");
+    return *impl_;
+}
+
+const std::filesystem::path& case_store::path() const noexcept {
+    static const std::filesystem::path none;
+    return impl_ ? impl_->path : none;
+}
+
+// Sets the connection's pragmas and creates the schema in a new file.
+void case_store::impl::setup() {
+    auto pragma = [&](const char* text) {
+        sqlite3_stmt* st = nullptr;
+        int step = sqlite3_prepare_v2(db, text, -1, &st, nullptr);
+        std::string result;
+        if (step == SQLITE_OK) step = sqlite3_step(st);
+        if (step == SQLITE_ROW) {
+            if (const auto* t = sqlite3_column_text(st, 0))
+                result = reinterpret_cast<const char*>(t);
+            while (step == SQLITE_ROW)
+                step = sqlite3_step(st);
+        }
+        if (step != SQLITE_DONE) {
+            std::string message = where() + ": " + sqlite3_errmsg(db) + " (" + text + ")";
+            sqlite3_finalize(st);
+            if ((step & 0xff) == SQLITE_BUSY) throw setup_busy(message);
+            throw store_error(message);
+        }
+        sqlite3_finalize(st);
+        return result;
+    };
+
+    // WAL: readers do not block the writer, and a commit is one append (and one fsync) to the
+    // log. The mode is persistent in the file.
+    if (const std::string mode = pragma("PRAGMA journal_mode=WAL"); mode != "wal") {
+        throw store_error(where() + ": cannot use a WAL journal (journal_mode is " + mode + ")");
+    }
+    // FULL: the log is synced at every commit, so an acknowledged write survives power loss.
+    pragma("PRAGMA synchronous=FULL");
+
+    auto schema_version = [&] { return std::stoi(pragma("PRAGMA user_version")); };
+    if (schema_version() != k_schema_version) {
+        // Inside a write transaction, so two processes creating the same file do not both
+        // create the schema.
+        write_scope w(*this);
+        const int v = schema_version();
+        if (v == 0) {
+            if (std::stoi(pragma("SELECT count(*) FROM sqlite_master")) != 0) {
+                throw store_error(where() + ": the file is a SQLite database but not a case store");
+            }
+            if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                fail("creating the schema");
+            }
+        } else if (v == 1) {
+            if (sqlite3_exec(db, k_migrate_1_to_2, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                fail("upgrading the schema from version 1 to 2");
+            }
+        } else if (v != k_schema_version) {
+            throw store_error(where() + ": schema version " + std::to_string(v) +
+                              " is not the version this library knows (" +
+                              std::to_string(k_schema_version) + ")");
+        }
+        w.commit();
+    }
+}
+
+case_store case_store::open(const std::filesystem::path& file) {
+    auto p = std::make_unique<impl>();
+    p->path = file;
+    // NOMUTEX: one connection per thread is the contract, so SQLite's per-connection mutex is
+    // not needed.
+    const int rc =
+        sqlite3_open_v2(file.c_str(), &p->db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    if (rc != SQLITE_OK) p->fail("opening");
+    sqlite3_extended_result_codes(p->db, 1);
+    // Set before anything touches the file, so that another process creating it is waited for.
+    sqlite3_busy_handler(p->db, &impl::busy_wait, p.get());
+
+    // A new file starts in rollback-journal mode, where SQLite does not wait for another
+    // connection that is also reading and upgrading to write (deadlock avoidance): it answers
+    // SQLITE_BUSY at once, e.g. to `PRAGMA journal_mode=WAL` while another process sets up the
+    // same new file. So the setup is retried, within the busy timeout. Once in WAL mode every
+    // write begins with BEGIN IMMEDIATE, which the busy handler waits for.
+    const auto started = std::chrono::steady_clock::now();
+    for (int attempt = 0;; ++attempt) {
+        try {
+            p->setup();
+            break;
+        } catch (const setup_busy& e) {
+            if (std::chrono::steady_clock::now() - started >= k_busy_timeout) {
+                throw store_error(e.what());
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(std::min(attempt + 1, 10)));
+        }
+    }
+    return case_store(std::move(p));
+}
+
+std::int64_t case_store::create(const std::string& case_id, const std::string& region,
+                                const event_input& first, const std::string& state_after,
+                                const nlohmann::json& snapshot_after) {
+    impl& s = self();
+    if (case_id.empty()) throw usage_error("case_store::create: the case id is empty");
+    const event_text t = quote_event(case_id, first);
+    const std::string snapshot = dump_or_throw(snapshot_after, "snapshot");
+    const std::string hash = chain_hash(k_zero_hash, t, 1);
+
+    impl::write_scope w(s);
+    {
+        impl::stmt_use q(s, sql::case_head);
+        q.text(1, case_id);
+        if (q.step()) throw conflict_error(s.where() + ": case '" + case_id + "' already exists");
+    }
+    impl::stmt_use(s, sql::insert_case)
+        .text(1, case_id)
+        .text(2, region)
+        .text(3, first.at)
+        .integer(4, 1)
+        .text(5, state_after)
+        .text(6, snapshot)
+        .text(7, hash)
+        .run();
+    s.insert_event(case_id, 1, first, t, k_zero_hash, hash);
+    w.commit();
+    return 1;
+}
+
+std::int64_t case_store::append(const std::string& case_id, std::int64_t expected_version,
+                                const event_input& e, const std::string& state_after,
+                                const nlohmann::json& snapshot_after) {
+    impl& s = self();
+    const event_text t = quote_event(case_id, e);
+    const std::string snapshot = dump_or_throw(snapshot_after, "snapshot");
+
+    impl::write_scope w(s);
+    // The check is inside the write transaction: no other writer can move the case between it
+    // and the writes.
+    std::int64_t version = 0;
+    std::string prev;
+    {
+        impl::stmt_use q(s, sql::case_head);
+        q.text(1, case_id);
+        if (!q.step()) throw not_found_error(s.where() + ": no case '" + case_id + "'");
+        version = q.col_int(0);
+        prev = q.col_text(1);
+    }
+    if (version != expected_version) {
+        throw conflict_error(s.where() + ": case '" + case_id + "' is at version " +
+                             std::to_string(version) + ", not the expected " +
+                             std::to_string(expected_version));
+    }
+    const std::int64_t seq = version + 1;
+    const std::string hash = chain_hash(prev, t, seq);
+    s.insert_event(case_id, seq, e, t, prev, hash);
+    impl::stmt_use(s, sql::update_case)
+        .text(1, case_id)
+        .integer(2, seq)
+        .text(3, state_after)
+        .text(4, snapshot)
+        .text(5, hash)
+        .run();
+    w.commit();
+    return seq;
+}
+
+case_store::transaction::transaction(impl* store) noexcept : store_(store) {
+    store_->open_tx = this;
+}
+
+case_store::transaction::transaction(transaction&& other) noexcept
+    : store_(std::exchange(other.store_, nullptr)) {
+    if (store_ != nullptr) store_->open_tx = this;
+}
+
+case_store::transaction::~transaction() {
+    rollback();
+}
+
+void case_store::transaction::commit() {
+    if (store_ == nullptr) throw usage_error("case_store::transaction: commit() when not active");
+    impl& s = *std::exchange(store_, nullptr);
+    s.in_tx = false;
+    s.open_tx = nullptr;
+    if (s.tx_aborted || s.autocommit()) {
+        s.tx_aborted = false;
+        throw store_error(s.where() +
+                          ": the transaction was rolled back by an earlier failure inside it");
+    }
+    try {
+        s.exec(sql::commit);
+    } catch (...) {
+        if (!s.autocommit()) s.exec_quietly(sql::rollback);
+        throw;
+    }
+}
+
+void case_store::transaction::rollback() noexcept {
+    if (store_ == nullptr) return;
+    impl& s = *std::exchange(store_, nullptr);
+    s.in_tx = false;
+    s.open_tx = nullptr;
+    s.tx_aborted = false;
+    if (!s.autocommit()) s.exec_quietly(sql::rollback);
+}
+
+case_store::transaction case_store::begin() {
+    impl& s = self();
+    if (s.in_tx) throw usage_error(s.where() + ": a transaction is already open on this store");
+    if (!s.autocommit()) throw usage_error(s.where() + ": begin() inside a read");
+    s.exec(sql::begin_immediate);
+    s.in_tx = true;
+    s.tx_aborted = false;
+    // Guaranteed elision: the transaction is built in the caller's object, so `this` is final.
+    return transaction(&s);
+}
+
+std::optional<case_row> case_store::get(const std::string& case_id) const {
+    impl& s = self();
+    std::optional<raw_case> c = s.load_case(case_id);
+    if (!c) return std::nullopt;
+    case_row row;
+    row.id = std::move(c->id);
+    row.region = std::move(c->region);
+    row.created_at = std::move(c->created_at);
+    row.state = std::move(c->state);
+    row.version = c->version;
+    row.snapshot = s.parse_column(c->snapshot, case_id, 0, "snapshot");
+    return row;
+}
+
+std::optional<std::int64_t> case_store::version(const std::string& case_id) const {
+    std::optional<raw_case> c = self().load_case(case_id);
+    if (!c) return std::nullopt;
+    return c->version;
+}
+
+std::vector<stored_event> case_store::events(const std::string& case_id) const {
+    impl& s = self();
+    std::vector<raw_event> raw = s.load_events(case_id);
+    std::vector<stored_event> out;
+    out.reserve(raw.size());
+    for (raw_event& r : raw) {
+        stored_event e;
+        e.case_id = case_id;
+        e.seq = r.seq;
+        e.type = std::move(r.type);
+        e.actor = std::move(r.actor);
+        e.at = std::move(r.at);
+        e.payload = s.parse_column(r.payload, case_id, r.seq, "payload");
+        e.verdict = s.parse_column(r.verdict, case_id, r.seq, "verdict");
+        if (r.outcome) e.outcome = s.parse_column(*r.outcome, case_id, r.seq, "outcome");
+        e.ruleset_digest = std::move(r.digest);
+        e.prev_hash = std::move(r.prev_hash);
+        e.hash = std::move(r.hash);
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+std::vector<std::string> case_store::case_ids() const {
+    impl& s = self();
+    std::vector<std::string> out;
+    impl::stmt_use q(s, sql::case_ids);
+    while (q.step())
+        out.push_back(q.col_text(0));
+    return out;
+}
+
+verify_report case_store::verify(const std::string& case_id) const {
+    impl& s = self();
+    verify_report report;
+    impl::read_scope r(s);
+    s.verify_case(case_id, report);
+    return report;
+}
+
+verify_report case_store::verify_all() const {
+    impl& s = self();
+    verify_report report;
+    impl::read_scope r(s);
+    std::vector<std::string> ids;
+    {
+        impl::stmt_use q(s, sql::all_ids);
+        while (q.step())
+            ids.push_back(q.col_text(0));
+    }
+    for (const std::string& id : ids)
+        s.verify_case(id, report);
+    return report;
+}
+
+}  // namespace telecomply

@@ -1,0 +1,347 @@
+// Guards and effects: what a workflow transition does to a case (docs/workflow.md, "Guards" and
+// "Effects").
+
+#include "telecomply/cases/cases.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "cases/case_support.hpp"
+#include "expr/time.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/domain/calendar.hpp"
+
+namespace telecomply::detail {
+
+namespace {
+
+// (helpers of the guards below)
+
+}  // namespace
+
+// Timer `t` counted from `from` (the event's date, or the current last day of a timer being
+// extended).
+case_deadline timer_due(const event_context& c, const workflow_timer& t, date from) {
+    case_deadline d;
+    d.from = from;
+    if (!t.working_days_param.empty()) {
+        if (c.cal == nullptr)
+            throw workflow_error(
+                "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
+                "' has no calendars/ folder, so deadlines in working days cannot be counted");
+        const auto n = int_param(*c.rules, t.working_days_param);
+        try {
+            auto counted = c.cal->deadline(from, static_cast<int>(n));
+            d.due = counted.day;
+            d.working_days = static_cast<int>(n);
+            d.calendar = calendar_label(*c.cal);
+            d.provisional_years = std::move(counted.provisional_years);
+            return d;
+        } catch (const calendar_error& e) {
+            // never a guess: say which deadline cannot be computed
+            throw calendar_error("the deadline '" + t.name + "' (" + std::to_string(n) +
+                                 " working days from " + from.to_string() + ", " +
+                                 t.working_days_param + " of " + c.rules->id() + "@" +
+                                 c.rules->version() + ") cannot be computed: " + e.what());
+        }
+    }
+    if (!t.months_param.empty()) {
+        d.due = from.add_months(static_cast<int>(int_param(*c.rules, t.months_param)));
+        return d;
+    }
+    if (!t.days_param.empty()) {
+        d.due = from.add_days(static_cast<std::int32_t>(int_param(*c.rules, t.days_param)));
+        return d;
+    }
+    throw workflow_error("timer '" + t.name + "' has no duration");
+}
+
+// ---- guards ----
+
+bool path_present(const nlohmann::json& app, const std::string& item) {
+    // "business_license" names a material kind; a dotted path starts at the application
+    std::string path = item.find('.') == std::string::npos ? "materials." + item : item;
+    const nlohmann::json* cur = &app;
+    std::size_t start = 0;
+    while (start <= path.size()) {
+        const auto dot = path.find('.', start);
+        const std::string key =
+            path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+        if (!cur->is_object() || !cur->contains(key)) return false;
+        cur = &(*cur)[key];
+        if (dot == std::string::npos) break;
+        start = dot + 1;
+    }
+    return !cur->is_null();
+}
+
+std::size_t complaints_in_window(const case_state& s, const std::string& number, date day,
+                                 std::int64_t window) {
+    std::size_t n = 1;  // this complaint
+    auto it = s.complaints.find(number);
+    if (it != s.complaints.end())
+        for (const auto& d : it->second)
+            if (d > day.add_days(static_cast<std::int32_t>(-window)) && !(day < d)) ++n;
+    return n;
+}
+
+verdict run_rules(const event_context& c, const case_state& s, bool include_review) {
+    check_options opts;
+    opts.as_of = s.pinned_on;
+    opts.include_review = include_review;
+    thread_local eval_context ctx;
+    return c.rules->check(document::from_json(s.application), opts, ctx);
+}
+
+// The obligations the rules ask for now, open unless already met. Met ones stay on record (an
+// inspection that took place); open ones the rules no longer ask for (the application was
+// patched below the inspection threshold) are dropped.
+void record_obligations(case_state& next, const verdict& v) {
+    std::map<std::string, bool> updated;
+    for (const auto& [code, met] : next.obligations)
+        if (met) updated[code] = true;
+    for (const auto& o : v.obligations)
+        updated.emplace(o.code, false);
+    next.obligations = std::move(updated);
+}
+
+bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
+                 std::string& reason, nlohmann::json& summary) {
+    const std::string& g = t.guard;
+    if (g.empty()) return true;
+    if (g == "intake_rules") {
+        const verdict v = run_rules(c, next, false);
+        summary = verdict_summary(v);
+        next.findings = findings_json(v);
+        if (v.has_blocking()) {
+            reason = "intake rules: blocking findings " + finding_list(v, true);
+            return false;
+        }
+        if (!v.unknowns.empty()) {
+            reason = "intake rules: cannot be decided: " + unknown_list(v, false);
+            return false;
+        }
+        // The review phase's obligations (SITE_INSPECTION_REQUIRED) are known from the
+        // submission on: record them, so that the case shows what review must do (POLICY.md §2:
+        // obligations are reported whatever the decision).
+        record_obligations(next, run_rules(c, next, true));
+        return true;
+    }
+    if (g == "approval") {
+        const verdict v = run_rules(c, next, true);
+        summary = verdict_summary(v);
+        next.findings = findings_json(v);
+        record_obligations(next, v);
+        if (v.has_blocking()) {
+            reason = "approval: blocking findings " + finding_list(v, true);
+            return false;
+        }
+        if (const auto u = unknown_list(v, true); !u.empty()) {
+            reason = "approval: cannot be decided: " + u;
+            return false;
+        }
+        std::string open;
+        for (const auto& [code, met] : next.obligations)
+            if (!met) open += (open.empty() ? "" : ", ") + code;
+        if (!open.empty()) {
+            reason = "approval: obligations not met: " + open;
+            return false;
+        }
+        return true;
+    }
+    if (g == "supplement_complete") {
+        std::string missing;
+        for (const auto& item : next.requested_items)
+            if (!path_present(next.application, item))
+                missing += (missing.empty() ? "" : ", ") + item;
+        if (!missing.empty()) {
+            reason = "supplement: still missing " + missing;
+            return false;
+        }
+        return true;
+    }
+    if (g == "renewal_window") {
+        if (!next.validity_until) {
+            reason = "renewal: the case has no validity period";
+            return false;
+        }
+        const auto window = int_param(*c.rules, "renewal_window_days");
+        const date opens = next.validity_until->add_days(static_cast<std::int32_t>(-window));
+        if (c.day < opens || *next.validity_until < c.day) {
+            reason = "renewal: only from " + opens.to_string() + " to " +
+                     next.validity_until->to_string();
+            return false;
+        }
+        return true;
+    }
+    if (g == "complaints_below_threshold" || g == "complaints_at_threshold") {
+        const std::string number = text_of(c.event.data, "number");
+        if (number.empty()) {
+            reason = "a complaint needs data.number";
+            return false;
+        }
+        const auto threshold = int_param(*c.rules, "complaint_threshold");
+        const auto window = c.rules->parameters().value("complaint_window_days", 30);
+        const auto n = complaints_in_window(next, number, c.day, window);
+        const bool at = static_cast<std::int64_t>(n) >= threshold;
+        if ((g == "complaints_at_threshold") != at) {
+            reason = "complaints for " + number + " in " + std::to_string(window) +
+                     " days: " + std::to_string(n) + (at ? " (at or over " : " (below ") +
+                     std::to_string(threshold) + ")";
+            return false;
+        }
+        return true;
+    }
+    throw workflow_error("unknown guard '" + g + "' in transition " + t.id);
+}
+
+// ---- effects ----
+
+void apply_effects(const workflow_transition& t, case_state& next, const event_context& c) {
+    for (const auto& eff : t.effects) {
+        if (eff.kind == "start_timer" || eff.kind == "extend_timer") {
+            const workflow_timer* timer = c.wf.timer(eff.arg);
+            if (timer == nullptr)
+                throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
+            // extend_timer: a new period following the running one (a renewal); from the
+            // event's date when the timer is not running
+            const auto running = next.deadlines.find(eff.arg);
+            const date from = eff.kind == "extend_timer" && running != next.deadlines.end()
+                                  ? running->second.due
+                                  : c.day;
+            case_deadline due;
+            try {
+                due = timer_due(c, *timer, from);
+            } catch (const calendar_error&) {
+                // A replay on a calendar that no longer covers the days: the record says what
+                // was counted then.
+                const auto* rec = c.recorded;
+                if (rec == nullptr || !rec->contains("deadlines") ||
+                    !(*rec)["deadlines"].contains(eff.arg))
+                    throw;
+                due = case_deadline::from_json((*rec)["deadlines"][eff.arg]);
+            }
+            if (eff.arg == "validity") next.validity_until = due.due;
+            next.deadlines[eff.arg] = std::move(due);
+        } else if (eff.kind == "stop_timer") {
+            next.deadlines.erase(eff.arg);
+        } else if (eff.kind == "meet_obligation") {
+            next.obligations[eff.arg] = true;
+        } else if (eff.kind == "ban") {
+            next.banned_until =
+                c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
+        } else if (eff.kind == "record") {
+            const auto& reasons = c.event.data.value("reasons", nlohmann::json::array());
+            next.rejection_reasons.clear();
+            for (const auto& r : reasons)
+                if (r.is_string()) next.rejection_reasons.push_back(r.get<std::string>());
+        } else if (eff.kind == "check_change_lateness") {
+            const auto changed = json_date(c.event.data.value("changed_on", nlohmann::json()));
+            if (!changed) continue;  // validated before effects run
+            const auto limit = int_param(*c.rules, eff.arg);
+            if (c.cal == nullptr)
+                throw workflow_error(
+                    "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
+                    "' has no calendars/ folder, so deadlines in working days cannot be counted");
+            // The deadline is the limit-th working day after the change (POLICY.md §5: met by a
+            // report on that day). A report on any later day is late, also on the non-working
+            // days just after the deadline, when no further working day has passed yet.
+            if (!(*changed < c.day)) continue;  // reported on or before the change: in time
+            counted_date counted;
+            try {
+                counted = c.cal->deadline(*changed, static_cast<int>(limit));
+            } catch (const calendar_error& e) {
+                // A last day after the covered years is after the report too: in time.
+                if (c.cal->covers(*changed) && c.cal->covers(c.day)) continue;
+                throw calendar_error("the change-report deadline (" + std::to_string(limit) +
+                                     " working days from data.changed_on " + changed->to_string() +
+                                     ") cannot be computed: " + e.what());
+            }
+            const date last_day = counted.day;
+            if (last_day < c.day) {
+                nlohmann::json w = {{"code", "CHANGE_REPORTED_LATE"},
+                                    {"severity", "warning"},
+                                    {"changed_on", changed->to_string()},
+                                    {"reported_on", c.day.to_string()},
+                                    {"last_day", last_day.to_string()},
+                                    {"working_days", c.cal->working_days_between(*changed, c.day)},
+                                    {"limit", limit},
+                                    {"calendar", calendar_label(*c.cal)}};
+                // judged on a provisional calendar: it may change once the year is official
+                if (counted.provisional()) w["provisional_years"] = counted.provisional_years;
+                next.warnings.push_back(std::move(w));
+            }
+        } else if (eff.kind == "count_complaint") {
+            next.complaints[text_of(c.event.data, "number")].push_back(c.day);
+        } else if (eff.kind == "require_items") {
+            next.requested_items.clear();
+            for (const auto& i : c.event.data.value("items", nlohmann::json::array()))
+                if (i.is_string()) next.requested_items.push_back(i.get<std::string>());
+        } else {
+            throw workflow_error("transition " + t.id + " has unknown effect " + eff.kind);
+        }
+    }
+}
+
+// Payload requirements of effects, checked before anything changes.
+void check_payload(const workflow_transition& t, const case_state& s, const case_event& e) {
+    for (const auto& eff : t.effects) {
+        if (eff.kind == "record") {
+            const auto& r = e.data.value("reasons", nlohmann::json());
+            if (!r.is_array() || r.empty() ||
+                !std::all_of(r.begin(), r.end(),
+                             [](const nlohmann::json& x) { return x.is_string(); }))
+                refuse(s, e, "data.reasons must list the finding codes of the decision");
+        } else if (eff.kind == "check_change_lateness") {
+            if (!json_date(e.data.value("changed_on", nlohmann::json())))
+                refuse(s, e, "data.changed_on (YYYY-MM-DD) is required: the date of the change");
+        } else if (eff.kind == "require_items") {
+            const auto& r = e.data.value("items", nlohmann::json());
+            if (!r.is_array() || r.empty() ||
+                !std::all_of(r.begin(), r.end(),
+                             [](const nlohmann::json& x) { return x.is_string(); }))
+                refuse(s, e, "data.items must list the requested materials");
+        }
+    }
+}
+
+// The deadlines an event started, extended or changed go into its outcome (what the store
+// keeps with it). In a replay (`recorded` set), they are taken from the record instead: they
+// were counted on the calendar of that day.
+void record_deadlines(const workflow_transition& t, const case_state& before, case_state& next,
+                      const nlohmann::json* recorded, nlohmann::json& outcome) {
+    if (recorded != nullptr) {
+        if (recorded->contains("deadlines"))
+            for (const auto& [name, d] : (*recorded)["deadlines"].items()) {
+                if (!next.deadlines.contains(name)) continue;
+                next.deadlines[name] = case_deadline::from_json(d);
+                if (name == "validity") next.validity_until = next.deadlines[name].due;
+            }
+        // the warnings it raised (CHANGE_REPORTED_LATE), as judged on the calendar of that day
+        next.warnings = before.warnings;
+        for (const auto& w : recorded->value("warnings", nlohmann::json::array()))
+            next.warnings.push_back(w);
+        outcome = *recorded;
+        return;
+    }
+    auto set = nlohmann::json::object();
+    for (const auto& [name, d] : next.deadlines) {
+        const auto it = before.deadlines.find(name);
+        if (it == before.deadlines.end() || !(it->second == d)) set[name] = d.to_json();
+    }
+    auto raised = nlohmann::json::array();
+    for (std::size_t i = before.warnings.size(); i < next.warnings.size(); ++i)
+        raised.push_back(next.warnings[i]);
+    if (!set.empty()) outcome["deadlines"] = std::move(set);
+    // A lateness judgement depends on the calendar of the day: it is recorded even when
+    // nothing was late, so that a replay on a later calendar does not judge it again.
+    const bool judged = std::any_of(t.effects.begin(), t.effects.end(), [](const auto& eff) {
+        return eff.kind == "check_change_lateness";
+    });
+    if (judged || !raised.empty()) outcome["warnings"] = std::move(raised);
+}
+
+}  // namespace telecomply::detail

@@ -1,0 +1,129 @@
+#pragma once
+// The compiled form of an expression: a flat array of nodes that the evaluator walks. Names,
+// field paths, functions and constant sub-expressions are all resolved at compile time.
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "telecomply/expr/arena.hpp"
+#include "telecomply/expr/expression.hpp"
+#include "telecomply/expr/value.hpp"
+
+namespace re2 {
+class RE2;
+}
+
+namespace telecomply::detail {
+
+enum class opcode : std::uint8_t {
+    constant,  // k
+    variable,  // a = slot; path = name (for unbound errors)
+    local,     // a = local index
+    select,    // kid0 . k (field name); path = static path or empty
+    path,      // kid0 . keys[b .. b+c); path, prefix lengths at prefix[b..]
+    has,       // has(kid0 . k)
+    index,     // kid0 [ kid1 ]
+    list,      // [kids]
+    map,       // {kid0: kid1, ...}
+    logical_not,
+    negate,
+    logical_and,  // n-ary, CEL commutative error semantics
+    logical_or,
+    conditional,  // kid0 ? kid1 : kid2
+    add,
+    subtract,
+    multiply,
+    divide,
+    modulo,
+    equals,
+    not_equals,
+    less,
+    less_equals,
+    greater,
+    greater_equals,
+    in,
+    call,           // fn(kids...)
+    matches_const,  // kid0 matches regex (pointer in re)
+    all,            // range kid0, predicate kid1, iteration variable local a
+    exists,
+    exists_one,
+    map_macro,      // range kid0, transform kid1 [, filter kid2 when c & 1]
+    filter,         // range kid0, predicate kid1
+    transform_map,  // like map_macro over a map, producing a map with the same keys
+    error,          // k holds an error value raised at runtime (unchecked mode)
+};
+
+struct node {
+    opcode op = opcode::constant;
+    std::uint32_t offset = 0;  // in the source, for error messages
+    std::uint32_t a = 0;       // slot / local index / iteration variable
+    std::uint32_t b = 0;       // first key (path)
+    std::uint32_t c = 0;       // key count (path), flags
+    std::uint32_t kid = 0;     // first child in program::kids
+    std::uint32_t nkids = 0;
+    value k;  // constant, field name, or error
+    native_function fn = nullptr;
+    const re2::RE2* re = nullptr;
+    std::string_view path;  // static field path ("applicant.history")
+};
+
+struct program_data {
+    std::string source;
+    std::unique_ptr<arena> constants = std::make_unique<arena>(512);
+    std::vector<node> nodes;
+    std::vector<std::uint32_t> kids;
+    std::vector<value> keys;              // path keys
+    std::vector<std::uint32_t> prefixes;  // for each path key: length of the path up to it
+    std::vector<std::unique_ptr<re2::RE2>> regexes;
+    std::deque<std::string> strings;  // storage for static paths
+    std::vector<std::string> input_paths;
+    std::uint32_t root = 0;
+    std::uint32_t locals = 0;
+    std::shared_ptr<const calendar_set> calendars;
+
+    ~program_data();
+};
+
+/// A function overload as registered in an environment.
+struct function_def {
+    std::string name;
+    std::uint32_t arity;
+    bool member;
+    native_function fn;
+    bool pure;
+};
+
+/// Evaluates node `idx` (the evaluator's entry point, used for constant folding too).
+value eval_node(const program_data& p, std::uint32_t idx, std::span<const value> vars,
+                value* locals, eval_context& ctx);
+
+/// The error value of a call no overload of `fn` accepts: "no such overload: fn(int, string)".
+value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n);
+
+/// Registers the standard CEL functions and the domain extensions.
+void register_standard_functions(std::vector<function_def>& out);
+
+}  // namespace telecomply::detail
+
+namespace telecomply {
+struct expression::program : detail::program_data {};
+
+struct environment::impl {
+    std::vector<std::string> variables;
+    std::map<std::string, int, std::less<>> slots;
+    std::shared_ptr<detail::arena> constant_arena = std::make_shared<detail::arena>(512);
+    std::map<std::string, value, std::less<>> constants;
+    std::vector<detail::function_def> functions;
+    std::shared_ptr<const calendar_set> calendars;
+    bool unchecked = false;
+
+    [[nodiscard]] const detail::function_def* find_function(std::string_view name,
+                                                            std::uint32_t arity,
+                                                            bool member) const noexcept;
+    [[nodiscard]] bool has_function(std::string_view name) const noexcept;
+};
+}  // namespace telecomply

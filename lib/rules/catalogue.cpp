@@ -1,0 +1,163 @@
+// The catalogue: loading a folder of ruleset files (docs/rulesets.md).
+
+#include "telecomply/rules/ruleset.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "base/json_io.hpp"
+#include "rules/catalogue_source.hpp"
+#include "rules/json_schema.hpp"
+#include "telecomply/base/error.hpp"
+
+namespace telecomply {
+
+using detail::json_date;
+
+std::string_view to_string(phase p) noexcept {
+    switch (p) {
+        case phase::intake:
+            return "intake";
+        case phase::review:
+            return "review";
+        case phase::screening:
+            return "screening";
+    }
+    return "intake";
+}
+
+namespace {
+
+const detail::json_schema& ruleset_schema(const std::filesystem::path& dir) {
+    // The schema of the format, from the folder being loaded or else the installed one.
+    static std::mutex m;
+    static std::map<std::string, std::unique_ptr<detail::json_schema>> cache;
+    std::lock_guard lock(m);
+    std::filesystem::path file = dir / "schema" / "ruleset.schema.json";
+    if (!std::filesystem::exists(file))
+        file = catalogue::default_dir() / "schema" / "ruleset.schema.json";
+    auto& slot = cache[file.string()];
+    if (!slot) {
+        slot = std::make_unique<detail::json_schema>();
+        if (std::filesystem::exists(file)) *slot = detail::json_schema::load(file);
+    }
+    return *slot;
+}
+
+bool excluded_dir(const std::filesystem::path& rel) {
+    const auto first = rel.begin()->string();
+    return first == "calendars" || first == "schema" || first == "tests" || first == "workflow" ||
+           (!first.empty() && (first[0] == '.' || first[0] == '_'));
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ catalogue: loading
+
+std::filesystem::path catalogue::default_dir() {
+    if (const char* env = std::getenv("TELECOMPLY_RULESETS"); env != nullptr && *env != '\0')
+        return env;
+    std::error_code ec;
+#ifdef TELECOMPLY_INSTALLED_RULESETS
+    if (std::filesystem::is_directory(TELECOMPLY_INSTALLED_RULESETS, ec))
+        return TELECOMPLY_INSTALLED_RULESETS;
+#endif
+#ifdef TELECOMPLY_SOURCE_RULESETS
+    if (std::filesystem::is_directory(TELECOMPLY_SOURCE_RULESETS, ec))
+        return TELECOMPLY_SOURCE_RULESETS;
+#endif
+    return "rulesets";
+}
+
+std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec))
+        throw ruleset_error(dir.string(), 0, "", "not a folder of rulesets");
+    auto cat = std::shared_ptr<catalogue>(new catalogue());
+    cat->dir_ = dir;
+    const auto& schema = ruleset_schema(dir);
+
+    std::vector<std::filesystem::path> files;
+    for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+         it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+        if (ec) throw ruleset_error(dir.string(), 0, "", "cannot list the folder: " + ec.message());
+        const auto rel = std::filesystem::relative(it->path(), dir);
+        if (it->is_directory() && excluded_dir(rel)) {
+            it.disable_recursion_pending();
+            continue;
+        }
+        if (it->is_regular_file() && it->path().extension() == ".json" && !excluded_dir(rel))
+            files.push_back(it->path());
+    }
+    std::sort(files.begin(), files.end());  // deterministic order, deterministic errors
+
+    for (const auto& file : files) {
+        auto s = std::make_shared<source>();
+        s->file = file;
+        s->text = detail::read_file(file, errc::ruleset_error);
+        s->json = detail::parse_json(s->text, file.string(), errc::ruleset_error);
+        if (auto f = schema.validate(s->json)) s->fail(f->json_path, f->message);
+        const auto& j = s->json;
+        if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+            s->fail("$.id", "a ruleset needs a string id");
+        s->id = j["id"].get<std::string>();
+        if (!j.contains("version") || !j["version"].is_string())
+            s->fail("$.version", "a ruleset needs a string version");
+        s->version = j["version"].get<std::string>();
+        auto from = json_date(j.value("effective_from", nlohmann::json()));
+        if (!from) s->fail("$.effective_from", "effective_from must be a date (YYYY-MM-DD)");
+        s->from = *from;
+        if (j.contains("effective_to") && !j["effective_to"].is_null()) {
+            s->to = json_date(j["effective_to"]);
+            if (!s->to) s->fail("$.effective_to", "effective_to must be a date or null");
+            if (*s->to < s->from)
+                s->fail("$.effective_to", "effective_to is before effective_from");
+        }
+        if (j.contains("extends") && !j["extends"].is_null()) {
+            if (!j["extends"].is_string()) s->fail("$.extends", "extends must be a string");
+            const std::string ext = j["extends"].get<std::string>();
+            const auto at = ext.find('@');
+            s->extends_id = ext.substr(0, at);
+            if (at != std::string::npos) s->extends_version = ext.substr(at + 1);
+            if (s->extends_id == s->id) s->fail("$.extends", "a ruleset cannot extend itself");
+        }
+        auto& versions = cat->by_id_[s->id];
+        for (const auto& other : versions) {
+            if (other->version == s->version)
+                s->fail("$.version", "version " + s->version + " of " + s->id +
+                                         " is also defined in " + other->file.string());
+            const bool overlap =
+                (!other->to || s->from <= *other->to) && (!s->to || other->from <= *s->to);
+            if (overlap)
+                s->fail("$.effective_from", s->name() + " is in force on dates that " +
+                                                other->name() + " (" + other->file.string() +
+                                                ") also covers");
+        }
+        versions.push_back(std::move(s));
+    }
+    for (auto& [id, versions] : cat->by_id_) {
+        std::sort(versions.begin(), versions.end(),
+                  [](const auto& a, const auto& b) { return a->from < b->from; });
+        for (const auto& s : versions) {
+            if (!s->extends_id.empty() && !cat->by_id_.count(s->extends_id))
+                s->fail("$.extends", "extends unknown ruleset '" + s->extends_id + "'");
+        }
+    }
+    if (cat->by_id_.empty()) throw ruleset_error(dir.string(), 0, "", "no ruleset files found");
+
+    const auto cal_dir = dir / "calendars";
+    if (std::filesystem::is_directory(cal_dir, ec))
+        cat->calendars_ = std::make_shared<calendar_set>(calendar_set::load(cal_dir));
+    return cat;
+}
+
+std::vector<std::pair<std::string, std::string>> catalogue::list() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& [id, versions] : by_id_)
+        for (const auto& s : versions)
+            out.emplace_back(id, s->version);
+    return out;
+}
+
+}  // namespace telecomply

@@ -1,0 +1,212 @@
+#include "telecomply/rules/engine.hpp"
+
+#include <thread>
+#include <vector>
+
+#include "base/json_io.hpp"
+#include "rules/json_schema.hpp"
+
+namespace telecomply {
+
+engine::engine(const std::filesystem::path& rulesets_dir) : engine(catalogue::load(rulesets_dir)) {}
+
+engine::engine(std::shared_ptr<const catalogue> rules)
+    : catalogue_(std::move(rules)), schema_(std::make_unique<detail::json_schema>()) {
+    if (!catalogue_) throw usage_error("engine: no catalogue");
+    auto file = catalogue_->dir() / "schema" / "application.schema.json";
+    if (!std::filesystem::exists(file))
+        file = catalogue::default_dir() / "schema" / "application.schema.json";
+    if (std::filesystem::exists(file)) *schema_ = detail::json_schema::load(file);
+}
+
+engine::~engine() = default;
+engine::engine(engine&&) noexcept = default;
+engine& engine::operator=(engine&&) noexcept = default;
+
+document engine::validate(const nlohmann::json& app, std::string_view source, std::uint32_t line,
+                          std::string_view text) const {
+    // One validation for every source: build the document (which bounds its nesting), then
+    // validate it as parse() does.
+    document doc;
+    try {
+        doc = document::from_json(app);
+    } catch (const input_error& e) {
+        throw input_error(std::string(source), line, "$", e.message());
+    }
+    validate_located(doc, source, line, text);
+    return doc;
+}
+
+void engine::validate(const document& app, std::string_view source) const {
+    validate_located(app, source, 0, {});
+}
+
+void engine::validate_located(const document& app, std::string_view source,
+                              std::uint32_t first_line, std::string_view text) const {
+    const std::string src(source);
+    // The line of a JSON path inside the text (multi-line documents), or the first line.
+    auto line_for = [&](const std::string& path) -> std::uint32_t {
+        if (text.empty()) return first_line;
+        const auto l = detail::line_of(text, path);
+        return l == 0 ? first_line : (first_line == 0 ? 1 : first_line) + l - 1;
+    };
+    if (app.root().kind() != kind::map)
+        throw input_error(src, first_line, "$", "an application must be a JSON object");
+    if (auto f = schema_->validate(app.root()))
+        throw input_error(src, line_for(f->json_path), f->json_path, f->message);
+    // Facts the schema cannot say: dates must be real calendar days.
+    const value* submitted = app.root().find("submitted_on");
+    if (submitted != nullptr && submitted->kind() == kind::string &&
+        !date::parse(submitted->as_string()))
+        throw input_error(src, line_for("$.submitted_on"), "$.submitted_on",
+                          "'" + std::string(submitted->as_string()) + "' is not a calendar date");
+}
+
+document engine::parse(std::string_view json, std::string_view source,
+                       std::uint32_t first_line) const {
+    document doc;
+    try {
+        doc = document::parse(json, source);
+    } catch (const input_error& e) {
+        // document::parse counts lines from 1 within the text
+        throw input_error(e.file(), e.line() == 0 ? first_line : first_line + e.line() - 1,
+                          e.json_path(), e.message());
+    }
+    validate_located(doc, source, first_line, json);
+    return doc;
+}
+
+verdict engine::check(const document& app, const check_options& opts) const {
+    const value& root = app.root();
+    const value* region = root.find("region");
+    const value* submitted = root.find("submitted_on");
+    if (region == nullptr || region->kind() != kind::string)
+        throw input_error("<input>", 0, "$.region", "the application has no region");
+    std::optional<date> on = opts.as_of;
+    if (!on && submitted != nullptr && submitted->kind() == kind::string)
+        on = date::parse(submitted->as_string());
+    if (!on)
+        throw input_error("<input>", 0, "$.submitted_on",
+                          "the application has no valid submitted_on");
+    auto rs = catalogue_->resolve(region->as_string(), *on);
+    thread_local eval_context ctx;
+    check_options o = opts;
+    o.as_of = on;
+    return rs->check(app, o, ctx);
+}
+
+verdict engine::check_version(const document& app, std::string_view version,
+                              const check_options& opts) const {
+    const value* region = app.root().find("region");
+    if (region == nullptr || region->kind() != kind::string)
+        throw input_error("<input>", 0, "$.region", "the application has no region");
+    const auto rs = catalogue_->get(region->as_string(), version);
+    thread_local eval_context ctx;
+    return rs->check(app, opts, ctx);
+}
+
+verdict engine::check_json(std::string_view json, const check_options& opts,
+                           std::string_view source, std::uint32_t first_line) const {
+    return check(parse(json, source, first_line), opts);
+}
+
+namespace {
+// Turns the errors of one application into an input_error result (keeps the batch going).
+engine::result checked(const engine& e, std::string_view text, std::string_view source,
+                       std::uint32_t line, const check_options& opts) {
+    try {
+        return e.check(e.parse(text, source, line), opts);
+    } catch (const input_error& err) {
+        return err;
+    } catch (const not_found_error& err) {
+        return input_error(std::string(source), line, "$.region", err.what());
+    } catch (const calendar_error& err) {
+        return input_error(std::string(source), line, "$", err.what());
+    }
+}
+}  // namespace
+
+std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view source,
+                                 const check_options& opts,
+                                 const std::function<void(std::size_t, result&&)>& sink,
+                                 unsigned threads) const {
+    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    std::size_t index = 0;
+    if (!jsonl) {
+        const std::string text((std::istreambuf_iterator<char>(in)),
+                               std::istreambuf_iterator<char>());
+        nlohmann::json j;
+        try {
+            j = detail::parse_json(text, std::string(source), errc::invalid_input);
+        } catch (const input_error& err) {
+            sink(index++, err);
+            return index;
+        }
+        if (j.is_array()) {
+            // each element is an application; errors name it by its index in the array
+            for (std::size_t i = 0; i < j.size(); ++i) {
+                const std::string base = detail::json_path_append_index("$", i);
+                result r = [&]() -> result {
+                    try {
+                        return check(validate(j[i], source, 0, {}), opts);
+                    } catch (const input_error& err) {
+                        const std::string path = base + err.json_path().substr(1);
+                        return input_error(std::string(source), detail::line_of(text, path), path,
+                                           err.message());
+                    } catch (const not_found_error& err) {
+                        return input_error(std::string(source), 0, base + ".region", err.what());
+                    } catch (const calendar_error& err) {
+                        return input_error(std::string(source), 0, base, err.what());
+                    }
+                }();
+                sink(index++, std::move(r));
+            }
+        } else {
+            sink(index++, checked(*this, text, source, 1, opts));
+        }
+        return index;
+    }
+
+    // JSON Lines: read a batch of lines, check it (in parallel when asked), hand the results
+    // over in order, repeat. Memory is bounded by the batch size.
+    const std::size_t batch_size = threads > 1 ? 1024 : 1;
+    std::vector<std::pair<std::uint32_t, std::string>> lines;
+    std::vector<std::optional<result>> results;
+    std::string line;
+    std::uint32_t line_no = 0;
+    bool more = true;
+    while (more) {
+        lines.clear();
+        while (lines.size() < batch_size) {
+            if (!std::getline(in, line)) {
+                more = false;
+                break;
+            }
+            ++line_no;
+            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+            lines.emplace_back(line_no, std::move(line));
+        }
+        if (lines.empty()) break;
+        results.assign(lines.size(), std::nullopt);
+        if (threads > 1 && lines.size() > 1) {
+            std::vector<std::thread> pool;
+            const unsigned n = std::min<unsigned>(threads, static_cast<unsigned>(lines.size()));
+            for (unsigned t = 0; t < n; ++t) {
+                pool.emplace_back([&, t] {
+                    for (std::size_t i = t; i < lines.size(); i += n)
+                        results[i] = checked(*this, lines[i].second, source, lines[i].first, opts);
+                });
+            }
+            for (auto& th : pool)
+                th.join();
+        } else {
+            for (std::size_t i = 0; i < lines.size(); ++i)
+                results[i] = checked(*this, lines[i].second, source, lines[i].first, opts);
+        }
+        for (auto& r : results)
+            sink(index++, std::move(*r));
+    }
+    return index;
+}
+
+}  // namespace telecomply

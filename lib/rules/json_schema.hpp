@@ -1,0 +1,46 @@
+#pragma once
+// JSON Schema validation (draft-07, valijson) of applications and ruleset files, over nlohmann
+// documents and over telecomply values in place. Private to the library.
+
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/expr/value.hpp"
+
+namespace telecomply::detail {
+
+/// A compiled JSON Schema (draft-07 via valijson). Immutable and thread-safe to use (each thread
+/// validates with a valijson::Validator of its own, which caches the compiled `pattern`s).
+class json_schema {
+  public:
+    json_schema();
+    ~json_schema();
+    json_schema(json_schema&&) noexcept;
+    json_schema& operator=(json_schema&&) noexcept;
+    /// Loads a schema file; throws ruleset_error naming the file when it is not a valid schema.
+    static json_schema load(const std::filesystem::path& file);
+    static json_schema from_json(const nlohmann::json& schema, const std::string& name);
+
+    struct failure {
+        std::string json_path;  // "$.materials.marketing_plan.daily_calls_per_number"
+        std::string message;
+    };
+    /// The first (deepest) failure, or nullopt when `doc` is valid.
+    [[nodiscard]] std::optional<failure> validate(const nlohmann::json& doc) const;
+    /// The same for a value tree (a telecomply::document's root), read in place through
+    /// value_schema_adapter.hpp: no nlohmann::json copy. Documents parsed from JSON validate as
+    /// their nlohmann form would; see that header for the kinds JSON does not have, and for
+    /// unsigned integers above INT64_MAX (numbers, not integers, to the schema).
+    [[nodiscard]] std::optional<failure> validate(const value& doc) const;
+    [[nodiscard]] bool loaded() const noexcept { return impl_ != nullptr; }
+
+  private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
+}  // namespace telecomply::detail

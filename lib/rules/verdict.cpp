@@ -1,0 +1,265 @@
+#include "telecomply/rules/verdict.hpp"
+
+#include <algorithm>
+#include <iterator>
+
+#include "telecomply/rules/ruleset.hpp"
+
+namespace telecomply {
+
+std::string_view to_string(severity s) noexcept {
+    switch (s) {
+        case severity::blocking:
+            return "blocking";
+        case severity::warning:
+            return "warning";
+        case severity::info:
+            return "info";
+    }
+    return "blocking";
+}
+
+std::string_view to_string(decision d) noexcept {
+    switch (d) {
+        case decision::eligible:
+            return "eligible";
+        case decision::ineligible:
+            return "ineligible";
+        case decision::needs_evidence:
+            return "needs_evidence";
+    }
+    return "eligible";
+}
+
+namespace {
+
+std::string param_text(const nlohmann::json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_array()) {
+        std::string out;
+        for (const auto& e : v)
+            out += (out.empty() ? "" : ", ") + param_text(e);
+        return out;
+    }
+    if (v.is_object() && v.contains("start") && v.contains("end"))
+        return param_text(v["start"]) + "–" + param_text(v["end"]);
+    return v.dump();
+}
+
+// Fills {subject} and {params.NAME} (and {params.NAME.field}) placeholders.
+std::string render(const std::string& text, const std::string& subject,
+                   const nlohmann::json* params) {
+    std::string out;
+    out.reserve(text.size() + 16);
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto open = text.find('{', i);
+        if (open == std::string::npos) break;
+        const auto close = text.find('}', open);
+        if (close == std::string::npos) break;
+        out.append(text, i, open - i);
+        const std::string key = text.substr(open + 1, close - open - 1);
+        if (key == "subject") {
+            out += subject;
+        } else if (key.rfind("params.", 0) == 0 && params != nullptr) {
+            const nlohmann::json* cur = params;
+            std::size_t p = 7;
+            while (cur != nullptr && p <= key.size()) {
+                const auto dot = key.find('.', p);
+                const std::string part =
+                    key.substr(p, dot == std::string::npos ? std::string::npos : dot - p);
+                cur = cur->is_object() && cur->contains(part) ? &(*cur)[part] : nullptr;
+                if (dot == std::string::npos) break;
+                p = dot + 1;
+            }
+            out += cur != nullptr ? param_text(*cur) : "{" + key + "}";
+        } else {
+            out += "{" + key + "}";
+        }
+        i = close + 1;
+    }
+    out.append(text, i, std::string::npos);
+    return out;
+}
+
+const std::string empty_string;
+
+}  // namespace
+
+const std::string& finding::code() const noexcept {
+    return source ? source->code : empty_string;
+}
+const std::string& finding::rule_id() const noexcept {
+    return source ? source->id : empty_string;
+}
+const std::string& finding::reference() const noexcept {
+    return source ? source->reference : empty_string;
+}
+localized finding::message() const {
+    if (!source) return {};
+    return {render(source->message.zh, subject, source->params),
+            render(source->message.en, subject, source->params)};
+}
+localized finding::remedy() const {
+    if (!source) return {};
+    return {render(source->remedy.zh, subject, source->params),
+            render(source->remedy.en, subject, source->params)};
+}
+
+const std::string& unknown_outcome::rule_id() const noexcept {
+    return source ? source->id : empty_string;
+}
+
+bool verdict::has_blocking() const noexcept {
+    for (const auto& f : findings)
+        if (f.level == severity::blocking) return true;
+    return false;
+}
+
+nlohmann::json verdict::to_json() const {
+    using nlohmann::json;
+    json j = json::object();
+    j["application"] = application;
+    j["region"] = region;
+    j["as_of"] = as_of.to_string();
+    if (rules) {
+        j["ruleset"] = {{"id", rules->id()},
+                        {"version", rules->version()},
+                        {"chain", rules->chain()},
+                        {"digest", rules->digest()}};
+    }
+    j["decision"] = std::string(to_string(outcome));
+    json fs = json::array();
+    for (const auto& f : findings) {
+        json o = {{"code", f.code()}};
+        if (!f.subject.empty()) o["subject"] = f.subject;
+        const auto m = f.message();
+        const auto r = f.remedy();
+        o["severity"] = std::string(to_string(f.level));
+        o["message"] = {{"zh", m.zh}, {"en", m.en}};
+        o["remedy"] = {{"zh", r.zh}, {"en", r.en}};
+        o["reference"] = f.reference();
+        o["rule"] = f.rule_id();
+        fs.push_back(std::move(o));
+    }
+    j["findings"] = std::move(fs);
+    json us = json::array();
+    for (const auto& u : unknowns) {
+        json o = {{"rule", u.rule_id()}};
+        if (u.source && !u.source->code.empty()) o["code"] = u.source->code;
+        if (!u.subject.empty()) o["subject"] = u.subject;
+        if (u.source) o["severity"] = std::string(to_string(u.source->level));
+        o["missing"] = u.missing;
+        if (!u.reason.empty()) o["reason"] = u.reason;
+        us.push_back(std::move(o));
+    }
+    j["unknowns"] = std::move(us);
+    json os = json::array();
+    for (const auto& o : obligations) {
+        json x = {{"code", o.code}};
+        if (o.source) x["rule"] = o.source->id;
+        os.push_back(std::move(x));
+    }
+    j["obligations"] = std::move(os);
+    if (trace) {
+        json ts = json::array();
+        for (const auto& t : *trace) {
+            json o = {{"rule", t.source ? t.source->id : ""}, {"outcome", t.outcome}};
+            if (t.source && !t.source->code.empty()) o["code"] = t.source->code;
+            if (!t.subject.empty()) o["subject"] = t.subject;
+            o["inputs"] = t.inputs;
+            if (t.source) {
+                if (!t.source->when_src.empty()) o["when"] = t.source->when_src;
+                if (!t.source->require_src.empty()) o["require"] = t.source->require_src;
+                o["remedy"] = {{"zh", render(t.source->remedy.zh, t.subject, t.source->params)},
+                               {"en", render(t.source->remedy.en, t.subject, t.source->params)}};
+            }
+            if (!t.detail.empty()) o["detail"] = t.detail;
+            ts.push_back(std::move(o));
+        }
+        j["trace"] = std::move(ts);
+    }
+    return j;
+}
+
+namespace {
+void bilingual(std::string& out, const localized& l, std::string_view lang, const char* indent) {
+    if (lang != "en" && !l.zh.empty()) out += indent + l.zh + "\n";
+    if (lang != "zh" && !l.en.empty()) out += indent + l.en + "\n";
+}
+}  // namespace
+
+std::string verdict::to_text(std::string_view lang) const {
+    std::string out;
+    std::string head = application.empty() ? std::string("(no id)") : application;
+    head += "  " + region + "  as of " + as_of.to_string();
+    if (rules) head += "  rules " + rules->id() + "@" + rules->version();
+    std::string d(to_string(outcome));
+    for (auto& c : d)
+        c = static_cast<char>(c == '_' ? ' ' : std::toupper(static_cast<unsigned char>(c)));
+    out += head + "  =>  " + d + "\n";
+    for (const auto& f : findings) {
+        const char* mark = f.level == severity::blocking  ? "  x "
+                           : f.level == severity::warning ? "  ! "
+                                                          : "  i ";
+        out += mark;
+        out += std::string(to_string(f.level)) + "  " + f.code();
+        if (!f.subject.empty()) out += " [" + f.subject + "]";
+        out += "  (" + f.rule_id() + ")\n";
+        bilingual(out, f.message(), lang, "      ");
+        const auto r = f.remedy();
+        if (!r.zh.empty() || !r.en.empty()) {
+            out += "      remedy:\n";
+            bilingual(out, r, lang, "        ");
+        }
+    }
+    for (const auto& u : unknowns) {
+        out += "  ? unknown  " + u.rule_id();
+        if (u.source && !u.source->code.empty()) out += " (" + u.source->code + ")";
+        if (!u.subject.empty()) out += " [" + u.subject + "]";
+        out += "\n";
+        if (!u.missing.empty()) {
+            out += "      missing:";
+            for (const auto& m : u.missing)
+                out += " " + m;
+            out += "\n";
+        }
+        if (!u.reason.empty()) out += "      " + u.reason + "\n";
+    }
+    for (const auto& o : obligations) {
+        out += "  > obligation  " + o.code;
+        if (o.source) out += "  (" + o.source->id + ")";
+        out += "\n";
+    }
+    return out;
+}
+
+namespace {
+std::vector<std::string> finding_keys(const verdict& v) {
+    std::vector<std::string> out;
+    for (const auto& f : v.findings)
+        out.push_back(f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]"));
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
+}
+}  // namespace
+
+verdict_change compare(const verdict& before, const verdict& after) {
+    verdict_change c;
+    c.from = before.outcome;
+    c.to = after.outcome;
+    const auto a = finding_keys(before), b = finding_keys(after);
+    std::set_difference(b.begin(), b.end(), a.begin(), a.end(), std::back_inserter(c.added));
+    std::set_difference(a.begin(), a.end(), b.begin(), b.end(), std::back_inserter(c.removed));
+    return c;
+}
+
+nlohmann::json verdict_change::to_json() const {
+    return {{"from", std::string(to_string(from))},
+            {"to", std::string(to_string(to))},
+            {"added", added},
+            {"removed", removed}};
+}
+
+}  // namespace telecomply

@@ -1,7 +1,0 @@
-#include "telecomply/version.hpp"
-
-namespace telecomply {
-std::string_view version() noexcept {
-    return TELECOMPLY_VERSION;
-}
-}  // namespace telecomply

@@ -61,6 +61,10 @@ case_deadline timer_due(const event_context& c, const workflow_timer& t, date fr
 /// findings and obligations); `reason` says why not, `summary` what a rules evaluation decided.
 bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
                  std::string& reason, nlohmann::json& summary);
+/// The guards and effects the case layer implements (each name of the workflow vocabulary
+/// must be among them; a test checks it).
+std::vector<std::string> implemented_guards();
+std::vector<std::string> implemented_effects();
 /// Carries out transition `t`'s effects on `next`.
 void apply_effects(const workflow_transition& t, case_state& next, const event_context& c);
 /// Refuses an event whose data the effects of `t` need and it lacks.

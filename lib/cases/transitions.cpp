@@ -16,12 +16,6 @@
 
 namespace telecomply::detail {
 
-namespace {
-
-// (helpers of the guards below)
-
-}  // namespace
-
 // Timer `t` counted from `from` (the event's date, or the current last day of a timer being
 // extended).
 case_deadline timer_due(const event_context& c, const workflow_timer& t, date from) {
@@ -59,7 +53,9 @@ case_deadline timer_due(const event_context& c, const workflow_timer& t, date fr
     throw workflow_error("timer '" + t.name + "' has no duration");
 }
 
-// ---- guards ----
+namespace {
+
+// ---- what the guards read ----
 
 bool path_present(const nlohmann::json& app, const std::string& item) {
     // "business_license" names a material kind; a dotted path starts at the application
@@ -108,204 +104,295 @@ void record_obligations(case_state& next, const verdict& v) {
     next.obligations = std::move(updated);
 }
 
-bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
-                 std::string& reason, nlohmann::json& summary) {
-    const std::string& g = t.guard;
-    if (g.empty()) return true;
-    if (g == "intake_rules") {
-        const verdict v = run_rules(c, next, false);
-        summary = verdict_summary(v);
-        next.findings = findings_json(v);
-        if (v.has_blocking()) {
-            reason = "intake rules: blocking findings " + finding_list(v, true);
-            return false;
-        }
-        if (!v.unknowns.empty()) {
-            reason = "intake rules: cannot be decided: " + unknown_list(v, false);
-            return false;
-        }
-        // The review phase's obligations (SITE_INSPECTION_REQUIRED) are known from the
-        // submission on: record them, so that the case shows what review must do (POLICY.md §2:
-        // obligations are reported whatever the decision).
-        record_obligations(next, run_rules(c, next, true));
-        return true;
+// ---- guards: one function each, registered under the vocabulary's names ----
+
+// A guard: whether it holds for `next` (which it may update with findings and obligations);
+// `reason` says why not, `summary` what a rules evaluation decided.
+using guard_fn = bool (*)(case_state& next, const event_context& c, std::string& reason,
+                          nlohmann::json& summary);
+
+bool intake_rules(case_state& next, const event_context& c, std::string& reason,
+                  nlohmann::json& summary) {
+    const verdict v = run_rules(c, next, false);
+    summary = verdict_summary(v);
+    next.findings = findings_json(v);
+    if (v.has_blocking()) {
+        reason = "intake rules: blocking findings " + finding_list(v, true);
+        return false;
     }
-    if (g == "approval") {
-        const verdict v = run_rules(c, next, true);
-        summary = verdict_summary(v);
-        next.findings = findings_json(v);
-        record_obligations(next, v);
-        if (v.has_blocking()) {
-            reason = "approval: blocking findings " + finding_list(v, true);
-            return false;
-        }
-        if (const auto u = unknown_list(v, true); !u.empty()) {
-            reason = "approval: cannot be decided: " + u;
-            return false;
-        }
-        std::string open;
-        for (const auto& [code, met] : next.obligations)
-            if (!met) open += (open.empty() ? "" : ", ") + code;
-        if (!open.empty()) {
-            reason = "approval: obligations not met: " + open;
-            return false;
-        }
-        return true;
+    if (!v.unknowns.empty()) {
+        reason = "intake rules: cannot be decided: " + unknown_list(v, false);
+        return false;
     }
-    if (g == "supplement_complete") {
-        std::string missing;
-        for (const auto& item : next.requested_items)
-            if (!path_present(next.application, item))
-                missing += (missing.empty() ? "" : ", ") + item;
-        if (!missing.empty()) {
-            reason = "supplement: still missing " + missing;
-            return false;
-        }
-        return true;
-    }
-    if (g == "renewal_window") {
-        if (!next.validity_until) {
-            reason = "renewal: the case has no validity period";
-            return false;
-        }
-        const auto window = int_param(*c.rules, "renewal_window_days");
-        const date opens = next.validity_until->add_days(static_cast<std::int32_t>(-window));
-        if (c.day < opens || *next.validity_until < c.day) {
-            reason = "renewal: only from " + opens.to_string() + " to " +
-                     next.validity_until->to_string();
-            return false;
-        }
-        return true;
-    }
-    if (g == "complaints_below_threshold" || g == "complaints_at_threshold") {
-        const std::string number = text_of(c.event.data, "number");
-        if (number.empty()) {
-            reason = "a complaint needs data.number";
-            return false;
-        }
-        const auto threshold = int_param(*c.rules, "complaint_threshold");
-        const auto window = c.rules->parameters().value("complaint_window_days", 30);
-        const auto n = complaints_in_window(next, number, c.day, window);
-        const bool at = static_cast<std::int64_t>(n) >= threshold;
-        if ((g == "complaints_at_threshold") != at) {
-            reason = "complaints for " + number + " in " + std::to_string(window) +
-                     " days: " + std::to_string(n) + (at ? " (at or over " : " (below ") +
-                     std::to_string(threshold) + ")";
-            return false;
-        }
-        return true;
-    }
-    throw workflow_error("unknown guard '" + g + "' in transition " + t.id);
+    // The review phase's obligations (SITE_INSPECTION_REQUIRED) are known from the submission
+    // on: record them, so that the case shows what review must do (POLICY.md §2: obligations
+    // are reported whatever the decision).
+    record_obligations(next, run_rules(c, next, true));
+    return true;
 }
 
-// ---- effects ----
+bool approval(case_state& next, const event_context& c, std::string& reason,
+              nlohmann::json& summary) {
+    const verdict v = run_rules(c, next, true);
+    summary = verdict_summary(v);
+    next.findings = findings_json(v);
+    record_obligations(next, v);
+    if (v.has_blocking()) {
+        reason = "approval: blocking findings " + finding_list(v, true);
+        return false;
+    }
+    if (const auto u = unknown_list(v, true); !u.empty()) {
+        reason = "approval: cannot be decided: " + u;
+        return false;
+    }
+    std::string open;
+    for (const auto& [code, met] : next.obligations)
+        if (!met) open += (open.empty() ? "" : ", ") + code;
+    if (!open.empty()) {
+        reason = "approval: obligations not met: " + open;
+        return false;
+    }
+    return true;
+}
+
+bool supplement_complete(case_state& next, const event_context&, std::string& reason,
+                         nlohmann::json&) {
+    std::string missing;
+    for (const auto& item : next.requested_items)
+        if (!path_present(next.application, item)) missing += (missing.empty() ? "" : ", ") + item;
+    if (!missing.empty()) {
+        reason = "supplement: still missing " + missing;
+        return false;
+    }
+    return true;
+}
+
+bool renewal_window(case_state& next, const event_context& c, std::string& reason,
+                    nlohmann::json&) {
+    if (!next.validity_until) {
+        reason = "renewal: the case has no validity period";
+        return false;
+    }
+    const auto window = int_param(*c.rules, "renewal_window_days");
+    const date opens = next.validity_until->add_days(static_cast<std::int32_t>(-window));
+    if (c.day < opens || *next.validity_until < c.day) {
+        reason =
+            "renewal: only from " + opens.to_string() + " to " + next.validity_until->to_string();
+        return false;
+    }
+    return true;
+}
+
+// complaints_at_threshold and complaints_below_threshold: the same count, either side of it.
+template <bool at_threshold>
+bool complaints(case_state& next, const event_context& c, std::string& reason, nlohmann::json&) {
+    const std::string number = text_of(c.event.data, "number");
+    if (number.empty()) {
+        reason = "a complaint needs data.number";
+        return false;
+    }
+    const auto threshold = int_param(*c.rules, "complaint_threshold");
+    const auto window = c.rules->parameters().value("complaint_window_days", 30);
+    const auto n = complaints_in_window(next, number, c.day, window);
+    const bool at = static_cast<std::int64_t>(n) >= threshold;
+    if (at_threshold != at) {
+        reason = "complaints for " + number + " in " + std::to_string(window) +
+                 " days: " + std::to_string(n) + (at ? " (at or over " : " (below ") +
+                 std::to_string(threshold) + ")";
+        return false;
+    }
+    return true;
+}
+
+const std::map<std::string, guard_fn, std::less<>>& guard_table() {
+    static const std::map<std::string, guard_fn, std::less<>> table = {
+        {"intake_rules", &intake_rules},
+        {"approval", &approval},
+        {"supplement_complete", &supplement_complete},
+        {"renewal_window", &renewal_window},
+        {"complaints_below_threshold", &complaints<false>},
+        {"complaints_at_threshold", &complaints<true>},
+    };
+    return table;
+}
+
+// ---- effects: a payload check (before anything changes) and an action, each ----
+
+struct effect_impl {
+    // Refuses the event when its data lacks what the effect needs (nullptr: nothing needed).
+    void (*check)(const case_state& s, const case_event& e) = nullptr;
+    void (*apply)(const workflow_effect& eff, case_state& next, const event_context& c) = nullptr;
+};
+
+bool string_list(const nlohmann::json& r) {
+    return r.is_array() && !r.empty() &&
+           std::all_of(r.begin(), r.end(), [](const nlohmann::json& x) { return x.is_string(); });
+}
+
+template <bool extend>
+void start_timer(const workflow_effect& eff, case_state& next, const event_context& c) {
+    const workflow_timer* timer = c.wf.timer(eff.arg);
+    if (timer == nullptr) throw workflow_error("an effect starts unknown timer " + eff.arg);
+    // extend_timer: a new period following the running one (a renewal); from the event's date
+    // when the timer is not running
+    const auto running = next.deadlines.find(eff.arg);
+    const date from = extend && running != next.deadlines.end() ? running->second.due : c.day;
+    case_deadline due;
+    try {
+        due = timer_due(c, *timer, from);
+    } catch (const calendar_error&) {
+        // A replay on a calendar that no longer covers the days: the record says what was
+        // counted then.
+        const auto* rec = c.recorded;
+        if (rec == nullptr || !rec->contains("deadlines") || !(*rec)["deadlines"].contains(eff.arg))
+            throw;
+        due = case_deadline::from_json((*rec)["deadlines"][eff.arg]);
+    }
+    if (eff.arg == "validity") next.validity_until = due.due;
+    next.deadlines[eff.arg] = std::move(due);
+}
+
+void stop_timer(const workflow_effect& eff, case_state& next, const event_context&) {
+    next.deadlines.erase(eff.arg);
+}
+
+void meet_obligation(const workflow_effect& eff, case_state& next, const event_context&) {
+    next.obligations[eff.arg] = true;
+}
+
+void ban(const workflow_effect& eff, case_state& next, const event_context& c) {
+    next.banned_until = c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
+}
+
+void record_check(const case_state& s, const case_event& e) {
+    if (!string_list(e.data.value("reasons", nlohmann::json())))
+        refuse(s, e, "data.reasons must list the finding codes of the decision");
+}
+
+void record(const workflow_effect&, case_state& next, const event_context& c) {
+    const auto& reasons = c.event.data.value("reasons", nlohmann::json::array());
+    next.rejection_reasons.clear();
+    for (const auto& r : reasons)
+        if (r.is_string()) next.rejection_reasons.push_back(r.get<std::string>());
+}
+
+void change_lateness_check(const case_state& s, const case_event& e) {
+    if (!json_date(e.data.value("changed_on", nlohmann::json())))
+        refuse(s, e, "data.changed_on (YYYY-MM-DD) is required: the date of the change");
+}
+
+void check_change_lateness(const workflow_effect& eff, case_state& next, const event_context& c) {
+    const auto changed = json_date(c.event.data.value("changed_on", nlohmann::json()));
+    if (!changed) return;  // checked before effects run
+    const auto limit = int_param(*c.rules, eff.arg);
+    if (c.cal == nullptr)
+        throw workflow_error(
+            "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
+            "' has no calendars/ folder, so deadlines in working days cannot be counted");
+    // The deadline is the limit-th working day after the change (POLICY.md §5: met by a report
+    // on that day). A report on any later day is late, also on the non-working days just after
+    // the deadline, when no further working day has passed yet.
+    if (!(*changed < c.day)) return;  // reported on or before the change: in time
+    counted_date counted;
+    try {
+        counted = c.cal->deadline(*changed, static_cast<int>(limit));
+    } catch (const calendar_error& e) {
+        // A last day after the covered years is after the report too: in time.
+        if (c.cal->covers(*changed) && c.cal->covers(c.day)) return;
+        throw calendar_error("the change-report deadline (" + std::to_string(limit) +
+                             " working days from data.changed_on " + changed->to_string() +
+                             ") cannot be computed: " + e.what());
+    }
+    const date last_day = counted.day;
+    if (!(last_day < c.day)) return;
+    nlohmann::json w = {{"code", "CHANGE_REPORTED_LATE"},
+                        {"severity", "warning"},
+                        {"changed_on", changed->to_string()},
+                        {"reported_on", c.day.to_string()},
+                        {"last_day", last_day.to_string()},
+                        {"working_days", c.cal->working_days_between(*changed, c.day)},
+                        {"limit", limit},
+                        {"calendar", calendar_label(*c.cal)}};
+    // judged on a provisional calendar: it may change once the year is official
+    if (counted.provisional()) w["provisional_years"] = counted.provisional_years;
+    next.warnings.push_back(std::move(w));
+}
+
+void count_complaint(const workflow_effect&, case_state& next, const event_context& c) {
+    next.complaints[text_of(c.event.data, "number")].push_back(c.day);
+}
+
+void require_items_check(const case_state& s, const case_event& e) {
+    if (!string_list(e.data.value("items", nlohmann::json())))
+        refuse(s, e, "data.items must list the requested materials");
+}
+
+void require_items(const workflow_effect&, case_state& next, const event_context& c) {
+    next.requested_items.clear();
+    for (const auto& i : c.event.data.value("items", nlohmann::json::array()))
+        if (i.is_string()) next.requested_items.push_back(i.get<std::string>());
+}
+
+const std::map<std::string, effect_impl, std::less<>>& effect_table() {
+    static const std::map<std::string, effect_impl, std::less<>> table = {
+        {"start_timer", {nullptr, &start_timer<false>}},
+        {"extend_timer", {nullptr, &start_timer<true>}},
+        {"stop_timer", {nullptr, &stop_timer}},
+        {"meet_obligation", {nullptr, &meet_obligation}},
+        {"ban", {nullptr, &ban}},
+        {"record", {&record_check, &record}},
+        {"check_change_lateness", {&change_lateness_check, &check_change_lateness}},
+        {"count_complaint", {nullptr, &count_complaint}},
+        {"require_items", {&require_items_check, &require_items}},
+    };
+    return table;
+}
+
+const effect_impl& effect_of(const workflow_transition& t, const workflow_effect& eff) {
+    const auto it = effect_table().find(eff.kind);
+    // workflow loading refuses words outside the vocabulary, and a test checks that every one
+    // has an implementation: this is a bug, not bad input
+    if (it == effect_table().end())
+        throw workflow_error("transition " + t.id + ": effect '" + eff.kind +
+                             "' has no implementation");
+    return it->second;
+}
+
+}  // namespace
+
+std::vector<std::string> implemented_guards() {
+    std::vector<std::string> out;
+    for (const auto& [name, fn] : guard_table())
+        out.push_back(name);
+    return out;
+}
+
+std::vector<std::string> implemented_effects() {
+    std::vector<std::string> out;
+    for (const auto& [name, impl] : effect_table())
+        out.push_back(name);
+    return out;
+}
+
+bool guard_holds(const workflow_transition& t, case_state& next, const event_context& c,
+                 std::string& reason, nlohmann::json& summary) {
+    if (t.guard.empty()) return true;
+    const auto it = guard_table().find(t.guard);
+    if (it == guard_table().end())
+        throw workflow_error("transition " + t.id + ": guard '" + t.guard +
+                             "' has no implementation");
+    return it->second(next, c, reason, summary);
+}
 
 void apply_effects(const workflow_transition& t, case_state& next, const event_context& c) {
-    for (const auto& eff : t.effects) {
-        if (eff.kind == "start_timer" || eff.kind == "extend_timer") {
-            const workflow_timer* timer = c.wf.timer(eff.arg);
-            if (timer == nullptr)
-                throw workflow_error("transition " + t.id + " starts unknown timer " + eff.arg);
-            // extend_timer: a new period following the running one (a renewal); from the
-            // event's date when the timer is not running
-            const auto running = next.deadlines.find(eff.arg);
-            const date from = eff.kind == "extend_timer" && running != next.deadlines.end()
-                                  ? running->second.due
-                                  : c.day;
-            case_deadline due;
-            try {
-                due = timer_due(c, *timer, from);
-            } catch (const calendar_error&) {
-                // A replay on a calendar that no longer covers the days: the record says what
-                // was counted then.
-                const auto* rec = c.recorded;
-                if (rec == nullptr || !rec->contains("deadlines") ||
-                    !(*rec)["deadlines"].contains(eff.arg))
-                    throw;
-                due = case_deadline::from_json((*rec)["deadlines"][eff.arg]);
-            }
-            if (eff.arg == "validity") next.validity_until = due.due;
-            next.deadlines[eff.arg] = std::move(due);
-        } else if (eff.kind == "stop_timer") {
-            next.deadlines.erase(eff.arg);
-        } else if (eff.kind == "meet_obligation") {
-            next.obligations[eff.arg] = true;
-        } else if (eff.kind == "ban") {
-            next.banned_until =
-                c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
-        } else if (eff.kind == "record") {
-            const auto& reasons = c.event.data.value("reasons", nlohmann::json::array());
-            next.rejection_reasons.clear();
-            for (const auto& r : reasons)
-                if (r.is_string()) next.rejection_reasons.push_back(r.get<std::string>());
-        } else if (eff.kind == "check_change_lateness") {
-            const auto changed = json_date(c.event.data.value("changed_on", nlohmann::json()));
-            if (!changed) continue;  // validated before effects run
-            const auto limit = int_param(*c.rules, eff.arg);
-            if (c.cal == nullptr)
-                throw workflow_error(
-                    "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
-                    "' has no calendars/ folder, so deadlines in working days cannot be counted");
-            // The deadline is the limit-th working day after the change (POLICY.md §5: met by a
-            // report on that day). A report on any later day is late, also on the non-working
-            // days just after the deadline, when no further working day has passed yet.
-            if (!(*changed < c.day)) continue;  // reported on or before the change: in time
-            counted_date counted;
-            try {
-                counted = c.cal->deadline(*changed, static_cast<int>(limit));
-            } catch (const calendar_error& e) {
-                // A last day after the covered years is after the report too: in time.
-                if (c.cal->covers(*changed) && c.cal->covers(c.day)) continue;
-                throw calendar_error("the change-report deadline (" + std::to_string(limit) +
-                                     " working days from data.changed_on " + changed->to_string() +
-                                     ") cannot be computed: " + e.what());
-            }
-            const date last_day = counted.day;
-            if (last_day < c.day) {
-                nlohmann::json w = {{"code", "CHANGE_REPORTED_LATE"},
-                                    {"severity", "warning"},
-                                    {"changed_on", changed->to_string()},
-                                    {"reported_on", c.day.to_string()},
-                                    {"last_day", last_day.to_string()},
-                                    {"working_days", c.cal->working_days_between(*changed, c.day)},
-                                    {"limit", limit},
-                                    {"calendar", calendar_label(*c.cal)}};
-                // judged on a provisional calendar: it may change once the year is official
-                if (counted.provisional()) w["provisional_years"] = counted.provisional_years;
-                next.warnings.push_back(std::move(w));
-            }
-        } else if (eff.kind == "count_complaint") {
-            next.complaints[text_of(c.event.data, "number")].push_back(c.day);
-        } else if (eff.kind == "require_items") {
-            next.requested_items.clear();
-            for (const auto& i : c.event.data.value("items", nlohmann::json::array()))
-                if (i.is_string()) next.requested_items.push_back(i.get<std::string>());
-        } else {
-            throw workflow_error("transition " + t.id + " has unknown effect " + eff.kind);
-        }
-    }
+    for (const auto& eff : t.effects)
+        effect_of(t, eff).apply(eff, next, c);
 }
 
 // Payload requirements of effects, checked before anything changes.
 void check_payload(const workflow_transition& t, const case_state& s, const case_event& e) {
-    for (const auto& eff : t.effects) {
-        if (eff.kind == "record") {
-            const auto& r = e.data.value("reasons", nlohmann::json());
-            if (!r.is_array() || r.empty() ||
-                !std::all_of(r.begin(), r.end(),
-                             [](const nlohmann::json& x) { return x.is_string(); }))
-                refuse(s, e, "data.reasons must list the finding codes of the decision");
-        } else if (eff.kind == "check_change_lateness") {
-            if (!json_date(e.data.value("changed_on", nlohmann::json())))
-                refuse(s, e, "data.changed_on (YYYY-MM-DD) is required: the date of the change");
-        } else if (eff.kind == "require_items") {
-            const auto& r = e.data.value("items", nlohmann::json());
-            if (!r.is_array() || r.empty() ||
-                !std::all_of(r.begin(), r.end(),
-                             [](const nlohmann::json& x) { return x.is_string(); }))
-                refuse(s, e, "data.items must list the requested materials");
-        }
-    }
+    for (const auto& eff : t.effects)
+        if (const auto& impl = effect_of(t, eff); impl.check != nullptr) impl.check(s, e);
 }
 
 // The deadlines an event started, extended or changed go into its outcome (what the store

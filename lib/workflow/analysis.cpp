@@ -14,18 +14,13 @@
 
 #include "base/json_io.hpp"
 #include "telecomply/base/error.hpp"
-#include "workflow/vocabulary.hpp"
+#include "telecomply/workflow/vocabulary.hpp"
 #include "workflow/workflow_impl.hpp"
 
 namespace telecomply {
 
 using detail::contains;
 using detail::in_quotes;
-
-using detail::effect_arg;
-using detail::effect_kinds;
-using detail::exclusive_guards;
-using detail::guard_parameters;
 
 std::vector<std::string> workflow::shortest_path(std::string_view from, std::string_view to) const {
     const auto& g = impl_->graph;
@@ -101,9 +96,8 @@ workflow::analysis workflow::analyse(const std::vector<std::string>& guards,
             if (!contains(guards, t.guard)) {
                 problems.push_back(who + "unknown guard " + in_quotes(t.guard));
             } else if (check_params) {
-                if (const auto it = guard_parameters().find(t.guard);
-                    it != guard_parameters().end())
-                    for (const auto& p : it->second)
+                if (const auto* g = workflow_vocabulary::standard().guard(t.guard))
+                    for (const auto& p : g->parameters)
                         if (!contains(parameters, p))
                             problems.push_back(who + "guard " + in_quotes(t.guard) +
                                                " needs parameter " + in_quotes(p) +
@@ -111,12 +105,12 @@ workflow::analysis workflow::analyse(const std::vector<std::string>& guards,
             }
         }
         for (const auto& e : t.effects) {
-            const auto kind = effect_kinds().find(e.kind);
-            if (kind == effect_kinds().end()) {
+            const auto* kind = workflow_vocabulary::standard().effect(e.kind);
+            if (kind == nullptr) {
                 problems.push_back(who + "unknown effect " + in_quotes(e.kind));
                 continue;
             }
-            switch (kind->second) {
+            switch (kind->arg) {
                 case effect_arg::timer:
                     if (timer(e.arg) == nullptr)
                         problems.push_back(who + e.kind + " names unknown timer " +
@@ -163,7 +157,7 @@ workflow::analysis workflow::analyse(const std::vector<std::string>& guards,
                 const auto& a = w.transitions[out_ts[i]];
                 const auto& b = w.transitions[out_ts[k]];
                 if (a.event != b.event || a.timer != b.timer) continue;
-                if (exclusive_guards(a.guard, b.guard)) continue;
+                if (workflow_vocabulary::standard().exclusive(a.guard, b.guard)) continue;
                 clashes[std::minmax(out_ts[i], out_ts[k])].push_back(g[v].name);
             }
     }
@@ -195,11 +189,12 @@ std::vector<std::string> workflow::parameters_used() const {
         for (const auto* p : {&t.working_days_param, &t.months_param, &t.days_param})
             if (!p->empty()) out.insert(*p);
     for (const auto& t : transitions()) {
-        if (const auto it = guard_parameters().find(t.guard); it != guard_parameters().end())
-            out.insert(it->second.begin(), it->second.end());
+        const auto& vocabulary = workflow_vocabulary::standard();
+        if (const auto* g = vocabulary.guard(t.guard))
+            out.insert(g->parameters.begin(), g->parameters.end());
         for (const auto& e : t.effects) {
-            const auto k = effect_kinds().find(e.kind);
-            if (k != effect_kinds().end() && k->second == effect_arg::parameter && !e.arg.empty())
+            const auto* k = vocabulary.effect(e.kind);
+            if (k != nullptr && k->arg == effect_arg::parameter && !e.arg.empty())
                 out.insert(e.arg);
         }
     }

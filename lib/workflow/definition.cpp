@@ -1,4 +1,5 @@
-// Workflow definitions (docs/workflow.md): parsing a national definition with a regional overlay into its graph, and reading it.
+// Workflow definitions (docs/workflow.md): parsing a national definition with a regional overlay
+// into its graph, and reading it.
 
 #include "telecomply/workflow/workflow.hpp"
 
@@ -13,7 +14,7 @@
 
 #include "base/json_io.hpp"
 #include "telecomply/base/error.hpp"
-#include "workflow/vocabulary.hpp"
+#include "telecomply/workflow/vocabulary.hpp"
 #include "workflow/workflow_impl.hpp"
 
 namespace telecomply {
@@ -62,7 +63,6 @@ bool is_workflow_id(std::string_view s) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
     });
 }
-
 
 // Unknown keys are errors: a misspelt "guards" or "removes" must not be silently ignored.
 void check_keys(const input& in, const json& obj, const std::string& path,
@@ -160,6 +160,16 @@ located_transition parse_transition(const input& in, const json& j, const std::s
                           std::string(t.event.empty() ? "neither" : "both"));
     t.to = name_member(in, j, path, "to", true);
     t.guard = name_member(in, j, path, "guard", false);
+    // The vocabulary is the library's: a word it cannot carry out is refused here, not when an
+    // event first meets it.
+    const auto& vocabulary = workflow_vocabulary::standard();
+    if (!t.guard.empty() && vocabulary.guard(t.guard) == nullptr) {
+        std::string known;
+        for (const auto& g : vocabulary.guards())
+            known += (known.empty() ? "" : ", ") + g.name;
+        in.fail(json_path_append_key(path, "guard"),
+                "unknown guard " + in_quotes(t.guard) + " (known: " + known + ")");
+    }
     t.reason = string_member(in, j, path, "reason", false);
 
     if (const json* effects = member(j, "effects"); effects != nullptr) {
@@ -172,6 +182,13 @@ located_transition parse_transition(const input& in, const json& j, const std::s
                 in.fail(at, "an effect is an object with one key, e.g. {\"start_timer\": \"T\"}");
             const auto only = e.begin();
             const std::string kind = only.key();
+            if (vocabulary.effect(kind) == nullptr) {
+                std::string known;
+                for (const auto& k : vocabulary.effects())
+                    known += (known.empty() ? "" : ", ") + k.name;
+                in.fail(json_path_append_key(at, kind),
+                        "unknown effect " + in_quotes(kind) + " (known: " + known + ")");
+            }
             const json& arg = only.value();
             workflow_effect eff{kind, ""};
             if (arg.is_string() && !arg.get_ref<const std::string&>().empty())

@@ -13,7 +13,7 @@
 
 #include "base/json_io.hpp"
 #include "telecomply/base/error.hpp"
-#include "workflow/vocabulary.hpp"
+#include "telecomply/workflow/vocabulary.hpp"
 #include "workflow/workflow_impl.hpp"
 
 namespace telecomply {

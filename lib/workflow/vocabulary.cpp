@@ -1,60 +1,104 @@
-// The workflow's vocabulary of guards and effects (lib/workflow/vocabulary.hpp).
+// The guards and effects of the workflow (include/telecomply/workflow/vocabulary.hpp).
 
-#include "workflow/vocabulary.hpp"
+#include "telecomply/workflow/vocabulary.hpp"
 
 #include <algorithm>
-#include <set>
-#include <utility>
 
 #include "telecomply/workflow/workflow.hpp"
 
 namespace telecomply {
-namespace detail {
 
-// Guards that exclude each other, so two transitions on one event may carry them.
-bool exclusive_guards(const std::string& a, const std::string& b) {
-    static const std::set<std::pair<std::string, std::string>> pairs = {
-        {"complaints_at_threshold", "complaints_below_threshold"}};
-    if (a.empty() || b.empty()) return false;
-    return pairs.count(std::minmax(a, b)) != 0;
+workflow_vocabulary::workflow_vocabulary(std::vector<guard_spec> guards,
+                                         std::vector<effect_spec> effects)
+    : guards_(std::move(guards)), effects_(std::move(effects)) {}
+
+const workflow_vocabulary& workflow_vocabulary::standard() {
+    static const workflow_vocabulary v(
+        {
+            {"intake_rules",
+             {},
+             {},
+             {},
+             "the pinned rules' intake phase: no blocking finding and nothing undecided"},
+            {"approval",
+             {},
+             {},
+             {},
+             "all the pinned rules: no blocking finding, nothing blocking undecided, every "
+             "obligation met"},
+            {"supplement_complete", {}, {}, {}, "every requested item is now in the application"},
+            {"renewal_window",
+             {"renewal_window_days"},
+             {},
+             {},
+             "the event falls within renewal_window_days before the validity ends"},
+            {"complaints_below_threshold",
+             {"complaint_threshold", "complaint_window_days"},
+             {"number"},
+             {"complaints_at_threshold"},
+             "with this one, the number has fewer complaints than complaint_threshold in the "
+             "window"},
+            {"complaints_at_threshold",
+             {"complaint_threshold", "complaint_window_days"},
+             {"number"},
+             {"complaints_below_threshold"},
+             "with this one, the number reaches complaint_threshold complaints in the window"},
+        },
+        {
+            {"start_timer", effect_arg::timer, {}, "starts the timer from the event's date"},
+            {"stop_timer", effect_arg::timer, {}, "stops the timer"},
+            {"extend_timer",
+             effect_arg::timer,
+             {},
+             "a new period after the running one (from the event's date when not running)"},
+            {"meet_obligation", effect_arg::code, {}, "records the obligation as met"},
+            {"record",
+             effect_arg::code,
+             {"reasons"},
+             "records the decision's reasons (finding codes) from data.reasons"},
+            {"ban",
+             effect_arg::parameter,
+             {},
+             "bans the applicant for the parameter's number of days"},
+            {"check_change_lateness",
+             effect_arg::parameter,
+             {"changed_on"},
+             "warns CHANGE_REPORTED_LATE when reported after the parameter's working days"},
+            {"count_complaint", effect_arg::flag, {"number"}, "counts a complaint on data.number"},
+            {"require_items",
+             effect_arg::flag,
+             {"items"},
+             "records the requested items (data.items) for supplement_complete"},
+        });
+    return v;
 }
 
-// The ruleset parameters each guard reads.
-const std::map<std::string, std::vector<std::string>, std::less<>>& guard_parameters() {
-    static const std::map<std::string, std::vector<std::string>, std::less<>> m = {
-        {"renewal_window", {"renewal_window_days"}},
-        {"complaints_below_threshold", {"complaint_threshold", "complaint_window_days"}},
-        {"complaints_at_threshold", {"complaint_threshold", "complaint_window_days"}},
-    };
-    return m;
+const guard_spec* workflow_vocabulary::guard(std::string_view name) const noexcept {
+    const auto it = std::find_if(guards_.begin(), guards_.end(),
+                                 [&](const guard_spec& g) { return g.name == name; });
+    return it == guards_.end() ? nullptr : &*it;
 }
 
-// How each effect kind uses its argument.
-const std::map<std::string, effect_arg, std::less<>>& effect_kinds() {
-    static const std::map<std::string, effect_arg, std::less<>> m = {
-        {"start_timer", effect_arg::timer},
-        {"stop_timer", effect_arg::timer},
-        {"extend_timer", effect_arg::timer},
-        {"meet_obligation", effect_arg::code},
-        {"record", effect_arg::code},
-        {"ban", effect_arg::parameter},
-        {"check_change_lateness", effect_arg::parameter},
-        {"count_complaint", effect_arg::flag},
-        {"require_items", effect_arg::flag},
-    };
-    return m;
+const effect_spec* workflow_vocabulary::effect(std::string_view name) const noexcept {
+    const auto it = std::find_if(effects_.begin(), effects_.end(),
+                                 [&](const effect_spec& e) { return e.name == name; });
+    return it == effects_.end() ? nullptr : &*it;
 }
 
-}  // namespace detail
+bool workflow_vocabulary::exclusive(std::string_view a, std::string_view b) const noexcept {
+    const auto* g = guard(a);
+    return g != nullptr && std::find(g->exclusive_with.begin(), g->exclusive_with.end(), b) !=
+                               g->exclusive_with.end();
+}
 
 const std::vector<std::string>& known_guards() {
-    static const std::vector<std::string> guards = {"intake_rules",
-                                                    "approval",
-                                                    "supplement_complete",
-                                                    "renewal_window",
-                                                    "complaints_below_threshold",
-                                                    "complaints_at_threshold"};
-    return guards;
+    static const std::vector<std::string> names = [] {
+        std::vector<std::string> out;
+        for (const auto& g : workflow_vocabulary::standard().guards())
+            out.push_back(g.name);
+        return out;
+    }();
+    return names;
 }
 
 }  // namespace telecomply

@@ -14,6 +14,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "telecomply/workflow/vocabulary.hpp"
+
 namespace telecomply {
 
 /// A timer of a workflow: how its deadline is computed from the parameters of the case's
@@ -29,8 +31,8 @@ struct workflow_timer {
 
 /// One effect of a transition, applied in order when the transition is taken.
 struct workflow_effect {
-    /// start_timer, stop_timer, extend_timer, meet_obligation, ban, record, check_change_lateness,
-    /// count_complaint, require_items (unknown kinds are kept and reported by analyse()).
+    /// One of workflow_vocabulary::standard().effects() (start_timer, stop_timer, ...): a
+    /// definition with any other is refused when it loads.
     std::string kind;
     /// The timer, obligation code or parameter name; empty for `true` (count_complaint...).
     std::string arg;
@@ -43,7 +45,7 @@ struct workflow_transition {
     std::string event;  ///< empty for timer transitions
     std::string timer;  ///< empty for event transitions
     std::string to;
-    std::string guard;   ///< empty when unguarded
+    std::string guard;   ///< empty when unguarded; else one of workflow_vocabulary's guards
     std::string reason;  ///< recorded with automatic transitions ("SUPPLEMENT_DEADLINE_MISSED")
     std::vector<workflow_effect> effects;
 };
@@ -126,6 +128,7 @@ class workflow {
 
 /// The guards the library implements (docs/workflow.md): intake_rules, approval,
 /// supplement_complete, renewal_window, complaints_below_threshold, complaints_at_threshold.
+/// The names of workflow_vocabulary::standard().guards(), in its order.
 const std::vector<std::string>& known_guards();
 
 }  // namespace telecomply

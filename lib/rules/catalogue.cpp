@@ -70,7 +70,43 @@ std::filesystem::path catalogue::default_dir() {
     return "rulesets";
 }
 
+namespace {
+
+// Runs `f`; a ruleset_error goes into `problems` when collecting (then false), else it is
+// thrown.
+template <class F>
+bool collect(std::vector<diagnostic>* problems, F&& f) {
+    if (problems == nullptr) {
+        f();
+        return true;
+    }
+    try {
+        f();
+        return true;
+    } catch (const ruleset_error& e) {
+        problems->push_back({e.file(), e.line(), e.json_path(), e.message(), false});
+        return false;
+    }
+}
+
+}  // namespace
+
 std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
+    return load_impl(dir, nullptr);
+}
+
+std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir,
+                                           std::vector<diagnostic>& problems) {
+    try {
+        return load_impl(dir, &problems);
+    } catch (const ruleset_error& e) {
+        problems.push_back({e.file(), e.line(), e.json_path(), e.message(), false});
+        return nullptr;
+    }
+}
+
+std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir,
+                                                std::vector<diagnostic>* problems) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
         throw ruleset_error(dir.string(), 0, "", "not a folder of rulesets");
@@ -93,62 +129,72 @@ std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
     std::sort(files.begin(), files.end());  // deterministic order, deterministic errors
 
     for (const auto& file : files) {
-        auto s = std::make_shared<source>();
-        s->file = file;
-        s->text = detail::read_file(file, errc::ruleset_error);
-        s->json = detail::parse_json(s->text, file.string(), errc::ruleset_error);
-        if (auto f = schema.validate(s->json)) s->fail(f->json_path, f->message);
-        const auto& j = s->json;
-        if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
-            s->fail("$.id", "a ruleset needs a string id");
-        s->id = j["id"].get<std::string>();
-        if (!j.contains("version") || !j["version"].is_string())
-            s->fail("$.version", "a ruleset needs a string version");
-        s->version = j["version"].get<std::string>();
-        auto from = json_date(j.value("effective_from", nlohmann::json()));
-        if (!from) s->fail("$.effective_from", "effective_from must be a date (YYYY-MM-DD)");
-        s->from = *from;
-        if (j.contains("effective_to") && !j["effective_to"].is_null()) {
-            s->to = json_date(j["effective_to"]);
-            if (!s->to) s->fail("$.effective_to", "effective_to must be a date or null");
-            if (*s->to < s->from)
-                s->fail("$.effective_to", "effective_to is before effective_from");
-        }
-        if (j.contains("extends") && !j["extends"].is_null()) {
-            if (!j["extends"].is_string()) s->fail("$.extends", "extends must be a string");
-            const std::string ext = j["extends"].get<std::string>();
-            const auto at = ext.find('@');
-            s->extends_id = ext.substr(0, at);
-            if (at != std::string::npos) s->extends_version = ext.substr(at + 1);
-            if (s->extends_id == s->id) s->fail("$.extends", "a ruleset cannot extend itself");
-        }
-        auto& versions = cat->by_id_[s->id];
-        for (const auto& other : versions) {
-            if (other->version == s->version)
-                s->fail("$.version", "version " + s->version + " of " + s->id +
-                                         " is also defined in " + other->file.string());
-            const bool overlap =
-                (!other->to || s->from <= *other->to) && (!s->to || other->from <= *s->to);
-            if (overlap)
-                s->fail("$.effective_from", s->name() + " is in force on dates that " +
-                                                other->name() + " (" + other->file.string() +
-                                                ") also covers");
-        }
-        versions.push_back(std::move(s));
+        const bool loaded = collect(problems, [&] {
+            auto s = std::make_shared<source>();
+            s->file = file;
+            s->text = detail::read_file(file, errc::ruleset_error);
+            s->json = detail::parse_json(s->text, file.string(), errc::ruleset_error);
+            if (auto f = schema.validate(s->json)) s->fail(f->json_path, f->message);
+            const auto& j = s->json;
+            if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+                s->fail("$.id", "a ruleset needs a string id");
+            s->id = j["id"].get<std::string>();
+            if (!j.contains("version") || !j["version"].is_string())
+                s->fail("$.version", "a ruleset needs a string version");
+            s->version = j["version"].get<std::string>();
+            auto from = json_date(j.value("effective_from", nlohmann::json()));
+            if (!from) s->fail("$.effective_from", "effective_from must be a date (YYYY-MM-DD)");
+            s->from = *from;
+            if (j.contains("effective_to") && !j["effective_to"].is_null()) {
+                s->to = json_date(j["effective_to"]);
+                if (!s->to) s->fail("$.effective_to", "effective_to must be a date or null");
+                if (*s->to < s->from)
+                    s->fail("$.effective_to", "effective_to is before effective_from");
+            }
+            if (j.contains("extends") && !j["extends"].is_null()) {
+                if (!j["extends"].is_string()) s->fail("$.extends", "extends must be a string");
+                const std::string ext = j["extends"].get<std::string>();
+                const auto at = ext.find('@');
+                s->extends_id = ext.substr(0, at);
+                if (at != std::string::npos) s->extends_version = ext.substr(at + 1);
+                if (s->extends_id == s->id) s->fail("$.extends", "a ruleset cannot extend itself");
+            }
+            auto& versions = cat->by_id_[s->id];
+            for (const auto& other : versions) {
+                if (other->version == s->version)
+                    s->fail("$.version", "version " + s->version + " of " + s->id +
+                                             " is also defined in " + other->file.string());
+                const bool overlap =
+                    (!other->to || s->from <= *other->to) && (!s->to || other->from <= *s->to);
+                if (overlap)
+                    s->fail("$.effective_from", s->name() + " is in force on dates that " +
+                                                    other->name() + " (" + other->file.string() +
+                                                    ") also covers");
+            }
+            versions.push_back(std::move(s));
+        });
+        (void)loaded;
     }
     for (auto& [id, versions] : cat->by_id_) {
         std::sort(versions.begin(), versions.end(),
                   [](const auto& a, const auto& b) { return a->from < b->from; });
-        for (const auto& s : versions) {
-            if (!s->extends_id.empty() && !cat->by_id_.count(s->extends_id))
-                s->fail("$.extends", "extends unknown ruleset '" + s->extends_id + "'");
-        }
+        std::erase_if(versions, [&](const std::shared_ptr<const source>& s) {
+            return !collect(problems, [&] {
+                if (!s->extends_id.empty() && !cat->by_id_.count(s->extends_id))
+                    s->fail("$.extends", "extends unknown ruleset '" + s->extends_id + "'");
+            });
+        });
     }
     if (cat->by_id_.empty()) throw ruleset_error(dir.string(), 0, "", "no ruleset files found");
 
     const auto cal_dir = dir / "calendars";
-    if (std::filesystem::is_directory(cal_dir, ec))
-        cat->calendars_ = std::make_shared<calendar_set>(calendar_set::load(cal_dir));
+    if (std::filesystem::is_directory(cal_dir, ec)) {
+        try {
+            cat->calendars_ = std::make_shared<calendar_set>(calendar_set::load(cal_dir));
+        } catch (const calendar_error&) {
+            if (problems == nullptr) throw;  // collecting: lint_calendars() says what is wrong
+        }
+    }
     return cat;
 }
 

@@ -3,6 +3,10 @@
 #include "rules/json_schema.hpp"
 
 #include <charconv>
+#include <optional>
+#include <span>
+
+#include <re2/re2.h>
 #include <unordered_map>
 
 #include <valijson/adapters/nlohmann_json_adapter.hpp>
@@ -21,6 +25,7 @@ namespace telecomply::detail {
 struct json_schema::impl {
     valijson::Schema schema;
     std::string name;
+    nlohmann::json source;  // the schema as written: what an enum allows, for messages
 };
 
 json_schema::json_schema() = default;
@@ -32,6 +37,7 @@ json_schema json_schema::from_json(const nlohmann::json& schema, const std::stri
     json_schema s;
     s.impl_ = std::make_unique<impl>();
     s.impl_->name = name;
+    s.impl_->source = schema;
     try {
         valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
         valijson::adapters::NlohmannJsonAdapter adapter(schema);
@@ -86,8 +92,70 @@ struct value_cursor {
 
 // The deepest failure: it names the offending value rather than an enclosing one. Of equally
 // deep ones, the first valijson met.
+
+// A step of a failure's path: a member name or an item index.
+struct path_step {
+    std::string key;
+    std::optional<std::size_t> index;
+};
+
+// The schema node that governs the value at `steps` (best effort: $ref into the document,
+// properties, patternProperties, additionalProperties, items, and the branches of
+// allOf/anyOf/oneOf), or nullptr.
+const nlohmann::json* schema_node_at(const nlohmann::json& root, const nlohmann::json* node,
+                                     std::span<const path_step> steps, int depth = 0) {
+    if (node == nullptr || !node->is_object() || depth > 64) return nullptr;
+    if (const auto ref = node->find("$ref"); ref != node->end() && ref->is_string()) {
+        const std::string& r = ref->get_ref<const std::string&>();
+        if (!r.starts_with("#/")) return nullptr;
+        try {
+            return schema_node_at(root, &root.at(nlohmann::json::json_pointer(r.substr(1))), steps,
+                                  depth + 1);
+        } catch (const nlohmann::json::exception&) {
+            return nullptr;
+        }
+    }
+    if (steps.empty()) return node;
+    for (const char* combo : {"allOf", "anyOf", "oneOf"})
+        if (const auto c = node->find(combo); c != node->end() && c->is_array())
+            for (const auto& branch : *c)
+                if (const auto* found = schema_node_at(root, &branch, steps, depth + 1))
+                    return found;
+    const auto& step = steps.front();
+    const auto rest = steps.subspan(1);
+    if (step.index) {
+        if (const auto items = node->find("items"); items != node->end())
+            return schema_node_at(root, &*items, rest, depth + 1);
+        return nullptr;
+    }
+    if (const auto props = node->find("properties"); props != node->end() && props->is_object())
+        if (const auto it = props->find(step.key); it != props->end())
+            return schema_node_at(root, &*it, rest, depth + 1);
+    if (const auto pats = node->find("patternProperties"); pats != node->end() && pats->is_object())
+        for (const auto& [pattern, sub] : pats->items())
+            if (RE2::PartialMatch(step.key, RE2(pattern, RE2::Quiet)))
+                return schema_node_at(root, &sub, rest, depth + 1);
+    if (const auto add = node->find("additionalProperties"); add != node->end() && add->is_object())
+        return schema_node_at(root, &*add, rest, depth + 1);
+    return nullptr;
+}
+
+// " (allowed: a, b, c)" when the schema at `steps` is an enum, else "".
+std::string allowed_values(const nlohmann::json& schema, std::span<const path_step> steps) {
+    const auto* node = schema_node_at(schema, &schema, steps);
+    if (node == nullptr) return {};
+    const auto e = node->find("enum");
+    if (e == node->end() || !e->is_array()) return {};
+    std::string out;
+    for (const auto& v : *e)
+        out += (out.empty() ? "" : ", ") +
+               v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return " (allowed: " + out + ")";
+}
+
 template <class Cursor>
-json_schema::failure deepest_failure(const valijson::ValidationResults& results, Cursor cur) {
+json_schema::failure deepest_failure(const valijson::ValidationResults& results, Cursor cur,
+                                     const nlohmann::json& schema) {
     const valijson::ValidationResults::Error* best = nullptr;
     for (const auto& e : results)
         if (best == nullptr || e.context.size() > best->context.size()) best = &e;
@@ -97,6 +165,7 @@ json_schema::failure deepest_failure(const valijson::ValidationResults& results,
         f.message = "the document does not match the schema";
         return f;
     }
+    std::vector<path_step> steps;
     for (const auto& c : best->context) {
         if (c == "<root>") continue;
         // valijson writes "[key]" for properties and "[3]" for items
@@ -109,12 +178,16 @@ json_schema::failure deepest_failure(const valijson::ValidationResults& results,
         if (digits && (cur.is_array() || cur.lost())) {
             f.json_path = json_path_append_index(std::move(f.json_path), idx);
             cur.index(idx);
+            steps.push_back({{}, idx});
         } else {
             f.json_path = json_path_append_key(std::move(f.json_path), tok);
             cur.key(tok);
+            steps.push_back({std::string(tok), std::nullopt});
         }
     }
     f.message = best->description;
+    // valijson says only that no value matched: say which ones would
+    if (f.message.find("enum") != std::string::npos) f.message += allowed_values(schema, steps);
     return f;
 }
 
@@ -126,7 +199,7 @@ std::optional<json_schema::failure> json_schema::validate(const nlohmann::json& 
     valijson::adapters::NlohmannJsonAdapter target(doc);
     if (thread_validator(impl_.get()).validate(impl_->schema, target, &results))
         return std::nullopt;
-    return deepest_failure(results, nlohmann_cursor{&doc});
+    return deepest_failure(results, nlohmann_cursor{&doc}, impl_->source);
 }
 
 std::optional<json_schema::failure> json_schema::validate(const value& doc) const {
@@ -135,7 +208,7 @@ std::optional<json_schema::failure> json_schema::validate(const value& doc) cons
     const value_schema_adapter target(doc);
     if (thread_validator(impl_.get()).validate(impl_->schema, target, &results))
         return std::nullopt;
-    return deepest_failure(results, value_cursor{&doc});
+    return deepest_failure(results, value_cursor{&doc}, impl_->source);
 }
 
 }  // namespace telecomply::detail

@@ -55,8 +55,14 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
             for (const auto& [id, version] : cat.list()) {
                 if (id != region) continue;
                 // each version's parameters: the timers and guards must find theirs
+                std::shared_ptr<const ruleset> rs;
+                try {
+                    rs = cat.get(id, version);
+                } catch (const ruleset_error&) {
+                    continue;  // the rules' own problem: catalogue::lint reported it, once
+                }
                 std::vector<std::string> params;
-                for (const auto& [k, v] : cat.get(id, version)->parameters().items())
+                for (const auto& [k, v] : rs->parameters().items())
                     params.push_back(k);
                 const auto a = wf.analyse(known_guards(), params);
                 for (const auto& st : a.unreachable)
@@ -74,6 +80,33 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
         }
     }
     return problems;
+}
+
+std::size_t lint_report::errors() const noexcept {
+    return static_cast<std::size_t>(std::count_if(problems.begin(), problems.end(),
+                                                  [](const diagnostic& d) { return !d.warning; }));
+}
+
+lint_report lint_folder(const std::filesystem::path& dir) {
+    lint_report out;
+    std::vector<diagnostic> all;
+    const auto cat = catalogue::load(dir, all);
+    if (cat) {
+        out.versions = cat->list().size();
+        for (auto& d : lint_all(*cat))
+            all.push_back(std::move(d));
+    } else if (const auto cal = dir / "calendars"; std::filesystem::is_directory(cal)) {
+        for (auto& d : lint_calendars(cal))
+            all.push_back(std::move(d));
+    }
+    for (auto& d : all) {
+        const bool seen = std::any_of(out.problems.begin(), out.problems.end(), [&](const auto& p) {
+            return p.file == d.file && p.line == d.line && p.json_path == d.json_path &&
+                   p.message == d.message;
+        });
+        if (!seen) out.problems.push_back(std::move(d));
+    }
+    return out;
 }
 
 }  // namespace telecomply

@@ -5,17 +5,21 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
 #include <nlohmann/json.hpp>
 
+#include "scratch_dir.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/ruleset.hpp"
+#include "telecomply/workflow/lint.hpp"
 
 namespace fs = std::filesystem;
 using namespace telecomply;
+using nlohmann::json;
 
 namespace {
 
@@ -423,4 +427,35 @@ TEST_CASE("a JSON array of applications: each bad element named by its index, th
     CHECK(n == 4);
     CHECK(seen ==
           std::vector<std::string>{"0 eligible", "1 $[1].numbers", "2 $[2].region", "3 eligible"});
+}
+
+TEST_CASE("lint_folder: every problem of a folder in one run, each once") {
+    testing::scratch_dir dir(fs::path(TELECOMPLY_RULESETS_DIR));
+    auto edit = [&](const std::string& rel, const std::function<void(json&)>& f) {
+        std::ifstream in(dir.path / rel);
+        json j = json::parse(in);
+        f(j);
+        std::ofstream(dir.path / rel) << j.dump(2);
+    };
+    // a schema error in one file, another in a second file, and a bad expression in the
+    // national rules that every region inherits
+    edit("CN-GD/2026.1.json", [](json& j) { j["rules"][0]["severity"] = "fatal"; });
+    edit("CN-SH/2025.1.json", [](json& j) { j["effective_from"] = 2025; });
+    edit("CN/2026.1.json", [](json& j) { j["rules"][3]["require"] = "1 &&& 2"; });
+    const auto r = lint_folder(dir.path);
+    auto count = [&](std::string_view file, std::string_view text) {
+        return std::count_if(r.problems.begin(), r.problems.end(), [&](const diagnostic& d) {
+            return d.file.find(file) != std::string::npos &&
+                   d.message.find(text) != std::string::npos;
+        });
+    };
+    CHECK(count("CN-GD/2026.1.json", "enum") == 1);
+    // the enum failure says what is allowed
+    CHECK(count("CN-GD/2026.1.json", "(allowed: \"blocking\", \"warning\", \"info\")") == 1);
+    CHECK(count("CN-SH/2025.1.json", "") == 1);
+    CHECK(count("CN/2026.1.json", "unexpected '&'") == 1);  // once, not once per region
+    CHECK(r.errors() == r.problems.size());
+    CHECK(r.versions > 50);  // the other files were still checked
+    // the shipped folder is clean
+    CHECK(lint_folder(TELECOMPLY_RULESETS_DIR).errors() == 0);
 }

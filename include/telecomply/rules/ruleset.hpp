@@ -124,6 +124,12 @@ class catalogue {
     /// calendars in `dir/calendars`. Throws ruleset_error naming the file, line and JSON path.
     /// Expressions are compiled lazily; call lint() to compile everything up front.
     static std::shared_ptr<catalogue> load(const std::filesystem::path& dir);
+    /// The same, collecting instead of throwing: a file with a problem (JSON syntax, schema, a
+    /// bad header, a duplicate or overlapping version, an unknown parent) is reported into
+    /// `problems` and left out, and the rest is loaded; calendar problems are left to
+    /// lint_calendars(). Returns nullptr when the folder itself is unusable (also reported).
+    static std::shared_ptr<catalogue> load(const std::filesystem::path& dir,
+                                           std::vector<diagnostic>& problems);
     /// The folder of the rulesets installed with telecomply: $TELECOMPLY_RULESETS, else the
     /// installed data folder, else the source tree's rulesets/ (for build-tree binaries).
     static std::filesystem::path default_dir();
@@ -153,6 +159,8 @@ class catalogue {
     struct source;  // one loaded file
 
   private:
+    static std::shared_ptr<catalogue> load_impl(const std::filesystem::path& dir,
+                                                std::vector<diagnostic>* problems);
     std::shared_ptr<const ruleset> build(const source& leaf, date on) const;
     std::filesystem::path dir_;
     std::map<std::string, std::vector<std::shared_ptr<const source>>, std::less<>> by_id_;

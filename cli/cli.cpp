@@ -5,19 +5,18 @@
 
 #include <CLI/CLI.hpp>
 
-#include <chrono>
-#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <optional>
 
-#include "base/json_io.hpp"
+#include "telecomply/base/clock.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/base/version.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/domain/calendar_import.hpp"
 #include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/input.hpp"
 #include "telecomply/rules/ruleset_tests.hpp"
 #include "telecomply/workflow/lint.hpp"
 #include "telecomply/workflow/workflow.hpp"
@@ -145,10 +144,7 @@ int run_explain(const common& c, const std::string& file) {
     check_options opts;
     opts.as_of = c.as_of_date();
     opts.trace = true;
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw input_error(file, 0, "", "cannot open the file");
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    const verdict v = e.check_json(text, opts, file);
+    const verdict v = e.check_json(read_input_file(file), opts, file);
     if (c.format == "json") {
         std::cout << json_text(v.to_json(), 2) << "\n";
     } else {
@@ -247,13 +243,22 @@ int run_test(const common& c, const std::string& dir_arg, bool verbose) {
 
 // ------------------------------------------------------------------ diff
 
+engine::parsed parse_one(const engine& e, std::string_view text, const std::string& name) {
+    try {
+        return e.parse(text, name);
+    } catch (const input_error& err) {
+        return err;
+    }
+}
+
 int run_diff(const common& c, const std::vector<std::string>& files, const std::string& from,
              const std::string& to) {
     const engine e(c.rulesets_dir());
     std::size_t total = 0, flipped = 0, changed = 0, bad = 0;
-    auto one = [&](std::string_view text, const std::string& name, std::uint32_t line) {
+    auto one = [&](const engine::parsed& p, const std::string& name, std::uint32_t line) {
         try {
-            const document doc = e.parse(text, name, line);
+            if (const auto* err = std::get_if<input_error>(&p)) throw *err;
+            const document& doc = std::get<document>(p);
             const verdict a = e.check_version(doc, from);
             const verdict b = e.check_version(doc, to);
             const verdict_change d = compare(a, b);
@@ -291,13 +296,12 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
             continue;
         }
         if (is_jsonl(file)) {
-            std::string line;
-            for (std::uint32_t n = 1; std::getline(in, line); ++n)
-                if (line.find_first_not_of(" \t\r") != std::string::npos) one(line, file, n);
+            e.parse_jsonl(in, file,
+                          [&](std::uint32_t line, engine::parsed&& p) { one(p, file, line); });
         } else {
             const std::string text((std::istreambuf_iterator<char>(in)),
                                    std::istreambuf_iterator<char>());
-            one(text, file, 1);
+            one(parse_one(e, text, file), file, 1);
         }
     }
     if (c.format == "text")
@@ -309,21 +313,6 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
 }
 
 // ------------------------------------------------------------------ case
-
-std::string now_cst() {
-    // the current time in China Standard Time, RFC 3339
-    const auto now = std::chrono::system_clock::now();
-    const auto secs =
-        std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() + 8 * 3600;
-    const auto days = std::chrono::sys_days{std::chrono::days{secs / 86400}};
-    const std::chrono::year_month_day ymd{days};
-    const long rem = secs % 86400;
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld+08:00",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), rem / 3600, (rem / 60) % 60, rem % 60);
-    return buf;
-}
 
 struct case_args {
     std::string store = "cases.db";
@@ -419,11 +408,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     case_service service(store, manager);
     const std::string at = a.at.empty() ? now_cst() : a.at;
     if (action == "new") {
-        std::ifstream in(a.file, std::ios::binary);
-        if (!in) throw input_error(a.file, 0, "", "cannot open the file");
-        const std::string text((std::istreambuf_iterator<char>(in)),
-                               std::istreambuf_iterator<char>());
-        const auto app = detail::parse_json(text, a.file, errc::invalid_input);
+        const auto app = parse_input_json(read_input_file(a.file), a.file);
         const auto s =
             service.create(app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
         print_case(s, format);
@@ -455,19 +440,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         (void)service.get(a.id);  // not_found for an unknown case
         const auto events = store.events(a.id);
         if (format == "json") {
-            auto arr = nlohmann::json::array();
-            for (const auto& e : events)
-                arr.push_back({{"seq", e.seq},
-                               {"type", e.type},
-                               {"actor", e.actor},
-                               {"at", e.at},
-                               {"payload", e.payload},
-                               {"verdict", e.verdict},
-                               {"ruleset_digest", e.ruleset_digest},
-                               {"outcome", e.outcome},
-                               {"prev_hash", e.prev_hash},
-                               {"hash", e.hash}});
-            std::cout << json_text(arr, 2) << "\n";
+            std::cout << json_text(nlohmann::json(events), 2) << "\n";
         } else {
             for (const auto& e : events) {
                 std::cout << e.seq << "  " << e.at << "  " << e.type << "  by " << e.actor;
@@ -493,25 +466,19 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         return exit_ok;
     }
     if (action == "verify") {
-        const auto report = a.id.empty() ? store.verify_all() : store.verify(a.id);
-        std::vector<std::string> problems;
-        for (const auto& p : report.problems)
-            problems.push_back("case " + p.case_id + " event " + std::to_string(p.seq) + ": " +
-                               p.message);
-        // replay: the events alone must rebuild the stored state
-        const auto ids = a.id.empty() ? store.case_ids() : std::vector<std::string>{a.id};
-        for (const auto& id : ids)
-            if (report.ok())
-                for (auto& d : service.check_replay(id))
-                    problems.push_back(std::move(d));
-        for (const auto& p : problems)
+        const auto report =
+            service.verify(a.id.empty() ? std::nullopt : std::optional<std::string>(a.id));
+        for (const auto& p : report.chains.problems)
+            std::cout << "TAMPERED  case " << p.case_id << " event " << p.seq << ": " << p.message
+                      << "\n";
+        for (const auto& p : report.replay)
             std::cout << "TAMPERED  " << p << "\n";
-        std::cout << report.cases << " case" << (report.cases == 1 ? "" : "s") << ", "
-                  << report.events << " events: "
-                  << (problems.empty() ? "the hash chains verify and replay matches"
-                                       : "problems found")
+        const auto& chains = report.chains;
+        std::cout << chains.cases << " case" << (chains.cases == 1 ? "" : "s") << ", "
+                  << chains.events << " events: "
+                  << (report.ok() ? "the hash chains verify and replay matches" : "problems found")
                   << "\n";
-        return problems.empty() ? exit_ok : exit_findings;
+        return report.ok() ? exit_ok : exit_findings;
     }
     if (action == "tick") {
         const date now = case_manager::event_date(a.now.empty() ? now_cst() : a.now);

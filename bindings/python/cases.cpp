@@ -5,17 +5,15 @@
 
 #include <datetime.h>
 
-#include <chrono>
-#include <cstdio>
-
 #include <map>
 #include <mutex>
-#include "convert.hpp"
 
-#include "base/json_io.hpp"
+#include "convert.hpp"
+#include "telecomply/base/clock.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/domain/calendar.hpp"
 #include "telecomply/domain/calendar_import.hpp"
+#include "telecomply/rules/input.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
 namespace py = pybind11;
@@ -57,6 +55,10 @@ py::object json_py(const nlohmann::json& j) {
     // via the json module: exact and simple (case data is small)
     return py::module_::import("json").attr("loads")(j.dump());
 }
+/// The same keeping the order of an object's keys.
+py::object json_py(const nlohmann::ordered_json& j) {
+    return py::module_::import("json").attr("loads")(j.dump());
+}
 
 /// Python data as JSON (event data, applications): what JSON cannot hold (NaN, infinities,
 /// other types) is an input error naming `what`.
@@ -80,20 +82,7 @@ nlohmann::json py_json(const py::handle& o, const char* what = "data") {
 /// An event time: None (now), a date, an aware datetime or a string (RFC 3339 / YYYY-MM-DD).
 std::string event_time(const py::object& at) {
     need_datetime();
-    if (at.is_none()) {
-        const auto now = std::chrono::system_clock::now();
-        const auto secs =
-            std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count() +
-            8 * 3600;
-        const std::chrono::year_month_day ymd{
-            std::chrono::sys_days{std::chrono::days{secs / 86400}}};
-        const long rem = static_cast<long>(secs % 86400);
-        char buf[40];
-        std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02ld:%02ld:%02ld+08:00",
-                      static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                      static_cast<unsigned>(ymd.day()), rem / 3600, (rem / 60) % 60, rem % 60);
-        return buf;
-    }
+    if (at.is_none()) return now_cst();
     if (PyDateTime_Check(at.ptr())) {
         if (at.attr("tzinfo").is_none()) throw usage_error("at: a datetime must be timezone-aware");
         return at.attr("isoformat")().cast<std::string>();
@@ -147,21 +136,6 @@ struct py_case_store {
         return *this;
     }
 };
-
-py::dict event_dict(const stored_event& e) {
-    py::dict d;
-    d["seq"] = e.seq;
-    d["type"] = e.type;
-    d["actor"] = e.actor;
-    d["at"] = e.at;
-    d["payload"] = json_py(e.payload);
-    d["verdict"] = json_py(e.verdict);
-    d["ruleset_digest"] = e.ruleset_digest;
-    d["outcome"] = json_py(e.outcome);
-    d["prev_hash"] = e.prev_hash;
-    d["hash"] = e.hash;
-    return d;
-}
 
 /// The automatic events tick() and recompute() applied, as Python dicts.
 py::list automatic_events(const std::vector<std::pair<std::string, case_event>>& done) {
@@ -441,8 +415,7 @@ void bind_cases(py::module_& m) {
                const py::object& at, const std::string& id) {
                 nlohmann::json j;
                 if (py::isinstance<py::str>(app))
-                    j = detail::parse_json(app.cast<std::string>(), "<application>",
-                                           errc::invalid_input);
+                    j = parse_input_json(app.cast<std::string>(), "<application>");
                 else
                     j = py_json(app, "the application");
                 const std::string when = event_time(at);
@@ -494,7 +467,7 @@ void bind_cases(py::module_& m) {
                 (void)s.fresh().service->get(id);
                 py::list out;
                 for (const auto& e : s.store->events(id))
-                    out.append(event_dict(e));
+                    out.append(json_py(nlohmann::ordered_json(e)));  // fields in history order
                 return out;
             },
             py::arg("case_id"),
@@ -507,37 +480,30 @@ void bind_cases(py::module_& m) {
         .def(
             "verify",
             [](const py_case_store& s, const std::optional<std::string>& id) {
-                verify_report r;
-                std::vector<std::string> replay;
+                case_verify_report r;
                 {
                     py::gil_scoped_release release;
-                    r = !id ? s.store->verify_all() : s.store->verify(*id);
-                    if (r.ok()) {
-                        const auto ids = !id ? s.store->case_ids() : std::vector<std::string>{*id};
-                        for (const auto& c : ids)
-                            for (auto& d : s.fresh().service->check_replay(c))
-                                replay.push_back(std::move(d));
-                    }
+                    r = s.fresh().service->verify(id);
                 }
                 py::dict d;
                 py::list problems;
-                for (const auto& p : r.problems) {
+                for (const auto& p : r.chains.problems) {
                     py::dict x;
                     x["case_id"] = p.case_id;
                     x["seq"] = p.seq;
                     x["message"] = p.message;
                     problems.append(x);
                 }
-                for (const auto& p : replay) {
+                for (const auto& p : r.replay) {
                     py::dict x;
                     x["case_id"] = "";
                     x["seq"] = 0;
                     x["message"] = p;
                     problems.append(x);
                 }
-                d["ok"] = r.ok() && replay.empty();
-                d["cases"] = r.cases;
-                d["events"] = r.events;
+                d["ok"] = r.ok();
+                d["cases"] = r.chains.cases;
+                d["events"] = r.chains.events;
                 d["problems"] = problems;
                 return d;
             },

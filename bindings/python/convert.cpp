@@ -5,8 +5,7 @@
 #include <cmath>
 #include <string>
 
-#include "base/utf8.hpp"
-#include "expr/time.hpp"
+#include "telecomply/expr/time_parts.hpp"
 
 namespace telecomply::python {
 
@@ -187,10 +186,8 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
         const std::int64_t days = PyDateTime_DELTA_GET_DAYS(o);
         const std::int64_t secs = PyDateTime_DELTA_GET_SECONDS(o);
         const std::int64_t micros = PyDateTime_DELTA_GET_MICROSECONDS(o);
-        std::int64_t s = days * 86400 + secs;
-        std::int64_t nanos = micros * 1000;
-        detail::normalize_duration(s, nanos);
-        return value::from_duration({s, static_cast<std::int32_t>(nanos)});
+        // a timedelta's seconds never overflow 64 bits (it spans at most 999999999 days)
+        return value::from_duration(*normalized_duration(days * 86400 + secs, micros * 1000));
     }
     if (PyDate_Check(o)) {
         auto d =

@@ -5,8 +5,6 @@
 
 #include <datetime.h>
 
-#include <thread>
-
 #include "convert.hpp"
 #include "telecomply/base/version.hpp"
 #include "telecomply/rules/engine.hpp"
@@ -188,11 +186,8 @@ void bind_engine(py::module_& m) {
             py::arg("lang") = "both", "A report a person reads; lang is 'zh', 'en' or 'both'.")
         .def("__repr__", [](const py_verdict& p) {
             std::string codes;
-            for (const auto& f : p.v.findings) {
-                if (!codes.empty()) codes += ", ";
-                codes += f.code();
-                if (!f.subject.empty()) codes += "[" + f.subject + "]";
-            }
+            for (const auto& f : p.v.findings)
+                codes += (codes.empty() ? "" : ", ") + f.label();
             return "<Verdict " + p.v.application + " " + p.v.region + " " +
                    std::string(to_string(p.v.outcome)) + (codes.empty() ? "" : ": " + codes) + ">";
         });
@@ -238,56 +233,22 @@ void bind_engine(py::module_& m) {
                 check_options opts;
                 opts.as_of = as_date(as_of);
                 // Building documents needs the GIL; checking them does not.
-                std::vector<document> docs;
-                std::vector<std::string> texts;
-                std::vector<int> kind;  // 0 document, 1 text
+                std::vector<engine::batch_item> items;
                 for (auto app : apps) {
-                    if (py::isinstance<py::str>(app)) {
-                        texts.push_back(app.cast<std::string>());
-                        docs.emplace_back();
-                        kind.push_back(1);
-                    } else {
-                        document doc = document::build([&](value_builder& b) {
+                    if (py::isinstance<py::str>(app))
+                        items.emplace_back(app.cast<std::string>());
+                    else
+                        items.emplace_back(document::build([&](value_builder& b) {
                             std::string path = "$";
                             return to_value(app, b, path);
-                        });
-                        docs.push_back(std::move(doc));
-                        texts.emplace_back();
-                        kind.push_back(0);
-                    }
+                        }));
                 }
-                const std::size_t n = docs.size();
-                std::vector<std::optional<verdict>> out(n);
-                std::vector<std::exception_ptr> errors(n);
+                std::vector<verdict> out;
                 {
                     py::gil_scoped_release release;
-                    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
-                    threads = static_cast<unsigned>(
-                        std::min<std::size_t>(threads, std::max<std::size_t>(n, 1)));
-                    auto work = [&](unsigned t) {
-                        for (std::size_t i = t; i < n; i += threads) {
-                            try {
-                                const std::string where = "apps[" + std::to_string(i) + "]";
-                                if (kind[i] == 1) {
-                                    out[i] = e.check(e.parse(texts[i], where), opts);
-                                } else {
-                                    if (validate) e.validate(docs[i], where);
-                                    out[i] = e.check(docs[i], opts);
-                                }
-                            } catch (...) {
-                                errors[i] = std::current_exception();
-                            }
-                        }
-                    };
-                    std::vector<std::thread> pool;
-                    for (unsigned t = 1; t < threads; ++t)
-                        pool.emplace_back(work, t);
-                    work(0);
-                    for (auto& th : pool)
-                        th.join();
+                    out = e.check_many(items, opts, threads, validate, "apps");
                 }
-                for (auto& err : errors)
-                    if (err) std::rethrow_exception(err);
+                const std::size_t n = out.size();
                 // Wrapping n verdicts allocates n objects, and Python's cyclic garbage collector
                 // would walk every live object (the caller's applications too) several times
                 // meanwhile; verdicts hold no cycles, so it is paused for the loop.
@@ -297,7 +258,7 @@ void bind_engine(py::module_& m) {
                 py::list result(n);
                 try {
                     for (std::size_t i = 0; i < n; ++i)
-                        result[i] = py::cast(py_verdict{std::move(*out[i])});
+                        result[i] = py::cast(py_verdict{std::move(out[i])});
                 } catch (...) {
                     if (was_enabled) gc.attr("enable")();
                     throw;

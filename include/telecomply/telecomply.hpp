@@ -3,6 +3,7 @@
 /// Everything in one include: expressions, rulesets and verdicts, the checking engine, the
 /// working calendar, the workflow, cases and the case store.
 
+#include "telecomply/base/clock.hpp"              // IWYU pragma: export
 #include "telecomply/base/date.hpp"               // IWYU pragma: export
 #include "telecomply/base/diagnostic.hpp"         // IWYU pragma: export
 #include "telecomply/base/error.hpp"              // IWYU pragma: export
@@ -14,8 +15,10 @@
 #include "telecomply/domain/identifiers.hpp"      // IWYU pragma: export
 #include "telecomply/expr/document.hpp"           // IWYU pragma: export
 #include "telecomply/expr/expression.hpp"         // IWYU pragma: export
+#include "telecomply/expr/time_parts.hpp"         // IWYU pragma: export
 #include "telecomply/expr/value.hpp"              // IWYU pragma: export
 #include "telecomply/rules/engine.hpp"            // IWYU pragma: export
+#include "telecomply/rules/input.hpp"             // IWYU pragma: export
 #include "telecomply/rules/ruleset.hpp"           // IWYU pragma: export
 #include "telecomply/rules/ruleset_tests.hpp"     // IWYU pragma: export
 #include "telecomply/rules/verdict.hpp"           // IWYU pragma: export

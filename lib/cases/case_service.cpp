@@ -183,6 +183,18 @@ void align_legacy(nlohmann::json& replayed, const nlohmann::json& stored) {
 
 }  // namespace
 
+case_verify_report case_service::verify(const std::optional<std::string>& case_id) const {
+    case_verify_report r;
+    r.chains = case_id ? store_.verify(*case_id) : store_.verify_all();
+    // replay only on chains that hold: the events alone must rebuild the stored state
+    if (!r.chains.ok()) return r;
+    const auto ids = case_id ? std::vector<std::string>{*case_id} : store_.case_ids();
+    for (const auto& id : ids)
+        for (auto& d : check_replay(id))
+            r.replay.push_back(std::move(d));
+    return r;
+}
+
 std::vector<std::string> case_service::check_replay(const std::string& case_id) const {
     const auto row = store_.get(case_id);
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());

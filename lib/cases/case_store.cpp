@@ -582,6 +582,31 @@ std::string event_hash(const stored_event& e) {
     return chain_hash(e.prev_hash, t, e.seq);
 }
 
+namespace {
+// One list of an event's fields for every JSON flavour (sorted or in this order).
+template <class Json>
+void event_to_json(Json& j, const stored_event& e) {
+    j = Json::object();
+    j["seq"] = e.seq;
+    j["type"] = e.type;
+    j["actor"] = e.actor;
+    j["at"] = e.at;
+    j["payload"] = e.payload;
+    j["verdict"] = e.verdict;
+    j["ruleset_digest"] = e.ruleset_digest;
+    j["outcome"] = e.outcome;
+    j["prev_hash"] = e.prev_hash;
+    j["hash"] = e.hash;
+}
+}  // namespace
+
+void to_json(nlohmann::json& j, const stored_event& e) {
+    event_to_json(j, e);
+}
+void to_json(nlohmann::ordered_json& j, const stored_event& e) {
+    event_to_json(j, e);
+}
+
 case_store::case_store(std::unique_ptr<impl> p) noexcept : impl_(std::move(p)) {}
 case_store::case_store(case_store&&) noexcept = default;
 case_store& case_store::operator=(case_store&&) noexcept = default;

@@ -1,10 +1,12 @@
 #include "telecomply/rules/engine.hpp"
 
-#include <thread>
+#include <limits>
 #include <vector>
 
 #include "base/json_io.hpp"
+#include "rules/batch.hpp"
 #include "rules/json_schema.hpp"
+#include "telecomply/rules/input.hpp"
 
 namespace telecomply {
 
@@ -130,14 +132,14 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
                                  const check_options& opts,
                                  const std::function<void(std::size_t, result&&)>& sink,
                                  unsigned threads) const {
-    if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+    threads = detail::batch_threads(threads, std::numeric_limits<std::size_t>::max());
     std::size_t index = 0;
     if (!jsonl) {
         const std::string text((std::istreambuf_iterator<char>(in)),
                                std::istreambuf_iterator<char>());
         nlohmann::json j;
         try {
-            j = detail::parse_json(text, std::string(source), errc::invalid_input);
+            j = parse_input_json(text, source);
         } catch (const input_error& err) {
             sink(index++, err);
             return index;
@@ -170,43 +172,69 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
     // JSON Lines: read a batch of lines, check it (in parallel when asked), hand the results
     // over in order, repeat. Memory is bounded by the batch size.
     const std::size_t batch_size = threads > 1 ? 1024 : 1;
-    std::vector<std::pair<std::uint32_t, std::string>> lines;
+    jsonl_reader reader(in);
+    std::vector<input_line> lines;
     std::vector<std::optional<result>> results;
-    std::string line;
-    std::uint32_t line_no = 0;
     bool more = true;
     while (more) {
         lines.clear();
         while (lines.size() < batch_size) {
-            if (!std::getline(in, line)) {
+            auto line = reader.next();
+            if (!line) {
                 more = false;
                 break;
             }
-            ++line_no;
-            if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-            lines.emplace_back(line_no, std::move(line));
+            lines.push_back(std::move(*line));
         }
         if (lines.empty()) break;
         results.assign(lines.size(), std::nullopt);
-        if (threads > 1 && lines.size() > 1) {
-            std::vector<std::thread> pool;
-            const unsigned n = std::min<unsigned>(threads, static_cast<unsigned>(lines.size()));
-            for (unsigned t = 0; t < n; ++t) {
-                pool.emplace_back([&, t] {
-                    for (std::size_t i = t; i < lines.size(); i += n)
-                        results[i] = checked(*this, lines[i].second, source, lines[i].first, opts);
-                });
-            }
-            for (auto& th : pool)
-                th.join();
-        } else {
-            for (std::size_t i = 0; i < lines.size(); ++i)
-                results[i] = checked(*this, lines[i].second, source, lines[i].first, opts);
-        }
+        detail::parallel_for(lines.size(), threads, [&](std::size_t i) {
+            results[i] = checked(*this, lines[i].text, source, lines[i].number, opts);
+        });
         for (auto& r : results)
             sink(index++, std::move(*r));
     }
     return index;
+}
+
+std::size_t engine::parse_jsonl(
+    std::istream& in, std::string_view source,
+    const std::function<void(std::uint32_t line, parsed&&)>& sink) const {
+    jsonl_reader reader(in);
+    std::size_t count = 0;
+    while (auto line = reader.next()) {
+        ++count;
+        parsed p = [&]() -> parsed {
+            try {
+                return parse(line->text, source, line->number);
+            } catch (const input_error& err) {
+                return err;
+            }
+        }();
+        sink(line->number, std::move(p));
+    }
+    return count;
+}
+
+std::vector<verdict> engine::check_many(const std::vector<batch_item>& items,
+                                        const check_options& opts, unsigned threads,
+                                        bool validate_documents, std::string_view source) const {
+    std::vector<std::optional<verdict>> out(items.size());
+    detail::parallel_for(items.size(), threads, [&](std::size_t i) {
+        const std::string where = std::string(source) + "[" + std::to_string(i) + "]";
+        if (const auto* text = std::get_if<std::string>(&items[i])) {
+            out[i] = check(parse(*text, where), opts);
+        } else {
+            const auto& doc = std::get<document>(items[i]);
+            if (validate_documents) validate(doc, where);
+            out[i] = check(doc, opts);
+        }
+    });
+    std::vector<verdict> verdicts;
+    verdicts.reserve(items.size());
+    for (auto& v : out)
+        verdicts.push_back(std::move(*v));
+    return verdicts;
 }
 
 }  // namespace telecomply

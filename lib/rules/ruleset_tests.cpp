@@ -36,7 +36,7 @@ std::string describe(const nlohmann::json& want) {
 std::string list_findings(const verdict& v) {
     std::string s;
     for (const auto& f : v.findings)
-        s += (s.empty() ? "" : ", ") + f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]");
+        s += (s.empty() ? "" : ", ") + f.label();
     return s.empty() ? "none" : s;
 }
 
@@ -103,8 +103,7 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
         for (const auto& f : v.findings) {
             if (std::none_of(wanted.begin(), wanted.end(),
                              [&](const nlohmann::json& w) { return matches(f, w); }))
-                r.failures.push_back("finding not in the exact list: " + f.code() +
-                                     (f.subject.empty() ? "" : "[" + f.subject + "]"));
+                r.failures.push_back("finding not in the exact list: " + f.label());
         }
     }
     for (const auto& id : expect.value("unknowns", nlohmann::json::array())) {

@@ -84,6 +84,11 @@ std::string render(const std::string& text, const std::string& subject,
 
 const std::string empty_string;
 
+// "CODE" or "CODE[subject]"
+std::string label_of(const std::string& code, const std::string& subject) {
+    return subject.empty() ? code : code + "[" + subject + "]";
+}
+
 }  // namespace
 
 const std::string& finding::code() const noexcept {
@@ -94,6 +99,9 @@ const std::string& finding::rule_id() const noexcept {
 }
 const std::string& finding::reference() const noexcept {
     return source ? source->reference : empty_string;
+}
+std::string finding::label() const {
+    return label_of(code(), subject);
 }
 localized finding::message() const {
     if (!source) return {};
@@ -108,6 +116,9 @@ localized finding::remedy() const {
 
 const std::string& unknown_outcome::rule_id() const noexcept {
     return source ? source->id : empty_string;
+}
+std::string unknown_outcome::label() const {
+    return label_of(source && !source->code.empty() ? source->code : rule_id(), subject);
 }
 
 bool verdict::has_blocking() const noexcept {
@@ -238,7 +249,7 @@ namespace {
 std::vector<std::string> finding_keys(const verdict& v) {
     std::vector<std::string> out;
     for (const auto& f : v.findings)
-        out.push_back(f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]"));
+        out.push_back(f.label());
     std::sort(out.begin(), out.end());
     out.erase(std::unique(out.begin(), out.end()), out.end());
     return out;

@@ -42,6 +42,14 @@ struct stored_event {
     std::string hash;                 ///< event_hash() of this event (64 lowercase hex digits)
 };
 
+/// An event as JSON: `{seq, type, actor, at, payload, verdict, ruleset_digest, outcome,
+/// prev_hash, hash}` (no case_id; outcome null when the event computed nothing), what
+/// `telecomply case history --format json` prints and Python's CaseStore.history() returns.
+/// nlohmann::json sorts the keys; nlohmann::ordered_json keeps them in the order listed here.
+/// Used by nlohmann's conversions: `nlohmann::json j = event;`. Thread-safe.
+void to_json(nlohmann::json& j, const stored_event& e);
+void to_json(nlohmann::ordered_json& j, const stored_event& e);
+
 /// A case's row: its current state and the case JSON after its last event.
 struct case_row {
     std::string id;            ///< the case id

@@ -16,8 +16,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/cases/case_store.hpp"
 #include "telecomply/base/date.hpp"
+#include "telecomply/cases/case_store.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
@@ -144,6 +144,17 @@ class case_manager {
     mutable std::map<std::string, std::shared_ptr<const workflow>, std::less<>> workflows_;
 };
 
+/// What case_service::verify() found: the store's hash chains, then, when they hold, whether
+/// replaying each case's events rebuilds its stored snapshot.
+struct case_verify_report {
+    verify_report chains;  ///< cases and events checked, and the hash-chain problems found
+    /// Where a replay differs from the stored snapshot ("case ID: replayed 'state' differs from
+    /// the stored snapshot"); empty when the chains do not hold (no replay is tried then).
+    std::vector<std::string> replay;
+    /// True when the chains hold and every replay matches.
+    [[nodiscard]] bool ok() const noexcept { return chains.ok() && replay.empty(); }
+};
+
 /// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
 class case_service {
   public:
@@ -182,6 +193,13 @@ class case_service {
                                                               const std::string& actor = "system");
     /// Replays a case from its events and compares with the stored snapshot; the differences.
     [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
+    /// Verifies one case (`case_id`) or every case (nullopt): case_store::verify() /
+    /// verify_all(), then, only when no chain problem was found, check_replay() of each case.
+    /// Throws not_found_error for an unknown `case_id`, store_error when the store fails.
+    /// Reads only (nothing is written). Like the rest of case_service, not safe to share between
+    /// threads.
+    [[nodiscard]] case_verify_report verify(
+        const std::optional<std::string>& case_id = std::nullopt) const;
 
   private:
     [[nodiscard]] case_state load(const std::string& case_id) const;

@@ -12,11 +12,12 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/expr/document.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/expr/document.hpp"
 #include "telecomply/rules/ruleset.hpp"
 #include "telecomply/rules/verdict.hpp"
 
@@ -67,13 +68,42 @@ class engine {
                                      std::string_view source = "<input>",
                                      std::uint32_t first_line = 1) const;
 
+    /// What parsing one application of a stream gives: its document, or the input error that
+    /// stopped it.
+    using parsed = std::variant<document, input_error>;
+    /// Reads JSON Lines (see jsonl_reader in input.hpp: blank lines skipped, memory flat) and
+    /// parses every line as one application, as parse() does with errors naming `source` and
+    /// the line; calls `sink(line number, document or input_error)` for each in input order,
+    /// on the calling thread. Returns the number of applications (non-blank lines). Exceptions
+    /// the sink throws propagate and stop the reading.
+    std::size_t parse_jsonl(std::istream& in, std::string_view source,
+                            const std::function<void(std::uint32_t line, parsed&&)>& sink) const;
+
+    /// One application of check_many(): JSON text (parsed and validated as parse() does) or a
+    /// document built already (e.g. from a Python dict).
+    using batch_item = std::variant<std::string, document>;
+    /// Checks many applications on `threads` threads (0: the hardware's; never more than there
+    /// are applications; the calling thread is one of them) and returns their verdicts in input
+    /// order. Item i is named `source[i]` in errors (e.g. "apps[3]"). Documents are validated
+    /// first unless `validate_documents` is false (for documents validated already; the rules
+    /// then judge malformed values as unknown). Every application is checked even when one
+    /// fails; then the error of the first failing one (lowest index) is rethrown with its own
+    /// type, as parse() / validate() / check() threw it (input_error, not_found_error,
+    /// calendar_error...).
+    [[nodiscard]] std::vector<verdict> check_many(const std::vector<batch_item>& items,
+                                                  const check_options& opts = {},
+                                                  unsigned threads = 0,
+                                                  bool validate_documents = true,
+                                                  std::string_view source = "apps") const;
+
     /// One item of a batch: a verdict, or the input error that stopped that application.
     using result = std::variant<verdict, input_error>;
     /// Checks every application of a stream in input order, calling `sink` for each. The stream
     /// is JSON Lines (one application per line; blank lines skipped) when `jsonl` is true, else
     /// one JSON document: an application or an array of them. Memory stays flat for JSON Lines:
     /// applications are read, checked and handed over one batch at a time; `threads` (0: the
-    /// hardware's) check a batch in parallel. Returns the number of applications.
+    /// hardware's) check a batch in parallel (the batch thread pool of check_many()), results
+    /// still in input order. Returns the number of applications.
     std::size_t check_stream(std::istream& in, bool jsonl, std::string_view source,
                              const check_options& opts,
                              const std::function<void(std::size_t index, result&&)>& sink,

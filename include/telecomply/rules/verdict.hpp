@@ -41,6 +41,9 @@ struct finding {
     [[nodiscard]] const std::string& code() const noexcept;
     [[nodiscard]] const std::string& rule_id() const noexcept;
     [[nodiscard]] const std::string& reference() const noexcept;
+    /// The finding as one label: "CODE", or "CODE[subject]" when it has a subject (what
+    /// verdict_change lists, ruleset test reports and reprs print).
+    [[nodiscard]] std::string label() const;
     /// The message with {subject} and {params.NAME} filled in; lang is "zh" or "en".
     [[nodiscard]] localized message() const;
     [[nodiscard]] localized remedy() const;
@@ -55,6 +58,9 @@ struct unknown_outcome {
     std::string reason;
 
     [[nodiscard]] const std::string& rule_id() const noexcept;
+    /// "CODE" or "CODE[subject]" as finding::label(), with the rule's id for a rule that has
+    /// no finding code.
+    [[nodiscard]] std::string label() const;
 };
 
 /// A step the workflow must take (e.g. SITE_INSPECTION_REQUIRED), with the rule that asked.

@@ -1,5 +1,7 @@
 #include "telecomply/domain/calendar.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>

@@ -2,6 +2,8 @@
 
 #include "telecomply/domain/calendar_import.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <atomic>
 #include <cctype>

@@ -14,6 +14,8 @@
 
 #include "scratch_dir.hpp"
 #include "telecomply/base/error.hpp"
+#include <nlohmann/json.hpp>
+
 #include "telecomply/domain/calendar.hpp"
 
 using namespace telecomply;

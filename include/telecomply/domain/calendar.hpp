@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "telecomply/base/date.hpp"
 #include "telecomply/base/diagnostic.hpp"

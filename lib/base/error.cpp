@@ -1,41 +1,32 @@
 #include "telecomply/base/error.hpp"
 
+#include "base/enum_names.hpp"
+
 #include "base/utf8.hpp"
 
 namespace telecomply {
 
+namespace {
+constexpr auto k_errc_names = detail::make_enum_names<errc>({
+    {errc::parse_error, "parse_error"},
+    {errc::compile_error, "compile_error"},
+    {errc::evaluation_error, "evaluation_error"},
+    {errc::limit_exceeded, "limit_exceeded"},
+    {errc::invalid_input, "invalid_input"},
+    {errc::ruleset_error, "ruleset_error"},
+    {errc::calendar_error, "calendar_error"},
+    {errc::workflow_error, "workflow_error"},
+    {errc::transition_refused, "transition_refused"},
+    {errc::store_error, "store_error"},
+    {errc::conflict, "conflict"},
+    {errc::integrity_error, "integrity_error"},
+    {errc::not_found, "not_found"},
+    {errc::usage_error, "usage_error"},
+});
+}  // namespace
+
 std::string_view to_string(errc code) noexcept {
-    switch (code) {
-        case errc::parse_error:
-            return "parse_error";
-        case errc::compile_error:
-            return "compile_error";
-        case errc::evaluation_error:
-            return "evaluation_error";
-        case errc::limit_exceeded:
-            return "limit_exceeded";
-        case errc::invalid_input:
-            return "invalid_input";
-        case errc::ruleset_error:
-            return "ruleset_error";
-        case errc::calendar_error:
-            return "calendar_error";
-        case errc::workflow_error:
-            return "workflow_error";
-        case errc::transition_refused:
-            return "transition_refused";
-        case errc::store_error:
-            return "store_error";
-        case errc::conflict:
-            return "conflict";
-        case errc::integrity_error:
-            return "integrity_error";
-        case errc::not_found:
-            return "not_found";
-        case errc::usage_error:
-            return "usage_error";
-    }
-    return "unknown_error";
+    return k_errc_names.name(code, "unknown_error");
 }
 
 std::string expression_error::format(source_location where, const std::string& message) {

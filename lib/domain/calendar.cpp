@@ -19,8 +19,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "base/json_io.hpp"
 #include "base/digest.hpp"
+#include "base/enum_names.hpp"
+#include "base/json_io.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/domain/identifiers.hpp"
 
@@ -55,8 +56,15 @@ struct calendar_data {
 
 }  // namespace detail
 
+namespace {
+constexpr auto k_year_status_names = detail::make_enum_names<year_status>({
+    {year_status::official, "official"},
+    {year_status::provisional, "provisional"},
+});
+}  // namespace
+
 std::string_view to_string(year_status s) noexcept {
-    return s == year_status::official ? "official" : "provisional";
+    return k_year_status_names.name(s, "provisional");
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include "telecomply/domain/identifiers.hpp"
 
+#include "base/enum_names.hpp"
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -333,30 +335,24 @@ char resident_id_check_char(std::string_view first17) noexcept {
     return k_id_check_chars[static_cast<std::size_t>(sum % 11)];
 }
 
+namespace {
+constexpr auto k_phone_kind_names = detail::make_enum_names<phone_kind>({
+    {mobile, "mobile"},
+    {mvno, "mvno"},
+    {landline, "landline"},
+    {service, "service"},
+    {data_card, "data_card"},
+    {iot, "iot"},
+    {invalid, "invalid"},
+});
+}  // namespace
+
 std::string_view to_string(phone_kind kind) noexcept {
-    switch (kind) {
-        case mobile:
-            return "mobile";
-        case mvno:
-            return "mvno";
-        case landline:
-            return "landline";
-        case service:
-            return "service";
-        case data_card:
-            return "data_card";
-        case iot:
-            return "iot";
-        case invalid:
-            return "invalid";
-    }
-    return "invalid";
+    return k_phone_kind_names.name(kind, "invalid");
 }
 
 std::optional<phone_kind> phone_kind_from_string(std::string_view name) noexcept {
-    for (auto k : {mobile, mvno, landline, service, data_card, iot, invalid})
-        if (to_string(k) == name) return k;
-    return std::nullopt;
+    return k_phone_kind_names.parse(name);
 }
 
 phone_kind classify_phone(std::string_view number) noexcept {
@@ -367,22 +363,19 @@ carrier carrier_of(std::string_view number) noexcept {
     return classify(number).net;
 }
 
+namespace {
+constexpr auto k_carrier_names = detail::make_enum_names<carrier>({
+    {china_mobile, "china_mobile"},
+    {china_unicom, "china_unicom"},
+    {china_telecom, "china_telecom"},
+    {china_broadnet, "china_broadnet"},
+    {virtual_operator, "virtual_operator"},
+    {none, "none"},
+});
+}  // namespace
+
 std::string_view to_string(carrier c) noexcept {
-    switch (c) {
-        case china_mobile:
-            return "china_mobile";
-        case china_unicom:
-            return "china_unicom";
-        case china_telecom:
-            return "china_telecom";
-        case china_broadnet:
-            return "china_broadnet";
-        case virtual_operator:
-            return "virtual_operator";
-        case none:
-            return "none";
-    }
-    return "none";
+    return k_carrier_names.name(c, "none");
 }
 
 std::span<const region_info> regions() noexcept {

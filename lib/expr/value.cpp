@@ -1,5 +1,7 @@
 #include "telecomply/expr/value.hpp"
 
+#include "base/enum_names.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -7,10 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "telecomply/expr/arena.hpp"
 #include "expr/time.hpp"
 #include "expr/value_ops.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/expr/arena.hpp"
 
 namespace telecomply {
 
@@ -35,66 +37,47 @@ inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
 }
 }  // namespace
 
+namespace {
+constexpr auto k_kind_names = detail::make_enum_names<kind>({
+    {kind::null_, "null_type"},
+    {kind::bool_, "bool"},
+    {kind::int_, "int"},
+    {kind::uint_, "uint"},
+    {kind::double_, "double"},
+    {kind::string, "string"},
+    {kind::bytes, "bytes"},
+    {kind::list, "list"},
+    {kind::map, "map"},
+    {kind::timestamp, "google.protobuf.Timestamp"},
+    {kind::duration, "google.protobuf.Duration"},
+    {kind::date, "date"},
+    {kind::time_of_day, "time_of_day"},
+    {kind::type, "type"},
+    {kind::error, "error"},
+});
+}  // namespace
+
 std::string_view type_name(kind k) noexcept {
-    switch (k) {
-        case kind::null_:
-            return "null_type";
-        case kind::bool_:
-            return "bool";
-        case kind::int_:
-            return "int";
-        case kind::uint_:
-            return "uint";
-        case kind::double_:
-            return "double";
-        case kind::string:
-            return "string";
-        case kind::bytes:
-            return "bytes";
-        case kind::list:
-            return "list";
-        case kind::map:
-            return "map";
-        case kind::timestamp:
-            return "google.protobuf.Timestamp";
-        case kind::duration:
-            return "google.protobuf.Duration";
-        case kind::date:
-            return "date";
-        case kind::time_of_day:
-            return "time_of_day";
-        case kind::type:
-            return "type";
-        case kind::error:
-            return "error";
-    }
-    return "unknown";
+    return k_kind_names.name(k, "unknown");
 }
 
+namespace {
+constexpr auto k_eval_errc_names = detail::make_enum_names<eval_errc>({
+    {eval_errc::no_such_field, "no_such_field"},
+    {eval_errc::no_such_key, "no_such_key"},
+    {eval_errc::no_such_overload, "no_such_overload"},
+    {eval_errc::division_by_zero, "division_by_zero"},
+    {eval_errc::modulus_by_zero, "modulus_by_zero"},
+    {eval_errc::overflow, "overflow"},
+    {eval_errc::index_out_of_range, "index_out_of_range"},
+    {eval_errc::invalid_argument, "invalid_argument"},
+    {eval_errc::undeclared_reference, "undeclared_reference"},
+    {eval_errc::unbound_function, "unbound_function"},
+});
+}  // namespace
+
 std::string_view to_string(eval_errc code) noexcept {
-    switch (code) {
-        case eval_errc::no_such_field:
-            return "no_such_field";
-        case eval_errc::no_such_key:
-            return "no_such_key";
-        case eval_errc::no_such_overload:
-            return "no_such_overload";
-        case eval_errc::division_by_zero:
-            return "division_by_zero";
-        case eval_errc::modulus_by_zero:
-            return "modulus_by_zero";
-        case eval_errc::overflow:
-            return "overflow";
-        case eval_errc::index_out_of_range:
-            return "index_out_of_range";
-        case eval_errc::invalid_argument:
-            return "invalid_argument";
-        case eval_errc::undeclared_reference:
-            return "undeclared_reference";
-        case eval_errc::unbound_function:
-            return "unbound_function";
-    }
-    return "unknown";
+    return k_eval_errc_names.name(code, "unknown");
 }
 
 namespace {

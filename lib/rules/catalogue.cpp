@@ -2,6 +2,8 @@
 
 #include "telecomply/rules/ruleset.hpp"
 
+#include "base/enum_names.hpp"
+
 #include <algorithm>
 #include <cstdlib>
 #include <set>
@@ -15,16 +17,16 @@ namespace telecomply {
 
 using detail::json_date;
 
+namespace {
+constexpr auto k_phase_names = detail::make_enum_names<phase>({
+    {phase::intake, "intake"},
+    {phase::review, "review"},
+    {phase::screening, "screening"},
+});
+}  // namespace
+
 std::string_view to_string(phase p) noexcept {
-    switch (p) {
-        case phase::intake:
-            return "intake";
-        case phase::review:
-            return "review";
-        case phase::screening:
-            return "screening";
-    }
-    return "intake";
+    return k_phase_names.name(p, "intake");
 }
 
 namespace {

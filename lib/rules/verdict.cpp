@@ -1,5 +1,7 @@
 #include "telecomply/rules/verdict.hpp"
 
+#include "base/enum_names.hpp"
+
 #include <algorithm>
 #include <iterator>
 
@@ -7,28 +9,28 @@
 
 namespace telecomply {
 
+namespace {
+constexpr auto k_severity_names = detail::make_enum_names<severity>({
+    {severity::blocking, "blocking"},
+    {severity::warning, "warning"},
+    {severity::info, "info"},
+});
+}  // namespace
+
 std::string_view to_string(severity s) noexcept {
-    switch (s) {
-        case severity::blocking:
-            return "blocking";
-        case severity::warning:
-            return "warning";
-        case severity::info:
-            return "info";
-    }
-    return "blocking";
+    return k_severity_names.name(s, "blocking");
 }
 
+namespace {
+constexpr auto k_decision_names = detail::make_enum_names<decision>({
+    {decision::eligible, "eligible"},
+    {decision::ineligible, "ineligible"},
+    {decision::needs_evidence, "needs_evidence"},
+});
+}  // namespace
+
 std::string_view to_string(decision d) noexcept {
-    switch (d) {
-        case decision::eligible:
-            return "eligible";
-        case decision::ineligible:
-            return "ineligible";
-        case decision::needs_evidence:
-            return "needs_evidence";
-    }
-    return "eligible";
+    return k_decision_names.name(d, "eligible");
 }
 
 namespace {

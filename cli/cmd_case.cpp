@@ -1,0 +1,234 @@
+// `telecomply case`: the case store: new, event, show, history, verify, tick.
+
+#include "options.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "telecomply/base/clock.hpp"
+#include "telecomply/base/error.hpp"
+#include "telecomply/cases/case_store.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/input.hpp"
+
+namespace telecomply::cli {
+
+namespace {
+
+struct case_args {
+    std::string store = "cases.db";
+    std::string actor = "cli";
+    std::string at;
+    std::string data = "{}";
+    std::string id;
+    std::string event;
+    std::string file;
+    std::string now;
+};
+
+// "2027-02-03  (40 working days from 2026-11-30; PROVISIONAL: 2027 is not official yet)"
+std::string describe_deadline(const case_deadline& d) {
+    std::string out = d.due.to_string();
+    std::string notes;
+    if (d.working_days != 0)
+        notes = std::to_string(d.working_days) + " working days from " + d.from.to_string();
+    if (d.provisional())
+        notes += (notes.empty() ? "" : "; ") + std::string("PROVISIONAL: counted across ") +
+                 year_list(d.provisional_years) + (d.provisional_years.size() == 1 ? ", a" : ", ") +
+                 " provisional calendar year" + (d.provisional_years.size() == 1 ? "" : "s") +
+                 " (its days may change when the official arrangement is imported)";
+    if (d.moved_from)
+        notes += (notes.empty() ? "" : "; ") + std::string("moved from ") +
+                 d.moved_from->to_string() + " by a calendar change (" + d.calendar + ")";
+    return notes.empty() ? out : out + "  (" + notes + ")";
+}
+
+void print_case(const case_state& s, const std::string& format) {
+    if (format == "json") {
+        std::cout << json_text(s.summary(), 2) << "\n";
+        return;
+    }
+    std::cout << "case " << s.id << "  " << s.region << "  state " << s.state << "  rules "
+              << s.ruleset_id << "@" << s.ruleset_version << "  (event " << s.version << ")\n";
+    for (const auto& [name, d] : s.deadlines)
+        std::cout << "  deadline  " << name << "  " << describe_deadline(d) << "\n";
+    if (s.validity_until) std::cout << "  valid until  " << s.validity_until->to_string() << "\n";
+    for (const auto& [code, met] : s.obligations)
+        std::cout << "  obligation  " << code << (met ? "  met" : "  open") << "\n";
+    for (const auto& f : s.flags)
+        std::cout << "  flag  " << f << "\n";
+    for (const auto& w : s.warnings)
+        std::cout << "  warning  " << w.value("code", "") << "  " << json_text(w) << "\n";
+    for (const auto& f : s.findings)
+        std::cout << "  finding  " << f.value("severity", "") << "  " << f.value("code", "")
+                  << (f.contains("subject") ? " [" + f["subject"].get<std::string>() + "]" : "")
+                  << "\n";
+    if (!s.rejection_reasons.empty()) {
+        std::cout << "  rejected for:";
+        for (const auto& r : s.rejection_reasons)
+            std::cout << " " << r;
+        std::cout << "\n";
+    }
+    if (s.banned_until) std::cout << "  banned until  " << s.banned_until->to_string() << "\n";
+}
+
+int run_case(const common& c, const std::string& action, const case_args& a,
+             const std::string& format) {
+    auto eng = std::make_shared<const engine>(c.rulesets_dir());
+    const case_manager manager(eng);
+    auto store = case_store::open(a.store);
+    case_service service(store, manager);
+    const std::string at = a.at.empty() ? now_cst() : a.at;
+    if (action == "new") {
+        const auto app = parse_input_json(read_input_file(a.file), a.file);
+        const auto s =
+            service.create(app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
+        print_case(s, format);
+        return exit_ok;
+    }
+    if (action == "event") {
+        nlohmann::json data;
+        try {
+            data = nlohmann::json::parse(a.data);
+        } catch (const nlohmann::json::parse_error& e) {
+            throw input_error("--data", 1, "", std::string("invalid JSON: ") + e.what());
+        }
+        if (!data.is_object())
+            throw input_error("--data", 1, "$", "event data must be a JSON object");
+        try {
+            const auto r = service.apply(a.id, case_event{a.event, a.actor, at, data});
+            print_case(r.after, format);
+            return exit_ok;
+        } catch (const transition_refused& e) {
+            std::cerr << "telecomply: refused: " << e.what() << "\n";
+            return exit_findings;
+        }
+    }
+    if (action == "show") {
+        print_case(service.get(a.id), format);
+        return exit_ok;
+    }
+    if (action == "history") {
+        (void)service.get(a.id);  // not_found for an unknown case
+        const auto events = store.events(a.id);
+        if (format == "json") {
+            std::cout << json_text(nlohmann::json(events), 2) << "\n";
+        } else {
+            for (const auto& e : events) {
+                std::cout << e.seq << "  " << e.at << "  " << e.type << "  by " << e.actor;
+                if (e.type != "create" && !e.payload.empty())
+                    std::cout << "  " << json_text(e.payload);
+                if (e.verdict.is_object())
+                    std::cout << "  -> rules: " << e.verdict.value("decision", "");
+                if (e.outcome.is_object() && e.outcome.contains("deadlines"))
+                    for (const auto& [name, d] : e.outcome["deadlines"].items()) {
+                        std::cout << "\n      deadline " << name << " ";
+                        try {
+                            const auto dl = case_deadline::from_json(d);
+                            std::cout << describe_deadline(dl);
+                            if (!dl.calendar.empty())
+                                std::cout << "  [calendar " << dl.calendar << "]";
+                        } catch (const error&) {
+                            std::cout << json_text(d);
+                        }
+                    }
+                std::cout << "\n      hash " << e.hash.substr(0, 16) << "…\n";
+            }
+        }
+        return exit_ok;
+    }
+    if (action == "verify") {
+        const auto report =
+            service.verify(a.id.empty() ? std::nullopt : std::optional<std::string>(a.id));
+        for (const auto& p : report.chains.problems)
+            std::cout << "TAMPERED  case " << p.case_id << " event " << p.seq << ": " << p.message
+                      << "\n";
+        for (const auto& p : report.replay)
+            std::cout << "TAMPERED  " << p << "\n";
+        const auto& chains = report.chains;
+        std::cout << chains.cases << " case" << (chains.cases == 1 ? "" : "s") << ", "
+                  << chains.events << " events: "
+                  << (report.ok() ? "the hash chains verify and replay matches" : "problems found")
+                  << "\n";
+        return report.ok() ? exit_ok : exit_findings;
+    }
+    if (action == "tick") {
+        const date now = case_manager::event_date(a.now.empty() ? now_cst() : a.now);
+        const auto done = service.tick(now, a.actor);
+        if (format == "json") {
+            auto arr = nlohmann::json::array();
+            for (const auto& [id, e] : done)
+                arr.push_back({{"case_id", id}, {"type", e.type}, {"at", e.at}, {"data", e.data}});
+            std::cout << json_text(arr, 2) << "\n";
+            return exit_ok;
+        }
+        for (const auto& [id, e] : done)
+            print_automatic(id, e);
+        std::cout << done.size() << " automatic event" << (done.size() == 1 ? "" : "s")
+                  << " applied as of " << now.to_string() << "\n";
+        return exit_ok;
+    }
+    throw usage_error("unknown case action '" + action + "'");
+}
+
+}  // namespace
+
+command add_case(CLI::App& app, common& c) {
+    struct args {
+        case_args ca;
+        std::string format = "text";
+    };
+    auto a = std::make_shared<args>();
+    case_args& ca = a->ca;
+    auto* cases =
+        app.add_subcommand("case", "the case store: new, event, show, history, verify, tick");
+    cases->require_subcommand(1);
+    add_rulesets_option(cases, c);
+    auto store_opt = [&](CLI::App* sub) {
+        add_rulesets_option(sub, c);
+        sub->add_option("--store", ca.store, "the SQLite case store (default: cases.db)");
+        sub->add_option("--format", a->format, "output format")
+            ->check(CLI::IsMember({"text", "json"}));
+    };
+    auto* c_new = cases->add_subcommand("new", "create a case from an application");
+    c_new->add_option("file", ca.file, "application JSON file")->required();
+    c_new->add_option("--id", ca.id, "case id (default: the application's id)");
+    c_new->add_option("--actor", ca.actor, "who records it");
+    c_new->add_option("--at", ca.at, "when (RFC 3339 or YYYY-MM-DD; default: now)");
+    store_opt(c_new);
+    auto* c_event = cases->add_subcommand("event", "apply an event to a case");
+    c_event->add_option("id", ca.id, "case id")->required();
+    c_event->add_option("event", ca.event, "event name, e.g. submit")->required();
+    c_event->add_option("--actor", ca.actor, "who does it");
+    c_event->add_option("--at", ca.at, "when (RFC 3339 or YYYY-MM-DD; default: now)");
+    c_event->add_option("--data", ca.data, "event data as a JSON object");
+    store_opt(c_event);
+    auto* c_show =
+        cases->add_subcommand("show", "a case's state, deadlines, obligations and findings");
+    c_show->add_option("id", ca.id, "case id")->required();
+    store_opt(c_show);
+    auto* c_history = cases->add_subcommand("history", "a case's events");
+    c_history->add_option("id", ca.id, "case id")->required();
+    store_opt(c_history);
+    auto* c_verify =
+        cases->add_subcommand("verify", "check the hash chains (one case or all) and replay");
+    c_verify->add_option("id", ca.id, "case id (default: every case)");
+    store_opt(c_verify);
+    auto* c_tick = cases->add_subcommand("tick", "apply what time has made due (deadlines)");
+    c_tick->add_option("--now", ca.now, "as of this time (default: now)");
+    c_tick->add_option("--actor", ca.actor, "recorded as the actor");
+    store_opt(c_tick);
+    return {cases, [&c, a, cases] {
+                for (auto* sub : cases->get_subcommands())
+                    if (*sub) return run_case(c, sub->get_name(), a->ca, a->format);
+                return exit_bad;
+            }};
+}
+
+}  // namespace telecomply::cli

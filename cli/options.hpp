@@ -1,0 +1,87 @@
+#pragma once
+// What every command of the command line shares: the common options, the exit statuses, the
+// output helpers, and how a command is added to the app. Each command lives in its own file,
+// cmd_<name>.cpp, and cli.cpp only builds the app and dispatches. Private to the CLI.
+
+#include <exception>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "telecomply/base/date.hpp"
+#include "telecomply/base/diagnostic.hpp"
+#include "telecomply/cases/cases.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace telecomply::cli {
+
+// Exit statuses (DESIGN.md, "Command line").
+constexpr int exit_ok = 0;        // all eligible / nothing found
+constexpr int exit_findings = 1;  // findings
+constexpr int exit_bad = 2;       // bad usage or bad input
+
+// Options several commands take; one subcommand runs per call, so they share one set.
+struct common {
+    std::string rulesets;
+    std::string as_of;
+    std::string format = "text";
+    std::string lang = "both";
+
+    // --as-of as a date; usage_error when it is not YYYY-MM-DD.
+    std::optional<date> as_of_date() const;
+    // --rulesets, or the installed rulesets.
+    std::filesystem::path rulesets_dir() const;
+};
+
+// --rulesets and --lang on a subcommand, kept in `c`.
+void add_rulesets_option(CLI::App* sub, common& c);
+void add_lang_option(CLI::App* sub, common& c);
+
+// A command added to the app: its subcommand (true once given on the command line) and what
+// runs it, returning the exit status.
+struct command {
+    CLI::App* sub = nullptr;
+    std::function<int()> run;
+};
+
+// The commands, in the order `telecomply --help` lists them; each adds its subcommand and
+// options to `app` (cmd_<name>.cpp).
+command add_check(CLI::App& app, common& c);
+command add_explain(CLI::App& app, common& c);
+command add_lint(CLI::App& app, common& c);
+command add_diff(CLI::App& app, common& c);
+command add_graph(CLI::App& app, common& c);
+command add_test(CLI::App& app, common& c);
+command add_case(CLI::App& app, common& c);
+command add_calendar(CLI::App& app, common& c);
+
+// ------------------------------------------------------------------ output
+
+// Output JSON never fails on text that is not valid UTF-8 (it is replaced, U+FFFD).
+std::string json_text(const nlohmann::json& j, int indent = -1);
+
+// "telecomply: <what>" on stderr.
+void print_error(const std::exception& e);
+
+// "file:line: json_path: error: message" (or warning) on stdout.
+void print_diagnostic(const diagnostic& p);
+
+// Whether a file name says JSON Lines (.jsonl, .ndjson).
+bool is_jsonl(const std::string& file);
+
+// "2026, 2027"
+std::string year_list(const std::vector<int>& years);
+
+// One automatic event (case tick, calendar import --store): a deadline that passed, or
+// deadlines a calendar change moved.
+void print_automatic(const std::string& id, const case_event& e);
+
+}  // namespace telecomply::cli

@@ -27,17 +27,28 @@ std::string read_file(const std::filesystem::path& file, errc code) {
     return std::move(ss).str();
 }
 
+std::string json_error_message(const nlohmann::json::exception& e) {
+    std::string msg = e.what();
+    if (const auto p = msg.find("] "); msg.starts_with("[json.") && p != std::string::npos)
+        msg.erase(0, p + 2);
+    return msg;
+}
+
+std::uint32_t parse_error_line(const nlohmann::json::parse_error& e, std::string_view text,
+                               std::uint32_t first_line) {
+    // e.byte is 1-based: the byte where the parser stopped
+    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
+    return static_cast<std::uint32_t>(
+        first_line + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
+}
+
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line) {
     try {
         return nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {
-        const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-        const auto line = static_cast<std::uint32_t>(
-            first_line + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
-        std::string msg = e.what();
-        if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
-        throw_data(code, file, line, "", "invalid JSON: " + msg);
+        throw_data(code, file, parse_error_line(e, text, first_line), "",
+                   "invalid JSON: " + json_error_message(e));
     }
 }
 

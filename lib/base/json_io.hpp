@@ -22,6 +22,14 @@ std::string read_file(const std::filesystem::path& file, errc code);
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line = 1);
 
+/// nlohmann's message without its "[json.exception.parse_error.101] " prefix: what reaches a
+/// person ("parse error at line 3, column 7: syntax error while parsing value ...").
+std::string json_error_message(const nlohmann::json::exception& e);
+
+/// The 1-based line of a parse error's byte in `text`; `first_line` offsets it (JSON Lines).
+std::uint32_t parse_error_line(const nlohmann::json::parse_error& e, std::string_view text,
+                               std::uint32_t first_line = 1);
+
 /// The 1-based line where the value at `json_path` ("$.rules[3].require") starts in `text`,
 /// or 0 when it cannot be found. Only used on error paths.
 std::uint32_t line_of(std::string_view text, std::string_view json_path);

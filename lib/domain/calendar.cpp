@@ -445,12 +445,8 @@ json parse_text(const std::string& text, const std::filesystem::path& file) {
     try {
         return json::parse(text);
     } catch (const json::parse_error& e) {
-        // nlohmann's message reads "[json.exception.parse_error.101] parse error at line L,
-        // column C: ..."; drop the bracketed id, keep the position.
-        std::string what = e.what();
-        if (const auto pos = what.find("] "); what.starts_with("[json.") && pos != what.npos)
-            what.erase(0, pos + 2);
-        throw calendar_error(label_of(file) + ": invalid JSON: " + what);
+        // nlohmann's own message gives the line and column
+        throw calendar_error(label_of(file) + ": invalid JSON: " + detail::json_error_message(e));
     }
 }
 

@@ -314,10 +314,7 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     try {
         in = ojson::parse(text);
     } catch (const ojson::parse_error& e) {
-        std::string what = e.what();
-        if (const auto pos = what.find("] "); what.starts_with("[json.") && pos != what.npos)
-            what.erase(0, pos + 2);
-        return problem("", "invalid JSON: " + what);
+        return problem("", "invalid JSON: " + detail::json_error_message(e));
     }
     if (!in.is_object()) return problem("$", "expected a calendar document (a JSON object)");
     for (const auto& path : detail::duplicate_keys(text, &year_path))

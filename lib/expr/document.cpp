@@ -1,5 +1,7 @@
 #include "telecomply/expr/document.hpp"
 
+#include "base/json_io.hpp"
+
 #include <algorithm>
 #include <cstring>
 #include <string>
@@ -229,20 +231,13 @@ struct sj_builder {
         const auto parsed = nlohmann::json::parse(json.begin(), json.end());
         (void)parsed;
     } catch (const nlohmann::json::parse_error& e) {
-        // e.byte is 1-based; turn it into a line number.
-        const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, json.size());
-        const auto line =
-            static_cast<std::uint32_t>(1 + std::count(json.begin(), json.begin() + upto, '\n'));
-        std::string msg = e.what();
-        // keep nlohmann's explanation, drop its "[json.exception.parse_error.101] " prefix
-        if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
-        throw input_error(std::string(source), line, "", "invalid JSON: " + msg);
+        throw input_error(std::string(source), detail::parse_error_line(e, json), "",
+                          "invalid JSON: " + detail::json_error_message(e));
     } catch (const nlohmann::json::out_of_range& e) {
         // Well-formed but not representable, such as the number 1e400: no position is known,
         // but nlohmann's explanation names the text. It must not escape as nlohmann's own type.
-        std::string msg = e.what();
-        if (auto p = msg.find("] "); p != std::string::npos) msg = msg.substr(p + 2);
-        throw input_error(std::string(source), 0, "", "invalid JSON: " + msg);
+        throw input_error(std::string(source), 0, "",
+                          "invalid JSON: " + detail::json_error_message(e));
     }
     throw input_error(std::string(source), 0, "", std::string("invalid JSON: ") + simd_message);
 }

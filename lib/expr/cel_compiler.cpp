@@ -10,6 +10,7 @@
 
 #include "expr/cel_ast.hpp"
 #include "expr/cel_program.hpp"
+#include "expr/regex.hpp"
 #include "telecomply/base/error.hpp"
 
 namespace telecomply {
@@ -436,10 +437,7 @@ class compiler {
     std::uint32_t matches_const(const ast_node& n) {
         auto target = compile(*n.args[0]);
         const auto pattern = n.args[1]->lit.as_string();
-        RE2::Options opts;
-        opts.set_log_errors(false);
-        opts.set_max_mem(8 << 20);  // bounds a hostile pattern's automaton
-        auto re = std::make_unique<RE2>(re2::StringPiece(pattern.data(), pattern.size()), opts);
+        auto re = std::make_unique<RE2>(piece(pattern), cel_regex_options());
         if (!re->ok())
             return unresolved(
                 n.args[1]->offset, eval_errc::invalid_argument,

@@ -9,10 +9,11 @@
 #include <re2/re2.h>
 
 #include "expr/cel_program.hpp"
+#include "expr/regex.hpp"
 #include "expr/time.hpp"
 #include "expr/value_ops.hpp"
-#include "telecomply/expr/document.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/expr/document.hpp"
 
 namespace telecomply {
 
@@ -134,8 +135,7 @@ class evaluator {
                 if (s.is_error()) return s;
                 if (s.kind() != kind::string) return no_overload(n, "matches", s);
                 const auto sv = s.as_string();
-                return value::from_bool(
-                    RE2::PartialMatch(re2::StringPiece(sv.data(), sv.size()), *n.re));
+                return value::from_bool(RE2::PartialMatch(piece(sv), *n.re));
             }
             case opcode::all:
             case opcode::exists:

@@ -9,9 +9,10 @@
 
 #include <re2/re2.h>
 
-#include "expr/cel_program.hpp"
-#include "expr/time.hpp"
 #include "base/utf8.hpp"
+#include "expr/cel_program.hpp"
+#include "expr/regex.hpp"
+#include "expr/time.hpp"
 #include "telecomply/expr/document.hpp"
 
 namespace telecomply::detail {
@@ -73,16 +74,13 @@ value fn_ends_with(const value* a, eval_context& ctx) {
 value fn_matches(const value* a, eval_context& ctx) {
     if (!both_strings(a)) return overload_error(ctx, "matches", a, 2);
     // A pattern only known at run time is compiled per call, within a memory bound.
-    RE2::Options opts;
-    opts.set_log_errors(false);
-    opts.set_max_mem(8 << 20);
     const auto p = a[1].as_string();
-    RE2 re(re2::StringPiece(p.data(), p.size()), opts);
+    RE2 re(piece(p), cel_regex_options());
     if (!re.ok())
         return ctx.error(eval_errc::invalid_argument,
                          "invalid regular expression '" + std::string(p) + "': " + re.error());
     const auto s = a[0].as_string();
-    return value::from_bool(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), re));
+    return value::from_bool(RE2::PartialMatch(piece(s), re));
 }
 
 template <bool Upper>

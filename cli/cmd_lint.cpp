@@ -4,51 +4,28 @@
 
 #include <CLI/CLI.hpp>
 
-#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
-#include "telecomply/base/error.hpp"
-#include "telecomply/domain/calendar.hpp"
-#include "telecomply/rules/ruleset.hpp"
 #include "telecomply/workflow/lint.hpp"
 
 namespace telecomply::cli {
 
 namespace {
 
+// Every problem of the folder in one run (lint_folder), each once; exit 2 on errors, 1 on
+// warnings only.
 int run_lint(const std::string& dir) {
-    std::shared_ptr<catalogue> cat;
-    try {
-        cat = catalogue::load(dir);
-    } catch (const error& e) {
-        // Calendar files are linted on their own, so that all their problems show at once.
-        const auto cal_dir = std::filesystem::path(dir) / "calendars";
-        if (e.code() == errc::calendar_error && std::filesystem::is_directory(cal_dir)) {
-            const auto problems = lint_calendars(cal_dir);
-            if (!problems.empty()) {
-                for (const auto& p : problems)
-                    print_diagnostic(p);
-                std::cout << problems.size() << " problem" << (problems.size() == 1 ? "" : "s")
-                          << " in the calendars\n";
-                return exit_bad;
-            }
-        }
-        std::cout << e.what() << "\n1 problem\n";
-        return exit_bad;
-    }
-    const auto problems = lint_all(*cat);
-    std::size_t errors = 0;
-    for (const auto& p : problems) {
+    const auto report = lint_folder(dir);
+    for (const auto& p : report.problems)
         print_diagnostic(p);
-        if (!p.warning) ++errors;
-    }
-    const auto versions = cat->list().size();
-    std::cout << versions << " ruleset versions checked: " << errors << " error"
-              << (errors == 1 ? "" : "s") << ", " << problems.size() - errors << " warning"
-              << (problems.size() - errors == 1 ? "" : "s") << "\n";
-    return errors != 0 ? exit_bad : (problems.empty() ? exit_ok : exit_findings);
+    const auto errors = report.errors();
+    const auto warnings = report.problems.size() - errors;
+    std::cout << report.versions << " ruleset versions checked: " << errors << " error"
+              << (errors == 1 ? "" : "s") << ", " << warnings << " warning"
+              << (warnings == 1 ? "" : "s") << "\n";
+    return errors != 0 ? exit_bad : (report.problems.empty() ? exit_ok : exit_findings);
 }
 
 }  // namespace

@@ -42,8 +42,7 @@ std::string finding_list(const verdict& v, bool blocking_only) {
     std::string out;
     for (const auto& f : v.findings) {
         if (blocking_only && f.level != severity::blocking) continue;
-        out +=
-            (out.empty() ? "" : ", ") + f.code() + (f.subject.empty() ? "" : "[" + f.subject + "]");
+        out += (out.empty() ? "" : ", ") + f.label();
     }
     return out;
 }
@@ -54,9 +53,7 @@ std::string unknown_list(const verdict& v, bool blocking_only) {
     std::string out;
     for (const auto& u : v.unknowns) {
         if (blocking_only && (!u.source || u.source->level != severity::blocking)) continue;
-        const std::string& code =
-            u.source && !u.source->code.empty() ? u.source->code : u.rule_id();
-        out += (out.empty() ? "" : ", ") + code + (u.subject.empty() ? "" : "[" + u.subject + "]");
+        out += (out.empty() ? "" : ", ") + u.label();
         if (!u.missing.empty()) {
             out += " (missing";
             for (const auto& m : u.missing)

@@ -410,18 +410,19 @@ std::shared_ptr<const calendar_data> build_overlay(const calendar_data& base, co
     }
     // A year the overlay does not list: the region's days that year are unknown, so the year
     // is provisional for the region (and lint says to add it, `{}` when there are none).
+    std::string missing;
     for (std::size_t k = 0; k < listed.size(); ++k) {
         if (listed[k]) continue;
         data.status[k] = year_status::provisional;
-        const int year = base.first_year + static_cast<int>(k);
-        if (r.collecting())
-            r.warning("$", "no entry for " + std::to_string(year) + ", which the base calendar \"" +
-                               base.name +
-                               "\" covers: the region's own days that year are not counted, and "
-                               "the year is provisional for the region (add the year, {} if the "
-                               "region has none that year; scripts/gen_calendars.py generates "
-                               "the regions it knows, CN-GX and CN-XJ)");
+        missing +=
+            (missing.empty() ? "" : ", ") + std::to_string(base.first_year + static_cast<int>(k));
     }
+    if (r.collecting() && !missing.empty())
+        r.warning("$", "no entry for " + missing + ", which the base calendar \"" + base.name +
+                           "\" covers: the region's own days those years are not counted, and "
+                           "the years are provisional for the region (add each year, {} if the "
+                           "region has none that year; scripts/gen_calendars.py generates the "
+                           "regions it knows, CN-GX and CN-XJ)");
     if (r.failed()) return nullptr;
     return finish(std::move(data), flags);
 }

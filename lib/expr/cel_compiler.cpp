@@ -164,7 +164,17 @@ class compiler {
         const node& nd = p_.nodes[i];
         if (nd.op == opcode::variable || nd.op == opcode::path || nd.op == opcode::select)
             note_input(nd.path);
+        // a named constant, or a field of one (folded to a constant), read as a value
+        else if (nd.op == opcode::constant && !nd.path.empty())
+            note_constant(nd.path);
         return i;
+    }
+
+    void note_constant(std::string_view path) {
+        std::string s(path);
+        if (std::find(p_.constant_paths.begin(), p_.constant_paths.end(), s) ==
+            p_.constant_paths.end())
+            p_.constant_paths.push_back(std::move(s));
     }
 
     void note_input(std::string_view path) {
@@ -558,6 +568,11 @@ std::string expression::describe(const error_info& e) const {
     out += e.message;
     out += " (in `" + source() + "`)";
     return out;
+}
+
+const std::vector<std::string>& expression::constant_paths() const noexcept {
+    static const std::vector<std::string> empty;
+    return program_ ? program_->constant_paths : empty;
 }
 
 const std::vector<std::string>& expression::input_paths() const noexcept {

@@ -81,6 +81,7 @@ struct program_data {
     std::vector<std::unique_ptr<re2::RE2>> regexes;
     std::deque<std::string> strings;  // storage for static paths
     std::vector<std::string> input_paths;
+    std::vector<std::string> constant_paths;  // "params.daily_call_cap": constants read
     std::uint32_t root = 0;
     std::uint32_t locals = 0;
     std::shared_ptr<const calendar_set> calendars;

@@ -15,29 +15,41 @@ namespace telecomply {
 using detail::json_path_append_key;
 
 namespace {
-// Parameters of a merged ruleset that no expression, message or remedy reads.
+// Parameters of a merged ruleset that no expression, message or remedy reads. Expressions:
+// the constant paths their compiler resolved ("params.NAME..."; "params" alone reads every
+// parameter). Messages and remedies: their {params.NAME} placeholders.
 std::vector<std::string> unused_parameters(const ruleset& rs,
                                            const std::vector<std::string>& used_elsewhere) {
-    std::string text;
-    for (const auto& r : rs.rules())
-        for (const std::string* t : {&r.when_src, &r.require_src, &r.each_src, &r.subject_src,
-                                     &r.message.zh, &r.message.en, &r.remedy.zh, &r.remedy.en})
-            text += *t + "\n";
-    for (const auto& v : rs.variables())
-        text += v.source + "\n";
-    auto read = [&](const std::string& name) {
-        const std::string needle = "params." + name;
-        for (auto p = text.find(needle); p != std::string::npos; p = text.find(needle, p + 1)) {
-            const std::size_t end = p + needle.size();
-            if (end == text.size() ||
-                !(std::isalnum(static_cast<unsigned char>(text[end])) || text[end] == '_'))
-                return true;
+    std::set<std::string, std::less<>> read;
+    bool all = false;
+    const auto note = [&](const expression& e) {
+        for (const auto& p : e.constant_paths()) {
+            if (p == "params") all = true;
+            if (!p.starts_with("params.")) continue;
+            const auto name = p.substr(7, p.find('.', 7) - 7);
+            read.insert(name);
         }
-        return false;
     };
+    const auto placeholders = [&](const std::string& text) {
+        for (auto p = text.find("{params."); p != std::string::npos;
+             p = text.find("{params.", p + 1)) {
+            const auto start = p + 8;
+            const auto end = text.find_first_of(".}", start);
+            if (end != std::string::npos) read.insert(text.substr(start, end - start));
+        }
+    };
+    for (const auto& r : rs.rules()) {
+        for (const expression* e : {&r.when, &r.require, &r.each, &r.subject_expr})
+            note(*e);
+        for (const std::string* t : {&r.message.zh, &r.message.en, &r.remedy.zh, &r.remedy.en})
+            placeholders(*t);
+    }
+    for (const auto& v : rs.variables())
+        note(v.expr);
     std::vector<std::string> out;
+    if (all) return out;
     for (const auto& [name, v] : rs.parameters().items())
-        if (!read(name) &&
+        if (!read.contains(name) &&
             std::find(used_elsewhere.begin(), used_elsewhere.end(), name) == used_elsewhere.end())
             out.push_back(name);
     return out;

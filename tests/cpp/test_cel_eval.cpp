@@ -952,6 +952,11 @@ TEST_CASE("CEL compile-once: constant folding and constants") {
         const auto e1 = expression::compile("params.max_numbers * 2 + limit", penv);
         CHECK(e1.is_constant());
         CHECK(e1.input_paths().empty());
+        // the constants it read, as it read them (what lint's unused-parameter check uses)
+        CHECK(e1.constant_paths() == std::vector<std::string>{"params.max_numbers", "limit"});
+        const auto e_whole =
+            expression::compile("size(app.numbers) > params['max_' + 'numbers']", penv);
+        CHECK(e_whole.constant_paths() == std::vector<std::string>{"params"});  // as a whole
         eval_context ctx;
         CHECK(e1.evaluate({}, ctx).as_int() == 110);
         const auto e2 =

@@ -23,8 +23,8 @@
 #include <string_view>
 #include <vector>
 
-#include "telecomply/expr/arena.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/expr/arena.hpp"
 #include "telecomply/expr/value.hpp"
 
 namespace telecomply {
@@ -158,6 +158,10 @@ class expression {
     /// The field paths the expression reads from variables, e.g. "applicant.history.
     /// violations_24m" (statically known paths only; used to explain rule outcomes).
     [[nodiscard]] const std::vector<std::string>& input_paths() const noexcept;
+    /// The named constants (environment::define_constant) the expression reads, as the paths
+    /// it reads them by: "params.daily_call_cap", or "params" when it reads the constant as a
+    /// whole (e.g. indexes it by a value known only at run time).
+    [[nodiscard]] const std::vector<std::string>& constant_paths() const noexcept;
     /// True when the expression's value was computed at compile time.
     [[nodiscard]] bool is_constant() const noexcept;
     /// Whether the expression was compiled.

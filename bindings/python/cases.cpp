@@ -253,6 +253,7 @@ void bind_cases(py::module_& m) {
                 d["json_path"] = p.json_path;
                 d["message"] = p.message;
                 d["warning"] = p.warning;
+                d["code"] = p.code;
                 problems.append(d);
             }
             out["problems"] = problems;

@@ -56,4 +56,14 @@ data_error::data_error(errc code, std::string file, std::uint32_t line, std::str
       json_path_(detail::utf8::sanitize(json_path)),
       message_(detail::utf8::sanitize(message)) {}
 
+diagnostic data_error::to_diagnostic() const {
+    diagnostic d;
+    d.file = file_;
+    d.line = line_;
+    d.json_path = json_path_;
+    d.message = message_;
+    d.code = std::string(to_string(code()));
+    return d;
+}
+
 }  // namespace telecomply

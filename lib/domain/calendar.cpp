@@ -96,7 +96,7 @@ class reporter {
         }
         if (!warning) ++errors_;
         const std::uint32_t line = text_.empty() || path.empty() ? 0 : detail::line_of(text_, path);
-        sink_->push_back({file_, line, path, message, warning});
+        sink_->push_back({file_, line, path, message, warning, "calendar_error"});
     }
     std::string label_;
     std::vector<diagnostic>* sink_;
@@ -684,7 +684,7 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
             std::string m = e.what();
             const auto prefix = label_of(f) + ": ";
             if (m.starts_with(prefix)) m.erase(0, prefix.size());
-            sink->push_back({f.string(), 0, "", m, false});
+            sink->push_back({f.string(), 0, "", m, false, "calendar_error"});
         }
         if (cf.parsed) {
             reporter r(label_of(f), sink, f.string(), cf.text);
@@ -710,7 +710,7 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
                            base_doc->path.filename().string() + "' and '" +
                            f.path.filename().string() + "'";
             if (sink == nullptr) throw calendar_error(where + ": " + m);
-            sink->push_back({f.path.string(), 0, "", m, false});
+            sink->push_back({f.path.string(), 0, "", m, false, "calendar_error"});
             folder_ok = false;
         } else {
             base_doc = &f;
@@ -719,7 +719,7 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
     if (base_doc == nullptr) {
         const std::string m = "no base calendar (a file without \"extends\")";
         if (sink == nullptr) throw calendar_error(where + ": " + m);
-        if (folder_ok) sink->push_back({dir.string(), 0, "", m, false});
+        if (folder_ok) sink->push_back({dir.string(), 0, "", m, false, "calendar_error"});
         return std::nullopt;
     }
 
@@ -818,7 +818,7 @@ std::vector<diagnostic> lint_calendars(const std::filesystem::path& dir) {
     try {
         (void)calendar_set::load_impl(dir, &out);
     } catch (const calendar_error& e) {
-        out.push_back({dir.string(), 0, "", e.what(), false});
+        out.push_back({dir.string(), 0, "", e.what(), false, "calendar_error"});
     }
     return out;
 }

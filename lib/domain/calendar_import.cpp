@@ -290,12 +290,12 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                        std::string_view text = {}) {
         report.problems.push_back({file.string(),
                                    text.empty() || path.empty() ? 0 : detail::line_of(text, path),
-                                   path, message, false});
+                                   path, message, false, "calendar_error"});
         return report;
     };
     auto warn = [&](const std::string& path, const std::string& message, std::string_view text) {
         report.problems.push_back(
-            {file.string(), detail::line_of(text, path), path, message, true});
+            {file.string(), detail::line_of(text, path), path, message, true, "calendar_error"});
     };
 
     // The file to import: read before the folder is locked (it may be slow to come).

@@ -86,7 +86,7 @@ bool collect(std::vector<diagnostic>* problems, F&& f) {
         f();
         return true;
     } catch (const ruleset_error& e) {
-        problems->push_back({e.file(), e.line(), e.json_path(), e.message(), false});
+        problems->push_back(e.to_diagnostic());
         return false;
     }
 }
@@ -102,7 +102,7 @@ std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir,
     try {
         return load_impl(dir, &problems);
     } catch (const ruleset_error& e) {
-        problems.push_back({e.file(), e.line(), e.json_path(), e.message(), false});
+        problems.push_back(e.to_diagnostic());
         return nullptr;
     }
 }

@@ -64,7 +64,9 @@ std::vector<catalogue::problem> catalogue::lint(
         for (const auto& p : out)
             if (p.file == e.file() && p.json_path == e.json_path() && p.message == e.message())
                 return;
-        out.push_back({e.file(), e.line(), e.json_path(), e.message(), warning});
+        auto d = e.to_diagnostic();
+        d.warning = warning;
+        out.push_back(std::move(d));
     };
     for (const auto& [id, versions] : by_id_) {
         for (std::size_t i = 0; i < versions.size(); ++i) {
@@ -77,7 +79,7 @@ std::vector<catalogue::problem> catalogue::lint(
                                    "gap: no version of " + id + " is in force from " +
                                        s->to->add_days(1).to_string() + " to " +
                                        next->from.add_days(-1).to_string(),
-                                   true});
+                                   true, "ruleset_error"});
             }
             // Compile against every parent version this one can meet.
             std::vector<date> dates{s->from};
@@ -103,12 +105,12 @@ std::vector<catalogue::problem> catalogue::lint(
                             });
                         if (!seen)
                             out.push_back({s->file.string(), detail::line_of(s->text, path), path,
-                                           msg, true});
+                                           msg, true, "ruleset_error"});
                     }
                 } catch (const ruleset_error& e) {
                     report(e, false);
                 } catch (const error& e) {
-                    out.push_back({s->file.string(), 0, "", e.what(), false});
+                    out.push_back({s->file.string(), 0, "", e.what(), false, "ruleset_error"});
                 }
             }
         }

@@ -36,7 +36,7 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
         problems.push_back({cal_dir.string(), 0, "",
                             "no calendars folder: the workflow's deadlines in working days cannot "
                             "be counted (copy rulesets/calendars from the shipped rulesets)",
-                            false});
+                            false, "calendar_error"});
     }
     if (!has_workflows) return problems;
 
@@ -48,7 +48,7 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
         auto add = [&](const std::string& m) {
             for (const auto& p : problems)
                 if (p.file == file && p.message == m) return;
-            problems.push_back({file, 0, "", m, false});
+            problems.push_back({file, 0, "", m, false, "workflow_error"});
         };
         try {
             const auto wf = workflow::load(wf_dir, region);
@@ -74,7 +74,7 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
                 if (a.shortest_to_whitelisted.empty()) add("no event path leads to 'whitelisted'");
             }
         } catch (const ruleset_error& e) {
-            problems.push_back({e.file(), e.line(), e.json_path(), e.message(), false});
+            problems.push_back(e.to_diagnostic());
         } catch (const error& e) {
             add(e.what());
         }

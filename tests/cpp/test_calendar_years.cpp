@@ -200,6 +200,7 @@ TEST_CASE("calendar years: lint_calendars collects every problem with file, line
     CHECK(has_problem(ds, "$.2027.status", "\"official\" or \"provisional\""));
     for (const auto& p : ds) {
         CAPTURE(p.message);
+        CHECK(p.code == "calendar_error");
         CHECK(p.file == (dir.path / "CN.json").string());
         CHECK_FALSE(p.warning);
         CHECK(p.line > 0);

@@ -455,6 +455,17 @@ TEST_CASE("lint_folder: every problem of a folder in one run, each once") {
     CHECK(count("CN-SH/2025.1.json", "") == 1);
     CHECK(count("CN/2026.1.json", "unexpected '&'") == 1);  // once, not once per region
     CHECK(r.errors() == r.problems.size());
+    for (const auto& p : r.problems) {
+        CHECK(p.code == "ruleset_error");  // one diagnostic type, with the kind of file
+        CHECK(p.severity() == diagnostic_severity::error);
+    }
+    const ruleset_error e("f.json", 3, "$.x", "bad");
+    const auto d = e.to_diagnostic();
+    CHECK(d.file == "f.json");
+    CHECK(d.line == 3);
+    CHECK(d.json_path == "$.x");
+    CHECK(d.message == "bad");
+    CHECK(d.code == "ruleset_error");
     CHECK(r.versions > 50);  // the other files were still checked
     // the shipped folder is clean
     CHECK(lint_folder(TELECOMPLY_RULESETS_DIR).errors() == 0);

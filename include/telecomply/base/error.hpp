@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "telecomply/base/diagnostic.hpp"
+
 namespace telecomply {
 
 /// Stable error codes. The numeric values and the names returned by to_string() are a public
@@ -86,6 +88,8 @@ class data_error : public error {
     [[nodiscard]] const std::string& json_path() const noexcept { return json_path_; }
     /// The message without the location prefix.
     [[nodiscard]] const std::string& message() const noexcept { return message_; }
+    /// The same problem as a diagnostic (an error; code: the name of code()).
+    [[nodiscard]] diagnostic to_diagnostic() const;
 
   private:
     std::string file_;

@@ -110,6 +110,8 @@ nlohmann::json trace_inputs(const rule& r, const document& app, std::span<const 
 verdict ruleset::check(const document& app, const check_options& opts, eval_context& ctx) const {
     verdict out;
     out.rules = shared_from_this();
+    // a rule of this ruleset, sharing the ruleset's ownership (aliasing shared_ptr)
+    const auto ref = [&](const rule& r) { return rule_ref(out.rules, &r); };
     const value& root = app.root();
     if (const value* v = root.find("id"); v != nullptr && v->kind() == kind::string)
         out.application = std::string(v->as_string());
@@ -145,14 +147,14 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
         for (const auto& code : r.obligations) {
             const bool dup = std::any_of(out.obligations.begin(), out.obligations.end(),
                                          [&](const obligation& o) { return o.code == code; });
-            if (!dup) out.obligations.push_back({code, &r});
+            if (!dup) out.obligations.push_back({code, ref(r)});
         }
     };
 
     auto record_unknown = [&](const rule& r, const evaluation& ev, const std::string& subject,
                               std::span<const value> sl, verdict& v, bool& blocking) {
         unknown_outcome u;
-        u.source = &r;
+        u.source = ref(r);
         u.subject = subject;
         fill_unknown(u, ev);
         if (!r.is_obligation_rule() && r.level == severity::blocking) blocking = true;
@@ -164,7 +166,7 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
                     detail += " " + p;
             }
             v.trace->push_back(
-                {&r, "unknown", subject, trace_inputs(r, app, sl, variables_), detail});
+                {ref(r), "unknown", subject, trace_inputs(r, app, sl, variables_), detail});
         }
         v.unknowns.push_back(std::move(u));
     };
@@ -220,17 +222,17 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
             if (seen) continue;
             if (out.trace)
                 out.trace->push_back(
-                    {&r, "fail", subject, trace_inputs(r, app, slots, variables_), ""});
-            out.findings.push_back({&r, std::move(subject), r.level});
+                    {ref(r), "fail", subject, trace_inputs(r, app, slots, variables_), ""});
+            out.findings.push_back({ref(r), std::move(subject), r.level});
             add_obligations(r);
         }
         if (out.trace && !any_fail && !any_unknown) {
             // obligation rules "fire" when they apply; say which way it went
-            out.trace->push_back({&r, r.is_obligation_rule() ? "not_applicable" : "pass", "",
+            out.trace->push_back({ref(r), r.is_obligation_rule() ? "not_applicable" : "pass", "",
                                   trace_inputs(r, app, slots, variables_), ""});
         } else if (out.trace && any_fail && r.is_obligation_rule()) {
             out.trace->push_back(
-                {&r, "obligation", "", trace_inputs(r, app, slots, variables_), ""});
+                {ref(r), "obligation", "", trace_inputs(r, app, slots, variables_), ""});
         }
     }
     ctx.reset();

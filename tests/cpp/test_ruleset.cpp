@@ -470,3 +470,23 @@ TEST_CASE("lint_folder: every problem of a folder in one run, each once") {
     // the shipped folder is clean
     CHECK(lint_folder(TELECOMPLY_RULESETS_DIR).errors() == 0);
 }
+
+TEST_CASE("a finding copied out of its verdict outlives the verdict and the engine") {
+    finding kept;
+    obligation kept_obligation;
+    {
+        const engine e(TELECOMPLY_RULESETS_DIR);
+        std::ifstream in(fs::path(TELECOMPLY_RULESETS_DIR).parent_path() / "examples" /
+                         "applications" / "gd-new-company-ineligible.json");
+        std::ostringstream text;
+        text << in.rdbuf();
+        const auto v = e.check(e.parse(text.str(), "gd.json"));
+        REQUIRE_FALSE(v.findings.empty());
+        kept = v.findings.front();
+    }
+    // the engine, its catalogue and the verdict are gone; the finding's rule is not
+    REQUIRE(kept.source != nullptr);
+    CHECK(kept.code() == "DAILY_CALL_CAP_EXCEEDED");
+    CHECK_FALSE(kept.message().en.empty());
+    CHECK(kept_obligation.source == nullptr);
+}

@@ -32,10 +32,14 @@ struct localized {
     std::string en;
 };
 
+/// A rule of a verdict's ruleset. It shares the ruleset's ownership, so a finding, unknown,
+/// obligation or trace copied out of its verdict stays valid after the verdict is gone.
+using rule_ref = std::shared_ptr<const rule>;
+
 /// A rule that failed: code, subject, severity and the rule's message and remedy.
 struct finding {
-    const rule* source = nullptr;  ///< the rule (owned by the verdict's ruleset)
-    std::string subject;           ///< empty when the code has none
+    rule_ref source;      ///< the rule
+    std::string subject;  ///< empty when the code has none
     severity level = severity::blocking;
 
     [[nodiscard]] const std::string& code() const noexcept;
@@ -52,7 +56,7 @@ struct finding {
 /// A rule whose outcome could not be decided: its inputs are absent (`missing` lists the
 /// paths) or evaluating it failed (`reason`).
 struct unknown_outcome {
-    const rule* source = nullptr;
+    rule_ref source;
     std::string subject;
     std::vector<std::string> missing;
     std::string reason;
@@ -66,12 +70,12 @@ struct unknown_outcome {
 /// A step the workflow must take (e.g. SITE_INSPECTION_REQUIRED), with the rule that asked.
 struct obligation {
     std::string code;
-    const rule* source = nullptr;
+    rule_ref source;
 };
 
 /// What one rule saw and decided (explain / trace).
 struct rule_trace {
-    const rule* source = nullptr;
+    rule_ref source;
     std::string outcome;  ///< "pass", "fail", "unknown" or "not_applicable"
     std::string subject;
     nlohmann::json inputs = nlohmann::json::object();  ///< path -> value read (absent: missing)
@@ -83,7 +87,7 @@ struct verdict {
     std::string application;  ///< the application's id
     std::string region;
     date as_of;
-    std::shared_ptr<const ruleset> rules;  ///< keeps the rules its findings point to alive
+    std::shared_ptr<const ruleset> rules;  ///< the ruleset that judged
     telecomply::decision outcome = telecomply::decision::eligible;
     std::vector<finding> findings;
     std::vector<unknown_outcome> unknowns;

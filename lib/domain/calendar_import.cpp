@@ -243,8 +243,8 @@ std::string year_path(std::string parent, std::string_view key) {
     const bool plain = !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_';
     });
-    return plain ? parent + "." + std::string(key)
-                 : parent + "[" + ojson(std::string(key)).dump() + "]";
+    return plain ? std::move(parent) + "." + std::string(key)
+                 : std::move(parent) + "[" + ojson(std::string(key)).dump() + "]";
 }
 
 // The folders whose lock an import of `target_name` takes: the calendar folder, and the folder

@@ -6,6 +6,7 @@
 
 #include "cli.hpp"
 #include "convert.hpp"
+#include "telecomply/domain/cel_functions.hpp"
 #include "telecomply/expr/expression.hpp"
 #include "telecomply/rules/ruleset.hpp"
 
@@ -28,7 +29,7 @@ void telecomply::python::bind_cel(py::module_& m) {
             env.set_unchecked(!checked);
             // The working-day functions count on the calendars of the rulesets (the shipped
             // ones unless told otherwise), loaded once per folder.
-            env.set_calendars(python::calendars_of(rulesets));
+            install_domain_functions(env, python::calendars_of(rulesets));
             document vars_doc;
             std::vector<value> slots;
             detail::arena arena(1024);

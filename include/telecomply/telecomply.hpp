@@ -12,6 +12,7 @@
 #include "telecomply/cases/cases.hpp"             // IWYU pragma: export
 #include "telecomply/domain/calendar.hpp"         // IWYU pragma: export
 #include "telecomply/domain/calendar_import.hpp"  // IWYU pragma: export
+#include "telecomply/domain/cel_functions.hpp"    // IWYU pragma: export
 #include "telecomply/domain/identifiers.hpp"      // IWYU pragma: export
 #include "telecomply/expr/document.hpp"           // IWYU pragma: export
 #include "telecomply/expr/expression.hpp"         // IWYU pragma: export

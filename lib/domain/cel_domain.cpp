@@ -2,9 +2,11 @@
 
 #include <string>
 
-#include "telecomply/domain/calendar.hpp"
+#include "telecomply/domain/cel_functions.hpp"
+
 #include "expr/cel_program.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/domain/calendar.hpp"
 #include "telecomply/domain/identifiers.hpp"
 
 namespace telecomply::detail {
@@ -54,69 +56,73 @@ value fn_carrier(const value* a, eval_context& ctx) {
     return value::from_string(to_string(carrier_of(a[0].as_string())));
 }
 
-// Working days: the calendar comes from the expression's environment; a date outside its
-// years is an error value, never a guess.
+// Working days: the calendars are the function's state; a date outside their years is an error
+// value, never a guess.
 template <class F>
-value with_calendar(eval_context& ctx, const value& region, F&& f) {
-    if (ctx.calendars() == nullptr)
+value with_calendar(eval_context& ctx, const void* state, const value& region, F&& f) {
+    const auto* calendars = static_cast<const calendar_set*>(state);
+    if (calendars == nullptr)
         return ctx.error(eval_errc::invalid_argument,
                          "no working calendar is configured for this expression");
     try {
-        const calendar& cal = ctx.calendars()->for_region(region.as_string());
+        const calendar& cal = calendars->for_region(region.as_string());
         return f(cal);
     } catch (const error& e) {
         return ctx.error(eval_errc::invalid_argument, e.what());
     }
 }
 
-value fn_add_working_days(const value* a, eval_context& ctx) {
+value fn_add_working_days(const value* a, eval_context& ctx, const void* state) {
     date d;
     if (!as_date(a[0], d) || a[1].kind() != kind::int_ || a[2].kind() != kind::string)
         return no_overload_error(ctx, "add_working_days", a, 3);
     const std::int64_t n = a[1].as_int();
     if (n > 100000 || n < -100000)
         return ctx.error(eval_errc::invalid_argument, "add_working_days: count out of range");
-    return with_calendar(ctx, a[2], [&](const calendar& c) {
+    return with_calendar(ctx, state, a[2], [&](const calendar& c) {
         return value::from_date(c.add_working_days(d, static_cast<int>(n)));
     });
 }
 
-value fn_working_days_between(const value* a, eval_context& ctx) {
+value fn_working_days_between(const value* a, eval_context& ctx, const void* state) {
     date x, y;
     if (!as_date(a[0], x) || !as_date(a[1], y) || a[2].kind() != kind::string)
         return no_overload_error(ctx, "working_days_between", a, 3);
-    return with_calendar(ctx, a[2], [&](const calendar& c) {
+    return with_calendar(ctx, state, a[2], [&](const calendar& c) {
         return value::from_int(c.working_days_between(x, y));
     });
 }
 
-value fn_is_working_day(const value* a, eval_context& ctx) {
+value fn_is_working_day(const value* a, eval_context& ctx, const void* state) {
     date d;
     if (!as_date(a[0], d) || a[1].kind() != kind::string)
         return no_overload_error(ctx, "is_working_day", a, 2);
-    return with_calendar(ctx, a[1],
+    return with_calendar(ctx, state, a[1],
                          [&](const calendar& c) { return value::from_bool(c.is_working_day(d)); });
 }
 
 }  // namespace
 
-void register_domain_functions(std::vector<function_def>& out) {
-    auto add = [&](std::string_view name, std::uint32_t arity, bool member, native_function fn) {
-        out.push_back({std::string(name), arity, member, fn, true});
-    };
-    add("uscc_valid", 1, false, fn_uscc_valid);
-    add("uscc_valid", 1, true, fn_uscc_valid);
-    add("resident_id_valid", 2, false, fn_resident_id_valid);
-    add("resident_id_valid", 2, true, fn_resident_id_valid);
-    add("phone_kind", 1, false, fn_phone_kind);
-    add("phone_kind", 1, true, fn_phone_kind);
-    add("mvno", 1, false, fn_mvno);
-    add("carrier", 1, false, fn_carrier);
-    add("add_working_days", 3, false, fn_add_working_days);
-    add("add_working_days", 3, true, fn_add_working_days);
-    add("working_days_between", 3, false, fn_working_days_between);
-    add("is_working_day", 2, false, fn_is_working_day);
-    add("is_working_day", 2, true, fn_is_working_day);
+}  // namespace telecomply::detail
+
+namespace telecomply {
+
+void install_domain_functions(environment& env, std::shared_ptr<const calendar_set> calendars) {
+    using namespace detail;
+    for (const bool member : {false, true}) {
+        env.add_function("uscc_valid", 1, member, fn_uscc_valid);
+        env.add_function("resident_id_valid", 2, member, fn_resident_id_valid);
+        env.add_function("phone_kind", 1, member, fn_phone_kind);
+    }
+    env.add_function("mvno", 1, false, fn_mvno);
+    env.add_function("carrier", 1, false, fn_carrier);
+    // the calendars are the working-day functions' state, kept alive by what compiles with them
+    std::shared_ptr<const void> state = std::move(calendars);
+    env.add_function("add_working_days", 3, false, fn_add_working_days, state);
+    env.add_function("add_working_days", 3, true, fn_add_working_days, state);
+    env.add_function("working_days_between", 3, false, fn_working_days_between, state);
+    env.add_function("is_working_day", 2, false, fn_is_working_day, state);
+    env.add_function("is_working_day", 2, true, fn_is_working_day, state);
 }
 
-}  // namespace telecomply::detail
+}  // namespace telecomply

@@ -136,10 +136,9 @@ class compiler {
         const node& nd = p_.nodes[i];
         for (std::uint32_t k = 0; k < nd.nkids; ++k)
             if (!is_const(p_.kids[nd.kid + k])) return i;
-        if (nd.op == opcode::call && !pure_.count(nd.fn)) return i;
+        if (nd.op == opcode::call && !pure_.count({nd.fn, nd.sfn})) return i;
         try {
             eval_context ctx(limits_);
-            ctx.set_calendars(p_.calendars.get());
             const value v = eval_node(p_, i, {}, nullptr, ctx);
             if (v.is_error()) return i;  // keep: the error is raised, with context, at runtime
             node& target = p_.nodes[i];
@@ -362,7 +361,12 @@ class compiler {
                               const std::vector<std::uint32_t>& kids) {
         auto i = emit(opcode::call, offset, kids);
         p_.nodes[i].fn = def->fn;
-        if (def->pure) pure_.insert(def->fn);
+        p_.nodes[i].sfn = def->sfn;
+        p_.nodes[i].state = def->state.get();
+        if (def->state &&
+            std::find(p_.states.begin(), p_.states.end(), def->state) == p_.states.end())
+            p_.states.push_back(def->state);  // alive as long as the program
+        if (def->pure) pure_.insert({def->fn, def->sfn});
         return fold(i);
     }
 
@@ -463,7 +467,7 @@ class compiler {
     const expression_limits& limits_;
     value_builder constants_;
     std::vector<scope_entry> scopes_;
-    std::set<native_function> pure_;
+    std::set<std::pair<native_function, stateful_function>> pure_;
 };
 
 }  // namespace
@@ -526,11 +530,12 @@ void environment::add_function(std::string_view name, std::uint32_t arity, bool 
     impl_->functions.push_back({std::string(name), arity, member, fn, pure});
 }
 
-void environment::set_calendars(std::shared_ptr<const calendar_set> calendars) {
-    impl_->calendars = std::move(calendars);
-}
-const std::shared_ptr<const calendar_set>& environment::calendars() const noexcept {
-    return impl_->calendars;
+void environment::add_function(std::string_view name, std::uint32_t arity, bool member,
+                               stateful_function fn, std::shared_ptr<const void> state, bool pure) {
+    if (fn == nullptr)
+        throw usage_error("add_function: null function for '" + std::string(name) + "'");
+    impl_->functions.push_back(
+        {std::string(name), arity, member, nullptr, pure, fn, std::move(state)});
 }
 void environment::set_unchecked(bool on) noexcept {
     impl_->unchecked = on;
@@ -545,7 +550,6 @@ expression expression::compile(std::string_view source, const environment& env,
                                const expression_limits& limits) {
     auto p = std::make_shared<program>();
     p->source = std::string(source);
-    p->calendars = env.calendars();
     value_builder constants(*p->constants);
     auto ast = detail::parse(p->source, constants, limits);
     detail::compiler c(env.details(), *p, limits);
@@ -587,7 +591,6 @@ bool expression::is_constant() const noexcept {
 value expression::evaluate(std::span<const value> variables, eval_context& ctx) const {
     if (!program_) throw usage_error("evaluate() on an expression that was not compiled");
     ctx.begin();
-    ctx.set_calendars(program_->calendars.get());
     // Comprehension variables: a small stack buffer, the arena for unusually deep nesting.
     constexpr std::size_t inline_locals = 8;
     alignas(value) std::byte local_buf[inline_locals * sizeof(value)];

@@ -557,7 +557,7 @@ class evaluator {
             if (args[k].is_error()) return args[k];  // functions are strict
         }
         ctx_.set_offset(n.offset);
-        return n.fn(args, ctx_);
+        return n.fn != nullptr ? n.fn(args, ctx_) : n.sfn(args, ctx_, n.state);
     }
 
     // ------------------------------------------------------------ comprehensions

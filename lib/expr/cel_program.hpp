@@ -67,6 +67,8 @@ struct node {
     std::uint32_t nkids = 0;
     value k;  // constant, field name, or error
     native_function fn = nullptr;
+    stateful_function sfn = nullptr;  // with `state` (when fn is null)
+    const void* state = nullptr;
     const re2::RE2* re = nullptr;
     std::string_view path;  // static field path ("applicant.history")
 };
@@ -84,7 +86,7 @@ struct program_data {
     std::vector<std::string> constant_paths;  // "params.daily_call_cap": constants read
     std::uint32_t root = 0;
     std::uint32_t locals = 0;
-    std::shared_ptr<const calendar_set> calendars;
+    std::vector<std::shared_ptr<const void>> states;  // of the stateful functions it calls
 
     ~program_data();
 };
@@ -96,6 +98,8 @@ struct function_def {
     bool member;
     native_function fn;
     bool pure;
+    stateful_function sfn = nullptr;  // instead of fn, with state
+    std::shared_ptr<const void> state;
 };
 
 /// Evaluates node `idx` (the evaluator's entry point, used for constant folding too).
@@ -105,7 +109,7 @@ value eval_node(const program_data& p, std::uint32_t idx, std::span<const value>
 /// The error value of a call no overload of `fn` accepts: "no such overload: fn(int, string)".
 value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n);
 
-/// Registers the standard CEL functions and the domain extensions.
+/// Registers the standard CEL functions (the domain layer installs its own).
 void register_standard_functions(std::vector<function_def>& out);
 
 }  // namespace telecomply::detail
@@ -119,7 +123,6 @@ struct environment::impl {
     std::shared_ptr<detail::arena> constant_arena = std::make_shared<detail::arena>(512);
     std::map<std::string, value, std::less<>> constants;
     std::vector<detail::function_def> functions;
-    std::shared_ptr<const calendar_set> calendars;
     bool unchecked = false;
 
     [[nodiscard]] const detail::function_def* find_function(std::string_view name,

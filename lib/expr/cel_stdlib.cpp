@@ -17,8 +17,6 @@
 
 namespace telecomply::detail {
 
-void register_domain_functions(std::vector<function_def>& out);
-
 value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
     std::string msg = "no such overload: " + std::string(fn) + "(";
     for (int i = 0; i < n; ++i) {
@@ -629,8 +627,6 @@ void register_standard_functions(std::vector<function_def>& out) {
     both("add_days", 2, fn_add_days);
     both("add_months", 2, fn_add_months);
     add("days_between", 2, false, fn_days_between);
-
-    register_domain_functions(out);
 }
 
 }  // namespace telecomply::detail

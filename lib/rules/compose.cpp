@@ -10,6 +10,7 @@
 #include "base/json_io.hpp"
 #include "rules/catalogue_source.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/domain/cel_functions.hpp"
 
 namespace telecomply {
 
@@ -154,7 +155,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     for (const auto& r : merged)
         if (r.json.contains("each")) env.declare(r.json.value("as", "item"));
     env.define_constant("params", rs->params_doc_.root());
-    env.set_calendars(calendars_);
+    install_domain_functions(env, calendars_);
     // each variable sees the ones before it
     for (const auto& v : variables) {
         ruleset_variable out{v.name, v.expr, {}, -1, v.src->name()};

@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "telecomply/base/error.hpp"
+#include "telecomply/domain/cel_functions.hpp"
 #include "telecomply/expr/document.hpp"
 #include "telecomply/expr/expression.hpp"
 
@@ -906,6 +907,7 @@ TEST_CASE("CEL compile-once: input paths") {
 
 TEST_CASE("CEL compile-once: constant folding and constants") {
     environment env;
+    install_domain_functions(env, nullptr);  // phone_kind, below
     env.declare("app");
     auto constant = [&](std::string_view src) {
         return expression::compile(src, env).is_constant();
@@ -1046,6 +1048,7 @@ TEST_CASE("CEL compile-once: native functions") {
 
 TEST_CASE("CEL compile-once: one expression evaluated from four threads") {
     environment env;
+    install_domain_functions(env, nullptr);
     env.declare("app");
     const auto e = expression::compile(
         "app.numbers.filter(n, phone_kind(n) == 'mobile').map(n, n + '#' + string(app.id)).size() "

@@ -12,6 +12,7 @@
 
 #include "telecomply/base/error.hpp"
 #include "telecomply/domain/calendar.hpp"
+#include "telecomply/domain/cel_functions.hpp"
 #include "telecomply/domain/identifiers.hpp"
 #include "telecomply/expr/document.hpp"
 #include "telecomply/expr/expression.hpp"
@@ -34,7 +35,7 @@ std::shared_ptr<const calendar_set> calendars() {
 std::string show(std::string_view src, const json& vars = json::object(),
                  bool with_calendars = true) {
     environment env;
-    if (with_calendars) env.set_calendars(calendars());
+    install_domain_functions(env, with_calendars ? calendars() : nullptr);
     const auto doc = document::from_json(vars);
     for (const auto& [name, _] : vars.items())
         env.declare(name);
@@ -54,7 +55,7 @@ struct failure {
 failure error_of(std::string_view src, const json& vars = json::object(),
                  bool with_calendars = true) {
     environment env;
-    if (with_calendars) env.set_calendars(calendars());
+    install_domain_functions(env, with_calendars ? calendars() : nullptr);
     const auto doc = document::from_json(vars);
     for (const auto& [name, _] : vars.items())
         env.declare(name);
@@ -399,7 +400,7 @@ TEST_CASE("CEL functions: working days across the 2026 Spring Festival") {
 
     SUBCASE("a deadline rule over a document") {
         environment env;
-        env.set_calendars(calendars());
+        install_domain_functions(env, calendars());
         env.declare("app");
         const auto rule = expression::compile(
             "date(app.decided_on) <= add_working_days(date(app.received_on), 5, app.region)", env);
@@ -422,14 +423,14 @@ TEST_CASE("CEL functions: working days across the 2026 Spring Festival") {
     }
     SUBCASE("constant calls are folded with the environment's calendars") {
         environment env;
-        env.set_calendars(calendars());
-        CHECK(env.calendars() == calendars());
+        install_domain_functions(env, calendars());
         const auto e = expression::compile("add_working_days(date('2026-02-13'), 7, 'CN')", env);
         CHECK(e.is_constant());
         env.declare("x");
         const auto e2 = expression::compile("is_working_day(x, 'CN')", env);
-        // later changes to the environment do not affect a compiled expression
-        env.set_calendars(nullptr);
+        // later changes to the environment do not affect a compiled expression (which keeps
+        // the calendars it was compiled with alive)
+        install_domain_functions(env, nullptr);
         eval_context ctx;
         CHECK(e.evaluate({}, ctx).to_string() == R"(date("2026-03-02"))");
         const value vars[] = {value::from_date(*date::parse("2026-02-14"))};
@@ -498,6 +499,10 @@ TEST_CASE("CEL functions: working-day errors") {
         CHECK(f.message == "no working calendar is configured for this expression");
     }
     environment env;
-    CHECK(env.calendars() == nullptr);
+    install_domain_functions(env, nullptr);
     CHECK_FALSE(expression::compile("is_working_day(date('2026-02-13'), 'CN')", env).is_constant());
+    // the domain functions belong to the domain layer: a plain environment has none
+    environment plain;
+    CHECK_THROWS_AS((void)expression::compile("phone_kind('13800138000')", plain),
+                    expression_error);
 }

@@ -29,7 +29,6 @@
 
 namespace telecomply {
 
-class calendar_set;
 class eval_context;
 class value_builder;
 
@@ -49,9 +48,16 @@ struct expression_limits {
 /// with constant arguments are evaluated at compile time).
 using native_function = value (*)(const value* args, eval_context& ctx);
 
+/// A native function with state of its own (e.g. the working-day functions' calendars):
+/// `state` is the pointer given to environment::add_function, kept alive by every expression
+/// compiled with it. The same rules as native_function apply; the state must be immutable or
+/// guard itself, since expressions are evaluated concurrently.
+using stateful_function = value (*)(const value* args, eval_context& ctx, const void* state);
+
 /// What an expression may refer to: variables (bound at evaluation time by slot), constants
-/// (bound at compile time) and functions. The standard CEL functions and the domain
-/// extensions are always present.
+/// (bound at compile time) and functions. The standard CEL functions are always present; the
+/// domain functions (identifiers, working days) are installed by the domain layer
+/// (install_domain_functions() in <telecomply/domain/cel_functions.hpp>).
 class environment {
   public:
     environment();
@@ -76,10 +82,10 @@ class environment {
     /// true. Overloads by arity and call style; a later definition replaces an earlier one.
     void add_function(std::string_view name, std::uint32_t arity, bool member, native_function fn,
                       bool pure = true);
-    /// Working-day functions (`add_working_days`, `working_days_between`, `is_working_day`)
-    /// use these calendars; without them those functions evaluate to errors.
-    void set_calendars(std::shared_ptr<const calendar_set> calendars);
-    [[nodiscard]] const std::shared_ptr<const calendar_set>& calendars() const noexcept;
+    /// Adds a function that carries state (see stateful_function); `state` is shared by the
+    /// environment and every expression compiled with it. Overloading as above.
+    void add_function(std::string_view name, std::uint32_t arity, bool member, stateful_function fn,
+                      std::shared_ptr<const void> state, bool pure = true);
     /// Unchecked mode (CEL evaluation without the type checker): unknown names and functions
     /// become runtime errors instead of compile errors. Off by default so that rulesets with
     /// a typo fail to load.
@@ -110,15 +116,12 @@ class eval_context {
     value error(eval_errc code, std::string_view message);
     [[nodiscard]] detail::arena& arena() noexcept { return arena_; }
     [[nodiscard]] const expression_limits& limits() const noexcept { return limits_; }
-    /// The calendars of the environment the running expression was compiled in, or nullptr.
-    [[nodiscard]] const calendar_set* calendars() const noexcept { return calendars_; }
     /// Offset in the source of the call being evaluated (for native functions' errors).
     [[nodiscard]] std::uint32_t offset() const noexcept { return offset_; }
 
     // Used by the evaluator.
     void count_iterations(std::uint64_t n);
     void set_offset(std::uint32_t off) noexcept { offset_ = off; }
-    void set_calendars(const calendar_set* c) noexcept { calendars_ = c; }
     void begin() noexcept {
         iterations_ = 0;
         // max_memory bounds each evaluation: what earlier ones left in the arena (results in
@@ -131,7 +134,6 @@ class eval_context {
     detail::arena arena_;
     std::uint64_t iterations_ = 0;
     std::uint32_t offset_ = 0;
-    const calendar_set* calendars_ = nullptr;
 };
 
 /// A compiled expression. Immutable, cheap to copy (shared), safe to evaluate concurrently.

@@ -1,4 +1,4 @@
-// The telecomply command line (DESIGN.md, "Command line"): a thin face over the library. This
+// The telecomply command line (README.md, "The command line"): a thin face over the library. This
 // file builds the app and dispatches; each command is in its own file (cmd_<name>.cpp) over the
 // shared options (options.hpp).
 // Exit status: 0 all eligible / nothing found, 1 findings, 2 bad usage or bad input.

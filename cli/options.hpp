@@ -23,7 +23,7 @@ class App;
 
 namespace telecomply::cli {
 
-// Exit statuses (DESIGN.md, "Command line").
+// Exit statuses (README.md, "The command line").
 constexpr int exit_ok = 0;        // all eligible / nothing found
 constexpr int exit_findings = 1;  // findings
 constexpr int exit_bad = 2;       // bad usage or bad input

@@ -125,7 +125,7 @@ bool intake_rules(case_state& next, const event_context& c, std::string& reason,
         return false;
     }
     // The review phase's obligations (SITE_INSPECTION_REQUIRED) are known from the submission
-    // on: record them, so that the case shows what review must do (POLICY.md §2: obligations
+    // on: record them, so that the case shows what review must do (docs/policy.md §2: obligations
     // are reported whatever the decision).
     record_obligations(next, run_rules(c, next, true));
     return true;
@@ -289,7 +289,7 @@ void check_change_lateness(const workflow_effect& eff, case_state& next, const e
         throw workflow_error(
             "no working calendar: the rulesets folder '" + c.eng.rules().dir().string() +
             "' has no calendars/ folder, so deadlines in working days cannot be counted");
-    // The deadline is the limit-th working day after the change (POLICY.md §5: met by a report
+    // The deadline is the limit-th working day after the change (docs/policy.md §5: met by a report
     // on that day). A report on any later day is late, also on the non-working days just after
     // the deadline, when no further working day has passed yet.
     if (!(*changed < c.day)) return;  // reported on or before the change: in time

@@ -244,7 +244,7 @@ classification classify_national(std::string_view d, bool international) noexcep
         return is_landline_without_trunk(d) ? classification{landline, none} : classification{};
     }
     // 95xxx(x)/96xxx call-centre numbers and 106x SMS ports are not 400/800 service numbers,
-    // mobiles or landlines: invalid as numbers to whitelist (POLICY.md: NUMBER_INVALID).
+    // mobiles or landlines: invalid as numbers to whitelist (docs/policy.md: NUMBER_INVALID).
     if (d.size() == 11 && d[0] == '1') return mobile_space(d);
     if (d.size() == 13 && d.starts_with("14")) return {iot, none};
     return {};

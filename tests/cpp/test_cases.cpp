@@ -1,4 +1,4 @@
-// Cases through the approval workflow (POLICY.md §5, docs/workflow.md): every transition allowed
+// Cases through the approval workflow (docs/policy.md §5, docs/workflow.md): every transition allowed
 // and refused, deadlines on the working calendar, replay and tampering, concurrent writers.
 //
 // Applications are the shipped examples (examples/applications/) and fixtures
@@ -190,7 +190,7 @@ case_state gd_case(const std::string& state) {
     return s;
 }
 
-// POLICY.md §5, written out independently of rulesets/workflow/CN.json: the events each state
+// docs/policy.md §5, written out independently of rulesets/workflow/CN.json: the events each state
 // allows.
 const std::map<std::string, std::set<std::string>>& policy_events() {
     static const std::map<std::string, std::set<std::string>> m = {
@@ -354,7 +354,7 @@ TEST_CASE("cases: create pins the ruleset in force on the submission date") {
 
 // ======================================================================== the matrix
 
-TEST_CASE("cases: the shipped workflow allows exactly the events of POLICY.md section 5") {
+TEST_CASE("cases: the shipped workflow allows exactly the events of docs/policy.md section 5") {
     for (const char* region : {"CN-GD", "CN-BJ", "CN"}) {
         CAPTURE(region);
         const auto& wf = manager().workflow_for(region);
@@ -394,7 +394,7 @@ TEST_CASE("cases: every event a state does not allow is refused there; nothing i
         f.check_replays(id);
 }
 
-TEST_CASE("cases: every transition of POLICY.md section 5 is taken from each of its states") {
+TEST_CASE("cases: every transition of docs/policy.md section 5 is taken from each of its states") {
     struct row {
         std::string from, event, at;
         json data;
@@ -451,7 +451,7 @@ TEST_CASE("cases: every transition of POLICY.md section 5 is taken from each of 
         take(s, ev(r.event, r.at, r.data), r.to);
         covered.emplace(r.from, r.event);
     }
-    // every (state, event) pair POLICY.md allows is in the table
+    // every (state, event) pair docs/policy.md allows is in the table
     for (const auto& [state, events] : policy_events())
         for (const auto& event : events) {
             CAPTURE(state);
@@ -533,7 +533,7 @@ TEST_CASE("cases: submit runs the intake rules of the pinned ruleset") {
     }
     SUBCASE("nothing unknown: a warning rule that cannot be decided refuses submit too") {
         // CN-ZJ keeps the national COMPANY_TOO_NEW, a warning; without the establishment date
-        // it cannot be decided, and the intake is not complete (POLICY.md §5: "nothing unknown")
+        // it cannot be decided, and the intake is not complete (docs/policy.md §5: "nothing unknown")
         auto app = example("zj-ecommerce-eligible");
         app["applicant"].erase("established_on");
         const auto what = refused_in_memory(create(app), ev("submit", "2025-11-10"));
@@ -731,7 +731,7 @@ TEST_CASE("cases: site inspections and the SITE_INSPECTION_REQUIRED obligation")
     // submitted Mon 2026-02-09.
     const auto sc = example("sc-finance-site-inspection-eligible");
     auto s = take(create(sc), ev("submit", "2026-02-09"), "submitted");
-    // known from the submission on, and shown (POLICY.md §2: whatever the decision)
+    // known from the submission on, and shown (docs/policy.md §2: whatever the decision)
     CHECK(s.obligations == std::map<std::string, bool>{{"SITE_INSPECTION_REQUIRED", false}});
     CHECK(s.summary()["obligations"] ==
           json::array({{{"code", "SITE_INSPECTION_REQUIRED"}, {"met", false}}}));
@@ -1036,7 +1036,7 @@ TEST_CASE("cases: suspension, reinstatement and revocation") {
 }
 
 TEST_CASE("cases: the validity ends while suspended or while a change is pending") {
-    // POLICY.md §5 expires whitelisted and renewal_review cases only: a suspended case stays
+    // docs/policy.md §5 expires whitelisted and renewal_review cases only: a suspended case stays
     // suspended (revoke or reinstate decide), and expires at the tick after its reinstatement
     for (const char* state : {"suspended", "change_pending"}) {
         CAPTURE(state);

@@ -1,4 +1,4 @@
-// Workflow definitions: the shipped CN and CN-BJ, POLICY.md §5 transition by transition,
+// Workflow definitions: the shipped CN and CN-BJ, docs/policy.md §5 transition by transition,
 // overlays, located load errors, graph analyses and the DOT / Mermaid drawings.
 #include <doctest/doctest.h>
 
@@ -53,7 +53,7 @@ const std::vector<std::string> cn_parameters = {"calling_window",
                                                 "complaint_threshold",
                                                 "complaint_window_days"};
 
-// POLICY.md §5, one row per source state; "(timer)" for the automatic transitions.
+// docs/policy.md §5, one row per source state; "(timer)" for the automatic transitions.
 struct row {
     const char* from;
     const char* event;
@@ -191,7 +191,7 @@ TEST_CASE("workflow: the shipped CN and CN-BJ load") {
     CHECK(workflow::from_json(cn_json(), &bj_overlay).id() == "CN-BJ");
 }
 
-TEST_CASE("workflow: every transition of POLICY.md section 5 is in CN") {
+TEST_CASE("workflow: every transition of docs/policy.md section 5 is in CN") {
     const auto w = workflow::load(workflow_dir);
     std::size_t edges = 0;
     for (const auto& t : w.transitions())

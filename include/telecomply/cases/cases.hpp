@@ -1,6 +1,6 @@
 #pragma once
 /// \file cases.hpp
-/// Cases: one application's life through the approval workflow (POLICY.md §5, docs/workflow.md).
+/// Cases: one application's life through the approval workflow (docs/policy.md §5, docs/workflow.md).
 /// case_manager holds the pure logic (events, guards, deadlines, replay); case_service adds the
 /// durable, tamper-evident store.
 

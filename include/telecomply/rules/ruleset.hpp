@@ -91,7 +91,7 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     /// The merged parameters as a value (for rule expressions and message templates).
     [[nodiscard]] const value& params() const noexcept { return params_doc_.root(); }
 
-    /// Checks an application document (POLICY.md §1, already schema-valid). `ctx` is scratch
+    /// Checks an application document (docs/policy.md §1, already schema-valid). `ctx` is scratch
     /// space reused across calls on one thread.
     [[nodiscard]] verdict check(const document& app, const check_options& opts,
                                 eval_context& ctx) const;

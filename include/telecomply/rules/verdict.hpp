@@ -1,6 +1,6 @@
 #pragma once
 /// \file verdict.hpp
-/// The outcome of checking one application against a ruleset (POLICY.md §2).
+/// The outcome of checking one application against a ruleset (docs/policy.md §2).
 
 #include <cstdint>
 #include <memory>
@@ -94,7 +94,7 @@ struct verdict {
     std::vector<obligation> obligations;
     std::optional<std::vector<rule_trace>> trace;
 
-    /// The verdict as JSON (DESIGN.md): {application, region, as_of, ruleset{id, version, chain,
+    /// The verdict as JSON (docs/rulesets.md): {application, region, as_of, ruleset{id, version, chain,
     /// digest}, decision, findings[], unknowns[], obligations[], trace?}.
     [[nodiscard]] nlohmann::json to_json() const;
     [[nodiscard]] bool has_blocking() const noexcept;

@@ -1,6 +1,6 @@
 #pragma once
 /// \file workflow.hpp
-/// Workflow definitions (POLICY.md §5, docs/workflow.md): the states a case moves through, the
+/// Workflow definitions (docs/policy.md §5, docs/workflow.md): the states a case moves through, the
 /// events and timers that move it, guards and effects; loading a national definition with an
 /// optional regional overlay, and graph analyses (reachability, dead ends, nondeterminism,
 /// shortest paths) with Graphviz and Mermaid drawings.

@@ -16,6 +16,7 @@
 #include "telecomply/domain/identifiers.hpp"      // IWYU pragma: export
 #include "telecomply/expr/document.hpp"           // IWYU pragma: export
 #include "telecomply/expr/expression.hpp"         // IWYU pragma: export
+#include "telecomply/expr/function_adapter.hpp"   // IWYU pragma: export
 #include "telecomply/expr/time_parts.hpp"         // IWYU pragma: export
 #include "telecomply/expr/value.hpp"              // IWYU pragma: export
 #include "telecomply/rules/engine.hpp"            // IWYU pragma: export

@@ -3,7 +3,6 @@
 // precompiles constant regular expressions and folds constant sub-expressions.
 
 #include <algorithm>
-#include <set>
 #include <string>
 
 #include <re2/re2.h>
@@ -136,7 +135,7 @@ class compiler {
         const node& nd = p_.nodes[i];
         for (std::uint32_t k = 0; k < nd.nkids; ++k)
             if (!is_const(p_.kids[nd.kid + k])) return i;
-        if (nd.op == opcode::call && !pure_.count({nd.fn, nd.sfn})) return i;
+        if (nd.op == opcode::call && !nd.overloads->pure) return i;
         try {
             eval_context ctx(limits_);
             const value v = eval_node(p_, i, {}, nullptr, ctx);
@@ -339,8 +338,8 @@ class compiler {
             return matches_const(n);
 
         const auto arity = static_cast<std::uint32_t>(argc);
-        const function_def* def = env_.find_function(f, arity, n.member);
-        if (def == nullptr) {
+        const auto defs = env_.find_overloads(f, arity, n.member);
+        if (defs.empty()) {
             std::string msg = env_.has_function(f)
                                   ? "no overload of '" + f + "' takes " +
                                         std::to_string(n.member ? argc - 1 : argc) +
@@ -354,19 +353,36 @@ class compiler {
         std::vector<std::uint32_t> kids;
         for (auto& a : n.args)
             kids.push_back(compile(*a));
-        return finish_call(def, n.offset, kids);
+        return finish_call(f, defs, n.offset, kids);
     }
 
-    std::uint32_t finish_call(const function_def* def, std::uint32_t offset,
-                              const std::vector<std::uint32_t>& kids) {
+    // The call keeps the overloads it may reach; the states they carry live as long as the
+    // program. A lone overload accepting any kinds is called directly.
+    std::uint32_t finish_call(const std::string& name, const std::vector<const function_def*>& defs,
+                              std::uint32_t offset, const std::vector<std::uint32_t>& kids) {
+        overload_set& set = p_.overloads.emplace_back();
+        set.name = name;
+        set.arity = static_cast<std::uint32_t>(kids.size());
+        for (const function_def* d : defs) {
+            const bool any = std::all_of(d->params.begin(), d->params.end(),
+                                         [](kind_set k) { return k.is_any(); });
+            set.candidates.push_back({static_cast<std::uint32_t>(set.params.size()), any, d->fn,
+                                      d->sfn, d->state.get(), d->accepts});
+            set.params.insert(set.params.end(), d->params.begin(), d->params.end());
+            set.pure = set.pure && d->pure;
+            if (d->state &&
+                std::find(p_.states.begin(), p_.states.end(), d->state) == p_.states.end())
+                p_.states.push_back(d->state);
+        }
         auto i = emit(opcode::call, offset, kids);
-        p_.nodes[i].fn = def->fn;
-        p_.nodes[i].sfn = def->sfn;
-        p_.nodes[i].state = def->state.get();
-        if (def->state &&
-            std::find(p_.states.begin(), p_.states.end(), def->state) == p_.states.end())
-            p_.states.push_back(def->state);  // alive as long as the program
-        if (def->pure) pure_.insert({def->fn, def->sfn});
+        node& nd = p_.nodes[i];
+        nd.overloads = &set;
+        if (set.candidates.size() == 1 && set.candidates[0].any &&
+            set.candidates[0].accepts == nullptr) {
+            nd.fn = set.candidates[0].fn;
+            nd.sfn = set.candidates[0].sfn;
+            nd.state = set.candidates[0].state;
+        }
         return fold(i);
     }
 
@@ -467,7 +483,6 @@ class compiler {
     const expression_limits& limits_;
     value_builder constants_;
     std::vector<scope_entry> scopes_;
-    std::set<std::pair<native_function, stateful_function>> pure_;
 };
 
 }  // namespace
@@ -475,22 +490,8 @@ class compiler {
 
 // ------------------------------------------------------------------ environment
 
-const detail::function_def* environment::impl::find_function(std::string_view name,
-                                                             std::uint32_t arity,
-                                                             bool member) const noexcept {
-    // later definitions win
-    for (auto it = functions.rbegin(); it != functions.rend(); ++it)
-        if (it->name == name && it->arity == arity && it->member == member) return &*it;
-    return nullptr;
-}
-
-bool environment::impl::has_function(std::string_view name) const noexcept {
-    return std::any_of(functions.begin(), functions.end(),
-                       [&](const auto& f) { return f.name == name; });
-}
-
 environment::environment() : impl_(std::make_unique<impl>()) {
-    detail::register_standard_functions(impl_->functions);
+    detail::register_standard_functions(*this);
 }
 environment::environment(const environment& o) : impl_(std::make_unique<impl>(*o.impl_)) {}
 environment& environment::operator=(const environment& o) {
@@ -523,20 +524,6 @@ void environment::define_constant(std::string_view name, const value& v) {
     impl_->constants[std::string(name)] = b.copy(v);
 }
 
-void environment::add_function(std::string_view name, std::uint32_t arity, bool member,
-                               native_function fn, bool pure) {
-    if (fn == nullptr)
-        throw usage_error("add_function: null function for '" + std::string(name) + "'");
-    impl_->functions.push_back({std::string(name), arity, member, fn, pure});
-}
-
-void environment::add_function(std::string_view name, std::uint32_t arity, bool member,
-                               stateful_function fn, std::shared_ptr<const void> state, bool pure) {
-    if (fn == nullptr)
-        throw usage_error("add_function: null function for '" + std::string(name) + "'");
-    impl_->functions.push_back(
-        {std::string(name), arity, member, nullptr, pure, fn, std::move(state)});
-}
 void environment::set_unchecked(bool on) noexcept {
     impl_->unchecked = on;
 }

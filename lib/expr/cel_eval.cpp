@@ -557,7 +557,9 @@ class evaluator {
             if (args[k].is_error()) return args[k];  // functions are strict
         }
         ctx_.set_offset(n.offset);
-        return n.fn != nullptr ? n.fn(args, ctx_) : n.sfn(args, ctx_, n.state);
+        if (n.fn != nullptr) return n.fn(args, ctx_);
+        if (n.sfn != nullptr) return n.sfn(args, ctx_, n.state);
+        return n.overloads->call(args, ctx_);
     }
 
     // ------------------------------------------------------------ comprehensions

@@ -7,8 +7,8 @@
 #include <limits>
 #include <string>
 
-#include "expr/cel_ast.hpp"
 #include "base/utf8.hpp"
+#include "expr/cel_ast.hpp"
 #include "telecomply/base/error.hpp"
 
 namespace telecomply::detail {

@@ -57,6 +57,42 @@ enum class opcode : std::uint8_t {
     error,          // k holds an error value raised at runtime (unchecked mode)
 };
 
+/// A function overload as registered in an environment.
+struct function_def {
+    std::string name;
+    bool member = false;
+    std::vector<kind_set> params;  // kinds accepted per argument, receiver first
+    native_function fn = nullptr;
+    stateful_function sfn = nullptr;  // instead of fn, with state
+    std::shared_ptr<const void> state;
+    bool pure = true;
+    overload_filter accepts = nullptr;
+};
+
+/// The overloads a call may reach (one name, call style and arity), newest first, as a
+/// compiled program keeps them. CEL is dynamically typed, so the choice among them is made
+/// per call by the kinds of the arguments; this is the one place that builds "no such
+/// overload" for functions.
+struct overload_set {
+    struct candidate {
+        std::uint32_t first_param;  // in `params`
+        bool any;                   // accepts every kind at every position
+        native_function fn;
+        stateful_function sfn;
+        const void* state;
+        overload_filter accepts;
+    };
+    std::string name;
+    std::uint32_t arity = 0;
+    bool pure = true;  // every candidate is pure
+    std::vector<kind_set> params;
+    std::vector<candidate> candidates;
+
+    /// Calls the first candidate accepting the arguments' kinds (none is an error value);
+    /// `args` holds `arity` values, none an error.
+    value call(const value* args, eval_context& ctx) const;
+};
+
 struct node {
     opcode op = opcode::constant;
     std::uint32_t offset = 0;  // in the source, for error messages
@@ -69,6 +105,7 @@ struct node {
     native_function fn = nullptr;
     stateful_function sfn = nullptr;  // with `state` (when fn is null)
     const void* state = nullptr;
+    const overload_set* overloads = nullptr;  // of a call (fn/sfn: its only, untyped, candidate)
     const re2::RE2* re = nullptr;
     std::string_view path;  // static field path ("applicant.history")
 };
@@ -87,19 +124,9 @@ struct program_data {
     std::uint32_t root = 0;
     std::uint32_t locals = 0;
     std::vector<std::shared_ptr<const void>> states;  // of the stateful functions it calls
+    std::deque<overload_set> overloads;               // of its calls
 
     ~program_data();
-};
-
-/// A function overload as registered in an environment.
-struct function_def {
-    std::string name;
-    std::uint32_t arity;
-    bool member;
-    native_function fn;
-    bool pure;
-    stateful_function sfn = nullptr;  // instead of fn, with state
-    std::shared_ptr<const void> state;
 };
 
 /// Evaluates node `idx` (the evaluator's entry point, used for constant folding too).
@@ -110,7 +137,7 @@ value eval_node(const program_data& p, std::uint32_t idx, std::span<const value>
 value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n);
 
 /// Registers the standard CEL functions (the domain layer installs its own).
-void register_standard_functions(std::vector<function_def>& out);
+void register_standard_functions(environment& env);
 
 }  // namespace telecomply::detail
 
@@ -125,9 +152,11 @@ struct environment::impl {
     std::vector<detail::function_def> functions;
     bool unchecked = false;
 
-    [[nodiscard]] const detail::function_def* find_function(std::string_view name,
-                                                            std::uint32_t arity,
-                                                            bool member) const noexcept;
+    /// The overloads a call `name(arity args)` may reach, newest first, without those a newer
+    /// one hides; empty when there is none.
+    [[nodiscard]] std::vector<const detail::function_def*> find_overloads(std::string_view name,
+                                                                          std::uint32_t arity,
+                                                                          bool member) const;
     [[nodiscard]] bool has_function(std::string_view name) const noexcept;
 };
 }  // namespace telecomply

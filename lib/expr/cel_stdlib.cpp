@@ -1,5 +1,6 @@
 // The standard CEL functions (size, string predicates, matches, conversions, timestamp and
-// duration accessors) and the domain's date and time-of-day functions.
+// duration accessors) and the domain's date and time-of-day functions, each a typed overload
+// (see function_adapter.hpp): a body only ever sees the kinds it declares.
 
 #include <algorithm>
 #include <charconv>
@@ -14,24 +15,15 @@
 #include "expr/regex.hpp"
 #include "expr/time.hpp"
 #include "telecomply/expr/document.hpp"
+#include "telecomply/expr/function_adapter.hpp"
 
 namespace telecomply::detail {
 
-value no_overload_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
-    std::string msg = "no such overload: " + std::string(fn) + "(";
-    for (int i = 0; i < n; ++i) {
-        if (i != 0) msg += ", ";
-        msg += type_name(args[i].kind());
-    }
-    msg += ")";
-    return ctx.error(eval_errc::no_such_overload, msg);
-}
-
 namespace {
 
-value overload_error(eval_context& ctx, std::string_view fn, const value* args, int n) {
-    return no_overload_error(ctx, fn, args, n);
-}
+using timestamp_arg = of_kind<kind::timestamp>;
+using duration_arg = of_kind<kind::duration>;
+using list_arg = of_kind<kind::list>;
 
 value make_string(eval_context& ctx, std::string_view s) {
     return value::from_string(ctx.arena().copy(s));
@@ -39,53 +31,34 @@ value make_string(eval_context& ctx, std::string_view s) {
 
 // ------------------------------------------------------------------ strings and collections
 
-value fn_size(const value* a, eval_context& ctx) {
-    switch (a[0].kind()) {
-        case kind::string:
-            return value::from_int(static_cast<std::int64_t>(utf8::length(a[0].as_string())));
-        case kind::bytes:
-        case kind::list:
-        case kind::map:
-            return value::from_int(a[0].size());
-        default:
-            return overload_error(ctx, "size", a, 1);
-    }
+std::int64_t size_of_string(std::string_view s) {
+    return static_cast<std::int64_t>(utf8::length(s));
+}
+std::int64_t size_of(of_kind<kind::bytes, kind::list, kind::map> v) {
+    return v.v.size();
 }
 
-bool both_strings(const value* a) {
-    return a[0].kind() == kind::string && a[1].kind() == kind::string;
+bool contains(std::string_view s, std::string_view t) {
+    return s.find(t) != std::string_view::npos;
+}
+bool starts_with(std::string_view s, std::string_view t) {
+    return s.starts_with(t);
+}
+bool ends_with(std::string_view s, std::string_view t) {
+    return s.ends_with(t);
 }
 
-value fn_contains(const value* a, eval_context& ctx) {
-    if (!both_strings(a)) return overload_error(ctx, "contains", a, 2);
-    return value::from_bool(a[0].as_string().find(a[1].as_string()) != std::string_view::npos);
-}
-value fn_starts_with(const value* a, eval_context& ctx) {
-    if (!both_strings(a)) return overload_error(ctx, "startsWith", a, 2);
-    return value::from_bool(a[0].as_string().starts_with(a[1].as_string()));
-}
-value fn_ends_with(const value* a, eval_context& ctx) {
-    if (!both_strings(a)) return overload_error(ctx, "endsWith", a, 2);
-    return value::from_bool(a[0].as_string().ends_with(a[1].as_string()));
-}
-
-value fn_matches(const value* a, eval_context& ctx) {
-    if (!both_strings(a)) return overload_error(ctx, "matches", a, 2);
+value matches(eval_context& ctx, std::string_view s, std::string_view p) {
     // A pattern only known at run time is compiled per call, within a memory bound.
-    const auto p = a[1].as_string();
     RE2 re(piece(p), cel_regex_options());
     if (!re.ok())
         return ctx.error(eval_errc::invalid_argument,
                          "invalid regular expression '" + std::string(p) + "': " + re.error());
-    const auto s = a[0].as_string();
     return value::from_bool(RE2::PartialMatch(piece(s), re));
 }
 
 template <bool Upper>
-value fn_case(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::string)
-        return overload_error(ctx, Upper ? "upperAscii" : "lowerAscii", a, 1);
-    const auto s = a[0].as_string();
+value ascii_case(eval_context& ctx, std::string_view s) {
     char* buf = static_cast<char*>(ctx.arena().allocate(s.size() + 1, 1));
     for (std::size_t i = 0; i < s.size(); ++i) {
         char c = s[i];
@@ -96,9 +69,7 @@ value fn_case(const value* a, eval_context& ctx) {
     return value::from_string({buf, s.size()});
 }
 
-value fn_trim(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::string) return overload_error(ctx, "trim", a, 1);
-    auto s = a[0].as_string();
+value trim(std::string_view s) {
     const auto ws = " \t\n\r\f\v";
     const auto b = s.find_first_not_of(ws);
     if (b == std::string_view::npos) return value::from_string({});
@@ -108,211 +79,163 @@ value fn_trim(const value* a, eval_context& ctx) {
 
 // ------------------------------------------------------------------ conversions
 
-value fn_int(const value* a, eval_context& ctx) {
-    const value& v = a[0];
-    switch (v.kind()) {
-        case kind::int_:
-            return v;
-        case kind::uint_:
-            if (v.as_uint() > static_cast<std::uint64_t>(INT64_MAX))
-                return ctx.error(eval_errc::overflow, "int() out of range");
-            return value::from_int(static_cast<std::int64_t>(v.as_uint()));
-        case kind::double_: {
-            const double d = v.as_double();
-            // the open range (-2^63 - 1, 2^63): the ends are not representable as int64
-            if (!(d > -9223372036854775809.0 && d < 9223372036854775808.0) ||
-                d <= -9223372036854775808.0)
-                return ctx.error(eval_errc::overflow, "int() out of range");
-            return value::from_int(static_cast<std::int64_t>(d));
-        }
-        case kind::string: {
-            const auto s = v.as_string();
-            std::int64_t out = 0;
-            auto r = std::from_chars(s.data(), s.data() + s.size(), out, 10);
-            if (r.ec != std::errc{} || r.ptr != s.data() + s.size())
-                return ctx.error(eval_errc::invalid_argument,
-                                 "cannot convert '" + std::string(s) + "' to int");
-            return value::from_int(out);
-        }
-        case kind::timestamp:
-            return value::from_int(v.as_time().seconds);
-        case kind::bool_:
-            return value::from_int(v.as_bool() ? 1 : 0);
-        default:
-            return overload_error(ctx, "int", a, 1);
-    }
+value identity(const value& v) {
+    return v;
+}
+value type_of(const value& v) {
+    return value::from_type(v.kind());
 }
 
-value fn_uint(const value* a, eval_context& ctx) {
-    const value& v = a[0];
-    switch (v.kind()) {
-        case kind::uint_:
-            return v;
-        case kind::int_:
-            if (v.as_int() < 0) return ctx.error(eval_errc::overflow, "uint() out of range");
-            return value::from_uint(static_cast<std::uint64_t>(v.as_int()));
-        case kind::double_: {
-            const double d = v.as_double();
-            if (!(d > -1.0 && d < 18446744073709551616.0))
-                return ctx.error(eval_errc::overflow, "uint() out of range");
-            return value::from_uint(static_cast<std::uint64_t>(d));
-        }
-        case kind::string: {
-            const auto s = v.as_string();
-            std::uint64_t out = 0;
-            auto r = std::from_chars(s.data(), s.data() + s.size(), out, 10);
-            if (r.ec != std::errc{} || r.ptr != s.data() + s.size())
-                return ctx.error(eval_errc::invalid_argument,
-                                 "cannot convert '" + std::string(s) + "' to uint");
-            return value::from_uint(out);
-        }
-        case kind::bool_:
-            return value::from_uint(v.as_bool() ? 1 : 0);
-        default:
-            return overload_error(ctx, "uint", a, 1);
-    }
+value int_of_uint(eval_context& ctx, std::uint64_t u) {
+    if (u > static_cast<std::uint64_t>(INT64_MAX))
+        return ctx.error(eval_errc::overflow, "int() out of range");
+    return value::from_int(static_cast<std::int64_t>(u));
 }
-
-value fn_double(const value* a, eval_context& ctx) {
-    const value& v = a[0];
-    switch (v.kind()) {
-        case kind::double_:
-            return v;
-        case kind::int_:
-            return value::from_double(static_cast<double>(v.as_int()));
-        case kind::uint_:
-            return value::from_double(static_cast<double>(v.as_uint()));
-        case kind::string: {
-            const std::string s(v.as_string());
-            if (s == "Inf" || s == "+Inf" || s == "inf" || s == "+inf" || s == "Infinity")
-                return value::from_double(HUGE_VAL);
-            if (s == "-Inf" || s == "-inf" || s == "-Infinity")
-                return value::from_double(-HUGE_VAL);
-            if (s == "NaN" || s == "nan") return value::from_double(std::nan(""));
-            double d = 0;
-            const char* b = s.data();
-            if (!s.empty() && s[0] == '+') ++b;
-            auto r = std::from_chars(b, s.data() + s.size(), d);
-            if (r.ec == std::errc::result_out_of_range) {
-                d = std::strtod(s.c_str(), nullptr);
-            } else if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || s.empty()) {
-                return ctx.error(eval_errc::invalid_argument,
-                                 "cannot convert '" + s + "' to double");
-            }
-            return value::from_double(d);
-        }
-        default:
-            return overload_error(ctx, "double", a, 1);
-    }
+value int_of_double(eval_context& ctx, double d) {
+    // the open range (-2^63 - 1, 2^63): the ends are not representable as int64
+    if (!(d > -9223372036854775809.0 && d < 9223372036854775808.0) || d <= -9223372036854775808.0)
+        return ctx.error(eval_errc::overflow, "int() out of range");
+    return value::from_int(static_cast<std::int64_t>(d));
 }
-
-value fn_string(const value* a, eval_context& ctx) {
-    const value& v = a[0];
-    switch (v.kind()) {
-        case kind::string:
-            return v;
-        case kind::int_:
-            return make_string(ctx, std::to_string(v.as_int()));
-        case kind::uint_:
-            return make_string(ctx, std::to_string(v.as_uint()));
-        case kind::double_:
-            return make_string(ctx, format_double(v.as_double()));
-        case kind::bool_:
-            return value::from_string(v.as_bool() ? "true" : "false");
-        case kind::bytes:
-            if (!utf8::valid(v.as_string()))
-                return ctx.error(eval_errc::invalid_argument, "bytes are not valid UTF-8");
-            return value::from_string(v.as_string());
-        case kind::timestamp:
-            return make_string(ctx, format_timestamp(v.as_time()));
-        case kind::duration:
-            return make_string(ctx, format_duration(v.as_time()));
-        case kind::date:
-            return make_string(ctx, v.as_date().to_string());
-        case kind::time_of_day:
-            return make_string(ctx, v.as_time_of_day().to_string());
-        case kind::type:
-            return value::from_string(type_name(v.as_type()));
-        default:
-            return overload_error(ctx, "string", a, 1);
-    }
-}
-
-value fn_bytes(const value* a, eval_context& ctx) {
-    if (a[0].kind() == kind::bytes) return a[0];
-    if (a[0].kind() == kind::string) return value::from_bytes(a[0].as_string());
-    return overload_error(ctx, "bytes", a, 1);
-}
-
-value fn_bool(const value* a, eval_context& ctx) {
-    if (a[0].is_bool()) return a[0];
-    if (a[0].kind() == kind::string) {
-        const auto s = a[0].as_string();
-        if (s == "true" || s == "True" || s == "TRUE" || s == "t" || s == "T" || s == "1")
-            return value::from_bool(true);
-        if (s == "false" || s == "False" || s == "FALSE" || s == "f" || s == "F" || s == "0")
-            return value::from_bool(false);
+value int_of_string(eval_context& ctx, std::string_view s) {
+    std::int64_t out = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), out, 10);
+    if (r.ec != std::errc{} || r.ptr != s.data() + s.size())
         return ctx.error(eval_errc::invalid_argument,
-                         "cannot convert '" + std::string(s) + "' to bool");
+                         "cannot convert '" + std::string(s) + "' to int");
+    return value::from_int(out);
+}
+std::int64_t int_of_timestamp(timestamp_arg t) {
+    return t.v.as_time().seconds;
+}
+std::int64_t int_of_bool(bool b) {
+    return b ? 1 : 0;
+}
+
+value uint_of_int(eval_context& ctx, std::int64_t i) {
+    if (i < 0) return ctx.error(eval_errc::overflow, "uint() out of range");
+    return value::from_uint(static_cast<std::uint64_t>(i));
+}
+value uint_of_double(eval_context& ctx, double d) {
+    if (!(d > -1.0 && d < 18446744073709551616.0))
+        return ctx.error(eval_errc::overflow, "uint() out of range");
+    return value::from_uint(static_cast<std::uint64_t>(d));
+}
+value uint_of_string(eval_context& ctx, std::string_view s) {
+    std::uint64_t out = 0;
+    auto r = std::from_chars(s.data(), s.data() + s.size(), out, 10);
+    if (r.ec != std::errc{} || r.ptr != s.data() + s.size())
+        return ctx.error(eval_errc::invalid_argument,
+                         "cannot convert '" + std::string(s) + "' to uint");
+    return value::from_uint(out);
+}
+std::uint64_t uint_of_bool(bool b) {
+    return b ? 1 : 0;
+}
+
+double double_of_int(std::int64_t i) {
+    return static_cast<double>(i);
+}
+double double_of_uint(std::uint64_t u) {
+    return static_cast<double>(u);
+}
+value double_of_string(eval_context& ctx, std::string_view text) {
+    const std::string s(text);
+    if (s == "Inf" || s == "+Inf" || s == "inf" || s == "+inf" || s == "Infinity")
+        return value::from_double(HUGE_VAL);
+    if (s == "-Inf" || s == "-inf" || s == "-Infinity") return value::from_double(-HUGE_VAL);
+    if (s == "NaN" || s == "nan") return value::from_double(std::nan(""));
+    double d = 0;
+    const char* b = s.data();
+    if (!s.empty() && s[0] == '+') ++b;
+    auto r = std::from_chars(b, s.data() + s.size(), d);
+    if (r.ec == std::errc::result_out_of_range) {
+        d = std::strtod(s.c_str(), nullptr);
+    } else if (r.ec != std::errc{} || r.ptr != s.data() + s.size() || s.empty()) {
+        return ctx.error(eval_errc::invalid_argument, "cannot convert '" + s + "' to double");
     }
-    return overload_error(ctx, "bool", a, 1);
+    return value::from_double(d);
 }
 
-value fn_dyn(const value* a, eval_context&) {
-    return a[0];
+value string_of_int(eval_context& ctx, std::int64_t i) {
+    return make_string(ctx, std::to_string(i));
+}
+value string_of_uint(eval_context& ctx, std::uint64_t u) {
+    return make_string(ctx, std::to_string(u));
+}
+value string_of_double(eval_context& ctx, double d) {
+    return make_string(ctx, format_double(d));
+}
+value string_of_bool(bool b) {
+    return value::from_string(b ? "true" : "false");
+}
+value string_of_bytes(eval_context& ctx, of_kind<kind::bytes> b) {
+    if (!utf8::valid(b.v.as_string()))
+        return ctx.error(eval_errc::invalid_argument, "bytes are not valid UTF-8");
+    return value::from_string(b.v.as_string());
+}
+value string_of_timestamp(eval_context& ctx, timestamp_arg t) {
+    return make_string(ctx, format_timestamp(t.v.as_time()));
+}
+value string_of_duration(eval_context& ctx, duration_arg d) {
+    return make_string(ctx, format_duration(d.v.as_time()));
+}
+value string_of_date(eval_context& ctx, date d) {
+    return make_string(ctx, d.to_string());
+}
+value string_of_time_of_day(eval_context& ctx, time_of_day t) {
+    return make_string(ctx, t.to_string());
+}
+value string_of_type(of_kind<kind::type> t) {
+    return value::from_string(type_name(t.v.as_type()));
 }
 
-value fn_type(const value* a, eval_context&) {
-    return value::from_type(a[0].kind());
+value bytes_of_string(std::string_view s) {
+    return value::from_bytes(s);
+}
+
+value bool_of_string(eval_context& ctx, std::string_view s) {
+    if (s == "true" || s == "True" || s == "TRUE" || s == "t" || s == "T" || s == "1")
+        return value::from_bool(true);
+    if (s == "false" || s == "False" || s == "FALSE" || s == "f" || s == "F" || s == "0")
+        return value::from_bool(false);
+    return ctx.error(eval_errc::invalid_argument,
+                     "cannot convert '" + std::string(s) + "' to bool");
 }
 
 // ------------------------------------------------------------------ timestamps and durations
 
-value fn_timestamp(const value* a, eval_context& ctx) {
-    switch (a[0].kind()) {
-        case kind::timestamp:
-            return a[0];
-        case kind::string: {
-            auto t = parse_timestamp(a[0].as_string());
-            if (!t)
-                return ctx.error(eval_errc::invalid_argument,
-                                 "invalid timestamp '" + std::string(a[0].as_string()) + "'");
-            return value::from_timestamp(*t);
-        }
-        case kind::int_: {
-            const time_parts t{a[0].as_int(), 0};
-            if (!timestamp_in_range(t))
-                return ctx.error(eval_errc::overflow, "timestamp out of range");
-            return value::from_timestamp(t);
-        }
-        case kind::date:
-            return value::from_timestamp(
-                {std::int64_t{a[0].as_date().days_since_epoch()} * 86400, 0});
-        default:
-            return overload_error(ctx, "timestamp", a, 1);
-    }
+value timestamp_of_string(eval_context& ctx, std::string_view s) {
+    auto t = parse_timestamp(s);
+    if (!t)
+        return ctx.error(eval_errc::invalid_argument, "invalid timestamp '" + std::string(s) + "'");
+    return value::from_timestamp(*t);
+}
+value timestamp_of_int(eval_context& ctx, std::int64_t i) {
+    const time_parts t{i, 0};
+    if (!timestamp_in_range(t)) return ctx.error(eval_errc::overflow, "timestamp out of range");
+    return value::from_timestamp(t);
+}
+value timestamp_of_date(date d) {
+    return value::from_timestamp({std::int64_t{d.days_since_epoch()} * 86400, 0});
 }
 
-value fn_duration(const value* a, eval_context& ctx) {
-    switch (a[0].kind()) {
-        case kind::duration:
-            return a[0];
-        case kind::string: {
-            auto d = parse_duration(a[0].as_string());
-            if (!d)
-                return ctx.error(eval_errc::invalid_argument,
-                                 "invalid duration '" + std::string(a[0].as_string()) + "'");
-            return value::from_duration(*d);
-        }
-        case kind::int_: {
-            const time_parts d{a[0].as_int(), 0};
-            if (!duration_in_range(d))
-                return ctx.error(eval_errc::overflow, "duration out of range");
-            return value::from_duration(d);
-        }
-        default:
-            return overload_error(ctx, "duration", a, 1);
-    }
+value duration_of_string(eval_context& ctx, std::string_view s) {
+    auto d = parse_duration(s);
+    if (!d)
+        return ctx.error(eval_errc::invalid_argument, "invalid duration '" + std::string(s) + "'");
+    return value::from_duration(*d);
+}
+value duration_of_int(eval_context& ctx, std::int64_t i) {
+    const time_parts d{i, 0};
+    if (!duration_in_range(d)) return ctx.error(eval_errc::overflow, "duration out of range");
+    return value::from_duration(d);
+}
+
+// A conversion to the kind the argument already has: CEL's identity overloads (int(int)...).
+template <kind K>
+value identity_of(of_kind<K> v) {
+    return v.v;
 }
 
 enum class field {
@@ -327,31 +250,6 @@ enum class field {
     seconds,
     millis
 };
-
-constexpr std::string_view field_name(field f) {
-    switch (f) {
-        case field::full_year:
-            return "getFullYear";
-        case field::month:
-            return "getMonth";
-        case field::date:
-            return "getDate";
-        case field::day_of_month:
-            return "getDayOfMonth";
-        case field::day_of_week:
-            return "getDayOfWeek";
-        case field::day_of_year:
-            return "getDayOfYear";
-        case field::hours:
-            return "getHours";
-        case field::minutes:
-            return "getMinutes";
-        case field::seconds:
-            return "getSeconds";
-        default:
-            return "getMilliseconds";
-    }
-}
 
 value civil_field(const civil_time& c, field f) {
     switch (f) {
@@ -379,127 +277,85 @@ value civil_field(const civil_time& c, field f) {
 }
 
 template <field F>
-value fn_time_field(const value* a, eval_context& ctx) {
-    const value& v = a[0];
-    if (v.kind() == kind::timestamp) {
-        auto c = to_civil(v.as_time(), "UTC");
-        return civil_field(*c, F);
-    }
-    if (v.kind() == kind::duration) {
-        const auto d = v.as_time();
-        switch (F) {
-            case field::hours:
-                return value::from_int(d.seconds / 3600);
-            case field::minutes:
-                return value::from_int(d.seconds / 60);
-            case field::seconds:
-                return value::from_int(d.seconds);
-            case field::millis:
-                return value::from_int(d.nanos / 1'000'000);
-            default:
-                break;
-        }
-    }
-    if (v.kind() == kind::date) {
-        const time_parts t{std::int64_t{v.as_date().days_since_epoch()} * 86400, 0};
-        auto c = to_civil(t, "UTC");
-        switch (F) {
-            case field::full_year:
-            case field::month:
-            case field::date:
-            case field::day_of_month:
-            case field::day_of_week:
-            case field::day_of_year:
-                return civil_field(*c, F);
-            default:
-                break;
-        }
-    }
-    return overload_error(ctx, field_name(F), a, 1);
+value time_field(timestamp_arg t) {
+    return civil_field(*to_civil(t.v.as_time(), "UTC"), F);
 }
 
 template <field F>
-value fn_time_field_tz(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::timestamp || a[1].kind() != kind::string)
-        return overload_error(ctx, field_name(F), a, 2);
-    auto c = to_civil(a[0].as_time(), a[1].as_string());
+value time_field_in_zone(eval_context& ctx, timestamp_arg t, std::string_view zone) {
+    auto c = to_civil(t.v.as_time(), zone);
     if (!c)
         return ctx.error(eval_errc::invalid_argument,
-                         "unknown time zone '" + std::string(a[1].as_string()) + "'");
+                         "unknown time zone '" + std::string(zone) + "'");
     return civil_field(*c, F);
+}
+
+template <field F>
+std::int64_t duration_field(duration_arg v) {
+    const auto d = v.v.as_time();
+    switch (F) {
+        case field::hours:
+            return d.seconds / 3600;
+        case field::minutes:
+            return d.seconds / 60;
+        case field::seconds:
+            return d.seconds;
+        default:
+            return d.nanos / 1'000'000;
+    }
+}
+
+template <field F>
+value date_field(date d) {
+    const time_parts t{std::int64_t{d.days_since_epoch()} * 86400, 0};
+    return civil_field(*to_civil(t, "UTC"), F);
 }
 
 // ------------------------------------------------------------------ dates and times of day
 
-value fn_date(const value* a, eval_context& ctx) {
-    switch (a[0].kind()) {
-        case kind::date:
-            return a[0];
-        case kind::string: {
-            auto d = date::parse(a[0].as_string());
-            if (!d)
-                return ctx.error(
-                    eval_errc::invalid_argument,
-                    "invalid date '" + std::string(a[0].as_string()) + "' (expected YYYY-MM-DD)");
-            return value::from_date(*d);
-        }
-        case kind::timestamp: {
-            const auto s = a[0].as_time().seconds;
-            const std::int64_t days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
-            return value::from_date(date{static_cast<std::int32_t>(days)});
-        }
-        default:
-            return overload_error(ctx, "date", a, 1);
-    }
+value date_of_string(eval_context& ctx, std::string_view s) {
+    auto d = date::parse(s);
+    if (!d)
+        return ctx.error(eval_errc::invalid_argument,
+                         "invalid date '" + std::string(s) + "' (expected YYYY-MM-DD)");
+    return value::from_date(*d);
+}
+date date_of_timestamp(timestamp_arg t) {
+    const auto s = t.v.as_time().seconds;
+    const std::int64_t days = s >= 0 ? s / 86400 : (s - 86399) / 86400;
+    return date{static_cast<std::int32_t>(days)};
 }
 
-value fn_time_of_day(const value* a, eval_context& ctx) {
-    switch (a[0].kind()) {
-        case kind::time_of_day:
-            return a[0];
-        case kind::string: {
-            auto t = time_of_day::parse(a[0].as_string());
-            if (!t)
-                return ctx.error(
-                    eval_errc::invalid_argument,
-                    "invalid time of day '" + std::string(a[0].as_string()) + "' (expected HH:MM)");
-            return value::from_time_of_day(*t);
-        }
-        default:
-            return overload_error(ctx, "time_of_day", a, 1);
-    }
+value time_of_day_of_string(eval_context& ctx, std::string_view s) {
+    auto t = time_of_day::parse(s);
+    if (!t)
+        return ctx.error(eval_errc::invalid_argument,
+                         "invalid time of day '" + std::string(s) + "' (expected HH:MM)");
+    return value::from_time_of_day(*t);
 }
 
 // Bounds for date arithmetic: years 0001-9999, as timestamps.
 constexpr std::int64_t min_day = -719162;  // 0001-01-01
 constexpr std::int64_t max_day = 2932896;  // 9999-12-31
 
-value fn_add_days(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::date || a[1].kind() != kind::int_)
-        return overload_error(ctx, "add_days", a, 2);
-    const std::int64_t d = std::int64_t{a[0].as_date().days_since_epoch()};
-    const std::int64_t n = a[1].as_int();
+value add_days(eval_context& ctx, date from, std::int64_t n) {
+    const std::int64_t d = std::int64_t{from.days_since_epoch()};
     if (n > max_day - min_day || n < min_day - max_day || d + n < min_day || d + n > max_day)
         return ctx.error(eval_errc::overflow, "date out of range");
     return value::from_date(date{static_cast<std::int32_t>(d + n)});
 }
 
-value fn_add_months(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::date || a[1].kind() != kind::int_)
-        return overload_error(ctx, "add_months", a, 2);
-    const std::int64_t n = a[1].as_int();
-    if (n > 12 * 10000 || n < -12 * 10000)
+value add_months(eval_context& ctx, date from, std::int64_t n) {
+    if (n > std::int64_t{12} * 10000 || n < std::int64_t{-12} * 10000)
         return ctx.error(eval_errc::overflow, "date out of range");
-    const date r = a[0].as_date().add_months(static_cast<int>(n));
+    const date r = from.add_months(static_cast<int>(n));
     if (r.days_since_epoch() < min_day || r.days_since_epoch() > max_day)
         return ctx.error(eval_errc::overflow, "date out of range");
     return value::from_date(r);
 }
 
-value fn_days_between(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::date || a[1].kind() != kind::date)
-        return overload_error(ctx, "days_between", a, 2);
-    return value::from_int(a[1].as_date() - a[0].as_date());
+std::int64_t days_between(date a, date b) {
+    return b - a;
 }
 
 // ------------------------------------------------------------------ list extensions
@@ -542,8 +398,8 @@ void group_equal(const value& list, eval_context& ctx, F&& f) {
         f(i, first[i]);
 }
 
-value fn_distinct(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::list) return overload_error(ctx, "distinct", a, 1);
+value distinct(eval_context& ctx, list_arg list) {
+    const value* a = &list.v;
     value* out = ctx.arena().allocate_array<value>(a[0].size());
     std::uint32_t k = 0;
     group_equal(a[0], ctx, [&](std::uint32_t i, std::uint32_t first) {
@@ -552,8 +408,8 @@ value fn_distinct(const value* a, eval_context& ctx) {
     return value::from_list(out, k);
 }
 
-value fn_duplicates(const value* a, eval_context& ctx) {
-    if (a[0].kind() != kind::list) return overload_error(ctx, "duplicates", a, 1);
+value duplicates(eval_context& ctx, list_arg list) {
+    const value* a = &list.v;
     const std::uint32_t n = a[0].size();
     auto* seen = ctx.arena().allocate_array<std::uint8_t>(n == 0 ? 1 : n);
     std::fill(seen, seen + n, std::uint8_t{0});
@@ -571,62 +427,101 @@ value fn_duplicates(const value* a, eval_context& ctx) {
 
 }  // namespace
 
-void register_standard_functions(std::vector<function_def>& out) {
-    auto add = [&](std::string_view name, std::uint32_t arity, bool member, native_function fn) {
-        out.push_back({std::string(name), arity, member, fn, true});
+void register_standard_functions(environment& env) {
+    // global and member call styles of one overload
+    const auto both = [&]<auto F>(std::string_view name) {
+        add_overload<F>(env, name, false);
+        add_overload<F>(env, name, true);
     };
-    auto both = [&](std::string_view name, std::uint32_t arity, native_function fn) {
-        add(name, arity, false, fn);
-        add(name, arity, true, fn);
+    both.operator()<size_of_string>("size");
+    both.operator()<size_of>("size");
+    add_overload<distinct>(env, "distinct", true);
+    add_overload<duplicates>(env, "duplicates", true);
+    add_overload<contains>(env, "contains", true);
+    add_overload<starts_with>(env, "startsWith", true);
+    add_overload<ends_with>(env, "endsWith", true);
+    both.operator()<matches>("matches");
+    add_overload<ascii_case<false>>(env, "lowerAscii", true);
+    add_overload<ascii_case<true>>(env, "upperAscii", true);
+    add_overload<trim>(env, "trim", true);
+
+    add_overload<identity>(env, "dyn", false);
+    add_overload<type_of>(env, "type", false);
+
+    add_overload<&identity_of<kind::int_>>(env, "int", false);
+    add_overload<int_of_uint>(env, "int", false);
+    add_overload<int_of_double>(env, "int", false);
+    add_overload<int_of_string>(env, "int", false);
+    add_overload<int_of_timestamp>(env, "int", false);
+    add_overload<int_of_bool>(env, "int", false);
+
+    add_overload<&identity_of<kind::uint_>>(env, "uint", false);
+    add_overload<uint_of_int>(env, "uint", false);
+    add_overload<uint_of_double>(env, "uint", false);
+    add_overload<uint_of_string>(env, "uint", false);
+    add_overload<uint_of_bool>(env, "uint", false);
+
+    add_overload<&identity_of<kind::double_>>(env, "double", false);
+    add_overload<double_of_int>(env, "double", false);
+    add_overload<double_of_uint>(env, "double", false);
+    add_overload<double_of_string>(env, "double", false);
+
+    add_overload<&identity_of<kind::string>>(env, "string", false);
+    add_overload<string_of_int>(env, "string", false);
+    add_overload<string_of_uint>(env, "string", false);
+    add_overload<string_of_double>(env, "string", false);
+    add_overload<string_of_bool>(env, "string", false);
+    add_overload<string_of_bytes>(env, "string", false);
+    add_overload<string_of_timestamp>(env, "string", false);
+    add_overload<string_of_duration>(env, "string", false);
+    add_overload<string_of_date>(env, "string", false);
+    add_overload<string_of_time_of_day>(env, "string", false);
+    add_overload<string_of_type>(env, "string", false);
+
+    add_overload<&identity_of<kind::bytes>>(env, "bytes", false);
+    add_overload<bytes_of_string>(env, "bytes", false);
+
+    add_overload<&identity_of<kind::bool_>>(env, "bool", false);
+    add_overload<bool_of_string>(env, "bool", false);
+
+    add_overload<&identity_of<kind::timestamp>>(env, "timestamp", false);
+    add_overload<timestamp_of_string>(env, "timestamp", false);
+    add_overload<timestamp_of_int>(env, "timestamp", false);
+    add_overload<timestamp_of_date>(env, "timestamp", false);
+
+    add_overload<&identity_of<kind::duration>>(env, "duration", false);
+    add_overload<duration_of_string>(env, "duration", false);
+    add_overload<duration_of_int>(env, "duration", false);
+
+    // timestamp accessors (UTC, or in a named zone); durations and dates have some of them
+    const auto accessor = [&]<field F>(std::string_view name) {
+        add_overload<time_field<F>>(env, name, true);
+        add_overload<time_field_in_zone<F>>(env, name, true);
+        if constexpr (F == field::hours || F == field::minutes || F == field::seconds ||
+                      F == field::millis)
+            add_overload<duration_field<F>>(env, name, true);
+        else
+            add_overload<date_field<F>>(env, name, true);
     };
-    both("size", 1, fn_size);
-    add("distinct", 1, true, fn_distinct);
-    add("duplicates", 1, true, fn_duplicates);
-    add("contains", 2, true, fn_contains);
-    add("startsWith", 2, true, fn_starts_with);
-    add("endsWith", 2, true, fn_ends_with);
-    both("matches", 2, fn_matches);
-    add("lowerAscii", 1, true, fn_case<false>);
-    add("upperAscii", 1, true, fn_case<true>);
-    add("trim", 1, true, fn_trim);
+    accessor.operator()<field::full_year>("getFullYear");
+    accessor.operator()<field::month>("getMonth");
+    accessor.operator()<field::date>("getDate");
+    accessor.operator()<field::day_of_month>("getDayOfMonth");
+    accessor.operator()<field::day_of_week>("getDayOfWeek");
+    accessor.operator()<field::day_of_year>("getDayOfYear");
+    accessor.operator()<field::hours>("getHours");
+    accessor.operator()<field::minutes>("getMinutes");
+    accessor.operator()<field::seconds>("getSeconds");
+    accessor.operator()<field::millis>("getMilliseconds");
 
-    add("int", 1, false, fn_int);
-    add("uint", 1, false, fn_uint);
-    add("double", 1, false, fn_double);
-    add("string", 1, false, fn_string);
-    add("bytes", 1, false, fn_bytes);
-    add("bool", 1, false, fn_bool);
-    add("dyn", 1, false, fn_dyn);
-    add("type", 1, false, fn_type);
-    add("timestamp", 1, false, fn_timestamp);
-    add("duration", 1, false, fn_duration);
-
-    add("getFullYear", 1, true, fn_time_field<field::full_year>);
-    add("getMonth", 1, true, fn_time_field<field::month>);
-    add("getDate", 1, true, fn_time_field<field::date>);
-    add("getDayOfMonth", 1, true, fn_time_field<field::day_of_month>);
-    add("getDayOfWeek", 1, true, fn_time_field<field::day_of_week>);
-    add("getDayOfYear", 1, true, fn_time_field<field::day_of_year>);
-    add("getHours", 1, true, fn_time_field<field::hours>);
-    add("getMinutes", 1, true, fn_time_field<field::minutes>);
-    add("getSeconds", 1, true, fn_time_field<field::seconds>);
-    add("getMilliseconds", 1, true, fn_time_field<field::millis>);
-    add("getFullYear", 2, true, fn_time_field_tz<field::full_year>);
-    add("getMonth", 2, true, fn_time_field_tz<field::month>);
-    add("getDate", 2, true, fn_time_field_tz<field::date>);
-    add("getDayOfMonth", 2, true, fn_time_field_tz<field::day_of_month>);
-    add("getDayOfWeek", 2, true, fn_time_field_tz<field::day_of_week>);
-    add("getDayOfYear", 2, true, fn_time_field_tz<field::day_of_year>);
-    add("getHours", 2, true, fn_time_field_tz<field::hours>);
-    add("getMinutes", 2, true, fn_time_field_tz<field::minutes>);
-    add("getSeconds", 2, true, fn_time_field_tz<field::seconds>);
-    add("getMilliseconds", 2, true, fn_time_field_tz<field::millis>);
-
-    add("date", 1, false, fn_date);
-    add("time_of_day", 1, false, fn_time_of_day);
-    both("add_days", 2, fn_add_days);
-    both("add_months", 2, fn_add_months);
-    add("days_between", 2, false, fn_days_between);
+    add_overload<&identity_of<kind::date>>(env, "date", false);
+    add_overload<date_of_string>(env, "date", false);
+    add_overload<date_of_timestamp>(env, "date", false);
+    add_overload<&identity_of<kind::time_of_day>>(env, "time_of_day", false);
+    add_overload<time_of_day_of_string>(env, "time_of_day", false);
+    both.operator()<add_days>("add_days");
+    both.operator()<add_months>("add_months");
+    add_overload<days_between>(env, "days_between", false);
 }
 
 }  // namespace telecomply::detail

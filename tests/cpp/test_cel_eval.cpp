@@ -18,6 +18,7 @@
 #include "telecomply/domain/cel_functions.hpp"
 #include "telecomply/expr/document.hpp"
 #include "telecomply/expr/expression.hpp"
+#include "telecomply/expr/function_adapter.hpp"
 
 using namespace telecomply;
 using nlohmann::json;
@@ -1044,6 +1045,102 @@ TEST_CASE("CEL compile-once: native functions") {
     CHECK(expression::compile("twice(1 / 0)", env).evaluate({}, ctx).as_error().code ==
           eval_errc::division_by_zero);
     CHECK(compile_error_code("greet('bob')", env) == errc::compile_error);
+}
+
+namespace {
+// typed overloads: the bodies never see another kind
+std::int64_t times(std::int64_t a, std::int64_t b) {
+    return a * b;
+}
+value repeat(eval_context& ctx, std::string_view s, std::int64_t n) {
+    if (n < 0) return ctx.error(eval_errc::invalid_argument, "negative count");
+    std::string out;
+    for (std::int64_t i = 0; i < n; ++i)
+        out += s;
+    return value::from_string(ctx.arena().copy(out));
+}
+std::int64_t length_of(of_kind<kind::list, kind::map> v) {
+    return v.v.size();
+}
+bool in_set(const std::vector<std::string>& allowed, eval_context&, std::string_view x) {
+    return std::find(allowed.begin(), allowed.end(), x) != allowed.end();
+}
+// a parameter type with a finer test than its kinds: a string of digits
+struct digits {
+    std::string_view text;
+};
+}  // namespace
+
+template <>
+struct telecomply::arg_traits<digits> {
+    static constexpr kind_set kinds = kind::string;
+    static bool accepts(const value& v) {
+        const auto s = v.as_string();
+        return !s.empty() &&
+               std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
+    }
+    static digits get(const value& v) { return {v.as_string()}; }
+};
+
+namespace {
+std::int64_t digit_count(digits d) {
+    return static_cast<std::int64_t>(d.text.size());
+}
+std::string eval_text(const std::string& src, const environment& env) {
+    eval_context ctx;
+    const auto e = expression::compile(src, env);  // a folded result lives in its constants
+    const value v = e.evaluate({}, ctx);
+    return v.is_error() ? "error(" + std::string(v.as_error().message) + ")" : v.to_string();
+}
+}  // namespace
+
+TEST_CASE("CEL function registry: typed overloads") {
+    environment env;
+    add_overload<times>(env, "times", false);
+    add_overload<repeat>(env, "repeat", true);
+    add_overload<length_of>(env, "length", false);
+    add_overload<digit_count>(env, "digits", false);
+    add_overload<in_set>(
+        env, "allowed", false,
+        std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"CN", "CN-GD"}));
+    CHECK(eval_text("times(6, 7)", env) == "42");
+    CHECK(eval_text("'ab'.repeat(3)", env) == R"("ababab")");
+    CHECK(eval_text("length([1, 2, 3]) + length({'a': 1})", env) == "4");
+    CHECK(eval_text("allowed('CN-GD') && !allowed('CN-XX')", env) == "true");
+    // "no such overload" is built in one place, from the arguments' kinds
+    CHECK(eval_text("times(6, 7.0)", env) == "error(no such overload: times(int, double))");
+    CHECK(eval_text("1.repeat(2)", env) == "error(no such overload: repeat(int, int))");
+    CHECK(eval_text("length('abc')", env) == "error(no such overload: length(string))");
+    CHECK(eval_text("'ab'.repeat(-1)", env) == "error(negative count)");
+    // a filter refines the kinds
+    CHECK(eval_text("digits('0123')", env) == "4");
+    CHECK(eval_text("digits('12a')", env) == "error(no such overload: digits(string))");
+    // functions are strict: an error argument is returned without calling
+    CHECK(eval_text("times(1 / 0, 2)", env) == "error(division by zero)");
+    // pure typed calls with constant arguments are folded at compile time
+    CHECK(expression::compile("times(6, 7)", env).is_constant());
+    // overloads on other kinds add to a function; the same kinds again replace it
+    add_overload<length_of>(env, "times", false);  // times(list|map): another arity, no effect
+    add_overload<digit_count>(env, "length", false);
+    CHECK(eval_text("length('12') + length([1])", env) == "3");
+    env.add_function("times", 2, false,
+                     [](const value*, eval_context&) { return value::from_int(0); });
+    CHECK(eval_text("times(6, 7)", env) == "0");  // an untyped overload hides the typed one
+    // the state lives as long as an expression compiled with it
+    std::shared_ptr<const std::vector<std::string>> state =
+        std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x"});
+    std::weak_ptr<const std::vector<std::string>> watch = state;
+    expression kept;
+    {
+        environment e2;
+        add_overload<in_set>(e2, "allowed", false, std::move(state));
+        kept = expression::compile("allowed('x')", e2);
+    }
+    CHECK_FALSE(watch.expired());
+    eval_context ctx;
+    CHECK(kept.evaluate({}, ctx).as_bool());
+    kept = expression{};
+    CHECK(watch.expired());
 }
 
 TEST_CASE("CEL compile-once: one expression evaluated from four threads") {

@@ -54,6 +54,11 @@ using native_function = value (*)(const value* args, eval_context& ctx);
 /// guard itself, since expressions are evaluated concurrently.
 using stateful_function = value (*)(const value* args, eval_context& ctx, const void* state);
 
+/// A finer test than the kinds of a typed overload, on the argument values themselves (e.g.
+/// "a string that is a YYYY-MM-DD date"): false passes the call on to the next overload, and
+/// to "no such overload" when none is left. Must be thread-safe and free of side effects.
+using overload_filter = bool (*)(const value* args);
+
 /// What an expression may refer to: variables (bound at evaluation time by slot), constants
 /// (bound at compile time) and functions. The standard CEL functions are always present; the
 /// domain functions (identifiers, working days) are installed by the domain layer
@@ -78,12 +83,29 @@ class environment {
     /// Binds a name to a constant (deep-copied), e.g. a ruleset's parameters: lookups through
     /// it are resolved at compile time.
     void define_constant(std::string_view name, const value& v);
-    /// Adds a function: `name(args...)` when `member` is false, `args[0].name(args[1..])` when
-    /// true. Overloads by arity and call style; a later definition replaces an earlier one.
+    /// Adds a typed overload of a function: `name(args...)` when `member` is false,
+    /// `args[0].name(args[1..])` when true. `params` gives the kinds accepted at each argument
+    /// position (receiver first), and `fn` is only ever called with arguments of those kinds.
+    /// The overloads of one name, call style and arity are tried newest first; a call none
+    /// accepts evaluates to the error "no such overload: name(kinds...)"
+    /// (eval_errc::no_such_overload), and an error argument is returned before any overload
+    /// is tried (CEL functions are strict). An overload accepting every kind an earlier one
+    /// accepts hides it (unless it has a filter, see overload_filter). Prefer the typed adapters of
+    /// <telecomply/expr/function_adapter.hpp>, which derive `params` from a C++ signature. Throws
+    /// usage_error for a null `fn`. Not synchronised: configure an environment before sharing it.
+    void add_overload(std::string_view name, bool member, std::vector<kind_set> params,
+                      native_function fn, bool pure = true, overload_filter accepts = nullptr);
+    /// As above, for a function that carries state (see stateful_function): `state` is shared
+    /// by the environment and every expression compiled with it.
+    void add_overload(std::string_view name, bool member, std::vector<kind_set> params,
+                      stateful_function fn, std::shared_ptr<const void> state, bool pure = true,
+                      overload_filter accepts = nullptr);
+    /// Adds an overload taking `arity` arguments of any kind (CEL `dyn`): the function checks
+    /// its arguments' kinds itself. A later definition hides an earlier one of the same name,
+    /// call style and arity.
     void add_function(std::string_view name, std::uint32_t arity, bool member, native_function fn,
                       bool pure = true);
-    /// Adds a function that carries state (see stateful_function); `state` is shared by the
-    /// environment and every expression compiled with it. Overloading as above.
+    /// As above, for a function that carries state (see stateful_function).
     void add_function(std::string_view name, std::uint32_t arity, bool member, stateful_function fn,
                       std::shared_ptr<const void> state, bool pure = true);
     /// Unchecked mode (CEL evaluation without the type checker): unknown names and functions

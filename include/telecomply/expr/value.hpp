@@ -40,6 +40,34 @@ enum class kind : std::uint8_t {
     error,
 };
 
+/// A set of kinds: what a typed function overload accepts at one argument position (see
+/// environment::add_overload). `kind_set::any()` accepts every kind, as CEL's `dyn` does.
+/// Build sets with `|`: `kind::string | kind::bytes`.
+class kind_set {
+  public:
+    constexpr kind_set(kind k) noexcept  // NOLINT(google-explicit-constructor): a kind is a set
+        : bits_(std::uint32_t{1} << static_cast<unsigned>(k)) {}
+    /// Every kind (CEL `dyn`).
+    static constexpr kind_set any() noexcept { return kind_set(~std::uint32_t{0}); }
+    [[nodiscard]] constexpr bool contains(kind k) const noexcept {
+        return ((bits_ >> static_cast<unsigned>(k)) & 1U) != 0;
+    }
+    [[nodiscard]] constexpr bool is_any() const noexcept { return bits_ == ~std::uint32_t{0}; }
+    /// Whether every kind of `o` is in this set.
+    [[nodiscard]] constexpr bool includes(kind_set o) const noexcept {
+        return (bits_ & o.bits_) == o.bits_;
+    }
+    constexpr kind_set operator|(kind_set o) const noexcept { return kind_set(bits_ | o.bits_); }
+    friend constexpr bool operator==(kind_set, kind_set) noexcept = default;
+
+  private:
+    explicit constexpr kind_set(std::uint32_t bits) noexcept : bits_(bits) {}
+    std::uint32_t bits_;
+};
+constexpr kind_set operator|(kind a, kind b) noexcept {
+    return kind_set(a) | kind_set(b);
+}
+
 /// The CEL name of a kind ("int", "google.protobuf.Timestamp", "date"...).
 std::string_view type_name(kind k) noexcept;
 

@@ -7,6 +7,8 @@
 #include <iostream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/input.hpp"
 
@@ -33,8 +35,9 @@ int run_explain(const common& c, const std::string& file) {
                 std::cout << "      when:    " << t.source->when_src << "\n";
             if (!t.source->require_src.empty())
                 std::cout << "      require: " << t.source->require_src << "\n";
-            for (const auto& [path, val] : t.inputs.items())
-                std::cout << "      input    " << path << " = " << json_text(val) << "\n";
+            for (const auto& [path, val] : t.inputs)
+                std::cout << "      input    " << path << " = "
+                          << json_text(nlohmann::json::parse(val)) << "\n";
             if (!t.detail.empty()) std::cout << "      detail:  " << t.detail << "\n";
             if (t.outcome == "fail" || t.outcome == "unknown") {
                 const finding f{t.source, t.subject, t.source->level};

@@ -18,3 +18,7 @@ step(run ${WORK}/build/consumer ${SRC}/examples/applications/gd-new-company-inel
 if(NOT out MATCHES "ineligible under CN-GD@2026.1" OR NOT out MATCHES "COMPANY_TOO_NEW")
   message(FATAL_ERROR "unexpected output:\n${out}")
 endif()
+step(run_custom_function ${WORK}/build/consumer_custom_function)
+if(NOT out MATCHES "blocked: true" OR NOT out MATCHES "no such overload: prefix_of\\(string, string\\)")
+  message(FATAL_ERROR "unexpected output of consumer_custom_function:\n${out}")
+endif()

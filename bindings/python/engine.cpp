@@ -5,6 +5,8 @@
 
 #include <datetime.h>
 
+#include <nlohmann/json.hpp>
+
 #include "convert.hpp"
 #include "telecomply/base/version.hpp"
 #include "telecomply/rules/engine.hpp"

@@ -32,7 +32,7 @@ void telecomply::python::bind_cel(py::module_& m) {
             install_domain_functions(env, python::calendars_of(rulesets));
             document vars_doc;
             std::vector<value> slots;
-            detail::arena arena(1024);
+            telecomply::arena arena(1024);
             value_builder b(arena);
             if (!bindings.is_none()) {
                 for (auto item : py::dict(bindings)) {

@@ -634,6 +634,23 @@ std::vector<std::filesystem::path> calendar_files(const std::filesystem::path& d
 }  // namespace
 
 namespace detail {
+/// What a calendar file was when it was read: a change to it changes the stamp.
+struct calendar_file_stamp {
+    std::string name;
+    std::uint64_t size = 0;
+    std::int64_t mtime_ns = 0;
+    std::uint64_t inode = 0;
+    bool operator==(const calendar_file_stamp&) const = default;
+};
+/// The files as loaded, and the last look at them.
+struct calendar_disk_check {
+    std::vector<calendar_file_stamp> stamps;
+    std::atomic<std::int64_t> last_ns{0};
+    std::atomic<bool> changed{false};
+};
+}  // namespace detail
+
+namespace detail {
 namespace {
 calendar_file_stamp stamp_of(const std::filesystem::path& p, std::string name) {
     struct ::stat st {};
@@ -754,17 +771,10 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
         return std::nullopt;
     calendar_set out(std::move(base), std::move(regional));
     out.dir_ = dir;
-    out.stamps_ = stamps;
     out.check_ = std::make_shared<detail::calendar_disk_check>();
+    out.check_->stamps = stamps;
     return out;
 }
-
-namespace detail {
-struct calendar_disk_check {
-    std::atomic<std::int64_t> last_ns{0};
-    std::atomic<bool> changed{false};
-};
-}  // namespace detail
 
 bool calendar_set::changed_on_disk() const {
     if (dir_.empty() || !check_) return false;
@@ -777,7 +787,7 @@ bool calendar_set::changed_on_disk() const {
     if (now - check_->last_ns.load(std::memory_order_relaxed) < k_interval_ns) return false;
     bool changed = true;  // a folder that went away or cannot be read is not what was loaded
     try {
-        changed = detail::stamps_changed(dir_, stamps_);
+        changed = detail::stamps_changed(dir_, check_->stamps);
     } catch (const calendar_error&) {
     }
     if (changed) check_->changed.store(true, std::memory_order_release);

@@ -5,7 +5,7 @@
 
 #include "telecomply/base/error.hpp"
 
-namespace telecomply::detail {
+namespace telecomply {
 
 void* arena::allocate_slow(std::size_t size, std::size_t align) {
     if (limit_ != 0 && used() - limit_base_ + size + align > limit_)
@@ -60,4 +60,4 @@ void arena::reset() noexcept {
     used_before_ = 0;
 }
 
-}  // namespace telecomply::detail
+}  // namespace telecomply

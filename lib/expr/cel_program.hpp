@@ -147,7 +147,7 @@ struct expression::program : detail::program_data {};
 struct environment::impl {
     std::vector<std::string> variables;
     std::map<std::string, int, std::less<>> slots;
-    std::shared_ptr<detail::arena> constant_arena = std::make_shared<detail::arena>(512);
+    std::shared_ptr<telecomply::arena> constant_arena = std::make_shared<telecomply::arena>(512);
     std::map<std::string, value, std::less<>> constants;
     std::vector<detail::function_def> functions;
     bool unchecked = false;

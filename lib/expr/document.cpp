@@ -143,12 +143,12 @@ value from_json_at(value_builder& b, const nlohmann::json& j, std::uint32_t dept
 
 // ------------------------------------------------------------------ document
 
-document::document() : arena_(std::make_unique<detail::arena>(1024)) {}
+document::document() : arena_(std::make_unique<telecomply::arena>(1024)) {}
 document::document(document&&) noexcept = default;
 document& document::operator=(document&&) noexcept = default;
 document::~document() = default;
 
-detail::arena& document::arena() {
+telecomply::arena& document::arena() {
     return *arena_;
 }
 

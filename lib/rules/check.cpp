@@ -77,29 +77,32 @@ void fill_unknown(unknown_outcome& u, const evaluation& ev) {
     if (!only_missing && ev.expr != nullptr) u.reason = ev.expr->describe(*ev.error);
 }
 
-nlohmann::json trace_inputs(const rule& r, const document& app, std::span<const value> slots,
-                            const std::vector<ruleset_variable>& vars) {
-    nlohmann::json inputs = nlohmann::json::object();
+std::map<std::string, std::string> trace_inputs(const rule& r, const document& app,
+                                                std::span<const value> slots,
+                                                const std::vector<ruleset_variable>& vars) {
+    std::map<std::string, std::string> inputs;
     for (const expression* e : {&r.each, &r.when, &r.require, &r.subject_expr}) {
         if (!e->valid()) continue;
         for (const auto& p : e->input_paths()) {
-            if (p.find("[]") != std::string::npos || inputs.contains(p)) continue;
+            if (p.find("[]") != std::string::npos ||
+                inputs.contains(p.rfind("app.", 0) == 0 ? p.substr(4) : p))
+                continue;
             std::string q = p.rfind("app.", 0) == 0 ? p.substr(4) : p;
             if (q == "app") continue;
             if (q == "as_of") {
-                inputs[q] = to_json(slots[1 + top_level_fields.size()]);
+                inputs[q] = to_json(slots[1 + top_level_fields.size()]).dump();
                 continue;
             }
             if (q.rfind("variables.", 0) == 0) {
                 for (const auto& v : vars)
                     if (q.compare(10, std::string::npos, v.name) == 0)
-                        inputs[q] = to_json(slots[static_cast<std::size_t>(v.slot)]);
+                        inputs[q] = to_json(slots[static_cast<std::size_t>(v.slot)]).dump();
                 continue;
             }
             if (!r.each_var.empty() && (q == r.each_var || q.rfind(r.each_var + ".", 0) == 0))
                 continue;
             const value* v = app.at(q);
-            inputs[q] = v != nullptr ? to_json(*v) : nlohmann::json("(absent)");
+            inputs[q] = v != nullptr ? to_json(*v).dump() : "\"(absent)\"";
         }
     }
     return inputs;

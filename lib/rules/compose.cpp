@@ -69,7 +69,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     rs->version_ = leaf.version;
     rs->from_ = leaf.from;
     rs->to_ = leaf.to;
-    rs->params_json_ = nlohmann::json::object();
+    auto params = nlohmann::json::object();
     std::vector<rule_source> merged;
     std::string digest_input;
     for (const auto* s : chain) {
@@ -78,7 +78,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         const auto& j = s->json;
         if (j.contains("parameters"))
             for (const auto& [k, v] : j["parameters"].items())
-                rs->params_json_[k] = v;
+                params[k] = v;
         if (j.contains("overrides")) {
             const auto& ov = j["overrides"];
             for (std::size_t i = 0; i < ov.size(); ++i) {
@@ -144,7 +144,8 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
                 variables.push_back(std::move(v));
         }
     }
-    rs->params_doc_ = document::from_json(rs->params_json_);
+    rs->params_doc_ = document::from_json(params);
+    rs->params_json_ = std::make_shared<const nlohmann::json>(std::move(params));
 
     // One environment for every rule: the fixed variables, every `as` name, params constant.
     environment env;
@@ -191,7 +192,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
             for (const auto& o : j["obligations"])
                 out.obligations.push_back(o.get<std::string>());
         out.origin = r.src->name();
-        out.params = &rs->params_json_;
+        out.params = rs->params_json_.get();
         if (out.code.empty() && out.obligations.empty())
             r.src->fail(r.path, "rule '" + out.id + "' has neither a code nor obligations");
         if (!out.code.empty() && !j.contains("require"))

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <iterator>
 
+#include <nlohmann/json.hpp>
+
 #include "telecomply/rules/ruleset.hpp"
 
 namespace telecomply {
@@ -180,7 +182,9 @@ nlohmann::json verdict::to_json() const {
             json o = {{"rule", t.source ? t.source->id : ""}, {"outcome", t.outcome}};
             if (t.source && !t.source->code.empty()) o["code"] = t.source->code;
             if (!t.subject.empty()) o["subject"] = t.subject;
-            o["inputs"] = t.inputs;
+            json& in = o["inputs"] = json::object();
+            for (const auto& [path, text] : t.inputs)
+                in[path] = json::parse(text);
             if (t.source) {
                 if (!t.source->when_src.empty()) o["when"] = t.source->when_src;
                 if (!t.source->require_src.empty()) o["require"] = t.source->require_src;

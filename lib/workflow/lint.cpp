@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include <nlohmann/json.hpp>
+
 #include "telecomply/workflow/workflow.hpp"
 
 namespace telecomply {

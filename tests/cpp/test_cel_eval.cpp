@@ -945,7 +945,7 @@ TEST_CASE("CEL compile-once: constant folding and constants") {
     SUBCASE("constants are resolved at compile time") {
         environment penv;
         penv.declare("app");
-        detail::arena a;
+        telecomply::arena a;
         value_builder b(a);
         json params = {{"max_numbers", 50}, {"regions", {"CN-GD", "CN-BJ"}}};
         penv.define_constant("params", b.from_json(params));
@@ -1209,7 +1209,7 @@ TEST_CASE("CEL compile-once: a reused eval_context does not grow") {
 }
 
 TEST_CASE("CEL compile-once: evaluate_once") {
-    detail::arena a;
+    telecomply::arena a;
     value_builder b(a);
     const std::vector<std::pair<std::string, value>> vars = {{"x", value::from_int(2)},
                                                              {"s", b.string("abc")}};

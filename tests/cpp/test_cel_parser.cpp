@@ -54,7 +54,7 @@ std::string render(const detail::ast_node& n) {
 }
 
 std::string ast(std::string_view src) {
-    detail::arena a;
+    telecomply::arena a;
     value_builder b(a);
     const expression_limits limits;
     auto root = detail::parse(src, b, limits);
@@ -64,7 +64,7 @@ std::string ast(std::string_view src) {
 // Evaluates `src` (unchecked, no variables) and renders the result in CEL syntax, e.g. `3u`,
 // `"abc"`, `error(overflow: integer overflow)`.
 std::string show(std::string_view src) {
-    detail::arena a;
+    telecomply::arena a;
     value_builder b(a);
     const std::vector<std::pair<std::string, value>> none;
     return evaluate_once(src, none, b).to_string();
@@ -204,7 +204,7 @@ TEST_CASE("CEL parser: string literals and escapes") {
     CHECK(show(R"("'")") == R"("'")");
 
     // Every escape of the spec, checked byte by byte.
-    detail::arena a;
+    telecomply::arena a;
     value_builder b(a);
     const std::vector<std::pair<std::string, value>> none;
     auto str = [&](std::string_view src) {

@@ -305,7 +305,7 @@ TEST_CASE("document: from_json and to_json round trip") {
 }
 
 TEST_CASE("document: to_json of computed values") {
-    detail::arena a;
+    telecomply::arena a;
     value_builder b(a);
     const std::vector<std::pair<std::string, value>> none;
     auto as_json = [&](std::string_view src) { return to_json(evaluate_once(src, none, b)); };
@@ -355,7 +355,7 @@ TEST_CASE("document::build and value_builder") {
           json({{"numbers", {"13800138000", 7}}, {"1", "one"}, {"d", "2026-03-02"}}));
 
     // copy() is deep, errors and their chains included
-    detail::arena scratch, keep;
+    telecomply::arena scratch, keep;
     value_builder s(scratch), k(keep);
     const value first = s.error(eval_errc::no_such_field, "no such key", 3, "app.a");
     const value chained =

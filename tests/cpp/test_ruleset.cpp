@@ -230,7 +230,7 @@ TEST_CASE("explain traces each rule's inputs and outcome") {
         if (t.source->id == "plan.daily_calls") cap = &t;
     REQUIRE(cap != nullptr);
     CHECK(cap->outcome == "fail");
-    CHECK(cap->inputs["materials.marketing_plan.daily_calls_per_number"] == 900);
+    CHECK(cap->inputs.at("materials.marketing_plan.daily_calls_per_number") == "900");
     CHECK(v.to_json()["trace"].size() == v.trace->size());
 }
 

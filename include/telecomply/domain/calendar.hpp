@@ -28,19 +28,6 @@ namespace telecomply {
 namespace detail {
 struct calendar_data;
 struct calendar_disk_check;
-/// What a calendar file was when it was read: a change to it changes the stamp.
-struct calendar_file_stamp {
-    std::string name;
-    std::uint64_t size = 0;
-    std::int64_t mtime_ns = 0;
-    std::uint64_t inode = 0;
-    bool operator==(const calendar_file_stamp&) const = default;
-};
-/// The stamps of a folder (".") and of its calendar files, by name. Throws calendar_error.
-std::vector<calendar_file_stamp> stamp_files(const std::filesystem::path& dir);
-/// True when any of `stamps` (from stamp_files(dir)) no longer matches. Throws calendar_error.
-bool stamps_changed(const std::filesystem::path& dir,
-                    const std::vector<calendar_file_stamp>& stamps);
 }  // namespace detail
 
 /// How settled a calendar year is (docs/calendars.md).
@@ -221,8 +208,7 @@ class calendar_set {
     calendar base_;
     std::map<std::string, calendar, std::less<>> regional_;
     std::filesystem::path dir_;
-    std::vector<detail::calendar_file_stamp> stamps_;
-    // The last look at the files (shared by copies; any thread may look).
+    // The files as loaded and the last look at them (shared by copies; any thread may look).
     std::shared_ptr<detail::calendar_disk_check> check_;
 };
 

@@ -1,6 +1,9 @@
 #pragma once
-// A monotonic arena: bump allocation in chunks, freed all at once. Documents and evaluation
-// contexts own one; values point into it, so copying a value never allocates.
+/// \file arena.hpp
+/// A monotonic arena: bump allocation in chunks, freed all at once. Documents and evaluation
+/// contexts own one; values point into it, so copying a value never allocates. A CEL function
+/// returning a new string or list allocates it in its context's arena (`ctx.arena().copy(s)`).
+/// Not thread-safe: one arena per thread (each eval_context has its own).
 
 #include <cstddef>
 #include <cstdint>
@@ -11,7 +14,7 @@
 #include <type_traits>
 #include <vector>
 
-namespace telecomply::detail {
+namespace telecomply {
 
 class arena {
   public:
@@ -79,4 +82,4 @@ class arena {
     std::size_t limit_base_ = 0;  // used() when the limit started counting
 };
 
-}  // namespace telecomply::detail
+}  // namespace telecomply

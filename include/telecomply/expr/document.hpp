@@ -20,7 +20,7 @@ namespace telecomply {
 /// Builds values whose storage lives in an arena (a document's or an evaluation context's).
 class value_builder {
   public:
-    explicit value_builder(detail::arena& a) noexcept : arena_(&a) {}
+    explicit value_builder(telecomply::arena& a) noexcept : arena_(&a) {}
     /// A string copied into the arena (the caller guarantees valid UTF-8).
     value string(std::string_view s) { return value::from_string(arena_->copy(s)); }
     value bytes(std::string_view s) { return value::from_bytes(arena_->copy(s)); }
@@ -42,10 +42,10 @@ class value_builder {
     /// How deep documents may nest (objects and arrays): deeper input is refused rather than
     /// risking the stack.
     static constexpr std::uint32_t max_nesting = 1024;
-    [[nodiscard]] detail::arena& arena() const noexcept { return *arena_; }
+    [[nodiscard]] telecomply::arena& arena() const noexcept { return *arena_; }
 
   private:
-    detail::arena* arena_;
+    telecomply::arena* arena_;
 };
 
 /// An immutable document: a root value and the arena that holds it. Move-only; cheap to move.
@@ -76,8 +76,8 @@ class document {
     [[nodiscard]] nlohmann::json to_json() const;
 
   private:
-    detail::arena& arena();
-    std::unique_ptr<detail::arena> arena_;
+    telecomply::arena& arena();
+    std::unique_ptr<telecomply::arena> arena_;
     value root_;
 };
 

@@ -136,7 +136,7 @@ class eval_context {
     void reset() noexcept;
     /// An error value allocated in this context.
     value error(eval_errc code, std::string_view message);
-    [[nodiscard]] detail::arena& arena() noexcept { return arena_; }
+    [[nodiscard]] telecomply::arena& arena() noexcept { return arena_; }
     [[nodiscard]] const expression_limits& limits() const noexcept { return limits_; }
     /// Offset in the source of the call being evaluated (for native functions' errors).
     [[nodiscard]] std::uint32_t offset() const noexcept { return offset_; }
@@ -153,7 +153,7 @@ class eval_context {
 
   private:
     expression_limits limits_;
-    detail::arena arena_;
+    telecomply::arena arena_;
     std::uint64_t iterations_ = 0;
     std::uint32_t offset_ = 0;
 };

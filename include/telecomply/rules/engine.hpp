@@ -14,7 +14,7 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "telecomply/base/error.hpp"
 #include "telecomply/expr/document.hpp"

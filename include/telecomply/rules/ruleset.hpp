@@ -12,11 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
-#include "telecomply/domain/calendar.hpp"
-#include "telecomply/base/diagnostic.hpp"
 #include "telecomply/base/date.hpp"
+#include "telecomply/base/diagnostic.hpp"
+#include "telecomply/domain/calendar.hpp"
 #include "telecomply/expr/document.hpp"
 #include "telecomply/expr/expression.hpp"
 #include "telecomply/rules/verdict.hpp"
@@ -79,7 +79,7 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     /// "sha256:<hex>" over the canonical JSON of every file in the chain.
     [[nodiscard]] const std::string& digest() const noexcept { return digest_; }
     /// The merged parameters.
-    [[nodiscard]] const nlohmann::json& parameters() const noexcept { return params_json_; }
+    [[nodiscard]] const nlohmann::json& parameters() const noexcept { return *params_json_; }
     [[nodiscard]] const std::vector<rule>& rules() const noexcept { return rules_; }
     /// The ruleset's variables, in evaluation order.
     [[nodiscard]] const std::vector<ruleset_variable>& variables() const noexcept {
@@ -107,7 +107,7 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     std::optional<date> to_;
     std::vector<std::string> chain_;
     std::string digest_;
-    nlohmann::json params_json_;
+    std::shared_ptr<const nlohmann::json> params_json_;
     document params_doc_;
     std::vector<rule> rules_;
     std::vector<ruleset_variable> variables_;

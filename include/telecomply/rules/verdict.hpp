@@ -3,13 +3,14 @@
 /// The outcome of checking one application against a ruleset (docs/policy.md §2).
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 
 #include "telecomply/base/date.hpp"
 
@@ -78,8 +79,10 @@ struct rule_trace {
     rule_ref source;
     std::string outcome;  ///< "pass", "fail", "unknown" or "not_applicable"
     std::string subject;
-    nlohmann::json inputs = nlohmann::json::object();  ///< path -> value read (absent: missing)
-    std::string detail;                                ///< the error for unknown outcomes
+    /// The fields the rule read: path -> the value read, as compact JSON text (the JSON
+    /// string "(absent)" for a field the application lacks).
+    std::map<std::string, std::string> inputs;
+    std::string detail;  ///< the error for unknown outcomes
 };
 
 /// The verdict on one application.
@@ -94,8 +97,8 @@ struct verdict {
     std::vector<obligation> obligations;
     std::optional<std::vector<rule_trace>> trace;
 
-    /// The verdict as JSON (docs/rulesets.md): {application, region, as_of, ruleset{id, version, chain,
-    /// digest}, decision, findings[], unknowns[], obligations[], trace?}.
+    /// The verdict as JSON (docs/rulesets.md): {application, region, as_of, ruleset{id, version,
+    /// chain, digest}, decision, findings[], unknowns[], obligations[], trace?}.
     [[nodiscard]] nlohmann::json to_json() const;
     [[nodiscard]] bool has_blocking() const noexcept;
     /// A report a person reads: the decision, blocking findings first with their remedies,

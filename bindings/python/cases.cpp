@@ -114,7 +114,14 @@ std::filesystem::path rulesets_or_default(const py::object& rulesets) {
 /// The Python CaseStore: one store file, the rules and the workflow. The rules are loaded
 /// again when the calendar files change on disk (an import), so that a store kept open by a
 /// long-running program never counts on stale days.
+///
+/// Thread safety: the C++ objects under it (one SQLite connection, the service's cache of the
+/// cases it wrote) are not safe to share, so every call takes `mutex` for its C++ work. A call
+/// releases the GIL before it waits for the mutex and takes the GIL back only after unlocking
+/// (with_store()), so that a thread holding the mutex never waits for the GIL another thread
+/// holds while it waits for the mutex.
 struct py_case_store {
+    mutable std::mutex mutex;
     std::filesystem::path rulesets;
     mutable std::shared_ptr<const engine> eng;
     mutable std::unique_ptr<case_manager> manager;
@@ -136,6 +143,15 @@ struct py_case_store {
         return *this;
     }
 };
+
+/// Runs `f` (C++ work only: no Python object may be touched) on the store with the GIL
+/// released and the store's mutex held; returns its result.
+template <class F>
+auto with_store(const py_case_store& s, F&& f) {
+    py::gil_scoped_release release;
+    std::lock_guard lock(s.mutex);
+    return std::forward<F>(f)(s.fresh());
+}
 
 /// The automatic events tick() and recompute() applied, as Python dicts.
 py::list automatic_events(const std::vector<std::pair<std::string, case_event>>& done) {
@@ -340,7 +356,9 @@ void bind_cases(py::module_& m) {
                    ">";
         });
 
-    py::class_<workflow>(m, "Workflow", "The approval workflow of a region, as a graph.")
+    py::class_<workflow>(m, "Workflow",
+                         "The approval workflow of a region, held as a graph. Immutable; safe "
+                         "to share between threads.")
         .def(py::init([](const std::string& region, const py::object& rulesets) {
                  return workflow::load(rulesets_or_default(rulesets) / "workflow", region);
              }),
@@ -398,7 +416,12 @@ void bind_cases(py::module_& m) {
                    std::to_string(w.transitions().size()) + " transitions>";
         });
 
-    py::class_<py_case_store>(m, "CaseStore", "Cases in a durable, tamper-evident SQLite file.")
+    py::class_<py_case_store>(
+        m, "CaseStore",
+        "Cases in a durable, tamper-evident SQLite file.\n\n"
+        "Thread-safe: one CaseStore may be shared by threads (a web handler's pool); its calls "
+        "run one at a time, with the GIL released while they wait and work. Several CaseStore "
+        "objects, threads or processes may open the same file; their writes serialise in SQLite.")
         .def(py::init([](const py::object& path, const py::object& rulesets) {
                  auto s = std::make_unique<py_case_store>();
                  s->rulesets = rulesets_or_default(rulesets);
@@ -420,13 +443,12 @@ void bind_cases(py::module_& m) {
                 else
                     j = py_json(app, "the application");
                 const std::string when = event_time(at);
-                case_state st;
-                {
-                    py::gil_scoped_release release;
-                    st = s.fresh().service->create(
-                        j, case_event{"create", actor, when, nlohmann::json::object()}, id);
-                }
-                return json_py(st.summary());
+                const auto summary = with_store(s, [&](const py_case_store& f) {
+                    return f.service
+                        ->create(j, case_event{"create", actor, when, nlohmann::json::object()}, id)
+                        .summary();
+                });
+                return json_py(summary);
             },
             py::arg("application"), py::arg("actor") = "python", py::arg("at") = py::none(),
             py::arg("id") = "",
@@ -436,12 +458,10 @@ void bind_cases(py::module_& m) {
             [](py_case_store& s, const std::string& id, const std::string& type,
                const std::string& actor, const py::object& at, const py::object& data) {
                 const case_event e{type, actor, event_time(at), py_json(data)};
-                transition_result r;
-                {
-                    py::gil_scoped_release release;
-                    r = s.fresh().service->apply(id, e);
-                }
-                return json_py(r.after.summary());
+                const auto summary = with_store(s, [&](const py_case_store& f) {
+                    return f.service->apply(id, e).after.summary();
+                });
+                return json_py(summary);
             },
             py::arg("case_id"), py::arg("event"), py::arg("actor") = "python",
             py::arg("at") = py::none(), py::arg("data") = py::none(),
@@ -450,7 +470,8 @@ void bind_cases(py::module_& m) {
         .def(
             "show",
             [](const py_case_store& s, const std::string& id) {
-                return json_py(s.fresh().service->get(id).summary());
+                return json_py(with_store(
+                    s, [&](const py_case_store& f) { return f.service->get(id).summary(); }));
             },
             py::arg("case_id"),
             "{id, region, state, ruleset_version, deadlines, obligations, findings} on the current "
@@ -459,15 +480,19 @@ void bind_cases(py::module_& m) {
         .def(
             "case",
             [](const py_case_store& s, const std::string& id) {
-                return json_py(s.fresh().service->get(id).to_json());
+                return json_py(with_store(
+                    s, [&](const py_case_store& f) { return f.service->get(id).to_json(); }));
             },
             py::arg("case_id"), "The full case, application included.")
         .def(
             "history",
             [](const py_case_store& s, const std::string& id) {
-                (void)s.fresh().service->get(id);
+                const auto events = with_store(s, [&](const py_case_store& f) {
+                    (void)f.service->get(id);  // not_found_error for an unknown case
+                    return f.store->events(id);
+                });
                 py::list out;
-                for (const auto& e : s.store->events(id))
+                for (const auto& e : events)
                     out.append(json_py(nlohmann::ordered_json(e)));  // fields in history order
                 return out;
             },
@@ -476,16 +501,16 @@ void bind_cases(py::module_& m) {
             "outcome, prev_hash, hash}; outcome holds the deadlines an event set, with the "
             "calendar they were counted on (None when it set none).")
         .def(
-            "cases", [](const py_case_store& s) { return s.store->case_ids(); },
+            "cases",
+            [](const py_case_store& s) {
+                return with_store(s, [](const py_case_store& f) { return f.store->case_ids(); });
+            },
             "Every case id, sorted.")
         .def(
             "verify",
             [](const py_case_store& s, const std::optional<std::string>& id) {
-                case_verify_report r;
-                {
-                    py::gil_scoped_release release;
-                    r = s.fresh().service->verify(id);
-                }
+                const case_verify_report r =
+                    with_store(s, [&](const py_case_store& f) { return f.service->verify(id); });
                 py::dict d;
                 py::list problems;
                 for (const auto& p : r.chains.problems) {
@@ -514,11 +539,8 @@ void bind_cases(py::module_& m) {
             "tick",
             [](py_case_store& s, const py::object& now, const std::string& actor) {
                 const date today = case_manager::event_date(event_time(now));
-                std::vector<std::pair<std::string, case_event>> done;
-                {
-                    py::gil_scoped_release release;
-                    done = s.fresh().service->tick(today, actor);
-                }
+                const auto done = with_store(
+                    s, [&](const py_case_store& f) { return f.service->tick(today, actor); });
                 return automatic_events(done);
             },
             py::arg("now") = py::none(), py::arg("actor") = "system",
@@ -529,11 +551,8 @@ void bind_cases(py::module_& m) {
             "recompute",
             [](py_case_store& s, const py::object& at, const std::string& actor) {
                 const std::string when = event_time(at);
-                std::vector<std::pair<std::string, case_event>> done;
-                {
-                    py::gil_scoped_release release;
-                    done = s.fresh().service->recompute(when, actor);
-                }
+                const auto done = with_store(
+                    s, [&](const py_case_store& f) { return f.service->recompute(when, actor); });
                 return automatic_events(done);
             },
             py::arg("at") = py::none(), py::arg("actor") = "system",

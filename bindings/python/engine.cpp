@@ -102,7 +102,9 @@ document make_document(const engine& e, py::handle app, const std::string& sourc
 }  // namespace
 
 void bind_engine(py::module_& m) {
-    py::class_<py_verdict>(m, "Verdict", "The outcome of checking one application.")
+    py::class_<py_verdict>(
+        m, "Verdict",
+        "The outcome of checking one application. Immutable; safe to share between threads.")
         .def_property_readonly(
             "application", [](const py_verdict& p) { return p.v.application; },
             "The application's id.")
@@ -197,7 +199,8 @@ void bind_engine(py::module_& m) {
     py::class_<engine, std::shared_ptr<engine>>(
         m, "Engine",
         "Checks applications against a folder of rulesets (default: the shipped ones).\n"
-        "`rulesets_dir` is accepted as another name for `rulesets`.")
+        "`rulesets_dir` is accepted as another name for `rulesets`.\n"
+        "Immutable once loaded; safe to share between threads (checks release the GIL).")
         .def(py::init([](const py::object& rulesets, const py::object& rulesets_dir) {
                  if (!rulesets.is_none() && !rulesets_dir.is_none())
                      throw usage_error("Engine: give rulesets or rulesets_dir, not both");

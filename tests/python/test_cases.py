@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
+import threading
 
 import pytest
 
@@ -279,3 +280,59 @@ def test_case_store_arguments(tmp_path):
     with pytest.raises(TypeError):
         store.verify(123)  # a wrong type is a TypeError, never a crash
     assert store.verify()["ok"]
+
+
+def _whitelisted_store(path, app):
+    store = telecomply.CaseStore(str(path))
+    store.new(app, at="2026-03-02")
+    for ev, at in [("submit", "2026-03-02"), ("accept", "2026-03-03"), ("approve", "2026-03-05")]:
+        store.event(app["id"], ev, at=at)
+    return store
+
+
+def test_one_store_shared_by_threads(tmp_path, eligible_app):
+    """Issue 10: 4 threads x 5 complaints on one CaseStore crashed, misused SQLite and lost
+    acknowledged events. Now its calls run one at a time: every acknowledged event is in the
+    history, refusals are TransitionRefused, and the chains verify. 20 rounds."""
+    numbers = [n["number"] for n in eligible_app["numbers"]]
+    case_id = eligible_app["id"]
+    for round_ in range(20):
+        store = _whitelisted_store(tmp_path / f"threads{round_}.db", eligible_app)
+        acknowledged: list[str] = []
+        refused: list[str] = []
+        other: list[BaseException] = []
+        lock = threading.Lock()
+        barrier = threading.Barrier(4)
+
+        def complain(t: int) -> None:
+            barrier.wait()
+            for i in range(5):
+                number = numbers[t % len(numbers)]
+                try:
+                    store.event(case_id, "complaint", at="2026-03-10",
+                                actor=f"thread{t}", data={"number": number})
+                    with lock:
+                        acknowledged.append(f"thread{t}")
+                except telecomply.TransitionRefused:
+                    with lock:
+                        refused.append(f"thread{t}")
+                except BaseException as e:  # noqa: BLE001 - the test reports any other error
+                    with lock:
+                        other.append(e)
+                store.show(case_id)  # reads interleave with the writes
+                store.history(case_id)
+
+        threads = [threading.Thread(target=complain, args=(t,)) for t in range(4)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join()
+        assert other == []
+        assert len(acknowledged) + len(refused) == 20
+        hist = store.history(case_id)
+        complaints = [e["actor"] for e in hist if e["type"] == "complaint"]
+        assert sorted(complaints) == sorted(acknowledged)
+        assert store.verify()["ok"]
+        # the file opens again, whole
+        again = telecomply.CaseStore(str(tmp_path / f"threads{round_}.db"))
+        assert len(again.history(case_id)) == len(hist)

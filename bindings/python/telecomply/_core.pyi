@@ -21,7 +21,7 @@ def default_rulesets_dir() -> str: ...
 def known_guards() -> List[str]: ...
 
 class Verdict:
-    """The outcome of checking one application."""
+    """The outcome of checking one application. Immutable; safe to share between threads."""
 
     @property
     def application(self) -> str: ...
@@ -50,7 +50,9 @@ class Verdict:
     def to_text(self, lang: str = ...) -> str: ...
 
 class Engine:
-    """Checks applications against a folder of rulesets (default: the shipped ones)."""
+    """Checks applications against a folder of rulesets (default: the shipped ones).
+
+    Immutable once loaded; safe to share between threads (checks release the GIL)."""
 
     def __init__(
         self,
@@ -117,7 +119,8 @@ def import_calendar(
 ) -> Dict[str, Any]: ...
 
 class Workflow:
-    """The approval workflow of a region, held as a graph."""
+    """The approval workflow of a region, held as a graph. Immutable; safe to share between
+    threads."""
 
     def __init__(self, region: str = ..., rulesets: Optional[str] = ...) -> None: ...
     @property
@@ -138,7 +141,12 @@ class Workflow:
     def to_mermaid(self) -> str: ...
 
 class CaseStore:
-    """Cases in a durable, tamper-evident SQLite file."""
+    """Cases in a durable, tamper-evident SQLite file.
+
+    Thread-safe: one CaseStore may be shared by threads (a web handler's pool); its calls run
+    one at a time, with the GIL released while they wait and work. Several CaseStore objects,
+    threads or processes may open the same file; their writes serialise in SQLite.
+    """
 
     def __init__(
         self, path: Union[str, "os.PathLike[str]"], rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...

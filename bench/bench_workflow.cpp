@@ -218,7 +218,7 @@ int main(int argc, char** argv) try {
     double single_rate = 0, batched_rate = 0, read_rate = 0, write_rate = 0;
     {
         auto store = case_store::open(file);
-        case_service service(store, manager);
+        case_service service(store, manager, store_clock::fixed("2040-01-01"));
         constexpr int k_cases = 10;
         for (int c = 0; c < k_cases; ++c) {
             const std::string id = "C" + std::to_string(c);

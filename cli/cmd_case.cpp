@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "telecomply/base/clock.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/case_store.hpp"
 #include "telecomply/cases/cases.hpp"
+#include "telecomply/cases/event_time.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/input.hpp"
 
@@ -83,8 +83,11 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     auto eng = std::make_shared<const engine>(c.rulesets_dir());
     const case_manager manager(eng);
     auto store = case_store::open(a.store);
-    case_service service(store, manager);
-    const std::string at = a.at.empty() ? now_cst() : a.at;
+    // the store's clock: event times are judged against it (docs/policy.md §8)
+    const store_clock clock =
+        a.now.empty() ? store_clock::from_environment() : store_clock::fixed(a.now);
+    case_service service(store, manager, clock);
+    const std::string at = a.at.empty() ? clock.now_text() : a.at;
     if (action == "new") {
         const auto app = parse_input_json(read_input_file(a.file), a.file);
         const auto s =
@@ -159,7 +162,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         return report.ok() ? exit_ok : exit_findings;
     }
     if (action == "tick") {
-        const date now = case_manager::event_date(a.now.empty() ? now_cst() : a.now);
+        const date now = clock.today();
         const auto done = service.tick(now, a.actor);
         if (format == "json") {
             auto arr = nlohmann::json::array();
@@ -195,6 +198,10 @@ command add_case(CLI::App& app, common& c) {
         sub->add_option("--store", ca.store, "the SQLite case store (default: cases.db)");
         sub->add_option("--format", a->format, "output format")
             ->check(CLI::IsMember({"text", "json"}));
+        sub->add_option("--now", ca.now,
+                        "the store's clock: event times more than a day after it are refused, "
+                        "and it is the default --at (RFC 3339 or YYYY-MM-DD; default: "
+                        "TELECOMPLY_NOW, else the system clock)");
     };
     auto* c_new = cases->add_subcommand("new", "create a case from an application");
     c_new->add_option("file", ca.file, "application JSON file")->required();
@@ -221,7 +228,6 @@ command add_case(CLI::App& app, common& c) {
     c_verify->add_option("id", ca.id, "case id (default: every case)");
     store_opt(c_verify);
     auto* c_tick = cases->add_subcommand("tick", "apply what time has made due (deadlines)");
-    c_tick->add_option("--now", ca.now, "as of this time (default: now)");
     c_tick->add_option("--actor", ca.actor, "recorded as the actor");
     store_opt(c_tick);
     return {cases, [&c, a, cases] {

@@ -13,6 +13,9 @@ set(fixture ${SRC}/tests/data/calendars/CN-2027-official-fixture.json)
 include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
 
 
+# the store's clock (tests inject it): after every date below
+set(ENV{TELECOMPLY_NOW} 2027-12-31T12:00:00+08:00)
+
 # ---- the reported outage: accept on 2026-11-30 runs the review clock into 2027
 run(gd_new 0 case new ${gd} ${S} ${R} --at 2026-11-30)
 run(gd_submit 0 case event GD-2026-0412 submit ${S} ${R} --at 2026-11-30)

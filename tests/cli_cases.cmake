@@ -10,6 +10,8 @@ set(gd ${SRC}/examples/applications/gd-retail-eligible.json)
 set(sc ${SRC}/examples/applications/sc-finance-site-inspection-eligible.json)
 
 include(${CMAKE_CURRENT_LIST_DIR}/cli_common.cmake)
+# the store's clock (tests inject it): after every date below
+set(ENV{TELECOMPLY_NOW} 2026-12-31T12:00:00+08:00)
 
 
 # The summary `case show --format json` prints: {id, region, state, ruleset_version,
@@ -170,3 +172,24 @@ if(NOT rc EQUAL 0)
 endif()
 run(verify_snapshot 1 case verify SC-1 ${S})
 expect(verify_snapshot "${out}" "TAMPERED  case SC-1: replayed 'state' differs from the stored snapshot")
+
+# ---- events are evidence: never before the case's last event, never more than a day after
+# the store's clock (--now, else TELECOMPLY_NOW, else the system clock); refused: exit 1
+set(T --store ${WORK}/time.db)
+run(time_new 0 case new ${gd} ${T} --at 2026-03-02 --now 2026-03-02)
+run(time_future 1 case event ${id} submit ${T} --at 2062-03-16 --now 2026-03-20)
+expect(time_future "${err}" "dated 2062-03-16, more than a day after the store's clock \\(2026-03-20T00:00:00\\+08:00\\)")
+set(ENV{TELECOMPLY_NOW} 2026-03-20T09:00:00+08:00)
+run(time_env_future 1 case event ${id} submit ${T} --at 2026-03-22)
+run(time_submit 0 case event ${id} submit ${T} --at 2026-03-16)
+run(time_accept 0 case event ${id} accept ${T})  # --at defaults to the clock: 2026-03-20 09:00
+run(time_before 1 case event ${id} request_supplement ${T} --at 2026-03-17
+    --data "{\"items\": [\"tax_registration\"]}")
+expect(time_before "${err}" "before the case's last event \\(2026-03-20T09:00:00\\+08:00\\)")
+run(time_history 0 case history ${id} ${T})
+expect(time_history "${out}" "3  2026-03-20T09:00:00\\+08:00  accept")
+set(ENV{TELECOMPLY_NOW} soon)
+run(time_bad_env 2 case show ${id} ${T})
+expect(time_bad_env "${err}" "TELECOMPLY_NOW: event time 'soon'")
+run(time_bad_now 2 case show ${id} ${T} --now 18/03/2026)
+unset(ENV{TELECOMPLY_NOW})

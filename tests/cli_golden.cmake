@@ -57,6 +57,8 @@ golden(calendar_show calendar show)
 golden(calendar_show_gx calendar show --region CN-GX --format json)
 golden(bad_input check ${SRC}/tests/data/applications/does-not-exist.json)
 # a case's life, dated (the hashes depend only on the events)
+# the store's clock is fixed, so that the dated events are never in its future
+set(ENV{TELECOMPLY_NOW} 2026-12-02T18:00:00+08:00)
 golden(case_new case new gd-retail-eligible.json ${S} --at 2026-11-30 --actor officer-7)
 golden(case_submit case event GD-2026-0412 submit ${S} --at 2026-11-30 --actor officer-7)
 golden(case_accept case event GD-2026-0412 accept ${S} --at 2026-11-30 --actor officer-7 --format json)

@@ -9,7 +9,6 @@
 #include <mutex>
 
 #include "convert.hpp"
-#include "telecomply/base/clock.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/domain/calendar.hpp"
 #include "telecomply/domain/calendar_import.hpp"
@@ -79,10 +78,11 @@ nlohmann::json py_json(const py::handle& o, const char* what = "data") {
     }
 }
 
-/// An event time: None (now), a date, an aware datetime or a string (RFC 3339 / YYYY-MM-DD).
-std::string event_time(const py::object& at) {
+/// An event time: None (the system clock's now), a date, an aware datetime or a string
+/// (RFC 3339 / YYYY-MM-DD).
+std::string event_time_arg(const py::object& at) {
     need_datetime();
-    if (at.is_none()) return now_cst();
+    if (at.is_none()) return store_clock{}.now_text();
     if (PyDateTime_Check(at.ptr())) {
         if (at.attr("tzinfo").is_none()) throw usage_error("at: a datetime must be timezone-aware");
         return at.attr("isoformat")().cast<std::string>();
@@ -90,6 +90,13 @@ std::string event_time(const py::object& at) {
     if (PyDate_Check(at.ptr())) return at.attr("isoformat")().cast<std::string>();
     if (py::isinstance<py::str>(at)) return at.cast<std::string>();
     throw usage_error("at must be None, a date, an aware datetime or a string");
+}
+
+/// An event time given by a caller, or nullopt for None (then the store's clock decides, under
+/// the store's lock).
+std::optional<std::string> given_time(const py::object& at) {
+    if (at.is_none()) return std::nullopt;
+    return event_time_arg(at);
 }
 
 /// A path argument: str, bytes or os.PathLike (os.fsdecode); usage_error naming `what` for
@@ -122,6 +129,7 @@ std::filesystem::path rulesets_or_default(const py::object& rulesets) {
 /// holds while it waits for the mutex.
 struct py_case_store {
     mutable std::mutex mutex;
+    store_clock clock;  // event times are judged against it
     std::filesystem::path rulesets;
     mutable std::shared_ptr<const engine> eng;
     mutable std::unique_ptr<case_manager> manager;
@@ -131,7 +139,7 @@ struct py_case_store {
     void load_rules() const {
         auto e = std::make_shared<const engine>(rulesets);
         auto m = std::make_unique<case_manager>(e);
-        auto svc = std::make_unique<case_service>(*store, *m);
+        auto svc = std::make_unique<case_service>(*store, *m, clock);
         service = std::move(svc);  // the old service goes before the manager it refers to
         manager = std::move(m);
         eng = std::move(e);
@@ -422,14 +430,36 @@ void bind_cases(py::module_& m) {
         "Thread-safe: one CaseStore may be shared by threads (a web handler's pool); its calls "
         "run one at a time, with the GIL released while they wait and work. Several CaseStore "
         "objects, threads or processes may open the same file; their writes serialise in SQLite.")
-        .def(py::init([](const py::object& path, const py::object& rulesets) {
-                 auto s = std::make_unique<py_case_store>();
-                 s->rulesets = rulesets_or_default(rulesets);
-                 s->store = std::make_unique<case_store>(case_store::open(path_arg(path, "path")));
-                 s->load_rules();
-                 return s;
-             }),
-             py::arg("path"), py::arg("rulesets") = py::none())
+        .def(
+            py::init([](const py::object& path, const py::object& rulesets, const py::object& now) {
+                auto s = std::make_unique<py_case_store>();
+                s->rulesets = rulesets_or_default(rulesets);
+                s->clock = now.is_none() ? store_clock::from_environment()
+                                         : store_clock::fixed(event_time_arg(now));
+                s->store = std::make_unique<case_store>(case_store::open(path_arg(path, "path")));
+                s->load_rules();
+                return s;
+            }),
+            py::arg("path"), py::arg("rulesets") = py::none(), py::arg("now") = py::none(),
+            "Opens (creating when new) a store file. `now` fixes the store's clock (a date, an "
+            "aware datetime or RFC 3339 / YYYY-MM-DD text) for tests and simulations; by "
+            "default it is TELECOMPLY_NOW when set, else the system clock. Events dated before "
+            "their case's last event, or more than a day after the clock, are refused.")
+        .def_property(
+            "now",
+            [](const py_case_store& s) {
+                return with_store(s, [](const py_case_store& f) { return f.clock.now_text(); });
+            },
+            [](py_case_store& s, const py::object& now) {
+                const store_clock c = now.is_none() ? store_clock::from_environment()
+                                                    : store_clock::fixed(event_time_arg(now));
+                py::gil_scoped_release release;
+                std::lock_guard lock(s.mutex);
+                s.clock = c;
+                s.load_rules();
+            },
+            "The store's clock as RFC 3339 text in China Standard Time; set it (as `now` of the "
+            "constructor) to move a simulation's time, or to None for the default clock.")
         .def_property_readonly(
             "path", [](const py_case_store& s) { return s.store->path().string(); },
             "The SQLite file.")
@@ -442,11 +472,11 @@ void bind_cases(py::module_& m) {
                     j = parse_input_json(app.cast<std::string>(), "<application>");
                 else
                     j = py_json(app, "the application");
-                const std::string when = event_time(at);
+                const auto when = given_time(at);
                 const auto summary = with_store(s, [&](const py_case_store& f) {
-                    return f.service
-                        ->create(j, case_event{"create", actor, when, nlohmann::json::object()}, id)
-                        .summary();
+                    const case_event e{"create", actor, when.value_or(f.clock.now_text()),
+                                       nlohmann::json::object()};
+                    return f.service->create(j, e, id).summary();
                 });
                 return json_py(summary);
             },
@@ -457,8 +487,10 @@ void bind_cases(py::module_& m) {
             "event",
             [](py_case_store& s, const std::string& id, const std::string& type,
                const std::string& actor, const py::object& at, const py::object& data) {
-                const case_event e{type, actor, event_time(at), py_json(data)};
+                const auto when = given_time(at);
+                const auto payload = py_json(data);
                 const auto summary = with_store(s, [&](const py_case_store& f) {
+                    const case_event e{type, actor, when.value_or(f.clock.now_text()), payload};
                     return f.service->apply(id, e).after.summary();
                 });
                 return json_py(summary);
@@ -538,9 +570,11 @@ void bind_cases(py::module_& m) {
         .def(
             "tick",
             [](py_case_store& s, const py::object& now, const std::string& actor) {
-                const date today = case_manager::event_date(event_time(now));
-                const auto done = with_store(
-                    s, [&](const py_case_store& f) { return f.service->tick(today, actor); });
+                const auto when = given_time(now);
+                const auto done = with_store(s, [&](const py_case_store& f) {
+                    const date today = when ? case_manager::event_date(*when) : f.clock.today();
+                    return f.service->tick(today, actor);
+                });
                 return automatic_events(done);
             },
             py::arg("now") = py::none(), py::arg("actor") = "system",
@@ -550,9 +584,10 @@ void bind_cases(py::module_& m) {
         .def(
             "recompute",
             [](py_case_store& s, const py::object& at, const std::string& actor) {
-                const std::string when = event_time(at);
-                const auto done = with_store(
-                    s, [&](const py_case_store& f) { return f.service->recompute(when, actor); });
+                const auto when = given_time(at);
+                const auto done = with_store(s, [&](const py_case_store& f) {
+                    return f.service->recompute(when.value_or(f.clock.now_text()), actor);
+                });
                 return automatic_events(done);
             },
             py::arg("at") = py::none(), py::arg("actor") = "system",

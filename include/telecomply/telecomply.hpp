@@ -10,6 +10,7 @@
 #include "telecomply/base/version.hpp"            // IWYU pragma: export
 #include "telecomply/cases/case_store.hpp"        // IWYU pragma: export
 #include "telecomply/cases/cases.hpp"             // IWYU pragma: export
+#include "telecomply/cases/event_time.hpp"        // IWYU pragma: export
 #include "telecomply/domain/calendar.hpp"         // IWYU pragma: export
 #include "telecomply/domain/calendar_import.hpp"  // IWYU pragma: export
 #include "telecomply/domain/cel_functions.hpp"    // IWYU pragma: export

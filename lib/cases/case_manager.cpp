@@ -43,16 +43,7 @@ const workflow& case_manager::workflow_for(std::string_view region) const {
 }
 
 date case_manager::event_date(std::string_view at) {
-    if (at.size() == 10) {
-        if (auto d = date::parse(at)) return *d;
-    } else if (auto t = detail::parse_timestamp(at)) {
-        // dates of deadlines are dates in China Standard Time (UTC+8, no daylight saving)
-        const std::int64_t local = t->seconds + std::int64_t{8} * 3600;
-        const std::int64_t days = local >= 0 ? local / 86400 : (local - 86399) / 86400;
-        return date{static_cast<std::int32_t>(days)};
-    }
-    throw usage_error("event time '" + std::string(at) +
-                      "' is neither YYYY-MM-DD nor an RFC 3339 time");
+    return event_time::parse(at).day;
 }
 
 case_state case_manager::create(const nlohmann::json& application, std::string id) const {

@@ -23,7 +23,7 @@ using detail::refuse;
 case_state case_service::create(const nlohmann::json& application, const case_event& e,
                                 std::string id) {
     case_state s = manager_.create(application, std::move(id));
-    (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    check_time(s, e, std::nullopt);  // a bad time is refused before anything is written
     s.version = 1;
     event_input first{"create", e.actor,         e.at, {{"application", application}},
                       nullptr,  s.ruleset_digest};
@@ -43,7 +43,7 @@ transition_result case_service::apply(const std::string& case_id, const case_eve
         throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
                              ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
-    (void)case_manager::event_date(e.at);  // a bad time is refused before anything is written
+    check_time(s, e, store_.last_event_at(case_id));  // before anything is written
     require_current_calendars();
     // Deadlines a calendar change has moved are recorded first, so that the event is judged
     // by the current calendar and a replay sees the same history. Both are decided before
@@ -59,6 +59,32 @@ transition_result case_service::apply(const std::string& case_id, const case_eve
     if (recount) write(case_id, s, recount->first, recount->second);
     write(case_id, judged, e, r);
     return r;
+}
+
+void case_service::check_time(const case_state& s, const case_event& e,
+                              const std::optional<std::string>& last_at) const {
+    const event_time t = event_time::parse(e.at);
+    if (last_at) {
+        // a stored time that no longer parses is the store's problem, found by verify()
+        std::optional<event_time> last;
+        try {
+            last = event_time::parse(*last_at);
+        } catch (const usage_error&) {
+        }
+        if (last && t.before(*last))
+            refuse(s, e,
+                   "the event is dated " + e.at + ", before the case's last event (" + *last_at +
+                       "): events are recorded in time order; a correction is a new event");
+    }
+    const auto now =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
+    constexpr std::int64_t k_day = 86400;
+    const bool future =
+        t.unix_seconds ? *t.unix_seconds > now + k_day : clock_.today().add_days(1) < t.day;
+    if (future)
+        refuse(s, e,
+               "the event is dated " + e.at + ", more than a day after the store's clock (" +
+                   clock_.now_text() + "): events record what has happened");
 }
 
 void case_service::require_current_calendars() const {

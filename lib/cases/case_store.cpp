@@ -98,6 +98,7 @@ enum class sql : std::size_t {
     events_of,
     case_ids,
     all_ids,
+    last_event_at,
     count_,
 };
 
@@ -120,6 +121,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "FROM events WHERE case_id = ?1 ORDER BY seq",
     "SELECT id FROM cases ORDER BY id",
     "SELECT id FROM cases UNION SELECT case_id FROM events ORDER BY 1",
+    "SELECT at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
 };
 
 // The event's fields as JSON text, made before any write so that a string that cannot be
@@ -848,6 +850,13 @@ std::optional<std::int64_t> case_store::version(const std::string& case_id) cons
     std::optional<raw_case> c = self().load_case(case_id);
     if (!c) return std::nullopt;
     return c->version;
+}
+
+std::optional<std::string> case_store::last_event_at(const std::string& case_id) const {
+    impl::stmt_use q(self(), sql::last_event_at);
+    q.text(1, case_id);
+    if (!q.step()) return std::nullopt;
+    return q.col_text(0);
 }
 
 std::vector<stored_event> case_store::events(const std::string& case_id) const {

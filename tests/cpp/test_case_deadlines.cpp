@@ -20,6 +20,7 @@
 #include "telecomply/domain/calendar_import.hpp"
 #include "telecomply/domain/identifiers.hpp"
 #include "telecomply/rules/engine.hpp"
+#include "test_clock.hpp"
 
 using namespace telecomply;
 using nlohmann::json;
@@ -192,7 +193,7 @@ TEST_CASE("case deadlines: an imported official year moves open deadlines, recor
         // Accepted on Mon 2026-11-30 in CN-SC (60 working days): 2027-03-01, provisional.
         const auto m = manager_for(dir.path);
         auto store = case_store::open(db.path());
-        case_service svc(store, *m);
+        case_service svc(store, *m, testing::test_clock());
         (void)svc.create(app, ev("create", "2026-11-30"));
         REQUIRE(svc.apply(id, ev("submit", "2026-11-30")).after.state == "submitted");
         const auto r = svc.apply(id, ev("accept", "2026-11-30"));
@@ -208,7 +209,7 @@ TEST_CASE("case deadlines: an imported official year moves open deadlines, recor
     REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
     const auto m = manager_for(dir.path);
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     const auto before = store.get(id)->version;
 
     // `show` uses the current calendar, and says the deadline moved.
@@ -237,7 +238,7 @@ TEST_CASE("case deadlines: an imported official year moves open deadlines, recor
     CHECK(store.verify_all().ok());
     CHECK(svc.check_replay(id).empty());
     auto old_store = case_store::open(db.path());
-    case_service old_svc(old_store, shipped());
+    case_service old_svc(old_store, shipped(), testing::test_clock());
     CHECK(old_svc.check_replay(id).empty());
 }
 
@@ -250,7 +251,7 @@ TEST_CASE("case deadlines: an event after an import is judged by the new calenda
     {
         const auto m = manager_for(dir.path);
         auto store = case_store::open(db.path());
-        case_service svc(store, *m);
+        case_service svc(store, *m, testing::test_clock());
         (void)svc.create(app, ev("create", "2027-01-20"));
         REQUIRE(svc.apply(id, ev("submit", "2027-01-20")).after.state == "submitted");
         // 15 working days from Mon 2027-01-25, provisional: 01-26..29 (4), 02-01..04 (8),
@@ -262,7 +263,7 @@ TEST_CASE("case deadlines: an event after an import is judged by the new calenda
     {
         const auto m = manager_for(dir.path);
         auto store = case_store::open(db.path());
-        case_service svc(store, *m);
+        case_service svc(store, *m, testing::test_clock());
         const json patch = {{"patch", {{"materials", {{"tax_registration", json::object()}}}}}};
         CHECK_THROWS_AS(svc.apply(id, ev("supplement", "2027-02-22", patch)), transition_refused);
     }
@@ -271,7 +272,7 @@ TEST_CASE("case deadlines: an event after an import is judged by the new calenda
     REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
     const auto m = manager_for(dir.path);
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     const json patch = {{"patch", {{"materials", {{"tax_registration", json::object()}}}}}};
     const auto r = svc.apply(id, ev("supplement", "2027-02-22", patch));
     CHECK(r.after.state == "under_review");
@@ -309,7 +310,7 @@ TEST_CASE("case deadlines: past the last covered year is a calendar_error, never
     const auto m = manager_for(dir.path);
     temp_db db;
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     json app = example("gd-retail-eligible");
     app["submitted_on"] = "2026-12-01";
     const std::string id = app["id"];
@@ -350,7 +351,7 @@ TEST_CASE("case deadlines: a store does not record on calendars that changed on 
     const std::string id = app["id"];
     const auto m = manager_for(dir.path);  // loaded before the import
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     (void)svc.create(app, ev("create", "2027-01-15"));
     REQUIRE(svc.apply(id, ev("submit", "2027-01-15")).after.state == "submitted");
     REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
@@ -366,7 +367,7 @@ TEST_CASE("case deadlines: a store does not record on calendars that changed on 
     CHECK(store.get(id)->version == before);
     // a service on freshly loaded rules works
     const auto fresh = manager_for(dir.path);
-    case_service svc2(store, *fresh);
+    case_service svc2(store, *fresh, testing::test_clock());
     CHECK(svc2.apply(id, ev("accept", "2027-01-15")).after.state == "under_review");
 }
 
@@ -378,7 +379,7 @@ TEST_CASE("case deadlines: a refused event writes no recount either") {
     {
         const auto m = manager_for(dir.path);
         auto store = case_store::open(db.path());
-        case_service svc(store, *m);
+        case_service svc(store, *m, testing::test_clock());
         (void)svc.create(app, ev("create", "2026-11-30"));
         (void)svc.apply(id, ev("submit", "2026-11-30"));
         (void)svc.apply(id, ev("accept", "2026-11-30"));
@@ -386,7 +387,7 @@ TEST_CASE("case deadlines: a refused event writes no recount either") {
     REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
     const auto m = manager_for(dir.path);
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     const auto before = store.get(id)->version;
     // refused by the workflow
     CHECK_THROWS_AS(svc.apply(id, ev("resubmit", "2026-12-01")), transition_refused);
@@ -411,7 +412,7 @@ TEST_CASE("case deadlines: replay takes what was recorded, whatever the calendar
     const std::string id = app["id"];
     {
         auto store = case_store::open(db.path());
-        case_service svc(store, shipped());
+        case_service svc(store, shipped(), testing::test_clock());
         (void)svc.create(app, ev("create", "2026-11-30"));
         (void)svc.apply(id, ev("submit", "2026-11-30"));
         (void)svc.apply(id, ev("accept", "2026-11-30"));
@@ -426,7 +427,7 @@ TEST_CASE("case deadlines: replay takes what was recorded, whatever the calendar
         if (e.path().filename() != "CN.json") fs::remove(e.path());
     const auto m = manager_for(dir.path);
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     CHECK(svc.check_replay(id).empty());
 }
 
@@ -455,7 +456,7 @@ TEST_CASE("case deadlines: change reports judged once, on the calendar of the da
     {
         const auto m = manager_for(dir.path);
         auto store = case_store::open(db.path());
-        case_service svc(store, *m);
+        case_service svc(store, *m, testing::test_clock());
         (void)svc.create(app, ev("create", "2027-01-04"));
         (void)svc.apply(id, ev("submit", "2027-01-04"));
         (void)svc.apply(id, ev("accept", "2027-01-04"));
@@ -471,7 +472,7 @@ TEST_CASE("case deadlines: change reports judged once, on the calendar of the da
     REQUIRE(import_calendar(dir.calendars(), k_fixture).ok());
     const auto m = manager_for(dir.path);
     auto store = case_store::open(db.path());
-    case_service svc(store, *m);
+    case_service svc(store, *m, testing::test_clock());
     CHECK(svc.check_replay(id).empty());
     CHECK(svc.get(id).warnings.size() == 1);
 }
@@ -485,7 +486,7 @@ TEST_CASE("case deadlines: a store written before deadlines had details replays 
     const std::string id = app["id"];
     {
         auto store = case_store::open(db.path());
-        case_service svc(store, shipped());
+        case_service svc(store, shipped(), testing::test_clock());
         (void)svc.create(app, ev("create", "2026-03-02"));
         (void)svc.apply(id, ev("submit", "2026-03-02"));
         (void)svc.apply(id, ev("accept", "2026-03-03"));
@@ -518,7 +519,7 @@ TEST_CASE("case deadlines: a store written before deadlines had details replays 
         testing::raw_sql(db.path(), sql);
     }
     auto store = case_store::open(db.path());
-    case_service svc(store, shipped());
+    case_service svc(store, shipped(), testing::test_clock());
     CHECK(store.verify_all().ok());
     CHECK(svc.check_replay(id).empty());
     CHECK(svc.get(id).deadlines.at("validity").due == d("2027-03-05"));

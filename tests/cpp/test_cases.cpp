@@ -1,5 +1,5 @@
-// Cases through the approval workflow (docs/policy.md §5, docs/workflow.md): every transition allowed
-// and refused, deadlines on the working calendar, replay and tampering, concurrent writers.
+// Cases through the approval workflow (docs/policy.md §5, docs/workflow.md): every transition
+// allowed and refused, deadlines on the working calendar, replay and tampering, concurrent writers.
 //
 // Applications are the shipped examples (examples/applications/) and fixtures
 // (rulesets/tests/fixtures/) on the shipped rulesets, calendar and workflows. Dates in comments
@@ -9,6 +9,7 @@
 #include <doctest/doctest.h>
 
 #include "store_testing.hpp"
+#include "test_clock.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -235,7 +236,7 @@ using testing::raw_sql;
 struct service_fixture {
     temp_db db;
     case_store store = case_store::open(db.path());
-    case_service service{store, manager()};
+    case_service service{store, manager(), testing::test_clock()};
 
     case_state create(const json& app, const std::string& id = {},
                       const std::string& at = "2026-03-02T09:00:00+08:00") {
@@ -533,7 +534,8 @@ TEST_CASE("cases: submit runs the intake rules of the pinned ruleset") {
     }
     SUBCASE("nothing unknown: a warning rule that cannot be decided refuses submit too") {
         // CN-ZJ keeps the national COMPANY_TOO_NEW, a warning; without the establishment date
-        // it cannot be decided, and the intake is not complete (docs/policy.md §5: "nothing unknown")
+        // it cannot be decided, and the intake is not complete (docs/policy.md §5: "nothing
+        // unknown")
         auto app = example("zj-ecommerce-eligible");
         app["applicant"].erase("established_on");
         const auto what = refused_in_memory(create(app), ev("submit", "2025-11-10"));
@@ -1317,7 +1319,7 @@ TEST_CASE("cases: complete histories replay to their stored snapshots") {
 
     // 2. Sichuan: inspection, approval, five complaints on one number, revocation.
     const auto sc = example("sc-finance-site-inspection-eligible");
-    f.create(sc, "SC");
+    f.create(sc, "SC", "2026-02-09");
     f.take("SC", ev("submit", "2026-02-09"), "submitted");
     f.take("SC", ev("accept", "2026-02-10"), "under_review");
     f.take("SC", ev("schedule_inspection", "2026-02-11"), "site_inspection");
@@ -1332,7 +1334,7 @@ TEST_CASE("cases: complete histories replay to their stored snapshots") {
 
     // 3. Zhejiang 2025: the supplement deadline missed (tick), rectified, resubmitted, the
     //    review overdue (tick), approved late.
-    f.create(submitted_on(example("zj-ecommerce-eligible"), "2025-01-20"), "ZJ");
+    f.create(submitted_on(example("zj-ecommerce-eligible"), "2025-01-20"), "ZJ", "2025-01-20");
     f.take("ZJ", ev("submit", "2025-01-20"), "submitted");
     f.take("ZJ",
            ev("request_supplement", "2025-01-24", {{"items", json::array({"tax_registration"})}}),
@@ -1423,8 +1425,8 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
     temp_db db;
     case_store store_a = case_store::open(db.path());
     case_store store_b = case_store::open(db.path());
-    case_service a(store_a, manager());
-    case_service b(store_b, manager());
+    case_service a(store_a, manager(), testing::test_clock());
+    case_service b(store_b, manager(), testing::test_clock());
     a.create(example("gd-retail-eligible"), ev("create", "2026-03-02"), "C");
     a.apply("C", ev("submit", "2026-03-16"));
     a.apply("C", ev("accept", "2026-03-17"));
@@ -1488,7 +1490,7 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
         for (int t = 0; t < threads; ++t)
             pool.emplace_back([&, t] {
                 case_store store = case_store::open(db.path());
-                case_service service(store, manager());
+                case_service service(store, manager(), testing::test_clock());
                 for (int i = 0; i < per_thread; ++i) {
                     // one complaint per number: nobody reaches the threshold
                     const std::string number = "1390000" + std::to_string(1000 + t * 100 + i);
@@ -1518,8 +1520,8 @@ TEST_CASE("cases: a service's remembered states never hide another writer's even
     temp_db db;
     case_store store_a = case_store::open(db.path());
     case_store store_b = case_store::open(db.path());
-    case_service a(store_a, manager());
-    case_service b(store_b, manager());
+    case_service a(store_a, manager(), testing::test_clock());
+    case_service b(store_b, manager(), testing::test_clock());
     a.create(example("gd-retail-eligible"), ev("create", "2026-03-02"), "C");
     a.apply("C", ev("submit", "2026-03-16"));  // A now remembers version 2
     b.apply("C", ev("accept", "2026-03-17"));  // behind A's back: version 3, under_review

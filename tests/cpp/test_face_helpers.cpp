@@ -6,6 +6,7 @@
 #include <doctest/doctest.h>
 
 #include "store_testing.hpp"
+#include "test_clock.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -277,7 +278,7 @@ TEST_CASE("case_service::verify: the chains, then replay; stored events as JSON"
     testing::temp_db db;
     case_store store = case_store::open(db.path());
     const case_manager manager(shared_engine());
-    case_service service(store, manager);
+    case_service service(store, manager, testing::test_clock());
     const auto app = json::parse(example_text("gd-retail-eligible"));
     service.create(app, case_event{"create", "officer-7", "2026-03-02", json::object()}, "A");
     service.create(app, case_event{"create", "officer-7", "2026-03-02", json::object()}, "B");

@@ -30,3 +30,10 @@ def eligible_app() -> dict:
 @pytest.fixture()
 def example_apps() -> list:
     return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(EXAMPLES.glob("*.json"))]
+
+
+@pytest.fixture(autouse=True)
+def store_clock(monkeypatch):
+    """Tests inject the clock: case stores judge event times against 2030-12-31, after every
+    date the tests record (a test that needs another passes now= to CaseStore)."""
+    monkeypatch.setenv("TELECOMPLY_NOW", "2030-12-31T12:00:00+08:00")

@@ -336,3 +336,29 @@ def test_one_store_shared_by_threads(tmp_path, eligible_app):
         # the file opens again, whole
         again = telecomply.CaseStore(str(tmp_path / f"threads{round_}.db"))
         assert len(again.history(case_id)) == len(hist)
+
+
+def test_events_out_of_time_are_refused(tmp_path, eligible_app):
+    """Issue 10 / policy §8: never before the case's last event, never more than a day after the
+    store's clock, which a caller may fix (now=) and move (store.now = ...)."""
+    case_id = eligible_app["id"]
+    store = telecomply.CaseStore(tmp_path / "time.db", now="2026-03-20T10:00:00+08:00")
+    assert store.now == "2026-03-20T10:00:00+08:00"
+    store.new(eligible_app, at="2026-03-02")
+    for ev, at in [("submit", "2026-03-02"), ("accept", "2026-03-03"), ("approve", "2026-03-18")]:
+        store.event(case_id, ev, at=at)
+    number = eligible_app["numbers"][0]["number"]
+    with pytest.raises(telecomply.TransitionRefused, match="before the case's last event"):
+        store.event(case_id, "complaint", at="2025-01-01", data={"number": number})
+    with pytest.raises(telecomply.TransitionRefused, match="after the store's clock"):
+        store.event(case_id, "complaint", at="2062-03-16", data={"number": number})
+    assert len(store.history(case_id)) == 4
+    # the default time is the clock's
+    store.event(case_id, "complaint", data={"number": number})
+    assert store.history(case_id)[-1]["at"] == "2026-03-20T10:00:00+08:00"
+    # a simulation moves the clock forward
+    store.now = dt.date(2026, 6, 1)
+    s = store.event(case_id, "complaint", at="2026-06-02", data={"number": number})
+    assert s["state"] == "whitelisted"
+    with pytest.raises(telecomply.Error):
+        telecomply.CaseStore(tmp_path / "time.db", now="soon")

@@ -149,8 +149,21 @@ class CaseStore:
     """
 
     def __init__(
-        self, path: Union[str, "os.PathLike[str]"], rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...
-    ) -> None: ...
+        self,
+        path: Union[str, "os.PathLike[str]"],
+        rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...,
+        now: TimeLike = ...,
+    ) -> None:
+        """Opens (creating when new) a store file. `now` fixes the store's clock for tests and
+        simulations; by default it is TELECOMPLY_NOW when set, else the system clock. Events
+        dated before their case's last event, or more than a day after the clock, are refused
+        (TransitionRefused)."""
+    @property
+    def now(self) -> str:
+        """The store's clock as RFC 3339 text in China Standard Time; assign a date, an aware
+        datetime or text to move it, or None for the default clock."""
+    @now.setter
+    def now(self, value: TimeLike) -> None: ...
     @property
     def path(self) -> str: ...
     def new(self, application: Application, actor: str = ..., at: TimeLike = ..., id: str = ...) -> Dict[str, Any]: ...

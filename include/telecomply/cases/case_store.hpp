@@ -167,6 +167,9 @@ class case_store {
     [[nodiscard]] std::optional<case_row> get(const std::string& case_id) const;
     /// The case's version (its last seq) without reading its snapshot, or nullopt.
     [[nodiscard]] std::optional<std::int64_t> version(const std::string& case_id) const;
+    /// The `at` of the case's last event (nullopt for an unknown case), without reading the
+    /// rest of its history.
+    [[nodiscard]] std::optional<std::string> last_event_at(const std::string& case_id) const;
     /// The case's events in seq order (empty for an unknown case).
     [[nodiscard]] std::vector<stored_event> events(const std::string& case_id) const;
     /// Every case id, sorted (bytewise, as std::string compares).

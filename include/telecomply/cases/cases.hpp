@@ -1,8 +1,8 @@
 #pragma once
 /// \file cases.hpp
-/// Cases: one application's life through the approval workflow (docs/policy.md §5, docs/workflow.md).
-/// case_manager holds the pure logic (events, guards, deadlines, replay); case_service adds the
-/// durable, tamper-evident store.
+/// Cases: one application's life through the approval workflow (docs/policy.md §5,
+/// docs/workflow.md). case_manager holds the pure logic (events, guards, deadlines, replay);
+/// case_service adds the durable, tamper-evident store.
 
 #include <cstdint>
 #include <filesystem>
@@ -18,6 +18,7 @@
 
 #include "telecomply/base/date.hpp"
 #include "telecomply/cases/case_store.hpp"
+#include "telecomply/cases/event_time.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
@@ -156,10 +157,19 @@ struct case_verify_report {
 };
 
 /// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
+///
+/// Events are evidence (docs/policy.md §8): create() and apply() refuse (transition_refused,
+/// nothing written) an event dated before its case's last event, or more than one day after
+/// `clock` (the system clock unless a caller fixes it, as tests and simulations do).
+/// Corrections are new events, never rewrites. Automatic events (tick(), recompute()) are
+/// dated by their callers and not checked against the clock.
 class case_service {
   public:
-    case_service(case_store& store, const case_manager& manager)
-        : store_(store), manager_(manager) {}
+    case_service(case_store& store, const case_manager& manager, store_clock clock = {})
+        : store_(store), manager_(manager), clock_(clock) {}
+
+    /// The clock event times are judged against.
+    [[nodiscard]] const store_clock& clock() const noexcept { return clock_; }
 
     /// Creates a case from an application (recorded as its first event, "create").
     case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
@@ -211,8 +221,13 @@ class case_service {
     // calendar_error when the calendar files changed since the rules were loaded: counting on
     // stale days would record wrong deadlines (or recount them backwards).
     void require_current_calendars() const;
+    // transition_refused when `e` is dated before `last_at` (the case's last event) or more
+    // than a day after the clock.
+    void check_time(const case_state& s, const case_event& e,
+                    const std::optional<std::string>& last_at) const;
     case_store& store_;
     const case_manager& manager_;
+    store_clock clock_;
     // The cases this service wrote last, so that a writer appending to the same cases does not
     // parse their snapshots back; used only while the stored version still matches.
     std::map<std::string, case_state, std::less<>> recent_;

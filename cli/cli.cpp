@@ -43,6 +43,10 @@ int run(const std::vector<std::string>& args) {
     try {
         for (const auto& cmd : commands)
             if (*cmd.sub) return cmd.run();
+    } catch (const conflict_error& e) {
+        // the store's state is not the one the caller expected: not bad input, try again
+        print_error(e);
+        return exit_conflict;
     } catch (const error& e) {
         print_error(e);
         return exit_bad;

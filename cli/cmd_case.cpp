@@ -30,6 +30,7 @@ struct case_args {
     std::string event;
     std::string file;
     std::string now;
+    std::optional<std::int64_t> expect_version;
 };
 
 // "2027-02-03  (40 working days from 2026-11-30; PROVISIONAL: 2027 is not official yet)"
@@ -105,7 +106,8 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         if (!data.is_object())
             throw input_error("--data", 1, "$", "event data must be a JSON object");
         try {
-            const auto r = service.apply(a.id, case_event{a.event, a.actor, at, data});
+            const auto r =
+                service.apply(a.id, case_event{a.event, a.actor, at, data}, a.expect_version);
             print_case(r.after, format);
             return exit_ok;
         } catch (const transition_refused& e) {
@@ -215,6 +217,11 @@ command add_case(CLI::App& app, common& c) {
     c_event->add_option("--actor", ca.actor, "who does it");
     c_event->add_option("--at", ca.at, "when (RFC 3339 or YYYY-MM-DD; default: now)");
     c_event->add_option("--data", ca.data, "event data as a JSON object");
+    c_event->add_option("--expect-version", ca.expect_version,
+                        "the case's version the decision was made on (its last event's seq): "
+                        "when the case has moved on, nothing is written and the exit status is "
+                        "3; without it, a conflicting writer's event is waited out and this one "
+                        "judged again on the case as it then is");
     store_opt(c_event);
     auto* c_show =
         cases->add_subcommand("show", "a case's state, deadlines, obligations and findings");

@@ -27,6 +27,7 @@ namespace telecomply::cli {
 constexpr int exit_ok = 0;        // all eligible / nothing found
 constexpr int exit_findings = 1;  // findings
 constexpr int exit_bad = 2;       // bad usage or bad input
+constexpr int exit_conflict = 3;  // the store disagrees: a case id taken, a case moved on
 
 // Options several commands take; one subcommand runs per call, so they share one set.
 struct common {

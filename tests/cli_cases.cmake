@@ -1,7 +1,8 @@
 # Drives `telecomply case ...` on a scratch store and asserts on exit codes and output.
 #   cmake -DCLI=<telecomply> -DSQL=<sql_exec> -DSRC=<source dir> -DWORK=<scratch dir> -P cli_cases.cmake
 # Exit statuses: 0 done, 1 refused by the workflow (the reason on stderr) or problems found by
-# verify, 2 bad usage or input (unknown case, bad --data, bad time...).
+# verify, 2 bad usage or input (unknown case, bad --data, bad time...), 3 the store disagrees
+# (a case id taken, a case moved past --expect-version).
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
 set(ENV{TELECOMPLY_RULESETS} ${SRC}/rulesets)
@@ -41,7 +42,7 @@ expect_json(new "${out}" 2026.1 ruleset_version)
 expect_json(new "${out}" "{}" deadlines)
 set(id GD-2026-0412)
 
-run(new_again 2 case new ${gd} ${S} --at 2026-03-02)
+run(new_again 3 case new ${gd} ${S} --at 2026-03-02)  # 3: the store disagrees (the id is taken)
 expect(new_again "${err}" "GD-2026-0412")
 
 run(submit 0 case event ${id} submit ${S} --at 2026-03-16 --actor officer-7)
@@ -193,3 +194,39 @@ run(time_bad_env 2 case show ${id} ${T})
 expect(time_bad_env "${err}" "TELECOMPLY_NOW: event time 'soon'")
 run(time_bad_now 2 case show ${id} ${T} --now 18/03/2026)
 unset(ENV{TELECOMPLY_NOW})
+
+# ---- writers that cooperate: ten processes at once, each a complaint about its own number
+set(W --store ${WORK}/writers.db --now 2026-04-30)
+run(w_new 0 case new ${gd} ${W} --at 2026-03-02)
+foreach(ev submit accept approve)
+  run(w_${ev} 0 case event ${id} ${ev} ${W} --at 2026-03-18)
+endforeach()
+set(numbers 13866751415 13985106886 18647812363 18925641212 13533336653 13330441285 13801219450
+            13970402718 18696969543 18907574180)
+set(cmds "")
+foreach(n ${numbers})
+  # a pipeline runs its commands at once; each writer's stdout goes to /dev/null (not to the
+  # next command, which may have finished reading)
+  list(APPEND cmds COMMAND sh -c "exec \"$0\" \"$@\" > /dev/null"
+       ${CLI} case event ${id} complaint ${W} --at 2026-04-01
+       --data "{\"number\": \"${n}\"}" --actor writer-${n})
+endforeach()
+execute_process(${cmds} RESULTS_VARIABLE rcs ERROR_VARIABLE errs)
+foreach(rc ${rcs})
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "concurrent writers: exit statuses ${rcs}\n${errs}")
+  endif()
+endforeach()
+run(w_history 0 case history ${id} ${W} --format json)
+string(JSON events LENGTH "${out}")
+if(NOT events EQUAL 14)
+  message(FATAL_ERROR "concurrent writers: ${events} events, expected 14:\n${out}")
+endif()
+run(w_verify 0 case verify ${W})
+
+# with the version the decision was made on: a case that moved on is a conflict, exit 3
+run(w_stale 3 case event ${id} complaint ${W} --at 2026-04-02 --expect-version 4
+    --data "{\"number\": \"13866751415\"}")
+expect(w_stale "${err}" "is at version 14, not 4")
+run(w_current 0 case event ${id} complaint ${W} --at 2026-04-02 --expect-version 14
+    --data "{\"number\": \"13866751415\"}")

@@ -486,19 +486,24 @@ void bind_cases(py::module_& m) {
         .def(
             "event",
             [](py_case_store& s, const std::string& id, const std::string& type,
-               const std::string& actor, const py::object& at, const py::object& data) {
+               const std::string& actor, const py::object& at, const py::object& data,
+               std::optional<std::int64_t> expect_version) {
                 const auto when = given_time(at);
                 const auto payload = py_json(data);
                 const auto summary = with_store(s, [&](const py_case_store& f) {
                     const case_event e{type, actor, when.value_or(f.clock.now_text()), payload};
-                    return f.service->apply(id, e).after.summary();
+                    return f.service->apply(id, e, expect_version).after.summary();
                 });
                 return json_py(summary);
             },
             py::arg("case_id"), py::arg("event"), py::arg("actor") = "python",
             py::arg("at") = py::none(), py::arg("data") = py::none(),
-            "Applies an event; returns the case summary. Raises TransitionRefused (nothing "
-            "written).")
+            py::arg("expect_version") = py::none(),
+            "Applies an event; returns the case summary. Raises TransitionRefused when the "
+            "workflow refuses it (nothing written). expect_version: the case's version the "
+            "decision was made on (its last event's seq); when the case has moved on, raises "
+            "ConflictError and writes nothing. Without it, another writer's event in between is "
+            "waited out and this one judged again on the case as it then is.")
         .def(
             "show",
             [](const py_case_store& s, const std::string& id) {

@@ -4,10 +4,13 @@
 #include "telecomply/cases/cases.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <map>
 #include <optional>
+#include <random>
 #include <set>
 #include <string>
+#include <thread>
 
 #include "cases/case_support.hpp"
 #include "expr/time.hpp"
@@ -33,6 +36,25 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
 
 transition_result case_service::apply(const std::string& case_id, const case_event& e,
                                       std::optional<std::int64_t> expected_version) {
+    if (expected_version) return apply_once(case_id, e, expected_version);
+    // Without a version the caller decided on, a writer that got in between is not a conflict
+    // of decisions: read the case again and judge the event on what it is now. Bounded, with a
+    // growing, jittered pause so that contending writers spread out.
+    std::minstd_rand jitter(std::random_device{}());
+    for (int attempt = 1;; ++attempt) {
+        try {
+            return apply_once(case_id, e, std::nullopt);
+        } catch (const conflict_error&) {
+            if (attempt == k_write_attempts) throw;
+            const int cap_ms = std::min(2 * attempt, 50);
+            std::this_thread::sleep_for(
+                std::chrono::milliseconds(std::uniform_int_distribution<int>(1, cap_ms)(jitter)));
+        }
+    }
+}
+
+transition_result case_service::apply_once(const std::string& case_id, const case_event& e,
+                                           std::optional<std::int64_t> expected_version) {
     // A remembered state is used only if it is still the stored one: judging an event against
     // an out-of-date case would refuse (or allow) it wrongly.
     const auto cached = recent_.find(case_id);
@@ -154,7 +176,6 @@ std::vector<std::pair<std::string, case_event>> case_service::recompute(const st
     (void)case_manager::event_date(at);
     require_current_calendars();
     std::vector<std::pair<std::string, case_event>> done;
-    constexpr int k_tries = 20;  // another writer on the same case: read it again
     for (const auto& id : store_.case_ids()) {
         for (int attempt = 1;; ++attempt) {
             try {
@@ -167,7 +188,7 @@ std::vector<std::pair<std::string, case_event>> case_service::recompute(const st
                 break;
             } catch (const conflict_error&) {
                 recent_.erase(id);
-                if (attempt == k_tries) throw;
+                if (attempt == k_write_attempts) throw;  // another writer: read it again
             }
         }
     }

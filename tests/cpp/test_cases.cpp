@@ -1453,9 +1453,10 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
         CHECK(a.get("C").state == "whitelisted");
         CHECK(a.get("C").version == 6);
     }
-    SUBCASE("a writer that read before another committed: conflict_error, nothing written") {
+    SUBCASE("a writer that read before another committed: judged again on the fresh case") {
         // A holds the write lock with an uncommitted event; B reads the committed case
-        // (version 4), decides, and waits for the lock; A commits; B's append finds version 5.
+        // (version 4), decides, and waits for the lock; A commits; B's append finds version 5,
+        // so B reads the case again (suspended now) and judges its complaint on it: refused.
         auto tx = store_a.begin();
         a.apply("C", ev("compliance_check_failed", "2026-04-01"));
         std::atomic<bool> started{false};
@@ -1467,6 +1468,8 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
                 outcome = "applied";
             } catch (const conflict_error&) {
                 outcome = "conflict";
+            } catch (const transition_refused&) {
+                outcome = "refused";
             } catch (const std::exception& e) {
                 outcome = e.what();
             }
@@ -1476,7 +1479,7 @@ TEST_CASE("cases: two services on one file; the stale writer gets conflict_error
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         tx.commit();
         writer.join();
-        CHECK(outcome == std::optional<std::string>("conflict"));
+        CHECK(outcome == std::optional<std::string>("refused"));
         const auto row = store_b.get("C");
         CHECK(row->version == 5);
         CHECK(row->state == "suspended");

@@ -362,3 +362,20 @@ def test_events_out_of_time_are_refused(tmp_path, eligible_app):
     assert s["state"] == "whitelisted"
     with pytest.raises(telecomply.Error):
         telecomply.CaseStore(tmp_path / "time.db", now="soon")
+
+
+def test_expect_version(tmp_path, eligible_app):
+    """Issue 10: with the version a decision was made on, a case that moved on is a
+    ConflictError (nothing written); without it, the event is judged on the fresh case."""
+    store = _whitelisted_store(tmp_path / "versions.db", eligible_app)
+    case_id = eligible_app["id"]
+    number = eligible_app["numbers"][0]["number"]
+    other = telecomply.CaseStore(tmp_path / "versions.db")
+    other.event(case_id, "complaint", at="2026-03-06", data={"number": number})  # version 5
+    with pytest.raises(telecomply.ConflictError, match="version 5, not 4"):
+        store.event(case_id, "complaint", at="2026-03-06", data={"number": number},
+                    expect_version=4)
+    assert len(store.history(case_id)) == 5
+    store.event(case_id, "complaint", at="2026-03-06", data={"number": number}, expect_version=5)
+    store.event(case_id, "complaint", at="2026-03-06", data={"number": number})
+    assert len(store.history(case_id)) == 7

@@ -174,7 +174,12 @@ class CaseStore:
         actor: str = ...,
         at: TimeLike = ...,
         data: Optional[Mapping[str, Any]] = ...,
-    ) -> Dict[str, Any]: ...
+        expect_version: Optional[int] = ...,
+    ) -> Dict[str, Any]:
+        """Applies an event; returns the case summary. TransitionRefused when the workflow
+        refuses it; with expect_version, ConflictError when the case has moved past it (nothing
+        written either way); without it, a conflicting writer is waited out and the event judged
+        again on the fresh case."""
     def show(self, case_id: str) -> Dict[str, Any]: ...
     def case(self, case_id: str) -> Dict[str, Any]: ...
     def history(self, case_id: str) -> List[Dict[str, Any]]: ...

@@ -173,18 +173,22 @@ class case_service {
 
     /// Creates a case from an application (recorded as its first event, "create").
     case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
-    /// Applies an event to the stored case; conflict_error when another writer got there first
-    /// (nothing written), transition_refused when the workflow refuses it (nothing written).
+    /// Applies an event to the stored case; transition_refused when the workflow refuses it
+    /// (nothing written).
     /// When the calendar has changed since the case's deadlines were counted and one of them
     /// differs now, a `recompute_deadlines` event is stored first, so the event is judged by
     /// the current calendar; when the event is refused, neither is written. calendar_error
     /// (nothing written) when the calendar files changed on disk after the rules were loaded
     /// (calendar_set::changed_on_disk()): load the rules again first.
     /// `expected_version`: the version the caller decided on (what it showed an officer); when
-    /// given and the stored case has moved on since, conflict_error and nothing written. Without
-    /// it, the event is judged against the case as it is read now.
+    /// given and the stored case has moved on since (or moves on before the append commits),
+    /// conflict_error and nothing written. Without it, the event is judged against the case as
+    /// it is read now, and when another writer appends in between, the case is read again and
+    /// the event judged again on it, up to k_write_attempts times (then conflict_error).
     transition_result apply(const std::string& case_id, const case_event& e,
                             std::optional<std::int64_t> expected_version = std::nullopt);
+    /// How many times apply() without an expected version tries a conflicted append.
+    static constexpr int k_write_attempts = 50;
     /// The stored case (its snapshot) on the calendar of the loaded rules (case_manager::
     /// on_current_calendar(): deadlines a calendar change has moved show where they are now,
     /// with `moved_from`); not_found_error when unknown. When the calendar files changed on disk
@@ -212,6 +216,8 @@ class case_service {
         const std::optional<std::string>& case_id = std::nullopt) const;
 
   private:
+    transition_result apply_once(const std::string& case_id, const case_event& e,
+                                 std::optional<std::int64_t> expected_version);
     [[nodiscard]] case_state load(const std::string& case_id) const;
     // Applies `e` to `s` (the stored case) and appends it with its outcome.
     transition_result append(const std::string& case_id, const case_state& s, const case_event& e);

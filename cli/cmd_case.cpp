@@ -97,12 +97,8 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         return exit_ok;
     }
     if (action == "event") {
-        nlohmann::json data;
-        try {
-            data = nlohmann::json::parse(a.data);
-        } catch (const nlohmann::json::parse_error& e) {
-            throw input_error("--data", 1, "", std::string("invalid JSON: ") + e.what());
-        }
+        // the same strict reader as applications: a key given twice is refused
+        const nlohmann::json data = parse_input_json(a.data, "--data");
         if (!data.is_object())
             throw input_error("--data", 1, "$", "event data must be a JSON object");
         try {

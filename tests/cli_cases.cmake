@@ -230,3 +230,17 @@ run(w_stale 3 case event ${id} complaint ${W} --at 2026-04-02 --expect-version 4
 expect(w_stale "${err}" "is at version 14, not 4")
 run(w_current 0 case event ${id} complaint ${W} --at 2026-04-02 --expect-version 14
     --data "{\"number\": \"13866751415\"}")
+
+# ---- event data is evidence: read strictly, checked against the case (exit 2 / exit 1)
+run(dup_data 2 case event ${id} complaint ${W} --at 2026-04-03
+    --data "{\"number\": \"13866751415\", \"number\": \"13985106886\"}")
+expect(dup_data "${err}" "--data:1: \\$.number: this key appears twice")
+file(READ ${gd} app_text)
+string(REPLACE "\"id\": \"GD-2026-0412\"," "\"id\": \"GD-2026-0412\", \"id\": \"OTHER\"," dup_app "${app_text}")
+file(WRITE ${WORK}/dup.json "${dup_app}")
+run(dup_new 2 case new ${WORK}/dup.json --store ${WORK}/dup.db --at 2026-03-02)
+expect(dup_new "${err}" "dup.json:[0-9]+: \\$.id: this key appears twice")
+run(number_one 1 case event ${id} complaint ${W} --at 2026-04-03 --data "{\"number\": \"1\"}")
+expect(number_one "${err}" "not a valid phone number")
+run(number_spaced 0 case event ${id} complaint ${W} --at 2026-04-03
+    --data "{\"number\": \"+86 138 6675 1415\"}")

@@ -103,11 +103,11 @@ case_state case_manager::on_current_calendar(const case_state& s) const {
 }
 
 transition_result case_manager::apply(const case_state& s, const case_event& e) const {
-    return apply_impl(s, e, nullptr);
+    return apply_impl(s, e, nullptr, false);
 }
 
 transition_result case_manager::apply_impl(const case_state& s, const case_event& e,
-                                           const nlohmann::json* recorded) const {
+                                           const nlohmann::json* recorded, bool replaying) const {
     const auto& wf = workflow_for(s.region);
     const date day = event_date(e.at);
     if (!e.data.is_object()) refuse(s, e, "event data must be a JSON object");
@@ -115,7 +115,7 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
     auto rs = engine_->rules().resolve(s.region, *s.pinned_on);
     const calendar* cal = calendar_for(s.region);
     if (recorded != nullptr && recorded->is_null()) recorded = nullptr;  // nothing was recorded
-    event_context ctx{*engine_, wf, rs, cal, day, e, recorded};
+    event_context ctx{*engine_, wf, rs, cal, day, e, recorded, replaying};
 
     transition_result out{s, "", nullptr, nullptr};
     case_state& next = out.after;
@@ -221,7 +221,7 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
     for (const auto* t : candidates) {
         std::string reason;
         nlohmann::json summary = nullptr;
-        check_payload(*t, s, e);
+        check_payload(*t, s, ctx);
         case_state trial = next;  // a guard may record findings; only the taken one keeps them
         const bool ok = guard_holds(*t, trial, ctx, reason, summary);
         if (!ok) {
@@ -290,7 +290,7 @@ case_state case_manager::replay(const std::vector<stored_event>& events) const {
         const auto& ev = events[i];
         case_event e{ev.type, ev.actor, ev.at, ev.payload};
         try {
-            s = apply_impl(s, e, &ev.outcome).after;
+            s = apply_impl(s, e, &ev.outcome, true).after;
         } catch (const transition_refused& err) {
             throw integrity_error("case " + first.case_id + ": stored event " +
                                   std::to_string(ev.seq) + " (" + ev.type +

@@ -52,6 +52,9 @@ struct event_context {
     const case_event& event;
     /// In a replay, the event's recorded outcome (its deadlines, as counted then); else null.
     const nlohmann::json* recorded = nullptr;
+    /// True in a replay: stored events are judged as they were recorded, without the checks
+    /// of event data added since (docs/policy.md §8), so that older histories still replay.
+    bool replaying = false;
 };
 
 /// Timer `t` counted from `from` (the event's date, or the last day of the period a renewal
@@ -67,8 +70,9 @@ std::vector<std::string> implemented_guards();
 std::vector<std::string> implemented_effects();
 /// Carries out transition `t`'s effects on `next`.
 void apply_effects(const workflow_transition& t, case_state& next, const event_context& c);
-/// Refuses an event whose data the effects of `t` need and it lacks.
-void check_payload(const workflow_transition& t, const case_state& s, const case_event& e);
+/// Refuses an event whose data the effects of `t` need and it lacks, or (live, not in a
+/// replay) whose data names what the case or its rules do not know (docs/policy.md §8).
+void check_payload(const workflow_transition& t, const case_state& s, const event_context& c);
 /// The deadlines (and lateness judgements) an event set, into its outcome; in a replay, taken
 /// from the recorded outcome instead.
 void record_deadlines(const workflow_transition& t, const case_state& before, case_state& next,

@@ -4,6 +4,7 @@
 #include "telecomply/cases/cases.hpp"
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <optional>
 #include <set>
@@ -13,6 +14,7 @@
 #include "expr/time.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/domain/calendar.hpp"
+#include "telecomply/domain/identifiers.hpp"
 
 namespace telecomply::detail {
 
@@ -186,11 +188,12 @@ bool renewal_window(case_state& next, const event_context& c, std::string& reaso
 // complaints_at_threshold and complaints_below_threshold: the same count, either side of it.
 template <bool at_threshold>
 bool complaints(case_state& next, const event_context& c, std::string& reason, nlohmann::json&) {
-    const std::string number = text_of(c.event.data, "number");
-    if (number.empty()) {
+    const std::string given = text_of(c.event.data, "number");
+    if (given.empty()) {
         reason = "a complaint needs data.number";
         return false;
     }
+    const std::string number = canonical_phone(given).value_or(given);
     const auto threshold = int_param(*c.rules, "complaint_threshold");
     const auto window = c.rules->parameters().value("complaint_window_days", 30);
     const auto n = complaints_in_window(next, number, c.day, window);
@@ -220,7 +223,7 @@ const std::map<std::string, guard_fn, std::less<>>& guard_table() {
 
 struct effect_impl {
     // Refuses the event when its data lacks what the effect needs (nullptr: nothing needed).
-    void (*check)(const case_state& s, const case_event& e) = nullptr;
+    void (*check)(const case_state& s, const event_context& c) = nullptr;
     void (*apply)(const workflow_effect& eff, case_state& next, const event_context& c) = nullptr;
 };
 
@@ -264,9 +267,34 @@ void ban(const workflow_effect& eff, case_state& next, const event_context& c) {
     next.banned_until = c.day.add_days(static_cast<std::int32_t>(int_param(*c.rules, eff.arg)));
 }
 
-void record_check(const case_state& s, const case_event& e) {
-    if (!string_list(e.data.value("reasons", nlohmann::json())))
+// Finding codes a decision may give besides those of the case's rules: what the store and
+// the workflow find (docs/policy.md §5 and §7).
+constexpr std::array<std::string_view, 3> k_case_codes = {
+    "HISTORY_MISMATCH", "NUMBER_ALREADY_REGISTERED", "SUPPLEMENT_DEADLINE_MISSED"};
+
+void record_check(const case_state& s, const event_context& c) {
+    const auto& e = c.event;
+    const auto reasons = e.data.value("reasons", nlohmann::json());
+    if (!string_list(reasons))
         refuse(s, e, "data.reasons must list the finding codes of the decision");
+    // A rejection's reasons are codes, not prose (docs/policy.md §8): free text goes in
+    // data.note. Other decisions (inspection_failed) may give the inspection's own reasons.
+    if (c.replaying || e.type != "reject") return;
+    std::set<std::string, std::less<>> known(k_case_codes.begin(), k_case_codes.end());
+    for (const auto& r : c.rules->rules())
+        if (!r.code.empty()) known.insert(r.code);
+    for (const auto& r : reasons)
+        if (!known.contains(r.get<std::string>())) {
+            std::string list;
+            for (const auto& k : known)
+                list += (list.empty() ? "" : ", ") + k;
+            refuse(s, e,
+                   "data.reasons: " + r.dump() + " is not a finding code of " + c.rules->id() +
+                       "@" + c.rules->version() +
+                       " (write free text in data.note); codes: " + list);
+        }
+    if (e.data.contains("note") && !e.data["note"].is_string())
+        refuse(s, e, "data.note must be text");
 }
 
 void record(const workflow_effect&, case_state& next, const event_context& c) {
@@ -276,7 +304,8 @@ void record(const workflow_effect&, case_state& next, const event_context& c) {
         if (r.is_string()) next.rejection_reasons.push_back(r.get<std::string>());
 }
 
-void change_lateness_check(const case_state& s, const case_event& e) {
+void change_lateness_check(const case_state& s, const event_context& c) {
+    const auto& e = c.event;
     if (!json_date(e.data.value("changed_on", nlohmann::json())))
         refuse(s, e, "data.changed_on (YYYY-MM-DD) is required: the date of the change");
 }
@@ -318,13 +347,50 @@ void check_change_lateness(const workflow_effect& eff, case_state& next, const e
     next.warnings.push_back(std::move(w));
 }
 
-void count_complaint(const workflow_effect&, case_state& next, const event_context& c) {
-    next.complaints[text_of(c.event.data, "number")].push_back(c.day);
+// The case's numbers, canonical (the application's own writing may differ).
+std::set<std::string, std::less<>> case_numbers(const case_state& s) {
+    std::set<std::string, std::less<>> out;
+    for (const auto& n : s.application.value("numbers", nlohmann::json::array()))
+        if (n.is_object())
+            if (auto c = canonical_phone(text_of(n, "number"))) out.insert(std::move(*c));
+    return out;
 }
 
-void require_items_check(const case_state& s, const case_event& e) {
-    if (!string_list(e.data.value("items", nlohmann::json())))
-        refuse(s, e, "data.items must list the requested materials");
+void complaint_check(const case_state& s, const event_context& c) {
+    if (c.replaying) return;
+    const auto& e = c.event;
+    const auto it = e.data.find("number");
+    if (it == e.data.end() || !it->is_string())
+        refuse(s, e, "data.number must be the complained-about number (text)");
+    const auto number = canonical_phone(it->get<std::string>());
+    if (!number) refuse(s, e, "data.number " + it->dump() + " is not a valid phone number");
+    if (!case_numbers(s).contains(*number))
+        refuse(s, e,
+               "data.number " + it->dump() + " (" + *number + ") is not a number of this case");
+}
+
+void count_complaint(const workflow_effect&, case_state& next, const event_context& c) {
+    // counted by the canonical form, so that "+86 138 6675 1415" and "13866751415" are one
+    const std::string number = text_of(c.event.data, "number");
+    next.complaints[canonical_phone(number).value_or(number)].push_back(c.day);
+}
+
+void require_items_check(const case_state& s, const event_context& c) {
+    const auto& e = c.event;
+    const auto items = e.data.value("items", nlohmann::json());
+    if (!string_list(items)) refuse(s, e, "data.items must list the requested materials");
+    if (c.replaying) return;
+    // a material kind ("tax_registration") or a field of the application
+    // ("applicant.legal_representative.name"): something that can be supplied
+    for (const auto& i : items) {
+        const auto item = i.get<std::string>();
+        if (!c.eng.application_path_known("materials." + item) &&
+            !c.eng.application_path_known(item))
+            refuse(s, e,
+                   "data.items: " + i.dump() +
+                       " is neither a kind of material (materials.<kind>) nor a field of the "
+                       "application schema, so it could never be supplied");
+    }
 }
 
 void require_items(const workflow_effect&, case_state& next, const event_context& c) {
@@ -342,7 +408,7 @@ const std::map<std::string, effect_impl, std::less<>>& effect_table() {
         {"ban", {nullptr, &ban}},
         {"record", {&record_check, &record}},
         {"check_change_lateness", {&change_lateness_check, &check_change_lateness}},
-        {"count_complaint", {nullptr, &count_complaint}},
+        {"count_complaint", {&complaint_check, &count_complaint}},
         {"require_items", {&require_items_check, &require_items}},
     };
     return table;
@@ -390,9 +456,9 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
 }
 
 // Payload requirements of effects, checked before anything changes.
-void check_payload(const workflow_transition& t, const case_state& s, const case_event& e) {
+void check_payload(const workflow_transition& t, const case_state& s, const event_context& c) {
     for (const auto& eff : t.effects)
-        if (const auto& impl = effect_of(t, eff); impl.check != nullptr) impl.check(s, e);
+        if (const auto& impl = effect_of(t, eff); impl.check != nullptr) impl.check(s, c);
 }
 
 // The deadlines an event started, extended or changed go into its outcome (what the store

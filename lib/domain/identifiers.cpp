@@ -250,13 +250,13 @@ classification classify_national(std::string_view d, bool international) noexcep
     return {};
 }
 
-classification classify(std::string_view number) noexcept {
-    // Collect the digits, checking the writing: an optional leading '+', then digits with single
-    // separators strictly between characters.
-    std::array<char, k_max_digits + 4> buf{};
+// The digits of a number as written, checking the writing: an optional leading '+', then
+// digits with single separators strictly between characters. Empty when the writing is wrong.
+std::string_view collect_digits(std::string_view number, std::array<char, k_max_digits + 4>& buf,
+                                bool& plus) noexcept {
     std::size_t n = 0;
     std::size_t i = 0;
-    const bool plus = !number.empty() && number[0] == '+';
+    plus = !number.empty() && number[0] == '+';
     if (plus) i = 1;
     bool last_was_separator = true;  // so a leading separator is rejected
     for (; i < number.size(); ++i) {
@@ -273,20 +273,40 @@ classification classify(std::string_view number) noexcept {
         }
     }
     if (n == 0 || last_was_separator) return {};
-    const std::string_view d{buf.data(), n};
+    return {buf.data(), n};
+}
 
+// A number classified, with its national digits (after any +86/0086/86 prefix) and whether
+// they followed such a prefix (then a landline has lost its trunk '0').
+struct dialled {
+    classification c;
+    std::string_view national;
+    bool international = false;
+};
+
+dialled classify_dialled(std::string_view number,
+                         std::array<char, k_max_digits + 4>& buf) noexcept {
+    bool plus = false;
+    const std::string_view d = collect_digits(number, buf, plus);
+    if (d.empty()) return {};
     if (plus) {
         if (!d.starts_with("86")) return {};
-        return classify_national(d.substr(2), true);
+        return {classify_national(d.substr(2), true), d.substr(2), true};
     }
-    if (d.starts_with("0086")) return classify_national(d.substr(4), true);
+    if (d.starts_with("0086")) return {classify_national(d.substr(4), true), d.substr(4), true};
     if (d.size() == 13 && d.starts_with("86")) {
         // A bare 86 is only unambiguous in front of an 11-digit mobile-network number.
         const auto c = classify_national(d.substr(2), true);
-        if (c.kind == mobile || c.kind == mvno || c.kind == data_card) return c;
+        if (c.kind == mobile || c.kind == mvno || c.kind == data_card)
+            return {c, d.substr(2), true};
         return {};
     }
-    return classify_national(d, false);
+    return {classify_national(d, false), d, false};
+}
+
+classification classify(std::string_view number) noexcept {
+    std::array<char, k_max_digits + 4> buf{};
+    return classify_dialled(number, buf).c;
 }
 
 }  // namespace
@@ -357,6 +377,15 @@ std::optional<phone_kind> phone_kind_from_string(std::string_view name) noexcept
 
 phone_kind classify_phone(std::string_view number) noexcept {
     return classify(number).kind;
+}
+
+std::optional<std::string> canonical_phone(std::string_view number) {
+    std::array<char, k_max_digits + 4> buf{};
+    const dialled d = classify_dialled(number, buf);
+    if (d.c.kind == invalid) return std::nullopt;
+    // a landline dialled from abroad has lost its trunk '0'
+    if (d.international && d.c.kind == landline) return "0" + std::string(d.national);
+    return std::string(d.national);
 }
 
 carrier carrier_of(std::string_view number) noexcept {

@@ -39,6 +39,10 @@ document engine::validate(const nlohmann::json& app, std::string_view source, st
     return doc;
 }
 
+bool engine::application_path_known(std::string_view dotted_path) const {
+    return schema_->knows_path(dotted_path);
+}
+
 void engine::validate(const document& app, std::string_view source) const {
     validate_located(app, source, 0, {});
 }

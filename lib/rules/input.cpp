@@ -16,7 +16,15 @@ std::string read_input_file(const std::filesystem::path& file) {
 
 nlohmann::json parse_input_json(std::string_view text, std::string_view source,
                                 std::uint32_t first_line) {
-    return detail::parse_json(text, std::string(source), errc::invalid_input, first_line);
+    auto j = detail::parse_json(text, std::string(source), errc::invalid_input, first_line);
+    // as strict as the application reader: a key given twice is refused, never resolved
+    if (const auto dups = detail::duplicate_keys(text); !dups.empty()) {
+        const auto line = detail::line_of(text, dups.front());
+        throw input_error(std::string(source), line == 0 ? 0 : line + first_line - 1, dups.front(),
+                          "this key appears twice in its object (JSON readers would silently "
+                          "keep one of them)");
+    }
+    return j;
 }
 
 std::optional<input_line> jsonl_reader::next() {

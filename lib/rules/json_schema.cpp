@@ -55,6 +55,44 @@ json_schema json_schema::load(const std::filesystem::path& file) {
 
 namespace {
 
+// The schema a local "$ref" ("#/definitions/x") points to; nullptr when it cannot be followed.
+const nlohmann::json* follow_ref(const nlohmann::json& root, const nlohmann::json& s) {
+    const nlohmann::json* at = &s;
+    for (int hops = 0; hops < 32 && at->is_object(); ++hops) {
+        const auto ref = at->find("$ref");
+        if (ref == at->end()) return at;
+        if (!ref->is_string() || !ref->get<std::string>().starts_with("#")) return nullptr;
+        try {
+            at = &root.at(nlohmann::json::json_pointer(ref->get<std::string>().substr(1)));
+        } catch (const nlohmann::json::exception&) {
+            return nullptr;
+        }
+    }
+    return at->is_object() ? at : nullptr;
+}
+
+// Whether `s` (a subschema of `root`) describes the path steps[i..].
+bool describes(const nlohmann::json& root, const nlohmann::json& sub,
+               const std::vector<std::string_view>& steps, std::size_t i, int depth) {
+    if (depth > 64) return false;
+    const nlohmann::json* s = follow_ref(root, sub);
+    if (s == nullptr) return false;
+    if (i == steps.size()) return true;
+    for (const char* combinator : {"allOf", "anyOf", "oneOf"})
+        if (const auto it = s->find(combinator); it != s->end() && it->is_array())
+            for (const auto& branch : *it)
+                if (describes(root, branch, steps, i, depth + 1)) return true;
+    // through an array to its items
+    if (const auto items = s->find("items"); items != s->end() && items->is_object())
+        if (describes(root, *items, steps, i, depth + 1)) return true;
+    if (const auto props = s->find("properties"); props != s->end() && props->is_object())
+        if (const auto p = props->find(std::string(steps[i])); p != props->end())
+            return describes(root, *p, steps, i + 1, depth + 1);
+    if (const auto extra = s->find("additionalProperties"); extra != s->end() && extra->is_object())
+        return describes(root, *extra, steps, i + 1, depth + 1);
+    return false;
+}
+
 // valijson's Validator caches compiled regexes and is not thread-safe: one per thread and
 // schema.
 valijson::Validator& thread_validator(const void* schema) {
@@ -209,6 +247,19 @@ std::optional<json_schema::failure> json_schema::validate(const value& doc) cons
     if (thread_validator(impl_.get()).validate(impl_->schema, target, &results))
         return std::nullopt;
     return deepest_failure(results, value_cursor{&doc}, impl_->source);
+}
+
+bool json_schema::knows_path(std::string_view dotted_path) const {
+    if (!impl_ || dotted_path.empty()) return false;
+    std::vector<std::string_view> steps;
+    for (std::size_t start = 0;;) {
+        const auto dot = dotted_path.find('.', start);
+        steps.push_back(dotted_path.substr(start, dot - start));
+        if (steps.back().empty()) return false;
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return describes(impl_->source, impl_->source, steps, 0, 0);
 }
 
 }  // namespace telecomply::detail

@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -37,6 +38,12 @@ class json_schema {
     /// unsigned integers above INT64_MAX (numbers, not integers, to the schema).
     [[nodiscard]] std::optional<failure> validate(const value& doc) const;
     [[nodiscard]] bool loaded() const noexcept { return impl_ != nullptr; }
+    /// Whether a dotted field path ("materials.marketing_plan.purpose", "numbers.purpose" for
+    /// a field of the items of an array) names something the schema describes: each step a
+    /// member of `properties` (or allowed by `additionalProperties` other than false), through
+    /// array `items`, local `$ref`s and the branches of allOf/anyOf/oneOf. False when no
+    /// schema is loaded.
+    [[nodiscard]] bool knows_path(std::string_view dotted_path) const;
 
   private:
     struct impl;

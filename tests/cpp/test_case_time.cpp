@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "case_testing.hpp"
 #include "store_testing.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/case_store.hpp"
@@ -23,21 +24,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-const fs::path rulesets_dir{TELECOMPLY_RULESETS_DIR};
-
-const case_manager& manager() {
-    static const case_manager m(std::make_shared<const engine>(rulesets_dir));
-    return m;
-}
-
-json example(const std::string& name) {
-    std::ifstream in(rulesets_dir.parent_path() / "examples" / "applications" / (name + ".json"));
-    return json::parse(in);
-}
-
-case_event ev(std::string type, std::string at, json data = json::object()) {
-    return {std::move(type), "officer-7", std::move(at), std::move(data)};
-}
+using testing::ev;
+using testing::example;
+using testing::manager;
 
 // A Guangdong case approved on 2026-03-18, in a store whose clock says 2026-03-20 10:00.
 struct approved_case {

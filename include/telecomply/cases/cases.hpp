@@ -138,7 +138,8 @@ class case_manager {
 
   private:
     [[nodiscard]] transition_result apply_impl(const case_state& s, const case_event& e,
-                                               const nlohmann::json* recorded) const;
+                                               const nlohmann::json* recorded,
+                                               bool replaying) const;
     [[nodiscard]] const calendar* calendar_for(std::string_view region) const;
     std::shared_ptr<const engine> engine_;
     mutable std::mutex mutex_;

@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "telecomply/domain/calendar.hpp"
 #include "telecomply/base/date.hpp"
 #include "telecomply/base/diagnostic.hpp"
+#include "telecomply/domain/calendar.hpp"
 
 namespace telecomply {
 

@@ -88,6 +88,12 @@ enum class phone_kind {
 /// - everything else, including emergency and 12xxx government hotlines, is invalid.
 [[nodiscard]] phone_kind classify_phone(std::string_view number) noexcept;
 
+/// The canonical form of a number: the digits as dialled within China, without separators or
+/// country prefix (`+86 138 6675 1415` -> `13866751415`, `+86 10 1234 5678` ->
+/// `01012345678`, `0757-22381234` -> `075722381234`), so that two writings of one number
+/// compare equal. nullopt when classify_phone() finds the number invalid.
+[[nodiscard]] std::optional<std::string> canonical_phone(std::string_view number);
+
 /// The network that a mobile number prefix was allocated to.
 enum class carrier {
     china_mobile,

@@ -55,6 +55,10 @@ class engine {
     /// Validates an application already built as a document (e.g. from a Python dict); throws
     /// input_error naming `source` and the JSON path.
     void validate(const document& app, std::string_view source = "<input>") const;
+    /// Whether the application schema describes a dotted field path, e.g.
+    /// "materials.marketing_plan.purpose" or "numbers.purpose" (a field of the items of an
+    /// array): what an officer may ask to be supplied. False without a schema.
+    [[nodiscard]] bool application_path_known(std::string_view dotted_path) const;
 
     /// Checks a parsed application with the ruleset of its region in force on its submission
     /// date (or opts.as_of). Throws not_found_error when no ruleset applies.

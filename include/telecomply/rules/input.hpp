@@ -23,7 +23,8 @@ namespace telecomply {
 /// Parses JSON text (an application, event data) without any schema check. A syntax error
 /// throws input_error naming `source`, the line of the error (counted from `first_line`, the
 /// line the text starts on in its file) and the message "invalid JSON: " followed by the
-/// parser's description. Duplicate keys are not errors (the last one wins). Thread-safe.
+/// parser's description. A key given twice in one object throws input_error with the JSON
+/// path of the second (JSON readers differ on which they keep; evidence must not). Thread-safe.
 [[nodiscard]] nlohmann::json parse_input_json(std::string_view text, std::string_view source,
                                               std::uint32_t first_line = 1);
 

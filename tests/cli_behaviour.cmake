@@ -83,3 +83,18 @@ expect(diff "${out}" "1 application: 1 with different findings from 2025.1 to 20
 run(diff_same 0 diff --from 2026.1 --to 2026.1 ${SRC}/examples/applications/sd-travel-eligible.json)
 run(diff_unknown_version 2 diff --from 2019.1 --to 2026.1 ${SRC}/examples/applications/sd-travel-eligible.json)
 expect(diff_unknown_version "${err}" "no ruleset CN-SD@2019.1")
+
+# graph: a region by either code; a code that is no region is bad usage, never CN's drawing
+run(graph_gb 0 graph --region 45 --format mermaid)
+expect(graph_gb "${out}" "stateDiagram-v2")
+run(graph_unknown 2 graph --region lol)
+expect(graph_unknown "${err}" "unknown region 'lol'")
+
+# lint: a broken national workflow is one located problem, not one per region, and no
+# "parameter read by nothing" guesses while what the workflow reads is unknown
+file(COPY ${SRC}/rulesets/ DESTINATION ${WORK}/rs-broken-workflow)
+file(READ ${WORK}/rs-broken-workflow/workflow/CN.json wf)
+string(REGEX REPLACE "\"initial\": *\"[a-z_]+\"" "\"initial\": 7" wf "${wf}")
+file(WRITE ${WORK}/rs-broken-workflow/workflow/CN.json "${wf}")
+run(lint_workflow 2 lint ${WORK}/rs-broken-workflow)
+expect(lint_workflow "${out}" "workflow/CN.json:[0-9]+: \\$.initial: error: must be a non-empty string\n[0-9]+ ruleset versions checked: 1 error, 0 warnings\n$")

@@ -56,6 +56,11 @@ data_error::data_error(errc code, std::string file, std::uint32_t line, std::str
       json_path_(detail::utf8::sanitize(json_path)),
       message_(detail::utf8::sanitize(message)) {}
 
+data_error::data_error(errc code, const std::string& message)
+    : error(code, detail::utf8::sanitize(message)),
+      line_(0),
+      message_(detail::utf8::sanitize(message)) {}
+
 diagnostic data_error::to_diagnostic() const {
     diagnostic d;
     d.file = file_;

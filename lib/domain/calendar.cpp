@@ -446,8 +446,8 @@ json parse_text(const std::string& text, const std::filesystem::path& file) {
     try {
         return json::parse(text);
     } catch (const json::parse_error& e) {
-        // nlohmann's own message gives the line and column
-        throw calendar_error(label_of(file) + ": invalid JSON: " + detail::json_error_message(e));
+        throw calendar_error(label_of(file), detail::parse_error_line(e, text), "",
+                             "invalid JSON: " + detail::json_error_message(e));
     }
 }
 
@@ -698,10 +698,10 @@ std::optional<calendar_set> calendar_set::load_impl(const std::filesystem::path&
             cf.parsed = true;
         } catch (const calendar_error& e) {
             if (sink == nullptr) throw;
-            std::string m = e.what();
+            std::string m = e.message();
             const auto prefix = label_of(f) + ": ";
             if (m.starts_with(prefix)) m.erase(0, prefix.size());
-            sink->push_back({f.string(), 0, "", m, false, "calendar_error"});
+            sink->push_back({f.string(), e.line(), e.json_path(), m, false, "calendar_error"});
         }
         if (cf.parsed) {
             reporter r(label_of(f), sink, f.string(), cf.text);

@@ -41,6 +41,12 @@ void eval_context::count_iterations(std::uint64_t n) {
 
 namespace detail {
 
+// The evaluator's access to a context's bookkeeping (private to users of eval_context).
+struct eval_access {
+    static void set_offset(eval_context& c, std::uint32_t off) noexcept { c.set_offset(off); }
+    static void count_iterations(eval_context& c, std::uint64_t n) { c.count_iterations(n); }
+};
+
 namespace {
 
 // Messages are static strings: building an error allocates only its small record in the arena.
@@ -556,7 +562,7 @@ class evaluator {
             args[k] = eval(kid(n, k));
             if (args[k].is_error()) return args[k];  // functions are strict
         }
-        ctx_.set_offset(n.offset);
+        eval_access::set_offset(ctx_, n.offset);
         if (n.fn != nullptr) return n.fn(args, ctx_);
         if (n.sfn != nullptr) return n.sfn(args, ctx_, n.state);
         return n.overloads->call(args, ctx_);
@@ -586,7 +592,7 @@ class evaluator {
         // Binds the loop variables for element i: one variable gets the element (a map's
         // key); two get index and element (a map's key and value).
         auto bind = [&](std::uint32_t i) {
-            ctx_.count_iterations(1);
+            eval_access::count_iterations(ctx_, 1);
             if (is_map) {
                 first = range.map_begin()[i].key;
                 if (two) second = range.map_begin()[i].val;

@@ -46,9 +46,12 @@ bool hides(const function_def& newer, const function_def& older) {
 }
 
 template <class F>
-void check_function(std::string_view name, F fn) {
+void check_function(std::string_view name, F fn, bool member, std::size_t params) {
     if (fn == nullptr)
         throw usage_error("add_overload: null function for '" + std::string(name) + "'");
+    if (member && params == 0)
+        throw usage_error("add_overload: the member function '" + std::string(name) +
+                          "' needs a parameter for its receiver (x." + std::string(name) + "())");
 }
 
 }  // namespace
@@ -77,7 +80,7 @@ bool environment::impl::has_function(std::string_view name) const noexcept {
 
 void environment::add_overload(std::string_view name, bool member, std::vector<kind_set> params,
                                native_function fn, bool pure, overload_filter accepts) {
-    detail::check_function(name, fn);
+    detail::check_function(name, fn, member, params.size());
     detail::function_def d;
     d.name = std::string(name);
     d.member = member;
@@ -91,7 +94,7 @@ void environment::add_overload(std::string_view name, bool member, std::vector<k
 void environment::add_overload(std::string_view name, bool member, std::vector<kind_set> params,
                                stateful_function fn, std::shared_ptr<const void> state, bool pure,
                                overload_filter accepts) {
-    detail::check_function(name, fn);
+    detail::check_function(name, fn, member, params.size());
     detail::function_def d;
     d.name = std::string(name);
     d.member = member;

@@ -61,6 +61,11 @@ std::filesystem::path catalogue::default_dir() {
     if (const char* env = std::getenv("TELECOMPLY_RULESETS"); env != nullptr && *env != '\0')
         return env;
     std::error_code ec;
+    // <prefix>/bin/telecomply -> <prefix>/share/telecomply/rulesets, wherever the prefix is
+    if (const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) {
+        const auto beside = exe.parent_path().parent_path() / "share" / "telecomply" / "rulesets";
+        if (std::filesystem::is_directory(beside, ec)) return beside;
+    }
 #ifdef TELECOMPLY_INSTALLED_RULESETS
     if (std::filesystem::is_directory(TELECOMPLY_INSTALLED_RULESETS, ec))
         return TELECOMPLY_INSTALLED_RULESETS;

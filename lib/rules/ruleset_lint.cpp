@@ -56,8 +56,8 @@ std::vector<std::string> unused_parameters(const ruleset& rs,
 }
 }  // namespace
 
-std::vector<catalogue::problem> catalogue::lint(
-    const std::vector<std::string>& used_elsewhere) const {
+std::vector<catalogue::problem> catalogue::lint(const std::vector<std::string>& used_elsewhere,
+                                                bool check_unused) const {
     std::vector<problem> out;
     auto report = [&](const ruleset_error& e, bool warning) {
         // a parent's problem shows up once, not once per child that inherits it
@@ -92,7 +92,9 @@ std::vector<catalogue::problem> catalogue::lint(
                 try {
                     const auto rs = build(*s, d);
                     // a parameter this file sets that its own merged rules never read
-                    for (const auto& name : unused_parameters(*rs, used_elsewhere)) {
+                    const auto unused = check_unused ? unused_parameters(*rs, used_elsewhere)
+                                                     : std::vector<std::string>{};
+                    for (const auto& name : unused) {
                         if (!s->json.contains("parameters") ||
                             !s->json["parameters"].contains(name))
                             continue;

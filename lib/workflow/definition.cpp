@@ -14,6 +14,7 @@
 
 #include "base/json_io.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/domain/identifiers.hpp"
 #include "telecomply/workflow/vocabulary.hpp"
 #include "workflow/workflow_impl.hpp"
 
@@ -39,12 +40,8 @@ struct input {
     std::string text;
 
     [[noreturn]] void fail(const std::string& path, const std::string& message) const {
-        std::string out = name;
-        if (!text.empty())
-            if (const auto line = detail::line_of(text, path); line != 0)
-                out += ":" + std::to_string(line);
-        if (!path.empty()) out += ": " + path;
-        throw workflow_error(out + ": " + message);
+        const std::uint32_t line = text.empty() ? 0 : detail::line_of(text, path);
+        throw workflow_error(name, line, path, message);
     }
 };
 
@@ -426,10 +423,20 @@ workflow workflow::from_json(const nlohmann::json& base, const nlohmann::json* o
     return workflow(build(b, &o));
 }
 
-workflow workflow::load(const std::filesystem::path& dir, std::string_view region) {
-    const bool plain = !region.empty() && region.find_first_of("/\\") == std::string_view::npos &&
-                       region.front() != '.';
-    if (!plain) throw usage_error("not a region code: '" + std::string(region) + "'");
+workflow workflow::load(const std::filesystem::path& dir, std::string_view code) {
+    // "CN", or a province by its ISO 3166-2 or GB/T 2260 code (as calendars accept them)
+    const region_info* r = code == "CN" ? nullptr : find_region(code);
+    const bool plain = !code.empty() && code.find_first_of("/\\") == std::string_view::npos &&
+                       code.front() != '.';
+    std::error_code exists_ec;
+    // a region of the folder's own (an overlay file) is known too
+    const bool own = plain && std::filesystem::is_regular_file(
+                                  dir / (std::string(code) + ".json"), exists_ec);
+    if (code != "CN" && r == nullptr && !own)
+        throw usage_error("unknown region '" + std::string(code) +
+                          "': expected CN, an ISO 3166-2 code such as CN-GD, or a GB/T 2260 "
+                          "code such as 44");
+    const std::string_view region = r == nullptr ? code : std::string_view(r->iso);
     const auto base_file = dir / "CN.json";
     std::error_code ec;
     if (!std::filesystem::is_regular_file(base_file, ec))

@@ -18,6 +18,7 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
 
     // Parameters the workflows read are not "unused" parameters of the rules.
     std::vector<std::string> workflow_params;
+    bool workflows_loaded = true;
     if (has_workflows) {
         for (const auto& region : regions) {
             try {
@@ -26,11 +27,12 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
                         workflow_params.end())
                         workflow_params.push_back(std::move(p));
             } catch (const error&) {
-                // reported below, with the workflow's analysis
+                workflows_loaded = false;  // reported below, with the workflow's analysis
             }
         }
     }
-    auto problems = cat.lint(workflow_params);
+    // what a workflow that failed to load reads is not known: no "read by nothing" guesses
+    auto problems = cat.lint(workflow_params, workflows_loaded);
     if (const auto cal_dir = cat.dir() / "calendars"; std::filesystem::is_directory(cal_dir)) {
         for (auto& d : lint_calendars(cal_dir))
             problems.push_back(std::move(d));
@@ -75,8 +77,16 @@ std::vector<catalogue::problem> lint_all(const catalogue& cat) {
                     add(m);
                 if (a.shortest_to_whitelisted.empty()) add("no event path leads to 'whitelisted'");
             }
-        } catch (const ruleset_error& e) {
-            problems.push_back(e.to_diagnostic());
+        } catch (const data_error& e) {
+            // located where it is (a base's problem names the base, once: lint_folder drops
+            // the same diagnostic met again through a regional overlay)
+            auto d = e.to_diagnostic();
+            if (d.file.empty()) d.file = file;
+            if (std::none_of(problems.begin(), problems.end(), [&](const diagnostic& p) {
+                    return p.file == d.file && p.line == d.line && p.json_path == d.json_path &&
+                           p.message == d.message;
+                }))
+                problems.push_back(std::move(d));
         } catch (const error& e) {
             add(e.what());
         }

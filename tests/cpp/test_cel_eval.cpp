@@ -1065,6 +1065,12 @@ std::int64_t length_of(of_kind<kind::list, kind::map> v) {
 bool in_set(const std::vector<std::string>& allowed, eval_context&, std::string_view x) {
     return std::find(allowed.begin(), allowed.end(), x) != allowed.end();
 }
+std::int64_t count_of(const std::vector<std::string>& allowed, eval_context&) noexcept {
+    return static_cast<std::int64_t>(allowed.size());
+}
+std::int64_t answer() {
+    return 42;
+}
 // a parameter type with a finer test than its kinds: a string of digits
 struct digits {
     std::string_view text;
@@ -1126,6 +1132,13 @@ TEST_CASE("CEL function registry: typed overloads") {
     env.add_function("times", 2, false,
                      [](const value*, eval_context&) { return value::from_int(0); });
     CHECK(eval_text("times(6, 7)", env) == "0");  // an untyped overload hides the typed one
+    // a noexcept function with state, given as a shared_ptr to non-const
+    add_overload<count_of>(env, "allowed_count", false,
+                           std::make_shared<std::vector<std::string>>(
+                               std::vector<std::string>{"CN", "CN-GD", "CN-SC"}));
+    CHECK(eval_text("allowed_count()", env) == "3");
+    // a member function needs a receiver
+    CHECK_THROWS_AS(add_overload<answer>(env, "answer", true), usage_error);
     // the state lives as long as an expression compiled with it
     std::shared_ptr<const std::vector<std::string>> state =
         std::make_shared<const std::vector<std::string>>(std::vector<std::string>{"x"});

@@ -90,14 +90,15 @@ class RulesetError(DataError):
     code = "ruleset_error"
 
 
-class CalendarError(Error):
-    """A date outside the working calendar's covered years, or bad calendar data."""
+class CalendarError(DataError):
+    """A date outside the working calendar's covered years, or bad calendar data (``file``,
+    ``line`` and ``json_path`` locate it where known)."""
 
     code = "calendar_error"
 
 
-class WorkflowError(Error):
-    """A workflow definition is malformed."""
+class WorkflowError(DataError):
+    """A workflow definition is malformed (``file``, ``line`` and ``json_path`` locate it)."""
 
     code = "workflow_error"
 

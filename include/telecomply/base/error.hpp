@@ -91,6 +91,10 @@ class data_error : public error {
     /// The same problem as a diagnostic (an error; code: the name of code()).
     [[nodiscard]] diagnostic to_diagnostic() const;
 
+  protected:
+    /// A problem that is not located in a file: what() is the message alone.
+    data_error(errc code, const std::string& message);
+
   private:
     std::string file_;
     std::uint32_t line_;
@@ -114,16 +118,25 @@ class ruleset_error : public data_error {
         : data_error(errc::ruleset_error, std::move(file), line, std::move(json_path), message) {}
 };
 
-/// A date outside the working calendar's covered years, or malformed calendar data.
-class calendar_error : public error {
+/// A date outside the working calendar's covered years, or malformed calendar data (then,
+/// where known, the file, the line and the JSON path).
+class calendar_error : public data_error {
   public:
-    explicit calendar_error(const std::string& what) : error(errc::calendar_error, what) {}
+    explicit calendar_error(const std::string& what) : data_error(errc::calendar_error, what) {}
+    calendar_error(std::string file, std::uint32_t line, std::string json_path,
+                   const std::string& message)
+        : data_error(errc::calendar_error, std::move(file), line, std::move(json_path), message) {
+    }
 };
 
-/// A workflow definition is malformed.
-class workflow_error : public error {
+/// A workflow definition is malformed: the file, the line and the JSON path where known.
+class workflow_error : public data_error {
   public:
-    explicit workflow_error(const std::string& what) : error(errc::workflow_error, what) {}
+    explicit workflow_error(const std::string& what) : data_error(errc::workflow_error, what) {}
+    workflow_error(std::string file, std::uint32_t line, std::string json_path,
+                   const std::string& message)
+        : data_error(errc::workflow_error, std::move(file), line, std::move(json_path), message) {
+    }
 };
 
 /// An event was refused: not allowed in the current state, or its guard failed.

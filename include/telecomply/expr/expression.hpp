@@ -31,6 +31,10 @@ namespace telecomply {
 
 class eval_context;
 class value_builder;
+class expression;
+namespace detail {
+struct eval_access;
+}
 
 /// Bounds that keep an untrusted expression from hanging, overflowing the stack or exhausting
 /// memory. Every bound is checked; going over is a limit_error (at compile time for the first
@@ -114,10 +118,11 @@ class environment {
     void set_unchecked(bool on) noexcept;
     [[nodiscard]] bool unchecked() const noexcept;
 
-    struct impl;
-    [[nodiscard]] const impl& details() const noexcept { return *impl_; }
+    struct impl;  // opaque: the declarations, for the compiler
 
   private:
+    friend class expression;
+    [[nodiscard]] const impl& details() const noexcept { return *impl_; }
     std::unique_ptr<impl> impl_;
 };
 
@@ -141,7 +146,10 @@ class eval_context {
     /// Offset in the source of the call being evaluated (for native functions' errors).
     [[nodiscard]] std::uint32_t offset() const noexcept { return offset_; }
 
-    // Used by the evaluator.
+  private:
+    // The evaluator's bookkeeping.
+    friend class expression;
+    friend struct detail::eval_access;
     void count_iterations(std::uint64_t n);
     void set_offset(std::uint32_t off) noexcept { offset_ = off; }
     void begin() noexcept {
@@ -151,7 +159,6 @@ class eval_context {
         arena_.rebase_limit();
     }
 
-  private:
     expression_limits limits_;
     telecomply::arena arena_;
     std::uint64_t iterations_ = 0;

@@ -21,7 +21,10 @@
 ///  - `const value&` (any kind, CEL `dyn`);
 ///  - `of_kind<K...>`: a value of one of the kinds K... (e.g. `of_kind<kind::list>`,
 ///    `of_kind<kind::bytes, kind::list, kind::map>`, `of_kind<kind::timestamp>`).
-/// The body may take `eval_context&` first (for errors and arena allocation). Return types:
+/// The body may take `eval_context&` first (for errors and arena allocation); a function with
+/// state takes `const S&` and then `eval_context&`. F is a function (or `&f`); a captureless
+/// lambda works as `+[](...) { ... }` declared `constexpr` at namespace scope. Other parameter
+/// types fail to compile with a message naming these. Return types:
 /// `value`, `bool`, `std::int64_t`, `std::uint64_t`, `double`, `telecomply::date`,
 /// `telecomply::time_of_day`. A returned string must live in the context's arena or in static
 /// storage.
@@ -138,6 +141,9 @@ struct stateful_signature<R (*)(const S&, eval_context&, A...)> {
     using state = S;
     using params = std::tuple<std::remove_cvref_t<A>...>;
 };
+template <class R, class S, class... A>
+struct stateful_signature<R (*)(const S&, eval_context&, A...) noexcept>
+    : stateful_signature<R (*)(const S&, eval_context&, A...)> {};
 
 template <class R>
 value to_value(R r) noexcept {
@@ -169,9 +175,43 @@ std::vector<kind_set> kinds_of() {
 }
 
 template <class T>
+concept supported_arg = requires(const value& v) {
+    { arg_traits<T>::kinds } -> std::convertible_to<kind_set>;
+    arg_traits<T>::get(v);
+};
+
+template <class T>
 concept filtered_arg = requires(const value& v) {
     { arg_traits<T>::accepts(v) } -> std::same_as<bool>;
 };
+
+// An `accepts` of the wrong shape (not static, not returning bool) would be skipped silently
+// and let through the values it was written to refuse.
+template <class T>
+concept has_accepts_member = requires { &arg_traits<T>::accepts; };
+
+template <class T>
+constexpr bool check_arg() {
+    static_assert(supported_arg<T>,
+                  "unsupported parameter type for a typed CEL function: use bool, std::int64_t, "
+                  "std::uint64_t, double, std::string_view, telecomply::date, "
+                  "telecomply::time_of_day, const value&, of_kind<K...>, or specialise "
+                  "telecomply::arg_traits for it (int, long long and std::string are not "
+                  "CEL's types: take std::int64_t or std::string_view)");
+    if constexpr (supported_arg<T>)
+        static_assert(!has_accepts_member<T> || filtered_arg<T>,
+                      "arg_traits<T>::accepts must be `static bool accepts(const value&)`");
+    return true;
+}
+
+template <class Params, std::size_t... I>
+constexpr bool check_args(std::index_sequence<I...>) {
+    return (check_arg<std::tuple_element_t<I, Params>>() && ...);
+}
+template <class Params>
+constexpr bool check_params() {
+    return check_args<Params>(std::make_index_sequence<std::tuple_size_v<Params>>{});
+}
 
 template <class T>
 bool accepts_arg(const value& v) {
@@ -236,6 +276,7 @@ value stateful_thunk(const value* a, eval_context& ctx, const void* state) {
 template <auto F>
 void add_overload(environment& env, std::string_view name, bool member, bool pure = true) {
     using Sig = detail::fn_signature<decltype(F)>;
+    static_assert(detail::check_params<typename Sig::params>());
     env.add_overload(name, member, detail::kinds_of<typename Sig::params>(),
                      &detail::typed_thunk<F>, pure, detail::filter_of<typename Sig::params>());
 }
@@ -244,10 +285,12 @@ void add_overload(environment& env, std::string_view name, bool member, bool pur
 /// eval_context, with `state` kept alive by the environment and every expression compiled
 /// with it.
 template <auto F, class S>
-void add_overload(environment& env, std::string_view name, bool member,
-                  std::shared_ptr<const S> state, bool pure = true) {
+void add_overload(environment& env, std::string_view name, bool member, std::shared_ptr<S> state,
+                  bool pure = true) {
     using Sig = detail::stateful_signature<decltype(F)>;
-    static_assert(std::is_same_v<typename Sig::state, S>, "the state type does not match F");
+    static_assert(std::is_same_v<typename Sig::state, std::remove_const_t<S>>,
+                  "the state type does not match F's first parameter (const S&)");
+    static_assert(detail::check_params<typename Sig::params>());
     env.add_overload(name, member, detail::kinds_of<typename Sig::params>(),
                      &detail::stateful_thunk<F>, std::shared_ptr<const void>(std::move(state)),
                      pure, detail::filter_of<typename Sig::params>());

@@ -130,8 +130,10 @@ class catalogue {
     /// lint_calendars(). Returns nullptr when the folder itself is unusable (also reported).
     static std::shared_ptr<catalogue> load(const std::filesystem::path& dir,
                                            std::vector<diagnostic>& problems);
-    /// The folder of the rulesets installed with telecomply: $TELECOMPLY_RULESETS, else the
-    /// installed data folder, else the source tree's rulesets/ (for build-tree binaries).
+    /// The folder of the rulesets installed with telecomply: $TELECOMPLY_RULESETS, else
+    /// `<prefix>/share/telecomply/rulesets` next to the running program (an install moved or
+    /// made with `cmake --install --prefix`), else the data folder of the configured install
+    /// prefix, else the source tree's rulesets/ (for build-tree binaries).
     static std::filesystem::path default_dir();
 
     /// The merged ruleset for `region` in force on `on`. Throws not_found_error when the region
@@ -152,9 +154,11 @@ class catalogue {
     /// Compiles every ruleset version with every parent version it can meet and reports
     /// problems instead of throwing: expression errors, references to missing parameters,
     /// version gaps, and (as warnings) parameters nothing reads. `used_elsewhere` names
-    /// parameters read outside the rules (by the workflow).
-    [[nodiscard]] std::vector<problem> lint(
-        const std::vector<std::string>& used_elsewhere = {}) const;
+    /// parameters read outside the rules (by the workflow); with `check_unused` false (what
+    /// reads them is not known, e.g. a workflow failed to load) unread parameters are not
+    /// reported.
+    [[nodiscard]] std::vector<problem> lint(const std::vector<std::string>& used_elsewhere = {},
+                                            bool check_unused = true) const;
 
     struct source;  // one loaded file
 

@@ -61,9 +61,10 @@ class workflow {
     /// overlay that does not extend `base` or replaces or removes an unknown transition id.
     static workflow from_json(const nlohmann::json& base, const nlohmann::json* overlay = nullptr,
                               std::string source = "");
-    /// `dir`/CN.json plus `dir`/<region>.json when it exists (an overlay extending CN). Errors
-    /// name the file and line. Throws not_found_error when `dir`/CN.json does not exist,
-    /// usage_error when `region` is not a plain file name.
+    /// `dir`/CN.json plus `dir`/<region>.json when it exists (an overlay extending CN).
+    /// `region` is "CN" or a province's ISO 3166-2 (CN-GD) or GB/T 2260 (44) code. Errors name
+    /// the file and line. Throws not_found_error when `dir`/CN.json does not exist,
+    /// usage_error for an unknown region.
     static workflow load(const std::filesystem::path& dir, std::string_view region = "CN");
 
     /// The definition's id: the overlay's when there is one ("CN-BJ"), else the base's.

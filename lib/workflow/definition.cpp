@@ -426,12 +426,12 @@ workflow workflow::from_json(const nlohmann::json& base, const nlohmann::json* o
 workflow workflow::load(const std::filesystem::path& dir, std::string_view code) {
     // "CN", or a province by its ISO 3166-2 or GB/T 2260 code (as calendars accept them)
     const region_info* r = code == "CN" ? nullptr : find_region(code);
-    const bool plain = !code.empty() && code.find_first_of("/\\") == std::string_view::npos &&
-                       code.front() != '.';
+    const bool plain =
+        !code.empty() && code.find_first_of("/\\") == std::string_view::npos && code.front() != '.';
     std::error_code exists_ec;
     // a region of the folder's own (an overlay file) is known too
-    const bool own = plain && std::filesystem::is_regular_file(
-                                  dir / (std::string(code) + ".json"), exists_ec);
+    const bool own =
+        plain && std::filesystem::is_regular_file(dir / (std::string(code) + ".json"), exists_ec);
     if (code != "CN" && r == nullptr && !own)
         throw usage_error("unknown region '" + std::string(code) +
                           "': expected CN, an ISO 3166-2 code such as CN-GD, or a GB/T 2260 "

@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
 #include "scratch_dir.hpp"
 #include "telecomply/base/error.hpp"
-#include <nlohmann/json.hpp>
 
 #include "telecomply/domain/calendar.hpp"
 

@@ -125,8 +125,7 @@ class calendar_error : public data_error {
     explicit calendar_error(const std::string& what) : data_error(errc::calendar_error, what) {}
     calendar_error(std::string file, std::uint32_t line, std::string json_path,
                    const std::string& message)
-        : data_error(errc::calendar_error, std::move(file), line, std::move(json_path), message) {
-    }
+        : data_error(errc::calendar_error, std::move(file), line, std::move(json_path), message) {}
 };
 
 /// A workflow definition is malformed: the file, the line and the JSON path where known.
@@ -135,8 +134,7 @@ class workflow_error : public data_error {
     explicit workflow_error(const std::string& what) : data_error(errc::workflow_error, what) {}
     workflow_error(std::string file, std::uint32_t line, std::string json_path,
                    const std::string& message)
-        : data_error(errc::workflow_error, std::move(file), line, std::move(json_path), message) {
-    }
+        : data_error(errc::workflow_error, std::move(file), line, std::move(json_path), message) {}
 };
 
 /// An event was refused: not allowed in the current state, or its guard failed.

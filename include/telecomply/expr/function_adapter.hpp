@@ -188,7 +188,9 @@ concept filtered_arg = requires(const value& v) {
 // An `accepts` of the wrong shape (not static, not returning bool) would be skipped silently
 // and let through the values it was written to refuse.
 template <class T>
-concept has_accepts_member = requires { &arg_traits<T>::accepts; };
+concept has_accepts_member = requires {
+    &arg_traits<T>::accepts;
+};
 
 template <class T>
 constexpr bool check_arg() {

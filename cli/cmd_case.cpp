@@ -152,6 +152,8 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                       << "\n";
         for (const auto& p : report.replay)
             std::cout << "TAMPERED  " << p << "\n";
+        for (const auto& d : report.drift)
+            std::cout << "DRIFT     " << d << "\n";
         const auto& chains = report.chains;
         std::cout << chains.cases << " case" << (chains.cases == 1 ? "" : "s") << ", "
                   << chains.events << " events: "

@@ -112,12 +112,12 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
     const date day = event_date(e.at);
     if (!e.data.is_object()) refuse(s, e, "event data must be a JSON object");
     if (!s.pinned_on) throw store_error("case " + s.id + " has no pinned date");
-    auto rs = engine_->rules().resolve(s.region, *s.pinned_on);
+    auto rs = ruleset_for(s);
     const calendar* cal = calendar_for(s.region);
     if (recorded != nullptr && recorded->is_null()) recorded = nullptr;  // nothing was recorded
     event_context ctx{*engine_, wf, rs, cal, day, e, recorded, replaying};
 
-    transition_result out{s, "", nullptr, nullptr};
+    transition_result out{s, "", nullptr, nullptr, rs->digest()};
     case_state& next = out.after;
 
     // ---- a calendar change (see recompute()) ----
@@ -280,11 +280,46 @@ std::vector<case_event> case_manager::due(const case_state& s, date now) const {
     return out;
 }
 
+std::shared_ptr<const ruleset> case_manager::ruleset_for(const case_state& s) const {
+    {
+        std::lock_guard lock(mutex_);
+        if (const auto it = pinned_.find(s.ruleset_digest); it != pinned_.end()) return it->second;
+    }
+    if (!s.pinned_on) throw store_error("case " + s.id + " has no pinned date");
+    return engine_->rules().resolve(s.region, *s.pinned_on);
+}
+
+void case_manager::pin(const pinned_ruleset& r) const {
+    {
+        std::lock_guard lock(mutex_);
+        if (pinned_.contains(r.digest)) return;
+    }
+    auto rs =
+        engine_->rules().from_content(r.content, "pinned " + r.id + "@" + r.version, r.digest);
+    std::lock_guard lock(mutex_);
+    pinned_.emplace(r.digest, std::move(rs));
+}
+
+bool case_manager::knows_pinned(const std::string& digest) const {
+    std::lock_guard lock(mutex_);
+    return pinned_.contains(digest);
+}
+
 case_state case_manager::replay(const std::vector<stored_event>& events) const {
     if (events.empty() || events.front().type != "create")
         throw integrity_error("a case's history must start with its create event");
     const auto& first = events.front();
     case_state s = create(first.payload.at("application"), first.case_id);
+    // the rules it pinned are those its create event recorded (evidence), whatever the
+    // catalogue says now
+    if (!first.ruleset_digest.empty() && first.ruleset_digest != s.ruleset_digest) {
+        s.ruleset_digest = first.ruleset_digest;
+        std::lock_guard lock(mutex_);
+        if (const auto it = pinned_.find(s.ruleset_digest); it != pinned_.end()) {
+            s.ruleset_id = it->second->id();
+            s.ruleset_version = it->second->version();
+        }
+    }
     s.version = 1;
     for (std::size_t i = 1; i < events.size(); ++i) {
         const auto& ev = events[i];

@@ -27,6 +27,9 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
                                 std::string id) {
     case_state s = manager_.create(application, std::move(id));
     check_time(s, e, std::nullopt);  // a bad time is refused before anything is written
+    // the content of the rules it pins, kept by digest: they judge it whatever comes later
+    const auto rs = manager_.ruleset_for(s);
+    store_.put_pinned({rs->digest(), rs->id(), rs->version(), rs->content()});
     s.version = 1;
     event_input first{"create", e.actor,         e.at, {{"application", application}},
                       nullptr,  s.ruleset_digest};
@@ -66,6 +69,7 @@ transition_result case_service::apply_once(const std::string& case_id, const cas
                              ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
     check_time(s, e, store_.last_event_at(case_id));  // before anything is written
+    (void)use_pinned(s.ruleset_digest, &s);           // an older store: keep its rules now
     require_current_calendars();
     // Deadlines a calendar change has moved are recorded first, so that the event is judged
     // by the current calendar and a replay sees the same history. Both are decided before
@@ -127,7 +131,9 @@ transition_result case_service::append(const std::string& case_id, const case_st
 
 void case_service::write(const std::string& case_id, const case_state& s, const case_event& e,
                          const transition_result& r) {
-    event_input ev{e.type, e.actor, e.at, e.data, r.verdict, r.after.ruleset_digest};
+    // the rules it was judged by: the pinned ones, or the catalogue's when they drifted
+    event_input ev{e.type, e.actor,   e.at,
+                   e.data, r.verdict, r.judged_by.empty() ? r.after.ruleset_digest : r.judged_by};
     ev.outcome = r.outcome;
     try {
         store_.append(case_id, s.version, ev, r.after.state, r.after.to_json());
@@ -144,7 +150,31 @@ case_state case_service::load(const std::string& case_id) const {
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
     case_state s = case_state::from_json(row->snapshot);
     s.version = row->version;
+    (void)use_pinned(s.ruleset_digest, nullptr);  // reading writes nothing
     return s;
+}
+
+bool case_service::use_pinned(const std::string& digest, const case_state* s) const {
+    if (digest.empty() || manager_.knows_pinned(digest)) return true;
+    if (auto kept = store_.get_pinned(digest)) {
+        manager_.pin(*kept);
+        return true;
+    }
+    // A store written before contents were kept: keep the catalogue's content now, when it is
+    // still what the case pinned.
+    if (s != nullptr && s->pinned_on) {  // never while verifying: verify() only reads
+        try {
+            const auto rs = manager_.rules().rules().resolve(s->region, *s->pinned_on);
+            if (rs->digest() == digest) {
+                const pinned_ruleset p{rs->digest(), rs->id(), rs->version(), rs->content()};
+                store_.put_pinned(p);
+                manager_.pin(p);
+                return true;
+            }
+        } catch (const error&) {
+        }
+    }
+    return false;  // drift: judged by the catalogue's version (see verify())
 }
 
 case_state case_service::get(const std::string& case_id) const {
@@ -236,10 +266,36 @@ case_verify_report case_service::verify(const std::optional<std::string>& case_i
     // replay only on chains that hold: the events alone must rebuild the stored state
     if (!r.chains.ok()) return r;
     const auto ids = case_id ? std::vector<std::string>{*case_id} : store_.case_ids();
-    for (const auto& id : ids)
+    for (const auto& id : ids) {
         for (auto& d : check_replay(id))
             r.replay.push_back(std::move(d));
+        if (auto d = drift(id)) r.drift.push_back(std::move(*d));
+    }
     return r;
+}
+
+std::optional<std::string> case_service::drift(const std::string& case_id) const {
+    const auto row = store_.get(case_id);
+    if (!row) return std::nullopt;
+    const case_state s = case_state::from_json(row->snapshot);
+    if (!s.pinned_on) return std::nullopt;
+    std::shared_ptr<const ruleset> now;
+    try {
+        now = manager_.rules().rules().resolve(s.region, *s.pinned_on);
+    } catch (const error& e) {
+        return "case " + case_id + ": the catalogue has no rules for it now (" + e.what() + ")";
+    }
+    if (now->digest() == s.ruleset_digest) return std::nullopt;
+    const std::string pinned =
+        s.ruleset_id + "@" + s.ruleset_version + " (" + s.ruleset_digest + ")";
+    const std::string current = now->id() + "@" + now->version() + " (" + now->digest() + ")";
+    if (store_.get_pinned(s.ruleset_digest))
+        return "case " + case_id + ": pinned " + pinned + "; the catalogue now holds " + current +
+               " for its date; the store keeps the pinned content, which judges the case";
+    return "case " + case_id + ": pinned " + pinned + "; the catalogue now holds " + current +
+           " for its date, and the store does not keep the pinned content (written before "
+           "contents were kept): the case is judged by the catalogue's; re-pin it or restore "
+           "the file";
 }
 
 std::vector<std::string> case_service::check_replay(const std::string& case_id) const {
@@ -248,7 +304,9 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     std::vector<std::string> diffs;
     case_state replayed;
     try {
-        replayed = manager_.replay(store_.events(case_id));
+        const auto events = store_.events(case_id);
+        if (!events.empty()) (void)use_pinned(events.front().ruleset_digest, nullptr);
+        replayed = manager_.replay(events);
     } catch (const error& e) {
         return {e.what()};
     }

@@ -25,7 +25,7 @@ namespace {
 using nlohmann::json;
 
 // The schema this library writes; PRAGMA user_version holds it (schema_version keeps a record).
-constexpr int k_schema_version = 2;
+constexpr int k_schema_version = 3;
 
 // Long enough for another process's batch to commit, short enough that a stuck writer is
 // reported rather than waited for forever.
@@ -68,8 +68,14 @@ CREATE TABLE schema_version(
   version INTEGER NOT NULL PRIMARY KEY,
   applied_at TEXT NOT NULL
 );
-INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-PRAGMA user_version = 2;
+CREATE TABLE pinned_rulesets(
+  digest TEXT NOT NULL PRIMARY KEY,
+  id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  content TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO schema_version VALUES(3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 3;
 )sql";
 
 // From schema 1: events gain `outcome` (what an event computed, e.g. the deadlines it set and
@@ -79,6 +85,19 @@ constexpr const char* k_migrate_1_to_2 = R"sql(
 ALTER TABLE events ADD COLUMN outcome TEXT;
 INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 PRAGMA user_version = 2;
+)sql";
+
+// From schema 2: the content of the rulesets cases pinned, by digest, so that a case is
+// judged by what it pinned whatever the catalogue holds later.
+constexpr const char* k_migrate_2_to_3 = R"sql(
+CREATE TABLE pinned_rulesets(
+  digest TEXT NOT NULL PRIMARY KEY,
+  id TEXT NOT NULL,
+  version TEXT NOT NULL,
+  content TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO schema_version VALUES(3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 3;
 )sql";
 
 // Every statement the store runs, prepared once per connection on first use.
@@ -99,6 +118,8 @@ enum class sql : std::size_t {
     case_ids,
     all_ids,
     last_event_at,
+    put_pinned,
+    get_pinned,
     count_,
 };
 
@@ -122,6 +143,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SELECT id FROM cases ORDER BY id",
     "SELECT id FROM cases UNION SELECT case_id FROM events ORDER BY 1",
     "SELECT at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+    "INSERT OR IGNORE INTO pinned_rulesets(digest, id, version, content) VALUES(?1, ?2, ?3, ?4)",
+    "SELECT id, version, content FROM pinned_rulesets WHERE digest = ?1",
 };
 
 // The event's fields as JSON text, made before any write so that a string that cannot be
@@ -668,9 +691,13 @@ void case_store::impl::setup() {
             if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("creating the schema");
             }
-        } else if (v == 1) {
-            if (sqlite3_exec(db, k_migrate_1_to_2, nullptr, nullptr, nullptr) != SQLITE_OK) {
+        } else if (v == 1 || v == 2) {
+            if (v == 1 &&
+                sqlite3_exec(db, k_migrate_1_to_2, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("upgrading the schema from version 1 to 2");
+            }
+            if (sqlite3_exec(db, k_migrate_2_to_3, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                fail("upgrading the schema from version 2 to 3");
             }
         } else if (v != k_schema_version) {
             throw store_error(where() + ": schema version " + std::to_string(v) +
@@ -850,6 +877,35 @@ std::optional<std::int64_t> case_store::version(const std::string& case_id) cons
     std::optional<raw_case> c = self().load_case(case_id);
     if (!c) return std::nullopt;
     return c->version;
+}
+
+void case_store::put_pinned(const pinned_ruleset& r) {
+    if (r.digest.empty()) throw usage_error("put_pinned: a pinned ruleset needs its digest");
+    const std::string text = dump_or_throw(r.content, "pinned ruleset content");
+    impl& s = self();
+    impl::write_scope w(s);
+    impl::stmt_use(s, sql::put_pinned)
+        .text(1, r.digest)
+        .text(2, r.id)
+        .text(3, r.version)
+        .text(4, text)
+        .run();
+    w.commit();
+}
+
+std::optional<pinned_ruleset> case_store::get_pinned(const std::string& digest) const {
+    impl& s = self();
+    impl::stmt_use q(s, sql::get_pinned);
+    q.text(1, digest);
+    if (!q.step()) return std::nullopt;
+    pinned_ruleset r;
+    r.digest = digest;
+    r.id = q.col_text(0);
+    r.version = q.col_text(1);
+    r.content = nlohmann::json::parse(q.col_text(2), nullptr, false);
+    if (r.content.is_discarded())
+        throw integrity_error(s.where() + ": the pinned content of " + digest + " is not JSON");
+    return r;
 }
 
 std::optional<std::string> case_store::last_event_at(const std::string& case_id) const {

@@ -102,6 +102,32 @@ std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
     return load_impl(dir, nullptr);
 }
 
+void catalogue::source::read_header() {
+    const auto& j = json;
+    if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+        fail("$.id", "a ruleset needs a string id");
+    id = j["id"].get<std::string>();
+    if (!j.contains("version") || !j["version"].is_string())
+        fail("$.version", "a ruleset needs a string version");
+    version = j["version"].get<std::string>();
+    const auto starts = json_date(j.value("effective_from", nlohmann::json()));
+    if (!starts) fail("$.effective_from", "effective_from must be a date (YYYY-MM-DD)");
+    from = *starts;
+    if (j.contains("effective_to") && !j["effective_to"].is_null()) {
+        to = json_date(j["effective_to"]);
+        if (!to) fail("$.effective_to", "effective_to must be a date or null");
+        if (*to < from) fail("$.effective_to", "effective_to is before effective_from");
+    }
+    if (j.contains("extends") && !j["extends"].is_null()) {
+        if (!j["extends"].is_string()) fail("$.extends", "extends must be a string");
+        const std::string ext = j["extends"].get<std::string>();
+        const auto at = ext.find('@');
+        extends_id = ext.substr(0, at);
+        if (at != std::string::npos) extends_version = ext.substr(at + 1);
+        if (extends_id == id) fail("$.extends", "a ruleset cannot extend itself");
+    }
+}
+
 std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir,
                                            std::vector<diagnostic>& problems) {
     try {
@@ -142,30 +168,7 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
             s->text = detail::read_file(file, errc::ruleset_error);
             s->json = detail::parse_json(s->text, file.string(), errc::ruleset_error);
             if (auto f = schema.validate(s->json)) s->fail(f->json_path, f->message);
-            const auto& j = s->json;
-            if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
-                s->fail("$.id", "a ruleset needs a string id");
-            s->id = j["id"].get<std::string>();
-            if (!j.contains("version") || !j["version"].is_string())
-                s->fail("$.version", "a ruleset needs a string version");
-            s->version = j["version"].get<std::string>();
-            auto from = json_date(j.value("effective_from", nlohmann::json()));
-            if (!from) s->fail("$.effective_from", "effective_from must be a date (YYYY-MM-DD)");
-            s->from = *from;
-            if (j.contains("effective_to") && !j["effective_to"].is_null()) {
-                s->to = json_date(j["effective_to"]);
-                if (!s->to) s->fail("$.effective_to", "effective_to must be a date or null");
-                if (*s->to < s->from)
-                    s->fail("$.effective_to", "effective_to is before effective_from");
-            }
-            if (j.contains("extends") && !j["extends"].is_null()) {
-                if (!j["extends"].is_string()) s->fail("$.extends", "extends must be a string");
-                const std::string ext = j["extends"].get<std::string>();
-                const auto at = ext.find('@');
-                s->extends_id = ext.substr(0, at);
-                if (at != std::string::npos) s->extends_version = ext.substr(at + 1);
-                if (s->extends_id == s->id) s->fail("$.extends", "a ruleset cannot extend itself");
-            }
+            s->read_header();
             auto& versions = cat->by_id_[s->id];
             for (const auto& other : versions) {
                 if (other->version == s->version)

@@ -30,6 +30,8 @@ struct catalogue::source {
         throw ruleset_error(file.string(), detail::line_of(text, path), path, msg);
     }
     [[nodiscard]] bool covers(date d) const { return from <= d && (!to || d <= *to); }
+    /// Reads id, version, effective dates and extends from `json`; fail()s on a bad header.
+    void read_header();
 };
 
 namespace detail {

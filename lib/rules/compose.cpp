@@ -72,9 +72,11 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     auto params = nlohmann::json::object();
     std::vector<rule_source> merged;
     std::string digest_input;
+    auto content = nlohmann::json::array();
     for (const auto* s : chain) {
         rs->chain_.push_back(s->name());
         digest_input += s->name() + "\n" + s->json.dump() + "\n";
+        content.push_back({{"name", s->name()}, {"json", s->json}});
         const auto& j = s->json;
         if (j.contains("parameters"))
             for (const auto& [k, v] : j["parameters"].items())
@@ -123,6 +125,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
                 if (n.is_string()) rs->notes_.push_back(s->name() + ": " + n.get<std::string>());
     }
     rs->digest_ = detail::sha256_hex(digest_input);
+    rs->content_ = std::make_shared<const nlohmann::json>(std::move(content));
     // Variables: a child's definition of a name replaces its parent's, in the parent's place.
     struct variable_source {
         std::string name, expr;
@@ -236,6 +239,44 @@ std::shared_ptr<const ruleset> catalogue::resolve(std::string_view region, date 
                     " to " + (s->to ? s->to->to_string() : std::string("open")) + ")";
     throw not_found_error("no version of the " + std::string(region) + " rules is in force on " +
                           on.to_string() + "; versions: " + versions);
+}
+
+std::shared_ptr<const ruleset> catalogue::from_content(const nlohmann::json& content,
+                                                       const std::string& label,
+                                                       const std::string& expected_digest) const {
+    if (!content.is_array() || content.empty())
+        throw ruleset_error(label, 0, "$", "pinned ruleset content must be a non-empty array");
+    // a catalogue of just these files, the chain fixed by version: root first
+    auto cat = std::shared_ptr<catalogue>(new catalogue());
+    cat->dir_ = dir_;
+    cat->calendars_ = calendars_;
+    const source* parent = nullptr;
+    const source* leaf = nullptr;
+    for (std::size_t i = 0; i < content.size(); ++i) {
+        const auto& f = content[i];
+        if (!f.is_object() || !f.contains("json"))
+            throw ruleset_error(label, 0, json_path_append_index("$", i),
+                                "each file of pinned content is {name, json}");
+        auto s = std::make_shared<source>();
+        s->file = label;
+        s->json = f["json"];
+        s->read_header();
+        if (parent != nullptr) {
+            s->extends_id = parent->id;
+            s->extends_version = parent->version;
+        } else {
+            s->extends_id.clear();
+        }
+        leaf = s.get();
+        parent = s.get();
+        cat->by_id_[s->id].push_back(std::move(s));
+    }
+    auto rs = cat->build(*leaf, leaf->from);
+    if (!expected_digest.empty() && rs->digest() != expected_digest)
+        throw ruleset_error(
+            label, 0, "$",
+            "pinned content has digest " + rs->digest() + ", not " + expected_digest);
+    return rs;
 }
 
 std::shared_ptr<const ruleset> catalogue::get(std::string_view id, std::string_view version) const {

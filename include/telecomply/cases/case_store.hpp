@@ -60,6 +60,15 @@ struct case_row {
     nlohmann::json snapshot;   ///< the case JSON after its last event
 };
 
+/// The rules a case pinned, as the store keeps them: by digest, with the files of the chain
+/// (ruleset::content()), so that the case is judged by them whatever the catalogue holds later.
+struct pinned_ruleset {
+    std::string digest;      ///< ruleset::digest()
+    std::string id;          ///< "CN-GD"
+    std::string version;     ///< "2026.1"
+    nlohmann::json content;  ///< ruleset::content(): [{name, json}], root first
+};
+
 /// One problem found by verify(): the case, the event's seq (the seq the case claims for
 /// case-level problems, 0 when none applies) and what is wrong.
 struct verify_problem {
@@ -96,8 +105,9 @@ class case_store {
 
   public:
     /// Opens (creating when it does not exist) a store file and creates the schema in a new
-    /// file: tables `cases`, `events` and `schema_version`, and `PRAGMA user_version` (2). A
-    /// store of schema version 1 is upgraded in place (events gain the `outcome` column).
+    /// file: tables `cases`, `events`, `pinned_rulesets` and `schema_version`, and `PRAGMA
+    /// user_version` (3). A store of an older schema is upgraded in place (version 1: events
+    /// gain the `outcome` column; version 2: the `pinned_rulesets` table).
     /// Throws store_error naming the file when it cannot be opened, is not a SQLite database,
     /// cannot use a WAL journal, or has a schema version this library does not know.
     [[nodiscard]] static case_store open(const std::filesystem::path& file);
@@ -167,6 +177,12 @@ class case_store {
     [[nodiscard]] std::optional<case_row> get(const std::string& case_id) const;
     /// The case's version (its last seq) without reading its snapshot, or nullopt.
     [[nodiscard]] std::optional<std::int64_t> version(const std::string& case_id) const;
+    /// Keeps a pinned ruleset's content (once per digest; a digest already kept is left as it
+    /// is). Part of the caller's transaction when one is open.
+    void put_pinned(const pinned_ruleset& r);
+    /// The content kept for a digest, or nullopt. Throws integrity_error when the stored
+    /// content is not JSON.
+    [[nodiscard]] std::optional<pinned_ruleset> get_pinned(const std::string& digest) const;
     /// The `at` of the case's last event (nullopt for an unknown case), without reading the
     /// rest of its history.
     [[nodiscard]] std::optional<std::string> last_event_at(const std::string& case_id) const;

@@ -96,6 +96,9 @@ struct transition_result {
     /// `{"deadlines": {name: case_deadline::to_json()}}` for the deadlines it started, extended
     /// or recomputed; null when none.
     nlohmann::json outcome;
+    /// The digest of the rules the event was judged by: the case's pinned digest, unless the
+    /// pinned content is not known and the catalogue's version differs (drift).
+    std::string judged_by;
 };
 
 /// The workflow logic over immutable rules, workflows and calendars. Thread-safe.
@@ -131,6 +134,17 @@ class case_manager {
     [[nodiscard]] case_state on_current_calendar(const case_state& s) const;
 
     [[nodiscard]] const workflow& workflow_for(std::string_view region) const;
+
+    /// The rules a case is judged by: the content it pinned (pin()), else the catalogue's
+    /// version in force on its pinned date (which differs from what was pinned when the
+    /// catalogue's file changed since and the content was not kept: drift).
+    [[nodiscard]] std::shared_ptr<const ruleset> ruleset_for(const case_state& s) const;
+    /// Makes a pinned ruleset's content (from a case store) the rules of every case that
+    /// pinned its digest. Throws ruleset_error when the content does not rebuild to its
+    /// digest. Thread-safe.
+    void pin(const pinned_ruleset& r) const;
+    /// Whether the content of `digest` is known (pin()ned, or the catalogue's own).
+    [[nodiscard]] bool knows_pinned(const std::string& digest) const;
     [[nodiscard]] const engine& rules() const noexcept { return *engine_; }
 
     /// The date of an event time: YYYY-MM-DD, or RFC 3339 converted to UTC+8.
@@ -144,6 +158,7 @@ class case_manager {
     std::shared_ptr<const engine> engine_;
     mutable std::mutex mutex_;
     mutable std::map<std::string, std::shared_ptr<const workflow>, std::less<>> workflows_;
+    mutable std::map<std::string, std::shared_ptr<const ruleset>, std::less<>> pinned_;
 };
 
 /// What case_service::verify() found: the store's hash chains, then, when they hold, whether
@@ -153,6 +168,9 @@ struct case_verify_report {
     /// Where a replay differs from the stored snapshot ("case ID: replayed 'state' differs from
     /// the stored snapshot"); empty when the chains do not hold (no replay is tried then).
     std::vector<std::string> replay;
+    /// Cases whose pinned rules differ from what the catalogue now holds for their date (an
+    /// edited file, a version closed by a new one): not tampering, and not counted by ok().
+    std::vector<std::string> drift;
     /// True when the chains hold and every replay matches.
     [[nodiscard]] bool ok() const noexcept { return chains.ok() && replay.empty(); }
 };
@@ -206,6 +224,9 @@ class case_service {
     /// (case id, event) pairs.
     std::vector<std::pair<std::string, case_event>> recompute(const std::string& at,
                                                               const std::string& actor = "system");
+    /// Why the case's pinned rules differ from the catalogue's version for its date (drift), or
+    /// nullopt when they do not.
+    [[nodiscard]] std::optional<std::string> drift(const std::string& case_id) const;
     /// Replays a case from its events and compares with the stored snapshot; the differences.
     [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
     /// Verifies one case (`case_id`) or every case (nullopt): case_store::verify() /
@@ -220,6 +241,10 @@ class case_service {
     transition_result apply_once(const std::string& case_id, const case_event& e,
                                  std::optional<std::int64_t> expected_version);
     [[nodiscard]] case_state load(const std::string& case_id) const;
+    // Makes the content pinned as `digest` the case's rules (from the store; for a case `s`
+    // whose pinned version the catalogue still holds unchanged, kept in the store now).
+    // False when it is not known: drift.
+    bool use_pinned(const std::string& digest, const case_state* s) const;
     // Applies `e` to `s` (the stored case) and appends it with its outcome.
     transition_result append(const std::string& case_id, const case_state& s, const case_event& e);
     // Appends `e` (applied to `s` with result `r`) with its outcome.

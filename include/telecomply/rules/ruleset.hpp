@@ -78,6 +78,10 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     [[nodiscard]] const std::vector<std::string>& chain() const noexcept { return chain_; }
     /// "sha256:<hex>" over the canonical JSON of every file in the chain.
     [[nodiscard]] const std::string& digest() const noexcept { return digest_; }
+    /// The files of the chain as the digest covers them, root first: `[{"name": "CN@2026.1",
+    /// "json": {...}}, ...]`. What a case store keeps of the rules a case pinned; rebuilt with
+    /// catalogue::from_content().
+    [[nodiscard]] const nlohmann::json& content() const noexcept { return *content_; }
     /// The merged parameters.
     [[nodiscard]] const nlohmann::json& parameters() const noexcept { return *params_json_; }
     [[nodiscard]] const std::vector<rule>& rules() const noexcept { return rules_; }
@@ -108,6 +112,7 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     std::vector<std::string> chain_;
     std::string digest_;
     std::shared_ptr<const nlohmann::json> params_json_;
+    std::shared_ptr<const nlohmann::json> content_;
     document params_doc_;
     std::vector<rule> rules_;
     std::vector<ruleset_variable> variables_;
@@ -157,6 +162,14 @@ class catalogue {
     /// parameters read outside the rules (by the workflow); with `check_unused` false (what
     /// reads them is not known, e.g. a workflow failed to load) unread parameters are not
     /// reported.
+    /// A ruleset rebuilt from content() of another (kept by a case store), compiled with this
+    /// catalogue's calendars: the same rules and digest whatever the folder now holds. Throws
+    /// ruleset_error naming `label` when the content is malformed or its digest is not
+    /// `expected_digest` (when given).
+    [[nodiscard]] std::shared_ptr<const ruleset> from_content(
+        const nlohmann::json& content, const std::string& label,
+        const std::string& expected_digest = {}) const;
+
     [[nodiscard]] std::vector<problem> lint(const std::vector<std::string>& used_elsewhere = {},
                                             bool check_unused = true) const;
 

@@ -1,0 +1,130 @@
+// A case is judged by the rules it pinned (docs/policy.md §8): the store keeps their content by
+// digest; an edited or closed version in the catalogue is drift, never tampering.
+
+#include <doctest/doctest.h>
+
+#include <fstream>
+#include <memory>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "case_testing.hpp"
+#include "scratch_dir.hpp"
+#include "store_testing.hpp"
+#include "telecomply/cases/cases.hpp"
+#include "test_clock.hpp"
+
+using namespace telecomply;
+using nlohmann::json;
+using testing::ev;
+using testing::example;
+
+namespace {
+
+json read(const std::filesystem::path& p) {
+    std::ifstream in(p);
+    return json::parse(in);
+}
+void write(const std::filesystem::path& p, const json& j) {
+    std::ofstream(p) << j.dump(2);
+}
+
+// A Guangdong case accepted under the rules of `dir`, in the store at `db`.
+std::string accepted_case(const std::filesystem::path& dir, const std::filesystem::path& db) {
+    const case_manager m(std::make_shared<const engine>(dir));
+    auto store = case_store::open(db);
+    case_service svc(store, m, testing::test_clock());
+    const auto id = svc.create(example("gd-retail-eligible"), ev("create", "2026-03-16")).id;
+    (void)svc.apply(id, ev("submit", "2026-03-16"));
+    (void)svc.apply(id, ev("accept", "2026-03-17"));
+    return id;
+}
+
+}  // namespace
+
+TEST_CASE("pinned rules: an edited version judges no existing case, and is drift (issue 10)") {
+    testing::scratch_dir rules(testing::rulesets_dir());
+    testing::temp_db db;
+    const auto id = accepted_case(rules.path, db.path());
+    std::string pinned;
+    {
+        auto store = case_store::open(db.path());
+        pinned = store.events(id).front().ruleset_digest;
+        REQUIRE(store.get_pinned(pinned));
+    }
+    // the file is edited in place: under it, the company would be too new to approve
+    auto gd = read(rules.path / "CN-GD" / "2026.1.json");
+    gd["parameters"]["min_company_age_days"] = 99999;
+    write(rules.path / "CN-GD" / "2026.1.json", gd);
+
+    const case_manager m(std::make_shared<const engine>(rules.path));
+    auto store = case_store::open(db.path());
+    case_service svc(store, m, testing::test_clock());
+    auto report = svc.verify();
+    CHECK(report.ok());  // not tampering
+    REQUIRE(report.drift.size() == 1);
+    CHECK(report.drift[0].find("the store keeps the pinned content") != std::string::npos);
+    // approval is judged by what the case pinned, and records that digest
+    const auto r = svc.apply(id, ev("approve", "2026-03-18"));
+    CHECK(r.after.state == "whitelisted");
+    CHECK(store.events(id).back().ruleset_digest == pinned);
+    CHECK(svc.verify().ok());
+    // a new case is judged by the catalogue as it is now
+    auto app = example("gd-retail-eligible");
+    app["id"] = "GD-NEW";
+    const auto fresh = svc.create(app, ev("create", "2026-03-16"));
+    CHECK(fresh.ruleset_digest != pinned);
+    CHECK_THROWS_AS((void)svc.apply("GD-NEW", ev("submit", "2026-03-16")), transition_refused);
+}
+
+TEST_CASE("pinned rules: a new version closing the old one is no tampering (issue 10)") {
+    testing::scratch_dir rules(testing::rulesets_dir());
+    testing::temp_db db;
+    const auto id = accepted_case(rules.path, db.path());
+    auto v1 = read(rules.path / "CN-GD" / "2026.1.json");
+    auto v2 = v1;
+    v1["effective_to"] = "2026-06-30";
+    v2["version"] = "2026.2";
+    v2["effective_from"] = "2026-07-01";
+    write(rules.path / "CN-GD" / "2026.1.json", v1);
+    write(rules.path / "CN-GD" / "2026.2.json", v2);
+    const case_manager m(std::make_shared<const engine>(rules.path));
+    auto store = case_store::open(db.path());
+    case_service svc(store, m, testing::test_clock());
+    const auto report = svc.verify(id);
+    CHECK(report.ok());
+    CHECK(report.drift.size() == 1);
+    CHECK(svc.apply(id, ev("approve", "2026-03-18")).after.state == "whitelisted");
+}
+
+TEST_CASE("pinned rules: a store written before contents were kept") {
+    testing::scratch_dir rules(testing::rulesets_dir());
+    testing::temp_db db;
+    const auto id = accepted_case(rules.path, db.path());
+    testing::raw_sql(db.path(), "DELETE FROM pinned_rulesets;");
+    SUBCASE("the catalogue still holds the pinned version: its content is kept at the next event") {
+        const case_manager m(std::make_shared<const engine>(testing::rulesets_dir()));
+        auto store = case_store::open(db.path());
+        case_service svc(store, m, testing::test_clock());
+        CHECK(svc.verify().drift.empty());
+        (void)svc.apply(id, ev("approve", "2026-03-18"));
+        CHECK(store.get_pinned(store.events(id).front().ruleset_digest));
+    }
+    SUBCASE("the version was edited since: drift without the content, still no tampering") {
+        auto gd = read(rules.path / "CN-GD" / "2026.1.json");
+        gd["notes"].push_back("an edit after the case was created");
+        write(rules.path / "CN-GD" / "2026.1.json", gd);
+        const case_manager m(std::make_shared<const engine>(rules.path));
+        auto store = case_store::open(db.path());
+        case_service svc(store, m, testing::test_clock());
+        const auto report = svc.verify();
+        CHECK(report.ok());
+        REQUIRE(report.drift.size() == 1);
+        CHECK(report.drift[0].find("does not keep the pinned content") != std::string::npos);
+        // judged by the catalogue's rules, and recorded as such
+        (void)svc.apply(id, ev("approve", "2026-03-18"));
+        CHECK(store.events(id).back().ruleset_digest == m.ruleset_for(svc.get(id))->digest());
+        CHECK(svc.verify().ok());
+    }
+}

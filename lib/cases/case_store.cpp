@@ -35,7 +35,8 @@ constexpr std::string_view k_zero_hash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 // Events are append-only: the triggers stop accidental edits by other tools (a determined
-// editor can drop them, which is what verify() is for).
+// editor can drop them, which is what verify() is for). Schema 2; a new file is then brought to
+// the current version by the same steps as an older store.
 constexpr const char* k_schema = R"sql(
 CREATE TABLE cases(
   id TEXT NOT NULL PRIMARY KEY,
@@ -68,14 +69,8 @@ CREATE TABLE schema_version(
   version INTEGER NOT NULL PRIMARY KEY,
   applied_at TEXT NOT NULL
 );
-CREATE TABLE pinned_rulesets(
-  digest TEXT NOT NULL PRIMARY KEY,
-  id TEXT NOT NULL,
-  version TEXT NOT NULL,
-  content TEXT NOT NULL
-) WITHOUT ROWID;
-INSERT INTO schema_version VALUES(3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
-PRAGMA user_version = 3;
+INSERT INTO schema_version VALUES(2, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 2;
 )sql";
 
 // From schema 1: events gain `outcome` (what an event computed, e.g. the deadlines it set and
@@ -688,7 +683,8 @@ void case_store::impl::setup() {
             if (std::stoi(pragma("SELECT count(*) FROM sqlite_master")) != 0) {
                 throw store_error(where() + ": the file is a SQLite database but not a case store");
             }
-            if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK) {
+            if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK ||
+                sqlite3_exec(db, k_migrate_2_to_3, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("creating the schema");
             }
         } else if (v == 1 || v == 2) {

@@ -164,7 +164,7 @@ expect(verify_tampered "${out}" "problems found")
 run(verify_other 0 case verify SC-1 ${S})
 run(verify_tampered_one 1 case verify ${id} ${S})
 
-# a snapshot edited: the chain verifies, the replay does not
+# a snapshot edited (whitelisted until 2030, say): its last event recorded another
 execute_process(COMMAND ${SQL} ${store}
   "UPDATE cases SET snapshot = json_set(snapshot, '$.state', 'revoked') WHERE id = 'SC-1';"
   RESULT_VARIABLE rc ERROR_VARIABLE e)
@@ -172,7 +172,10 @@ if(NOT rc EQUAL 0)
   message(FATAL_ERROR "sql_exec: ${rc} ${e}")
 endif()
 run(verify_snapshot 1 case verify SC-1 ${S})
-expect(verify_snapshot "${out}" "TAMPERED  case SC-1: replayed 'state' differs from the stored snapshot")
+expect(verify_snapshot "${out}" "TAMPERED  case SC-1 event [0-9]+: the case's snapshot is not the one its last event recorded")
+# and nothing of it is shown, or written on top of it
+run(show_edited 2 case show SC-1 ${S})
+expect(show_edited "${err}" "the stored state of case 'SC-1' is not the one its last event recorded")
 
 # ---- events are evidence: never before the case's last event, never more than a day after
 # the store's clock (--now, else TELECOMPLY_NOW, else the system clock); refused: exit 1

@@ -299,7 +299,12 @@ std::optional<std::string> case_service::drift(const std::string& case_id) const
 }
 
 std::vector<std::string> case_service::check_replay(const std::string& case_id) const {
-    const auto row = store_.get(case_id);
+    std::optional<case_row> row;
+    try {
+        row = store_.get(case_id);
+    } catch (const integrity_error& e) {
+        return {e.what()};  // an edited snapshot: reported, as any replay difference
+    }
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
     std::vector<std::string> diffs;
     case_state replayed;

@@ -83,8 +83,11 @@ PRAGMA user_version = 2;
 )sql";
 
 // From schema 2: the content of the rulesets cases pinned, by digest, so that a case is
-// judged by what it pinned whatever the catalogue holds later.
+// judged by what it pinned whatever the catalogue holds later; and each event's digest of the
+// snapshot it left (in its hash), so that reading a case checks its snapshot against its chain.
+// Old events keep NULL there and their hashes.
 constexpr const char* k_migrate_2_to_3 = R"sql(
+ALTER TABLE events ADD COLUMN snapshot_digest TEXT;
 CREATE TABLE pinned_rulesets(
   digest TEXT NOT NULL PRIMARY KEY,
   id TEXT NOT NULL,
@@ -130,11 +133,15 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "INSERT INTO cases(id, region, created_at, version, state, snapshot, last_hash) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "INSERT INTO events(case_id, seq, type, actor, at, payload, verdict, ruleset_digest, "
-    "prev_hash, hash, outcome) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    "prev_hash, hash, outcome, snapshot_digest) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
     "UPDATE cases SET version = ?2, state = ?3, snapshot = ?4, last_hash = ?5 WHERE id = ?1",
-    "SELECT id, region, created_at, version, state, snapshot, last_hash FROM cases WHERE id = ?1",
-    "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash, outcome "
-    "FROM events WHERE case_id = ?1 ORDER BY seq",
+    // one statement: the snapshot and its last event's digest of it from one state of the file
+    "SELECT id, region, created_at, version, state, snapshot, last_hash, "
+    "(SELECT snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1) "
+    "FROM cases WHERE id = ?1",
+    "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash, outcome, "
+    "snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq",
     "SELECT id FROM cases ORDER BY id",
     "SELECT id FROM cases UNION SELECT case_id FROM events ORDER BY 1",
     "SELECT at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
@@ -146,7 +153,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
 // written as JSON (invalid UTF-8) is refused up front. Strings are quoted (JSON-dumped).
 struct event_text {
     std::string case_id, type, actor, at, payload, verdict, digest;
-    std::string outcome;  ///< "" when the event has none (stored as NULL, left out of the hash)
+    std::string outcome;   ///< "" when the event has none (stored as NULL, left out of the hash)
+    std::string snapshot;  ///< the quoted digest of the snapshot it left; "" for none (old)
 };
 
 std::string dump_or_throw(const json& j, std::string_view what) {
@@ -166,7 +174,8 @@ event_text quote_event(const std::string& case_id, const event_input& e) {
             dump_or_throw(e.payload, "event payload"),
             dump_or_throw(e.verdict, "event verdict"),
             dump_or_throw(json(e.ruleset_digest), "ruleset digest"),
-            e.outcome.is_null() ? std::string() : dump_or_throw(e.outcome, "event outcome")};
+            e.outcome.is_null() ? std::string() : dump_or_throw(e.outcome, "event outcome"),
+            std::string()};  // the snapshot's digest: set by create() / append()
 }
 
 // nlohmann's dump() of the event object, assembled from the dumped members (keys in sorted
@@ -191,6 +200,10 @@ std::string canonical_event(const event_text& t, std::int64_t seq) {
     out += t.digest;
     out += R"(,"seq":)";
     out += std::to_string(seq);
+    if (!t.snapshot.empty()) {
+        out += R"(,"snapshot":)";
+        out += t.snapshot;
+    }
     out += R"(,"type":)";
     out += t.type;
     out += R"(,"verdict":)";
@@ -216,13 +229,15 @@ struct setup_busy : store_error {
 // A row as stored, before any JSON is parsed (verify() must cope with anything in the file).
 struct raw_case {
     std::string id, region, created_at, state, snapshot, last_hash;
+    std::optional<std::string> snapshot_digest;  ///< what its last event recorded (schema 3)
     std::int64_t version = 0;
 };
 
 struct raw_event {
     std::int64_t seq = 0;
     std::string type, actor, at, payload, verdict, digest, prev_hash, hash;
-    std::optional<std::string> outcome;  ///< nullopt for NULL
+    std::optional<std::string> outcome;          ///< nullopt for NULL
+    std::optional<std::string> snapshot_digest;  ///< nullopt for NULL (events of schema < 3)
 };
 
 }  // namespace
@@ -363,6 +378,8 @@ void case_store::impl::insert_event(const std::string& case_id, std::int64_t seq
         .text(9, prev_hash)
         .text(10, hash)
         .text_or_null(11, t.outcome)
+        .text_or_null(
+            12, t.snapshot.empty() ? std::string() : json::parse(t.snapshot).get<std::string>())
         .run();
 }
 
@@ -477,6 +494,7 @@ std::optional<raw_case> case_store::impl::load_case(const std::string& case_id) 
     c.state = q.col_text(4);
     c.snapshot = q.col_text(5);
     c.last_hash = q.col_text(6);
+    if (!q.col_null(7)) c.snapshot_digest = q.col_text(7);
     return c;
 }
 
@@ -496,6 +514,7 @@ std::vector<raw_event> case_store::impl::load_events(const std::string& case_id)
         e.prev_hash = q.col_text(7);
         e.hash = q.col_text(8);
         if (!q.col_null(9)) e.outcome = q.col_text(9);
+        if (!q.col_null(10)) e.snapshot_digest = q.col_text(10);
         out.push_back(std::move(e));
     }
     return out;
@@ -560,6 +579,7 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
             t.verdict = std::move(verdict);
             t.digest = q(e.digest);
             t.outcome = std::move(outcome);
+            if (e.snapshot_digest) t.snapshot = q(*e.snapshot_digest);
             if (chain_hash(e.prev_hash, t, e.seq) != e.hash) {
                 problem(e.seq, at + "hash does not match the event's content (edited or moved)");
             }
@@ -585,6 +605,10 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
         }
         if (json::parse(row->snapshot, nullptr, false).is_discarded()) {
             problem(row->version, "the case's snapshot is not valid JSON");
+        } else if (!evs.empty() && evs.back().snapshot_digest &&
+                   *evs.back().snapshot_digest != detail::sha256_hex(row->snapshot)) {
+            problem(row->version,
+                    "the case's snapshot is not the one its last event recorded (edited)");
         }
     }
 }
@@ -599,6 +623,7 @@ std::string event_hash(const stored_event& e) {
     t.verdict = e.verdict.dump();
     t.digest = json(e.ruleset_digest).dump();
     if (!e.outcome.is_null()) t.outcome = e.outcome.dump();
+    if (!e.snapshot_digest.empty()) t.snapshot = json(e.snapshot_digest).dump();
     return chain_hash(e.prev_hash, t, e.seq);
 }
 
@@ -615,6 +640,7 @@ void event_to_json(Json& j, const stored_event& e) {
     j["verdict"] = e.verdict;
     j["ruleset_digest"] = e.ruleset_digest;
     j["outcome"] = e.outcome;
+    if (!e.snapshot_digest.empty()) j["snapshot_digest"] = e.snapshot_digest;
     j["prev_hash"] = e.prev_hash;
     j["hash"] = e.hash;
 }
@@ -742,8 +768,9 @@ std::int64_t case_store::create(const std::string& case_id, const std::string& r
                                 const nlohmann::json& snapshot_after) {
     impl& s = self();
     if (case_id.empty()) throw usage_error("case_store::create: the case id is empty");
-    const event_text t = quote_event(case_id, first);
+    event_text t = quote_event(case_id, first);
     const std::string snapshot = dump_or_throw(snapshot_after, "snapshot");
+    t.snapshot = json(detail::sha256_hex(snapshot)).dump();
     const std::string hash = chain_hash(k_zero_hash, t, 1);
 
     impl::write_scope w(s);
@@ -770,8 +797,9 @@ std::int64_t case_store::append(const std::string& case_id, std::int64_t expecte
                                 const event_input& e, const std::string& state_after,
                                 const nlohmann::json& snapshot_after) {
     impl& s = self();
-    const event_text t = quote_event(case_id, e);
+    event_text t = quote_event(case_id, e);
     const std::string snapshot = dump_or_throw(snapshot_after, "snapshot");
+    t.snapshot = json(detail::sha256_hex(snapshot)).dump();
 
     impl::write_scope w(s);
     // The check is inside the write transaction: no other writer can move the case between it
@@ -865,6 +893,14 @@ std::optional<case_row> case_store::get(const std::string& case_id) const {
     row.created_at = std::move(c->created_at);
     row.state = std::move(c->state);
     row.version = c->version;
+    // The snapshot is what the last event left, or nothing is shown (or appended on top).
+    {
+        if (c->snapshot_digest && *c->snapshot_digest != detail::sha256_hex(c->snapshot))
+            throw integrity_error(s.where() + ": the stored state of case '" + case_id +
+                                  "' is not the one its last event recorded (edited outside "
+                                  "telecomply?): nothing was shown or written; run `telecomply "
+                                  "case verify`");
+    }
     row.snapshot = s.parse_column(c->snapshot, case_id, 0, "snapshot");
     return row;
 }
@@ -927,6 +963,7 @@ std::vector<stored_event> case_store::events(const std::string& case_id) const {
         e.verdict = s.parse_column(r.verdict, case_id, r.seq, "verdict");
         if (r.outcome) e.outcome = s.parse_column(*r.outcome, case_id, r.seq, "outcome");
         e.ruleset_digest = std::move(r.digest);
+        if (r.snapshot_digest) e.snapshot_digest = std::move(*r.snapshot_digest);
         e.prev_hash = std::move(r.prev_hash);
         e.hash = std::move(r.hash);
         out.push_back(std::move(e));

@@ -502,9 +502,10 @@ TEST_CASE("case deadlines: a store written before deadlines had details replays 
         std::string prev(64, '0');
         for (auto e : store.events(id)) {
             e.outcome = nullptr;
+            e.snapshot_digest.clear();
             e.prev_hash = prev;
             e.hash = event_hash(e);
-            sql += "UPDATE events SET outcome = NULL, prev_hash = '" + e.prev_hash + "', hash = '" +
+            sql += "UPDATE events SET outcome = NULL, snapshot_digest = NULL, prev_hash = '" + e.prev_hash + "', hash = '" +
                    e.hash + "' WHERE case_id = '" + id + "' AND seq = " + std::to_string(e.seq) +
                    ";";
             prev = e.hash;

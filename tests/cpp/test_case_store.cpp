@@ -236,8 +236,16 @@ TEST_CASE("case store: event_hash is the documented canonical hash") {
     s.append(e.case_id, 1, second, "submitted", json::object());
     const auto evs = s.events(e.case_id);
     REQUIRE(evs.size() == 2);
-    CHECK(evs[0].hash == h1);
-    CHECK(evs[1].hash == "2a58878a0b2cdd82d517fa37ef82d5ebe8956ed6dd91cd28954bbcfecb4b8651");
+    // The store's events also cover the snapshot they left ({}: its "sha256:..." digest as
+    // "snapshot"); pinned against the same Python, with that key added.
+    CHECK(evs[0].snapshot_digest ==
+          "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a");
+    CHECK(evs[0].hash == "b38f257687c171d9aad98c25a41b0df118ca5ef8fe2fa161b2f5d68afbd20b51");
+    CHECK(event_hash(evs[0]) == evs[0].hash);
+    CHECK(event_hash(evs[1]) == evs[1].hash);
+    stored_event old = evs[0];  // an event written before schema 3: no snapshot in its hash
+    old.snapshot_digest.clear();
+    CHECK(event_hash(old) == h1);
 }
 
 TEST_CASE("case store: an event's outcome is stored and hashed; old stores are upgraded") {
@@ -267,7 +275,10 @@ TEST_CASE("case store: an event's outcome is stored and hashed; old stores are u
         s.append(e.case_id, 1, ev("note", {{"n", 2}}), "under_review", json::object());
         const auto evs = s.events(e.case_id);
         REQUIRE(evs.size() == 2);
-        CHECK(evs[0].hash == h);
+        stored_event without = evs[0];  // the hash above is of the event without its snapshot
+        without.snapshot_digest.clear();
+        CHECK(event_hash(without) == h);
+        CHECK(event_hash(evs[0]) == evs[0].hash);
         CHECK(evs[0].outcome == e.outcome);
         CHECK(evs[1].outcome.is_null());  // none: NULL in the file, not in the hash
         CHECK(s.verify_all().ok());
@@ -559,7 +570,7 @@ TEST_CASE("case store: verify detects edited, reordered and deleted events") {
     SUBCASE("an event appended behind the store's back") {
         raw_sql(tmp.path(),
                 "INSERT INTO events SELECT case_id, 6, type, actor, at, payload, "
-                "verdict, ruleset_digest, hash, hash, outcome FROM events "
+                "verdict, ruleset_digest, hash, hash, outcome, snapshot_digest FROM events "
                 "WHERE case_id = 'c' AND seq = 5;");
         check_detected({5});
     }

@@ -1385,7 +1385,7 @@ TEST_CASE("cases: complete histories replay to their stored snapshots") {
     CHECK(f.store.verify_all().ok());
 }
 
-TEST_CASE("cases: a tampered event is detected by verify; a tampered snapshot by replay") {
+TEST_CASE("cases: a tampered event is detected by verify; a tampered snapshot on reading") {
     service_fixture f;
     f.reach_gd("C", "whitelisted");
     f.take("C", ev("complaint", "2026-04-01", {{"number", "13866751415"}}), "whitelisted");
@@ -1405,14 +1405,26 @@ TEST_CASE("cases: a tampered event is detected by verify; a tampered snapshot by
         // and the replay no longer gives the snapshot
         CHECK(!f.service.check_replay("C").empty());
     }
-    SUBCASE("the stored snapshot edited: the chain verifies, the replay does not") {
+    SUBCASE("the stored snapshot edited (issue 10): refused on reading, found by verify") {
+        // whitelisted until 2030: what an editor would want the bureau to see
         raw_sql(f.db.path(),
                 "UPDATE cases SET snapshot = json_set(snapshot, '$.validity_until', "
                 "'2030-01-01') WHERE id = 'C';");
-        CHECK(f.store.verify("C").ok());
+        const auto report = f.store.verify("C");
+        REQUIRE(report.problems.size() == 1);
+        CHECK(contains(report.problems[0].message, "not the one its last event recorded"));
+        CHECK_THROWS_AS((void)f.store.get("C"), integrity_error);
+        CHECK_THROWS_AS((void)f.service.get("C"), integrity_error);
+        // nothing is appended on top of it by a writer that reads it (a new process)
+        case_service reader(f.store, manager(), testing::test_clock());
+        const auto before = f.store.events("C").size();
+        CHECK_THROWS_AS(reader.apply("C", ev("complaint", "2026-04-02",
+                                             {{"number", "13866751415"}})),
+                        integrity_error);
+        CHECK(f.store.events("C").size() == before);
         const auto diffs = f.service.check_replay("C");
         REQUIRE(diffs.size() == 1);
-        CHECK(contains(diffs[0], "validity_until"));
+        CHECK(contains(diffs[0], "not the one its last event recorded"));
     }
     SUBCASE("a guard's event removed from the middle") {
         raw_sql(f.db.path(), "DELETE FROM events WHERE case_id = 'C' AND seq = 2;");

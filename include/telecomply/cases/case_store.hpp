@@ -38,12 +38,17 @@ struct stored_event {
     nlohmann::json payload, verdict;  ///< as given in event_input
     std::string ruleset_digest;       ///< as given in event_input
     nlohmann::json outcome;           ///< as given in event_input (null when none)
+    /// SHA-256 of the case snapshot the event left (the case JSON as stored after it); ""
+    /// for events written by stores before schema 3. Covered by the hash: reading a case
+    /// checks its snapshot against it.
+    std::string snapshot_digest;
     std::string prev_hash;            ///< `hash` of event seq-1; 64 zeros for seq 1
     std::string hash;                 ///< event_hash() of this event (64 lowercase hex digits)
 };
 
 /// An event as JSON: `{seq, type, actor, at, payload, verdict, ruleset_digest, outcome,
-/// prev_hash, hash}` (no case_id; outcome null when the event computed nothing), what
+/// snapshot_digest?, prev_hash, hash}` (no case_id; outcome null when the event computed
+/// nothing; snapshot_digest absent for events written before schema 3), what
 /// `telecomply case history --format json` prints and Python's CaseStore.history() returns.
 /// nlohmann::json sorts the keys; nlohmann::ordered_json keeps them in the order listed here.
 /// Used by nlohmann's conversions: `nlohmann::json j = event;`. Thread-safe.
@@ -173,7 +178,9 @@ class case_store {
     /// one open.
     [[nodiscard]] transaction begin();
 
-    /// The case's row, or nullopt for an unknown case.
+    /// The case's row, or nullopt for an unknown case. Throws integrity_error when the stored
+    /// snapshot is not the one the case's last event recorded (edited outside the library):
+    /// nothing of it is shown, and nothing is appended on top of it.
     [[nodiscard]] std::optional<case_row> get(const std::string& case_id) const;
     /// The case's version (its last seq) without reading its snapshot, or nullopt.
     [[nodiscard]] std::optional<std::int64_t> version(const std::string& case_id) const;
@@ -212,7 +219,8 @@ class case_store {
 /// The canonical hash of an event: the SHA-256 (64 lowercase hex digits) of
 /// `prev_hash + "\n" +` the canonical JSON (nlohmann dump(): keys sorted, no spaces) of
 /// `{case_id, seq, type, actor, at, payload, verdict, ruleset_digest}`, with `outcome` too when
-/// it is not null (so events written before outcomes existed keep their hashes). Throws
+/// it is not null and `snapshot` (the snapshot_digest) when not empty (so events written
+/// before those existed keep their hashes). Throws
 /// nlohmann::json::type_error when a string in the event is not valid UTF-8.
 [[nodiscard]] std::string event_hash(const stored_event& e);
 

@@ -30,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telecomply/base/clock.hpp"
 #include "telecomply/cases/case_store.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/rules/engine.hpp"
@@ -237,10 +238,14 @@ int main(int argc, char** argv) try {
             ev("reinstate", "2026-04-08"),
         };
         std::int64_t done = 0;
+        // events are recorded in time order: one second apart, from 2026-04-02 on
+        const auto t_base = std::chrono::system_clock::time_point{std::chrono::seconds{1775059200}};
         auto next_event = [&] {
             const std::int64_t round = done / k_cases;
             const std::string id = "C" + std::to_string(done % k_cases);
-            service.apply(id, cycle[static_cast<std::size_t>(round % 4)]);
+            case_event e = cycle[static_cast<std::size_t>(round % 4)];
+            e.at = to_rfc3339_cst(t_base + std::chrono::seconds{done});
+            service.apply(id, e);
             ++done;
         };
         auto t0 = clock_type::now();

@@ -43,15 +43,16 @@ transition_result case_service::apply(const std::string& case_id, const case_eve
     // Without a version the caller decided on, a writer that got in between is not a conflict
     // of decisions: read the case again and judge the event on what it is now. Bounded, with a
     // growing, jittered pause so that contending writers spread out.
-    std::minstd_rand jitter(std::random_device{}());
+    std::optional<std::minstd_rand> jitter;  // seeded on the first conflict only
     for (int attempt = 1;; ++attempt) {
         try {
             return apply_once(case_id, e, std::nullopt);
         } catch (const conflict_error&) {
             if (attempt == k_write_attempts) throw;
+            if (!jitter) jitter.emplace(std::random_device{}());
             const int cap_ms = std::min(2 * attempt, 50);
             std::this_thread::sleep_for(
-                std::chrono::milliseconds(std::uniform_int_distribution<int>(1, cap_ms)(jitter)));
+                std::chrono::milliseconds(std::uniform_int_distribution<int>(1, cap_ms)(*jitter)));
         }
     }
 }

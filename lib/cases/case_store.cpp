@@ -906,9 +906,11 @@ std::optional<case_row> case_store::get(const std::string& case_id) const {
 }
 
 std::optional<std::int64_t> case_store::version(const std::string& case_id) const {
-    std::optional<raw_case> c = self().load_case(case_id);
-    if (!c) return std::nullopt;
-    return c->version;
+    // the head only: no snapshot read (this runs before every append of a writer's case)
+    impl::stmt_use q(self(), sql::case_head);
+    q.text(1, case_id);
+    if (!q.step()) return std::nullopt;
+    return q.col_int(0);
 }
 
 void case_store::put_pinned(const pinned_ruleset& r) {

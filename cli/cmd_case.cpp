@@ -1,4 +1,4 @@
-// `telecomply case`: the case store: new, event, show, history, verify, tick.
+// `telecomply case`: the case store: new, event, list, show, history, verify, tick.
 
 #include "options.hpp"
 
@@ -31,7 +31,26 @@ struct case_args {
     std::string file;
     std::string now;
     std::optional<std::int64_t> expect_version;
+    // case list
+    std::string state, region, uscc, due_before;
+    bool overdue = false;
 };
+
+// "GD-2026-0412  CN-GD  whitelisted  validity 2027-03-05 [REVIEW_OVERDUE]"
+void print_case_line(const case_state& s) {
+    std::cout << s.id << "  " << s.region << "  " << s.state;
+    const case_deadline* next = nullptr;
+    std::string next_name;
+    for (const auto& [name, d] : s.deadlines)
+        if (next == nullptr || d.due < next->due) {
+            next = &d;
+            next_name = name;
+        }
+    if (next != nullptr) std::cout << "  " << next_name << " " << next->due.to_string();
+    for (const auto& f : s.flags)
+        std::cout << "  [" << f << "]";
+    std::cout << "\n";
+}
 
 // "2027-02-03  (40 working days from 2026-11-30; PROVISIONAL: 2027 is not official yet)"
 std::string describe_deadline(const case_deadline& d) {
@@ -110,6 +129,30 @@ int run_case(const common& c, const std::string& action, const case_args& a,
             std::cerr << "telecomply: refused: " << e.what() << "\n";
             return exit_findings;
         }
+    }
+    if (action == "list") {
+        case_filter f;
+        if (!a.state.empty()) f.state = a.state;
+        if (!a.region.empty()) f.region = a.region;
+        if (!a.uscc.empty()) f.uscc = a.uscc;
+        if (!a.due_before.empty()) {
+            const auto d = date::parse(a.due_before);
+            if (!d) throw usage_error("--due-before must be a date (YYYY-MM-DD)");
+            f.due_before = *d;
+        }
+        if (a.overdue) f.overdue_on = clock.today();
+        const auto cases = service.list(f);
+        if (format == "json") {
+            auto arr = nlohmann::json::array();
+            for (const auto& s : cases)
+                arr.push_back(s.summary());
+            std::cout << json_text(arr, 2) << "\n";
+        } else {
+            for (const auto& s : cases)
+                print_case_line(s);
+            std::cout << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << "\n";
+        }
+        return exit_ok;
     }
     if (action == "show") {
         print_case(service.get(a.id), format);
@@ -190,7 +233,7 @@ command add_case(CLI::App& app, common& c) {
     auto a = std::make_shared<args>();
     case_args& ca = a->ca;
     auto* cases =
-        app.add_subcommand("case", "the case store: new, event, show, history, verify, tick");
+        app.add_subcommand("case", "the case store: new, event, list, show, history, verify, tick");
     cases->require_subcommand(1);
     add_rulesets_option(cases, c);
     auto store_opt = [&](CLI::App* sub) {
@@ -225,6 +268,17 @@ command add_case(CLI::App& app, common& c) {
         cases->add_subcommand("show", "a case's state, deadlines, obligations and findings");
     c_show->add_option("id", ca.id, "case id")->required();
     store_opt(c_show);
+    auto* c_list = cases->add_subcommand(
+        "list", "the cases of the store, by state, region, applicant or deadline");
+    c_list->add_option("--state", ca.state, "in this state, e.g. whitelisted");
+    c_list->add_option("--region", ca.region, "of this region, e.g. CN-GD");
+    c_list->add_option("--uscc", ca.uscc, "of this applicant (unified social credit code)");
+    c_list->add_option("--due-before", ca.due_before,
+                       "with a running deadline whose last day is before this date");
+    c_list->add_flag("--overdue", ca.overdue,
+                     "with a running deadline already past (on the store's clock): what "
+                     "`case tick` would act on");
+    store_opt(c_list);
     auto* c_history = cases->add_subcommand("history", "a case's events");
     c_history->add_option("id", ca.id, "case id")->required();
     store_opt(c_history);

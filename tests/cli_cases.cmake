@@ -247,3 +247,14 @@ run(number_one 1 case event ${id} complaint ${W} --at 2026-04-03 --data "{\"numb
 expect(number_one "${err}" "not a valid phone number")
 run(number_spaced 0 case event ${id} complaint ${W} --at 2026-04-03
     --data "{\"number\": \"+86 138 6675 1415\"}")
+
+# ---- case list: by state, region, applicant and deadline
+run(list_all 0 case list ${W})
+expect(list_all "${out}" "^GD-2026-0412  CN-GD  whitelisted  validity 2027-03-18\n1 case\n$")
+run(list_state 0 case list ${W} --state under_review)
+expect(list_state "${out}" "^0 cases\n$")
+run(list_json 0 case list ${W} --region CN-GD --format json)
+expect_json(list_json "${out}" whitelisted 0 state)
+run(list_overdue 0 case list --store ${WORK}/writers.db --overdue --now 2027-03-20)
+expect(list_overdue "${out}" "GD-2026-0412")
+run(list_bad_date 2 case list ${W} --due-before soon)

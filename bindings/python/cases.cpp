@@ -538,6 +538,35 @@ void bind_cases(py::module_& m) {
             "outcome, prev_hash, hash}; outcome holds the deadlines an event set, with the "
             "calendar they were counted on (None when it set none).")
         .def(
+            "list",
+            [](const py_case_store& s, const std::optional<std::string>& state,
+               const std::optional<std::string>& region, const std::optional<std::string>& uscc,
+               const py::object& due_before, bool overdue) {
+                case_filter f;
+                f.state = state;
+                f.region = region;
+                f.uscc = uscc;
+                if (!due_before.is_none())
+                    f.due_before = case_manager::event_date(event_time_arg(due_before));
+                const auto summaries = with_store(s, [&](const py_case_store& st) {
+                    if (overdue) f.overdue_on = st.clock.today();
+                    std::vector<nlohmann::json> out;
+                    for (const auto& c : st.service->list(f))
+                        out.push_back(c.summary());
+                    return out;
+                });
+                py::list out;
+                for (const auto& j : summaries)
+                    out.append(json_py(j));
+                return out;
+            },
+            py::kw_only(), py::arg("state") = py::none(), py::arg("region") = py::none(),
+            py::arg("uscc") = py::none(), py::arg("due_before") = py::none(),
+            py::arg("overdue") = false,
+            "The summaries (as show()) of the cases selected: in `state`, of `region`, of the "
+            "applicant `uscc`, with a running deadline before `due_before`, or already past on "
+            "the store's clock (`overdue`); in case id order.")
+        .def(
             "cases",
             [](const py_case_store& s) {
                 return with_store(s, [](const py_case_store& f) { return f.store->case_ids(); });

@@ -182,6 +182,26 @@ case_state case_service::get(const std::string& case_id) const {
     return manager_.on_current_calendar(load(case_id));
 }
 
+std::vector<case_state> case_service::list(const case_filter& f) const {
+    std::vector<case_state> out;
+    for (const auto& id : store_.case_ids()) {
+        case_state s = get(id);
+        if (f.state && s.state != *f.state) continue;
+        if (f.region && s.region != *f.region) continue;
+        if (f.uscc &&
+            s.application.value("applicant", nlohmann::json::object()).value("uscc", "") != *f.uscc)
+            continue;
+        const auto any_deadline = [&](auto&& pred) {
+            return std::any_of(s.deadlines.begin(), s.deadlines.end(),
+                               [&](const auto& d) { return pred(d.second.due); });
+        };
+        if (f.due_before && !any_deadline([&](date due) { return due < *f.due_before; })) continue;
+        if (f.overdue_on && !any_deadline([&](date due) { return due < *f.overdue_on; })) continue;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
 std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
                                                                    const std::string& actor) {
     require_current_calendars();

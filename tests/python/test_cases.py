@@ -379,3 +379,23 @@ def test_expect_version(tmp_path, eligible_app):
     store.event(case_id, "complaint", at="2026-03-06", data={"number": number}, expect_version=5)
     store.event(case_id, "complaint", at="2026-03-06", data={"number": number})
     assert len(store.history(case_id)) == 7
+
+
+def test_list_cases(tmp_path, eligible_app, example_apps):
+    """Issue 10 item 8: the cases of a store by state, region, applicant and deadline."""
+    store = telecomply.CaseStore(tmp_path / "list.db", now="2026-03-20")
+    store.new(eligible_app, at="2026-03-02")
+    store.event(eligible_app["id"], "submit", at="2026-03-02")
+    store.event(eligible_app["id"], "accept", at="2026-03-03")  # review_sla 2026-04-29
+    other = next(a for a in example_apps if a["region"] == "CN-SD")
+    store.new(other, at="2026-03-02")
+    assert [c["id"] for c in store.list()] == sorted([eligible_app["id"], other["id"]])
+    assert [c["id"] for c in store.list(state="under_review")] == [eligible_app["id"]]
+    assert [c["id"] for c in store.list(region="CN-SD")] == [other["id"]]
+    uscc = eligible_app["applicant"]["uscc"]
+    assert [c["id"] for c in store.list(uscc=uscc)] == [eligible_app["id"]]
+    assert store.list(due_before="2026-04-29") == []
+    assert [c["id"] for c in store.list(due_before=dt.date(2026, 4, 30))] == [eligible_app["id"]]
+    assert store.list(overdue=True) == []
+    store.now = "2026-05-01"
+    assert [c["id"] for c in store.list(overdue=True)] == [eligible_app["id"]]

@@ -182,6 +182,16 @@ class CaseStore:
         again on the fresh case."""
     def show(self, case_id: str) -> Dict[str, Any]: ...
     def case(self, case_id: str) -> Dict[str, Any]: ...
+    def list(
+        self,
+        *,
+        state: Optional[str] = ...,
+        region: Optional[str] = ...,
+        uscc: Optional[str] = ...,
+        due_before: TimeLike = ...,
+        overdue: bool = ...,
+    ) -> List[Dict[str, Any]]:
+        """The summaries (as show()) of the cases selected, in case id order."""
     def history(self, case_id: str) -> List[Dict[str, Any]]: ...
     def cases(self) -> List[str]: ...
     def verify(self, case_id: Optional[str] = ...) -> Dict[str, Any]: ...

@@ -175,6 +175,15 @@ struct case_verify_report {
     [[nodiscard]] bool ok() const noexcept { return chains.ok() && replay.empty(); }
 };
 
+/// Which cases case_service::list() returns: every condition given must hold.
+struct case_filter {
+    std::optional<std::string> state;   ///< in this state ("whitelisted")
+    std::optional<std::string> region;  ///< of this region ("CN-GD")
+    std::optional<std::string> uscc;    ///< of this applicant (统一社会信用代码)
+    std::optional<date> due_before;     ///< a running deadline's last day is before this day
+    std::optional<date> overdue_on;     ///< a running deadline's last day passed before this day
+};
+
 /// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
 ///
 /// Events are evidence (docs/policy.md §8): create() and apply() refuse (transition_refused,
@@ -214,6 +223,10 @@ class case_service {
     /// after the rules were loaded, this is the view of the loaded ones: load the rules again
     /// to see the new days (writes refuse until then).
     [[nodiscard]] case_state get(const std::string& case_id) const;
+    /// The cases `filter` selects, in case id order, on the calendar of the loaded rules (as
+    /// get()). Reads every case (no index yet: linear in the store's size). Throws
+    /// integrity_error for a case whose stored snapshot was edited.
+    [[nodiscard]] std::vector<case_state> list(const case_filter& filter = {}) const;
     /// Applies every automatic event due at `now` to every case, after recording any
     /// `recompute_deadlines` a calendar change calls for. Returns (case id, event) pairs, the
     /// recomputations included.

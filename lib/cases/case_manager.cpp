@@ -149,6 +149,41 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
         return out;
     }
 
+    // ---- re-pinning: the case is judged from now on by the catalogue's current content of
+    // the version in force on its pinned date (an explicit, recorded decision, with a reason)
+    if (e.type == "repin") {
+        const auto reason = e.data.value("reason", nlohmann::json());
+        if (!reason.is_string() ||
+            reason.get<std::string>().find_first_not_of(" \t\n") == std::string::npos)
+            refuse(s, e, "data.reason must say why the case is re-pinned");
+        std::shared_ptr<const ruleset> to;
+        if (recorded != nullptr) {
+            // the record names what it was re-pinned to; its content is the store's
+            const std::string digest =
+                recorded->value("repinned", nlohmann::json::object()).value("to", "");
+            case_state probe = s;
+            probe.ruleset_digest = digest;
+            to = ruleset_for(probe);
+            if (to->digest() != digest)
+                throw integrity_error("case " + s.id + ": the rules it was re-pinned to (" +
+                                      digest + ") are not kept in the store");
+        } else {
+            to = engine_->rules().resolve(s.region, *s.pinned_on);
+            if (to->digest() == s.ruleset_digest)
+                refuse(s, e,
+                       "the case is already pinned to " + to->id() + "@" + to->version() + " (" +
+                           to->digest() + ")");
+        }
+        next.ruleset_id = to->id();
+        next.ruleset_version = to->version();
+        next.ruleset_digest = to->digest();
+        ++next.version;
+        out.transition = "repin";
+        out.judged_by = to->digest();
+        out.outcome = {{"repinned", {{"from", s.ruleset_digest}, {"to", to->digest()}}}};
+        return out;
+    }
+
     // ---- automatic events (deadlines) ----
     if (e.type == "timer") {
         const std::string name = text_of(e.data, "timer");

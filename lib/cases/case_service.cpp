@@ -83,6 +83,11 @@ transition_result case_service::apply_once(const std::string& case_id, const cas
         }
     const case_state& judged = recount ? recount->second.after : s;
     auto r = manager_.apply(judged, e);
+    if (r.transition == "repin") {  // keep what it is judged by from now on
+        const auto rs = manager_.ruleset_for(r.after);
+        store_.put_pinned({rs->digest(), rs->id(), rs->version(), rs->content()});
+        manager_.pin({rs->digest(), rs->id(), rs->version(), rs->content()});
+    }
     if (recount) write(case_id, s, recount->first, recount->second);
     write(case_id, judged, e, r);
     return r;
@@ -331,7 +336,8 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     case_state replayed;
     try {
         const auto events = store_.events(case_id);
-        if (!events.empty()) (void)use_pinned(events.front().ruleset_digest, nullptr);
+        for (const auto& ev : events)  // the rules it pinned, and any it was re-pinned to
+            (void)use_pinned(ev.ruleset_digest, nullptr);
         replayed = manager_.replay(events);
     } catch (const error& e) {
         return {e.what()};

@@ -126,5 +126,18 @@ TEST_CASE("pinned rules: a store written before contents were kept") {
         (void)svc.apply(id, ev("approve", "2026-03-18"));
         CHECK(store.events(id).back().ruleset_digest == m.ruleset_for(svc.get(id))->digest());
         CHECK(svc.verify().ok());
+        // re-pinning to the catalogue's content is an explicit event with a reason
+        CHECK_THROWS_AS((void)svc.apply(id, ev("repin", "2026-03-19")), transition_refused);
+        const auto r = svc.apply(
+            id, ev("repin", "2026-03-19", {{"reason", "the 2026.1 file was corrected in place"}}));
+        CHECK(r.after.state == "whitelisted");
+        CHECK(r.after.ruleset_digest == m.ruleset_for(r.after)->digest());
+        CHECK(store.get_pinned(r.after.ruleset_digest));
+        const auto after = svc.verify();
+        CHECK(after.ok());
+        CHECK(after.drift.empty());
+        // and a second time there is nothing to re-pin to
+        CHECK_THROWS_AS((void)svc.apply(id, ev("repin", "2026-03-20", {{"reason", "again"}})),
+                        transition_refused);
     }
 }

@@ -110,10 +110,15 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     const std::string at = a.at.empty() ? clock.now_text() : a.at;
     if (action == "new") {
         const auto app = parse_input_json(read_input_file(a.file), a.file);
-        const auto s =
-            service.create(app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
-        print_case(s, format);
-        return exit_ok;
+        try {
+            const auto s = service.create(
+                app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
+            print_case(s, format);
+            return exit_ok;
+        } catch (const transition_refused& e) {  // the time rules: as for any event
+            std::cerr << "telecomply: refused: " << e.what() << "\n";
+            return exit_findings;
+        }
     }
     if (action == "event") {
         // the same strict reader as applications: a key given twice is refused
@@ -141,7 +146,10 @@ int run_case(const common& c, const std::string& action, const case_args& a,
             f.due_before = *d;
         }
         if (a.overdue) f.overdue_on = clock.today();
-        const auto cases = service.list(f);
+        std::vector<std::string> skipped;
+        const auto cases = service.list(f, &skipped);
+        for (const auto& m : skipped)
+            std::cerr << "telecomply: skipped: " << m << "\n";
         if (format == "json") {
             auto arr = nlohmann::json::array();
             for (const auto& s : cases)
@@ -152,7 +160,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                 print_case_line(s);
             std::cout << cases.size() << " case" << (cases.size() == 1 ? "" : "s") << "\n";
         }
-        return exit_ok;
+        return skipped.empty() ? exit_ok : exit_findings;
     }
     if (action == "show") {
         print_case(service.get(a.id), format);
@@ -206,19 +214,23 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     }
     if (action == "tick") {
         const date now = clock.today();
-        const auto done = service.tick(now, a.actor);
+        std::vector<std::string> skipped;
+        const auto done = service.tick(now, a.actor, &skipped);
+        for (const auto& m : skipped)
+            std::cerr << "telecomply: skipped: " << m << "\n";
+        const int status = skipped.empty() ? exit_ok : exit_findings;
         if (format == "json") {
             auto arr = nlohmann::json::array();
             for (const auto& [id, e] : done)
                 arr.push_back({{"case_id", id}, {"type", e.type}, {"at", e.at}, {"data", e.data}});
             std::cout << json_text(arr, 2) << "\n";
-            return exit_ok;
+            return status;
         }
         for (const auto& [id, e] : done)
             print_automatic(id, e);
         std::cout << done.size() << " automatic event" << (done.size() == 1 ? "" : "s")
                   << " applied as of " << now.to_string() << "\n";
-        return exit_ok;
+        return status;
     }
     throw usage_error("unknown case action '" + action + "'");
 }

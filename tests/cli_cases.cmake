@@ -175,7 +175,13 @@ run(verify_snapshot 1 case verify SC-1 ${S})
 expect(verify_snapshot "${out}" "TAMPERED  case SC-1 event [0-9]+: the case's snapshot is not the one its last event recorded")
 # and nothing of it is shown, or written on top of it
 run(show_edited 2 case show SC-1 ${S})
-expect(show_edited "${err}" "the stored state of case 'SC-1' is not the one its last event recorded")
+expect(show_edited "${err}" "case 'SC-1' was edited outside telecomply \\(its stored state is not the one its last event recorded\\)")
+# one edited case does not hide or freeze the others: skipped, named, exit 1
+run(list_edited 1 case list ${S})
+expect(list_edited "${out}" "GD-2026-0412")
+expect(list_edited "${err}" "skipped: .*case 'SC-1' was edited")
+run(tick_edited 1 case tick ${S} --now 2027-12-31)
+expect(tick_edited "${err}" "skipped: .*case 'SC-1' was edited")
 
 # ---- events are evidence: never before the case's last event, never more than a day after
 # the store's clock (--now, else TELECOMPLY_NOW, else the system clock); refused: exit 1
@@ -258,3 +264,10 @@ expect_json(list_json "${out}" whitelisted 0 state)
 run(list_overdue 0 case list --store ${WORK}/writers.db --overdue --now 2027-03-20)
 expect(list_overdue "${out}" "GD-2026-0412")
 run(list_bad_date 2 case list ${W} --due-before soon)
+
+# the time rules refuse a new case like any event (exit 1); a version below 1 is bad usage
+run(new_future 1 case new ${gd} --store ${WORK}/future.db --at 2026-03-19 --now 2026-03-17)
+expect(new_future "${err}" "refused: .*more than a day after the store's clock")
+run(version_negative 2 case event ${id} complaint ${W} --at 2026-04-04 --expect-version -1
+    --data "{\"number\": \"13866751415\"}")
+expect(version_negative "${err}" "an expected version is a case's version, 1 or more")

@@ -489,7 +489,10 @@ void bind_cases(py::module_& m) {
                const std::string& actor, const py::object& at, const py::object& data,
                std::optional<std::int64_t> expect_version) {
                 const auto when = given_time(at);
-                const auto payload = py_json(data);
+                // JSON text is read as strictly as on the command line (a key given twice...)
+                const auto payload = py::isinstance<py::str>(data)
+                                         ? parse_input_json(data.cast<std::string>(), "<data>")
+                                         : py_json(data);
                 const auto summary = with_store(s, [&](const py_case_store& f) {
                     const case_event e{type, actor, when.value_or(f.clock.now_text()), payload};
                     return f.service->apply(id, e, expect_version).after.summary();

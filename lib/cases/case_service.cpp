@@ -39,6 +39,11 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
 
 transition_result case_service::apply(const std::string& case_id, const case_event& e,
                                       std::optional<std::int64_t> expected_version) {
+    if (expected_version && *expected_version < 1)
+        throw usage_error(
+            "an expected version is a case's version, 1 or more (its last "
+            "event's seq), not " +
+            std::to_string(*expected_version));
     if (expected_version) return apply_once(case_id, e, expected_version);
     // Without a version the caller decided on, a writer that got in between is not a conflict
     // of decisions: read the case again and judge the event on what it is now. Bounded, with a
@@ -187,10 +192,18 @@ case_state case_service::get(const std::string& case_id) const {
     return manager_.on_current_calendar(load(case_id));
 }
 
-std::vector<case_state> case_service::list(const case_filter& f) const {
+std::vector<case_state> case_service::list(const case_filter& f,
+                                           std::vector<std::string>* skipped) const {
     std::vector<case_state> out;
     for (const auto& id : store_.case_ids()) {
-        case_state s = get(id);
+        case_state s;
+        try {
+            s = get(id);
+        } catch (const integrity_error& e) {
+            if (skipped == nullptr) throw;
+            skipped->emplace_back(e.what());  // one edited case does not hide the others
+            continue;
+        }
         if (f.state && s.state != *f.state) continue;
         if (f.region && s.region != *f.region) continue;
         if (f.uscc &&
@@ -207,12 +220,19 @@ std::vector<case_state> case_service::list(const case_filter& f) const {
     return out;
 }
 
-std::vector<std::pair<std::string, case_event>> case_service::tick(date now,
-                                                                   const std::string& actor) {
+std::vector<std::pair<std::string, case_event>> case_service::tick(
+    date now, const std::string& actor, std::vector<std::string>* skipped) {
     require_current_calendars();
     std::vector<std::pair<std::string, case_event>> done;
     for (const auto& id : store_.case_ids()) {
-        case_state s = load(id);
+        case_state s;
+        try {
+            s = load(id);
+        } catch (const integrity_error& e) {
+            if (skipped == nullptr) throw;
+            skipped->emplace_back(e.what());  // the other cases' deadlines still pass
+            continue;
+        }
         if (auto rc = manager_.recompute(s, now.to_string())) {
             rc->actor = actor;
             s = append(id, s, *rc).after;

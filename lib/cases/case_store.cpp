@@ -116,6 +116,7 @@ enum class sql : std::size_t {
     case_ids,
     all_ids,
     last_event_at,
+    last_event,
     put_pinned,
     get_pinned,
     count_,
@@ -145,6 +146,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SELECT id FROM cases ORDER BY id",
     "SELECT id FROM cases UNION SELECT case_id FROM events ORDER BY 1",
     "SELECT at FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
+    "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash, outcome, "
+    "snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
     "INSERT OR IGNORE INTO pinned_rulesets(digest, id, version, content) VALUES(?1, ?2, ?3, ?4)",
     "SELECT id, version, content FROM pinned_rulesets WHERE digest = ?1",
 };
@@ -298,6 +301,7 @@ struct case_store::impl {
 
     std::optional<raw_case> load_case(const std::string& case_id);
     std::vector<raw_event> load_events(const std::string& case_id);
+    std::optional<raw_event> load_last_event(const std::string& case_id);
     void verify_case(const std::string& case_id, verify_report& report);
 
     // One row of the events table.
@@ -498,24 +502,39 @@ std::optional<raw_case> case_store::impl::load_case(const std::string& case_id) 
     return c;
 }
 
+namespace {
+// One row of events_of / last_event.
+template <class Q>
+raw_event event_row(Q& q) {
+    raw_event e;
+    e.seq = q.col_int(0);
+    e.type = q.col_text(1);
+    e.actor = q.col_text(2);
+    e.at = q.col_text(3);
+    e.payload = q.col_text(4);
+    e.verdict = q.col_text(5);
+    e.digest = q.col_text(6);
+    e.prev_hash = q.col_text(7);
+    e.hash = q.col_text(8);
+    if (!q.col_null(9)) e.outcome = q.col_text(9);
+    if (!q.col_null(10)) e.snapshot_digest = q.col_text(10);
+    return e;
+}
+}  // namespace
+
+std::optional<raw_event> case_store::impl::load_last_event(const std::string& case_id) {
+    stmt_use q(*this, sql::last_event);
+    q.text(1, case_id);
+    if (!q.step()) return std::nullopt;
+    return event_row(q);
+}
+
 std::vector<raw_event> case_store::impl::load_events(const std::string& case_id) {
     std::vector<raw_event> out;
     stmt_use q(*this, sql::events_of);
     q.text(1, case_id);
     while (q.step()) {
-        raw_event e;
-        e.seq = q.col_int(0);
-        e.type = q.col_text(1);
-        e.actor = q.col_text(2);
-        e.at = q.col_text(3);
-        e.payload = q.col_text(4);
-        e.verdict = q.col_text(5);
-        e.digest = q.col_text(6);
-        e.prev_hash = q.col_text(7);
-        e.hash = q.col_text(8);
-        if (!q.col_null(9)) e.outcome = q.col_text(9);
-        if (!q.col_null(10)) e.snapshot_digest = q.col_text(10);
-        out.push_back(std::move(e));
+        out.push_back(event_row(q));
     }
     return out;
 }
@@ -603,12 +622,18 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
                     "the case's last hash is not the hash of its last event (events after "
                     "it were removed, or the case row was edited)");
         }
-        if (json::parse(row->snapshot, nullptr, false).is_discarded()) {
+        const json snap = json::parse(row->snapshot, nullptr, false);
+        if (snap.is_discarded()) {
             problem(row->version, "the case's snapshot is not valid JSON");
-        } else if (!evs.empty() && evs.back().snapshot_digest &&
-                   *evs.back().snapshot_digest != detail::sha256_hex(row->snapshot)) {
-            problem(row->version,
-                    "the case's snapshot is not the one its last event recorded (edited)");
+        } else {
+            if (!evs.empty() && evs.back().snapshot_digest &&
+                *evs.back().snapshot_digest != detail::sha256_hex(row->snapshot))
+                problem(row->version,
+                        "the case's snapshot is not the one its last event recorded (edited)");
+            if ((snap.contains("state") && snap["state"] != row->state) ||
+                (snap.contains("region") && snap["region"] != row->region))
+                problem(row->version,
+                        "the case's state or region column differs from its snapshot");
         }
     }
 }
@@ -883,25 +908,67 @@ case_store::transaction case_store::begin() {
     return transaction(&s);
 }
 
+namespace {
+// Whether a case row is the head of its chain: its version and last hash are those of its last
+// event, that event's hash is that of its content, and the snapshot is the one it recorded.
+// What is wrong, or "" when nothing is.
+std::string head_problem(const std::string& case_id, const raw_case& c,
+                         const std::optional<raw_event>& last) {
+    if (!last) return "it has no events";
+    if (last->seq != c.version)
+        return "its version (" + std::to_string(c.version) + ") is not its last event's (" +
+               std::to_string(last->seq) + ")";
+    if (last->hash != c.last_hash) return "its last hash is not its last event's";
+    stored_event e;
+    e.case_id = case_id;
+    e.seq = last->seq;
+    e.type = last->type;
+    e.actor = last->actor;
+    e.at = last->at;
+    e.payload = json::parse(last->payload, nullptr, false);
+    e.verdict = json::parse(last->verdict, nullptr, false);
+    if (last->outcome) e.outcome = json::parse(*last->outcome, nullptr, false);
+    e.ruleset_digest = last->digest;
+    e.snapshot_digest = last->snapshot_digest.value_or("");
+    e.prev_hash = last->prev_hash;
+    if (e.payload.is_discarded() || e.verdict.is_discarded() || e.outcome.is_discarded())
+        return "its last event is not readable JSON";
+    if (event_hash(e) != last->hash) return "its last event's hash is not that of its content";
+    if (last->snapshot_digest && *last->snapshot_digest != detail::sha256_hex(c.snapshot))
+        return "its stored state is not the one its last event recorded";
+    return {};
+}
+}  // namespace
+
 std::optional<case_row> case_store::get(const std::string& case_id) const {
     impl& s = self();
-    std::optional<raw_case> c = s.load_case(case_id);
-    if (!c) return std::nullopt;
+    std::optional<raw_case> c;
+    std::optional<raw_event> last;
+    {
+        impl::read_scope r(s);  // the row and its last event from one state of the file
+        c = s.load_case(case_id);
+        if (!c) return std::nullopt;
+        last = s.load_last_event(case_id);
+    }
+    // The row is what the chain says, or nothing of it is shown (or appended on top).
+    if (const auto why = head_problem(case_id, *c, last); !why.empty())
+        throw integrity_error(s.where() + ": case '" + case_id + "' was edited outside " +
+                              "telecomply (" + why + "): nothing was shown or written; run " +
+                              "`telecomply case verify`");
     case_row row;
     row.id = std::move(c->id);
     row.region = std::move(c->region);
     row.created_at = std::move(c->created_at);
     row.state = std::move(c->state);
     row.version = c->version;
-    // The snapshot is what the last event left, or nothing is shown (or appended on top).
-    {
-        if (c->snapshot_digest && *c->snapshot_digest != detail::sha256_hex(c->snapshot))
-            throw integrity_error(s.where() + ": the stored state of case '" + case_id +
-                                  "' is not the one its last event recorded (edited outside "
-                                  "telecomply?): nothing was shown or written; run `telecomply "
-                                  "case verify`");
-    }
     row.snapshot = s.parse_column(c->snapshot, case_id, 0, "snapshot");
+    // (a snapshot that names them: the case JSON of case_service)
+    if ((row.snapshot.contains("state") && row.snapshot["state"] != row.state) ||
+        (row.snapshot.contains("region") && row.snapshot["region"] != row.region))
+        throw integrity_error(s.where() + ": case '" + case_id +
+                              "' was edited outside telecomply (its state or region column "
+                              "differs from its recorded state): nothing was shown or written; "
+                              "run `telecomply case verify`");
     return row;
 }
 

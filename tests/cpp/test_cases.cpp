@@ -1426,6 +1426,23 @@ TEST_CASE("cases: a tampered event is detected by verify; a tampered snapshot on
         REQUIRE(diffs.size() == 1);
         CHECK(contains(diffs[0], "not the one its last event recorded"));
     }
+    SUBCASE("the snapshot and its digest column edited together: the hash still tells") {
+        const auto edited = f.store.get("C")->snapshot;
+        json forged = edited;
+        forged["validity_until"] = "2030-01-01";
+        const std::string text = forged.dump();
+        raw_sql(f.db.path(), "UPDATE cases SET snapshot = '" + text + "' WHERE id = 'C';" +
+                                 "UPDATE events SET snapshot_digest = '" +
+                                 "sha256:" + std::string(64, '0') +
+                                 "' WHERE case_id = 'C' AND seq = 5;");
+        CHECK_THROWS_AS((void)f.store.get("C"), integrity_error);
+        CHECK(!f.store.verify("C").ok());
+    }
+    SUBCASE("the case's version column edited") {
+        raw_sql(f.db.path(), "UPDATE cases SET version = 6 WHERE id = 'C';");
+        CHECK_THROWS_AS((void)f.store.get("C"), integrity_error);
+        CHECK(!f.store.verify("C").ok());
+    }
     SUBCASE("a guard's event removed from the middle") {
         raw_sql(f.db.path(), "DELETE FROM events WHERE case_id = 'C' AND seq = 2;");
         CHECK(!f.store.verify("C").ok());

@@ -399,3 +399,15 @@ def test_list_cases(tmp_path, eligible_app, example_apps):
     assert store.list(overdue=True) == []
     store.now = "2026-05-01"
     assert [c["id"] for c in store.list(overdue=True)] == [eligible_app["id"]]
+
+
+def test_event_data_as_json_text(tmp_path, eligible_app):
+    """Event data given as JSON text is read as strictly as --data: a key twice is refused."""
+    store = _whitelisted_store(tmp_path / "text.db", eligible_app)
+    number = eligible_app["numbers"][0]["number"]
+    s = store.event(eligible_app["id"], "complaint", at="2026-03-06",
+                    data=json.dumps({"number": number}))
+    assert s["state"] == "whitelisted"
+    with pytest.raises(telecomply.InputError, match="appears twice"):
+        store.event(eligible_app["id"], "complaint", at="2026-03-06",
+                    data='{"number": "%s", "number": "%s"}' % (number, number))

@@ -224,14 +224,18 @@ class case_service {
     /// to see the new days (writes refuse until then).
     [[nodiscard]] case_state get(const std::string& case_id) const;
     /// The cases `filter` selects, in case id order, on the calendar of the loaded rules (as
-    /// get()). Reads every case (no index yet: linear in the store's size). Throws
-    /// integrity_error for a case whose stored snapshot was edited.
-    [[nodiscard]] std::vector<case_state> list(const case_filter& filter = {}) const;
+    /// get()). Reads every case (no index yet: linear in the store's size). A case edited
+    /// outside the library (integrity_error) is left out and its error added to `skipped`;
+    /// with `skipped` null, the error is thrown.
+    [[nodiscard]] std::vector<case_state> list(const case_filter& filter = {},
+                                               std::vector<std::string>* skipped = nullptr) const;
     /// Applies every automatic event due at `now` to every case, after recording any
     /// `recompute_deadlines` a calendar change calls for. Returns (case id, event) pairs, the
     /// recomputations included.
-    std::vector<std::pair<std::string, case_event>> tick(date now,
-                                                         const std::string& actor = "system");
+    /// A case edited outside the library is left out and its error added to `skipped` (the
+    /// others still move); with `skipped` null, the error is thrown.
+    std::vector<std::pair<std::string, case_event>> tick(
+        date now, const std::string& actor = "system", std::vector<std::string>* skipped = nullptr);
     /// Records a `recompute_deadlines` event (at `at`) on every case whose working-day deadlines
     /// the current calendar counts differently (after an official year was imported). Returns
     /// (case id, event) pairs.

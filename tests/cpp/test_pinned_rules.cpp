@@ -111,6 +111,19 @@ TEST_CASE("pinned rules: a store written before contents were kept") {
         (void)svc.apply(id, ev("approve", "2026-03-18"));
         CHECK(store.get_pinned(store.events(id).front().ruleset_digest));
     }
+    SUBCASE("a rule changed since: its history no longer replays; drift, not tampering") {
+        auto gd = read(rules.path / "CN-GD" / "2026.1.json");
+        gd["parameters"]["daily_call_cap"] = 50;  // the example plans 100 calls a day
+        write(rules.path / "CN-GD" / "2026.1.json", gd);
+        const case_manager m(std::make_shared<const engine>(rules.path));
+        auto store = case_store::open(db.path());
+        case_service svc(store, m, testing::test_clock());
+        const auto report = svc.verify();
+        CHECK(report.ok());
+        REQUIRE(report.drift.size() == 1);
+        CHECK(report.drift[0].find("cannot be replayed on the catalogue's rules") !=
+              std::string::npos);
+    }
     SUBCASE("the version was edited since: drift without the content, still no tampering") {
         auto gd = read(rules.path / "CN-GD" / "2026.1.json");
         gd["notes"].push_back("an edit after the case was created");

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -100,16 +101,30 @@ void print_case(const case_state& s, const std::string& format) {
 
 int run_case(const common& c, const std::string& action, const case_args& a,
              const std::string& format) {
-    auto eng = std::make_shared<const engine>(c.rulesets_dir());
-    const case_manager manager(eng);
-    auto store = case_store::open(a.store);
     // the store's clock: event times are judged against it (docs/policy.md §8)
     const store_clock clock =
         a.now.empty() ? store_clock::from_environment() : store_clock::fixed(a.now);
+    // inputs are read before the store is opened, so that bad input leaves no file behind;
+    // only `case new` creates a store
+    nlohmann::json input;
+    if (action == "new") input = parse_input_json(read_input_file(a.file), a.file);
+    if (action == "event") {
+        // the same strict reader as applications: a key given twice is refused
+        input = parse_input_json(a.data, "--data");
+        if (!input.is_object())
+            throw input_error("--data", 1, "$", "event data must be a JSON object");
+    }
+    std::error_code ec;
+    if (action != "new" && !std::filesystem::exists(a.store, ec))
+        throw not_found_error("no case store '" + a.store +
+                              "' (`telecomply case new` creates one)");
+    auto eng = std::make_shared<const engine>(c.rulesets_dir());
+    const case_manager manager(eng);
+    auto store = case_store::open(a.store);
     case_service service(store, manager, clock);
     const std::string at = a.at.empty() ? clock.now_text() : a.at;
     if (action == "new") {
-        const auto app = parse_input_json(read_input_file(a.file), a.file);
+        const auto& app = input;
         try {
             const auto s = service.create(
                 app, case_event{"create", a.actor, at, nlohmann::json::object()}, a.id);
@@ -121,10 +136,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         }
     }
     if (action == "event") {
-        // the same strict reader as applications: a key given twice is refused
-        const nlohmann::json data = parse_input_json(a.data, "--data");
-        if (!data.is_object())
-            throw input_error("--data", 1, "$", "event data must be a JSON object");
+        const nlohmann::json& data = input;
         try {
             const auto r =
                 service.apply(a.id, case_event{a.event, a.actor, at, data}, a.expect_version);

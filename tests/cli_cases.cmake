@@ -271,3 +271,12 @@ expect(new_future "${err}" "refused: .*more than a day after the store's clock")
 run(version_negative 2 case event ${id} complaint ${W} --at 2026-04-04 --expect-version -1
     --data "{\"number\": \"13866751415\"}")
 expect(version_negative "${err}" "an expected version is a case's version, 1 or more")
+
+# bad input leaves no store behind; only `case new` creates one
+file(WRITE ${WORK}/dup-only.json "{\"id\": \"A\", \"id\": \"B\"}")
+run(new_bad_no_file 2 case new ${WORK}/dup-only.json --store ${WORK}/never.db)
+run(show_no_store 2 case show X --store ${WORK}/never.db)
+expect(show_no_store "${err}" "no case store")
+if(EXISTS ${WORK}/never.db)
+  message(FATAL_ERROR "a refused command left ${WORK}/never.db behind")
+endif()

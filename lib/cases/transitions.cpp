@@ -225,6 +225,8 @@ struct effect_impl {
     // Refuses the event when its data lacks what the effect needs (nullptr: nothing needed).
     void (*check)(const case_state& s, const event_context& c) = nullptr;
     void (*apply)(const workflow_effect& eff, case_state& next, const event_context& c) = nullptr;
+    // The fields of event data it reads (every event may also carry `patch` and `note`).
+    std::vector<std::string_view> reads = {};
 };
 
 bool string_list(const nlohmann::json& r) {
@@ -283,6 +285,10 @@ void record_check(const case_state& s, const event_context& c) {
     std::set<std::string, std::less<>> known(k_case_codes.begin(), k_case_codes.end());
     for (const auto& r : c.rules->rules())
         if (!r.code.empty()) known.insert(r.code);
+    std::set<std::string, std::less<>> given;
+    for (const auto& r : reasons)
+        if (!given.insert(r.get<std::string>()).second)
+            refuse(s, e, "data.reasons: " + r.dump() + " is listed twice");
     for (const auto& r : reasons)
         if (!known.contains(r.get<std::string>())) {
             std::string list;
@@ -293,8 +299,6 @@ void record_check(const case_state& s, const event_context& c) {
                        "@" + c.rules->version() +
                        " (write free text in data.note); codes: " + list);
         }
-    if (e.data.contains("note") && !e.data["note"].is_string())
-        refuse(s, e, "data.note must be text");
 }
 
 void record(const workflow_effect&, case_state& next, const event_context& c) {
@@ -384,6 +388,11 @@ void require_items_check(const case_state& s, const event_context& c) {
     // ("applicant.legal_representative.name"): something that can be supplied
     for (const auto& i : items) {
         const auto item = i.get<std::string>();
+        // who applies, where and when are the application's identity, not something to supply
+        if (item == "id" || item == "region" || item == "submitted_on")
+            refuse(s, e,
+                   "data.items: " + i.dump() +
+                       " identifies the application; it cannot be requested as a supplement");
         if (!c.eng.application_path_known("materials." + item) &&
             !c.eng.application_path_known(item))
             refuse(s, e,
@@ -406,10 +415,10 @@ const std::map<std::string, effect_impl, std::less<>>& effect_table() {
         {"stop_timer", {nullptr, &stop_timer}},
         {"meet_obligation", {nullptr, &meet_obligation}},
         {"ban", {nullptr, &ban}},
-        {"record", {&record_check, &record}},
-        {"check_change_lateness", {&change_lateness_check, &check_change_lateness}},
-        {"count_complaint", {&complaint_check, &count_complaint}},
-        {"require_items", {&require_items_check, &require_items}},
+        {"record", {&record_check, &record, {"reasons"}}},
+        {"check_change_lateness", {&change_lateness_check, &check_change_lateness, {"changed_on"}}},
+        {"count_complaint", {&complaint_check, &count_complaint, {"number"}}},
+        {"require_items", {&require_items_check, &require_items, {"items"}}},
     };
     return table;
 }
@@ -459,6 +468,26 @@ void apply_effects(const workflow_transition& t, case_state& next, const event_c
 void check_payload(const workflow_transition& t, const case_state& s, const event_context& c) {
     for (const auto& eff : t.effects)
         if (const auto& impl = effect_of(t, eff); impl.check != nullptr) impl.check(s, c);
+    if (c.replaying) return;
+    // Every field of the data is one the event reads: a misspelt field ("notes", "reason")
+    // would otherwise be kept as evidence while the event ignored it.
+    const auto& e = c.event;
+    std::set<std::string_view> reads = {"patch", "note"};
+    for (const auto& eff : t.effects)
+        for (const auto field : effect_of(t, eff).reads)
+            reads.insert(field);
+    if (t.guard == "complaints_below_threshold" || t.guard == "complaints_at_threshold")
+        reads.insert("number");
+    for (const auto& [key, v] : e.data.items())
+        if (!reads.contains(key)) {
+            std::string list;
+            for (const auto field : reads)
+                list += (list.empty() ? "" : ", ") + std::string(field);
+            refuse(s, e,
+                   "data." + key + " is not a field of '" + e.type + "' (it takes " + list + ")");
+        }
+    if (e.data.contains("note") && !e.data["note"].is_string())
+        refuse(s, e, "data.note must be text");
 }
 
 // The deadlines an event started, extended or changed go into its outcome (what the store

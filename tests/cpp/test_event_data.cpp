@@ -153,3 +153,23 @@ TEST_CASE("event data is read strictly: a key given twice is refused (issue 10)"
         CHECK(has(e.what(), "appears twice"));
     }
 }
+
+TEST_CASE("event data holds only the fields the event reads (issue 10)") {
+    const auto w = gd("whitelisted");
+    const auto why = refusal(
+        w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"notes", "typo of note"}}));
+    CHECK(has(why, "data.notes is not a field of 'complaint' (it takes note, number, patch)"));
+    CHECK(has(refusal(w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"note", 3}})),
+              "data.note must be text"));
+    CHECK(take(w, ev("complaint", "2026-03-20",
+                     {{"number", "13866751415"}, {"note", "called at 22:00"}}))
+              .state == "whitelisted");
+    const auto r = gd("under_review");
+    CHECK(has(refusal(r, ev("reject", "2026-03-20",
+                            {{"reasons", {"MATERIAL_MISSING", "MATERIAL_MISSING"}}})),
+              "is listed twice"));
+    CHECK(has(refusal(r, ev("request_supplement", "2026-03-20", {{"items", {"submitted_on"}}})),
+              "identifies the application"));
+    CHECK(has(refusal(gd("submitted"), ev("accept", "2026-03-20", {{"extra", 1}})),
+              "data.extra is not a field of 'accept' (it takes note, patch)"));
+}

@@ -179,17 +179,23 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         return exit_ok;
     }
     if (action == "history") {
-        (void)service.get(a.id);  // not_found for an unknown case
-        const auto events = store.events(a.id);
+        const auto events = service.history(a.id);  // with the state each event left
         if (format == "json") {
-            std::cout << json_text(nlohmann::json(events), 2) << "\n";
+            auto arr = nlohmann::json::array();
+            for (const auto& [e, state] : events) {
+                nlohmann::json o = e;
+                o["state"] = state;  // the state the event left the case in
+                arr.push_back(std::move(o));
+            }
+            std::cout << json_text(arr, 2) << "\n";
         } else {
-            for (const auto& e : events) {
+            for (const auto& [e, state] : events) {
                 std::cout << e.seq << "  " << e.at << "  " << e.type << "  by " << e.actor;
                 if (e.type != "create" && !e.payload.empty())
                     std::cout << "  " << json_text(e.payload);
                 if (e.verdict.is_object())
                     std::cout << "  -> rules: " << e.verdict.value("decision", "");
+                std::cout << "  => " << state;
                 if (e.outcome.is_object() && e.outcome.contains("deadlines"))
                     for (const auto& [name, d] : e.outcome["deadlines"].items()) {
                         std::cout << "\n      deadline " << name << " ";

@@ -111,15 +111,16 @@ expect(tick_again "${out}" "^0 automatic events")
 
 # history: every event in order, text and JSON
 run(history 0 case history ${id} ${S})
-expect(history "${out}" "^1  2026-03-02  create  by cli\n")
-expect(history "${out}" "\n2  2026-03-16  submit  by officer-7  -> rules: eligible\n")
-expect(history "${out}" "\n5  2026-04-10  timer  by cli  {\"last_day\":\"2026-04-09\",\"timer\":\"supplement_deadline\"}\n")
+expect(history "${out}" "^1  2026-03-02  create  by cli  => draft\n")
+expect(history "${out}" "\n2  2026-03-16  submit  by officer-7  -> rules: eligible  => submitted\n")
+expect(history "${out}" "\n5  2026-04-10  timer  by cli  {\"last_day\":\"2026-04-09\",\"timer\":\"supplement_deadline\"}  => rejected\n")
 run(history_json 0 case history ${id} ${S} --format json)
 string(JSON n LENGTH "${out}")
 if(NOT n EQUAL 5)
   message(FATAL_ERROR "history_json: ${n} events, expected 5:\n${out}")
 endif()
 expect_json(history_json "${out}" timer 4 type)
+expect_json(history_json "${out}" rejected 4 state)  # the state each event left
 expect_json(history_json "${out}" 4 3 seq)
 expect_json(history_json "${out}" request_supplement 3 type)
 

@@ -527,18 +527,20 @@ void bind_cases(py::module_& m) {
         .def(
             "history",
             [](const py_case_store& s, const std::string& id) {
-                const auto events = with_store(s, [&](const py_case_store& f) {
-                    (void)f.service->get(id);  // not_found_error for an unknown case
-                    return f.store->events(id);
-                });
+                const auto events =
+                    with_store(s, [&](const py_case_store& f) { return f.service->history(id); });
                 py::list out;
-                for (const auto& e : events)
-                    out.append(json_py(nlohmann::ordered_json(e)));  // fields in history order
+                for (const auto& [e, state] : events) {
+                    nlohmann::ordered_json o = e;  // fields in history order, then the state
+                    o["state"] = state;
+                    out.append(json_py(o));
+                }
                 return out;
             },
             py::arg("case_id"),
             "The case's events: {seq, type, actor, at, payload, verdict, ruleset_digest, "
-            "outcome, prev_hash, hash}; outcome holds the deadlines an event set, with the "
+            "outcome, snapshot_digest?, prev_hash, hash, state}; state is the one the event left "
+            "the case in; outcome holds the deadlines an event set, with the "
             "calendar they were counted on (None when it set none).")
         .def(
             "list",

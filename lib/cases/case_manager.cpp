@@ -341,6 +341,12 @@ bool case_manager::knows_pinned(const std::string& digest) const {
 }
 
 case_state case_manager::replay(const std::vector<stored_event>& events) const {
+    return replay(events, nullptr);
+}
+
+case_state case_manager::replay(
+    const std::vector<stored_event>& events,
+    const std::function<void(const stored_event&, const case_state&)>& each) const {
     if (events.empty() || events.front().type != "create")
         throw integrity_error("a case's history must start with its create event");
     const auto& first = events.front();
@@ -356,6 +362,7 @@ case_state case_manager::replay(const std::vector<stored_event>& events) const {
         }
     }
     s.version = 1;
+    if (each) each(first, s);
     for (std::size_t i = 1; i < events.size(); ++i) {
         const auto& ev = events[i];
         case_event e{ev.type, ev.actor, ev.at, ev.payload};
@@ -366,6 +373,7 @@ case_state case_manager::replay(const std::vector<stored_event>& events) const {
                                   std::to_string(ev.seq) + " (" + ev.type +
                                   ") does not replay: " + err.what());
         }
+        if (each) each(ev, s);
     }
     return s;
 }

@@ -331,6 +331,20 @@ case_verify_report case_service::verify(const std::optional<std::string>& case_i
     return r;
 }
 
+std::vector<std::pair<stored_event, std::string>> case_service::history(
+    const std::string& case_id) const {
+    (void)load(case_id);  // not_found_error, or integrity_error for an edited case
+    auto events = store_.events(case_id);
+    for (const auto& ev : events)
+        (void)use_pinned(ev.ruleset_digest, nullptr);
+    std::vector<std::pair<stored_event, std::string>> out;
+    out.reserve(events.size());
+    (void)manager_.replay(events, [&](const stored_event& ev, const case_state& s) {
+        out.emplace_back(ev, s.state);
+    });
+    return out;
+}
+
 std::optional<std::string> case_service::drift(const std::string& case_id) const {
     const auto row = store_.get(case_id);
     if (!row) return std::nullopt;

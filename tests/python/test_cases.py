@@ -162,6 +162,7 @@ def test_case_lifecycle(tmp_path, eligible_app):
     assert s["deadlines"]["validity"]["due"] == "2027-03-05"
     hist = store.history(case_id)
     assert [e["type"] for e in hist] == ["create", "submit", "accept", "approve"]
+    assert [e["state"] for e in hist] == ["draft", "submitted", "under_review", "whitelisted"]
     assert hist[1]["actor"] == "申请人"
     assert hist[1]["verdict"]["decision"] == "eligible"
     assert hist[2]["prev_hash"] == hist[1]["hash"]

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -120,6 +121,10 @@ class case_manager {
     /// outcome is taken as recorded (it was counted on the calendar of that day, which may
     /// have changed since), so a history replays whatever calendars were imported after it.
     [[nodiscard]] case_state replay(const std::vector<stored_event>& events) const;
+    /// replay(), telling `each` the case as it stood after every event, in order (the create
+    /// event included).
+    case_state replay(const std::vector<stored_event>& events,
+                      const std::function<void(const stored_event&, const case_state&)>& each) const;
 
     /// The case's working-day deadlines counted again on the current calendar of its region:
     /// a `recompute_deadlines` event (actor "system", at `at`) whose data names every deadline
@@ -244,6 +249,11 @@ class case_service {
     /// Why the case's pinned rules differ from the catalogue's version for its date (drift), or
     /// nullopt when they do not.
     [[nodiscard]] std::optional<std::string> drift(const std::string& case_id) const;
+    /// The case's events with the state each left it in ("submitted", "whitelisted"...), by
+    /// replaying them on the rules it pinned. Throws not_found_error for an unknown case,
+    /// integrity_error when the history does not replay (verify() tells why).
+    [[nodiscard]] std::vector<std::pair<stored_event, std::string>> history(
+        const std::string& case_id) const;
     /// Replays a case from its events and compares with the stored snapshot; the differences.
     [[nodiscard]] std::vector<std::string> check_replay(const std::string& case_id) const;
     /// Verifies one case (`case_id`) or every case (nullopt): case_store::verify() /

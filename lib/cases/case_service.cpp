@@ -314,12 +314,12 @@ case_verify_report case_service::verify(const std::optional<std::string>& case_i
     const auto ids = case_id ? std::vector<std::string>{*case_id} : store_.case_ids();
     for (const auto& id : ids) {
         auto diffs = check_replay(id);
-        auto d = drift(id);
+        bool kept = true;
+        auto d = drift_of(id, &kept);
         // A case whose pinned content the store does not keep (written before contents were
         // kept) replays on the catalogue's changed rules: a difference there says the rules
         // changed, not that the history was edited. The chains, checked above, hold.
-        const bool unkept = d && !store_.get_pinned(store_.events(id).front().ruleset_digest);
-        if (unkept && !diffs.empty()) {
+        if (d && !kept && !diffs.empty()) {
             *d +=
                 "; its history cannot be replayed on the catalogue's rules (" + diffs.front() + ")";
             diffs.clear();
@@ -335,8 +335,7 @@ std::vector<std::pair<stored_event, std::string>> case_service::history(
     const std::string& case_id) const {
     (void)load(case_id);  // not_found_error, or integrity_error for an edited case
     auto events = store_.events(case_id);
-    for (const auto& ev : events)
-        (void)use_pinned(ev.ruleset_digest, nullptr);
+    use_pinned_of(events);
     std::vector<std::pair<stored_event, std::string>> out;
     out.reserve(events.size());
     (void)manager_.replay(events, [&](const stored_event& ev, const case_state& s) {
@@ -345,7 +344,19 @@ std::vector<std::pair<stored_event, std::string>> case_service::history(
     return out;
 }
 
+void case_service::use_pinned_of(const std::vector<stored_event>& events) const {
+    // the rules it pinned, and any it was re-pinned to: each digest once
+    std::set<std::string, std::less<>> seen;
+    for (const auto& ev : events)
+        if (seen.insert(ev.ruleset_digest).second) (void)use_pinned(ev.ruleset_digest, nullptr);
+}
+
 std::optional<std::string> case_service::drift(const std::string& case_id) const {
+    return drift_of(case_id, nullptr);
+}
+
+std::optional<std::string> case_service::drift_of(const std::string& case_id,
+                                                  bool* content_kept) const {
     const auto row = store_.get(case_id);
     if (!row) return std::nullopt;
     const case_state s = case_state::from_json(row->snapshot);
@@ -360,7 +371,9 @@ std::optional<std::string> case_service::drift(const std::string& case_id) const
     const std::string pinned =
         s.ruleset_id + "@" + s.ruleset_version + " (" + s.ruleset_digest + ")";
     const std::string current = now->id() + "@" + now->version() + " (" + now->digest() + ")";
-    if (store_.get_pinned(s.ruleset_digest))
+    const bool kept = store_.get_pinned(s.ruleset_digest).has_value();
+    if (content_kept != nullptr) *content_kept = kept;
+    if (kept)
         return "case " + case_id + ": pinned " + pinned + "; the catalogue now holds " + current +
                " for its date; the store keeps the pinned content, which judges the case";
     return "case " + case_id + ": pinned " + pinned + "; the catalogue now holds " + current +
@@ -381,8 +394,7 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     case_state replayed;
     try {
         const auto events = store_.events(case_id);
-        for (const auto& ev : events)  // the rules it pinned, and any it was re-pinned to
-            (void)use_pinned(ev.ruleset_digest, nullptr);
+        use_pinned_of(events);
         replayed = manager_.replay(events);
     } catch (const error& e) {
         return {e.what()};

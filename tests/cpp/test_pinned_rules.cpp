@@ -41,6 +41,26 @@ std::string accepted_case(const std::filesystem::path& dir, const std::filesyste
     return id;
 }
 
+// Edits CN-GD/2026.1.json of a rulesets folder in place.
+template <class F>
+void edit_gd(const std::filesystem::path& rules, F&& change) {
+    const auto file = rules / "CN-GD" / "2026.1.json";
+    auto gd = read(file);
+    change(gd);
+    write(file, gd);
+}
+
+// The store opened again with the rules of a folder as they are now (a new process).
+struct reopened {
+    case_manager m;
+    case_store store;
+    case_service svc;
+    reopened(const std::filesystem::path& rules, const std::filesystem::path& db)
+        : m(std::make_shared<const engine>(rules)),
+          store(case_store::open(db)),
+          svc(store, m, testing::test_clock()) {}
+};
+
 }  // namespace
 
 TEST_CASE("pinned rules: an edited version judges no existing case, and is drift (issue 10)") {
@@ -54,13 +74,10 @@ TEST_CASE("pinned rules: an edited version judges no existing case, and is drift
         REQUIRE(store.get_pinned(pinned));
     }
     // the file is edited in place: under it, the company would be too new to approve
-    auto gd = read(rules.path / "CN-GD" / "2026.1.json");
-    gd["parameters"]["min_company_age_days"] = 99999;
-    write(rules.path / "CN-GD" / "2026.1.json", gd);
+    edit_gd(rules.path, [](json& gd) { gd["parameters"]["min_company_age_days"] = 99999; });
 
-    const case_manager m(std::make_shared<const engine>(rules.path));
-    auto store = case_store::open(db.path());
-    case_service svc(store, m, testing::test_clock());
+    reopened opened(rules.path, db.path());
+    auto& [m, store, svc] = opened;
     auto report = svc.verify();
     CHECK(report.ok());  // not tampering
     REQUIRE(report.drift.size() == 1);
@@ -89,9 +106,8 @@ TEST_CASE("pinned rules: a new version closing the old one is no tampering (issu
     v2["effective_from"] = "2026-07-01";
     write(rules.path / "CN-GD" / "2026.1.json", v1);
     write(rules.path / "CN-GD" / "2026.2.json", v2);
-    const case_manager m(std::make_shared<const engine>(rules.path));
-    auto store = case_store::open(db.path());
-    case_service svc(store, m, testing::test_clock());
+    reopened opened(rules.path, db.path());
+    auto& [m, store, svc] = opened;
     const auto report = svc.verify(id);
     CHECK(report.ok());
     CHECK(report.drift.size() == 1);
@@ -112,12 +128,9 @@ TEST_CASE("pinned rules: a store written before contents were kept") {
         CHECK(store.get_pinned(store.events(id).front().ruleset_digest));
     }
     SUBCASE("a rule changed since: its history no longer replays; drift, not tampering") {
-        auto gd = read(rules.path / "CN-GD" / "2026.1.json");
-        gd["parameters"]["daily_call_cap"] = 50;  // the example plans 100 calls a day
-        write(rules.path / "CN-GD" / "2026.1.json", gd);
-        const case_manager m(std::make_shared<const engine>(rules.path));
-        auto store = case_store::open(db.path());
-        case_service svc(store, m, testing::test_clock());
+        edit_gd(rules.path, [](json& gd) { gd["parameters"]["daily_call_cap"] = 50; });
+        reopened opened(rules.path, db.path());
+        auto& [m, store, svc] = opened;
         const auto report = svc.verify();
         CHECK(report.ok());
         REQUIRE(report.drift.size() == 1);
@@ -125,12 +138,10 @@ TEST_CASE("pinned rules: a store written before contents were kept") {
               std::string::npos);
     }
     SUBCASE("the version was edited since: drift without the content, still no tampering") {
-        auto gd = read(rules.path / "CN-GD" / "2026.1.json");
-        gd["notes"].push_back("an edit after the case was created");
-        write(rules.path / "CN-GD" / "2026.1.json", gd);
-        const case_manager m(std::make_shared<const engine>(rules.path));
-        auto store = case_store::open(db.path());
-        case_service svc(store, m, testing::test_clock());
+        edit_gd(rules.path,
+                [](json& gd) { gd["notes"].push_back("an edit after the case was created"); });
+        reopened opened(rules.path, db.path());
+        auto& [m, store, svc] = opened;
         const auto report = svc.verify();
         CHECK(report.ok());
         REQUIRE(report.drift.size() == 1);

@@ -123,8 +123,9 @@ class case_manager {
     [[nodiscard]] case_state replay(const std::vector<stored_event>& events) const;
     /// replay(), telling `each` the case as it stood after every event, in order (the create
     /// event included).
-    case_state replay(const std::vector<stored_event>& events,
-                      const std::function<void(const stored_event&, const case_state&)>& each) const;
+    case_state replay(
+        const std::vector<stored_event>& events,
+        const std::function<void(const stored_event&, const case_state&)>& each) const;
 
     /// The case's working-day deadlines counted again on the current calendar of its region:
     /// a `recompute_deadlines` event (actor "system", at `at`) whose data names every deadline
@@ -272,6 +273,11 @@ class case_service {
     // whose pinned version the catalogue still holds unchanged, kept in the store now).
     // False when it is not known: drift.
     bool use_pinned(const std::string& digest, const case_state* s) const;
+    // use_pinned() for every digest a history was judged by, each once.
+    void use_pinned_of(const std::vector<stored_event>& events) const;
+    // drift(), also saying whether the store keeps the pinned content.
+    [[nodiscard]] std::optional<std::string> drift_of(const std::string& case_id,
+                                                      bool* content_kept) const;
     // Applies `e` to `s` (the stored case) and appends it with its outcome.
     transition_result append(const std::string& case_id, const case_state& s, const case_event& e);
     // Appends `e` (applied to `s` with result `r`) with its outcome.

@@ -103,11 +103,18 @@ case_state case_manager::on_current_calendar(const case_state& s) const {
 }
 
 transition_result case_manager::apply(const case_state& s, const case_event& e) const {
-    return apply_impl(s, e, nullptr, false);
+    return apply_impl(s, e, nullptr, false, nullptr);
 }
 
-transition_result case_manager::apply_impl(const case_state& s, const case_event& e,
-                                           const nlohmann::json* recorded, bool replaying) const {
+transition_result case_manager::apply(
+    const case_state& s, const case_event& e,
+    const std::function<store_facts(const nlohmann::json&)>& facts) const {
+    return apply_impl(s, e, nullptr, false, &facts);
+}
+
+transition_result case_manager::apply_impl(
+    const case_state& s, const case_event& e, const nlohmann::json* recorded, bool replaying,
+    const std::function<store_facts(const nlohmann::json&)>* facts) const {
     const auto& wf = workflow_for(s.region);
     const date day = event_date(e.at);
     if (!e.data.is_object()) refuse(s, e, "event data must be a JSON object");
@@ -115,7 +122,7 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
     auto rs = ruleset_for(s);
     const calendar* cal = calendar_for(s.region);
     if (recorded != nullptr && recorded->is_null()) recorded = nullptr;  // nothing was recorded
-    event_context ctx{*engine_, wf, rs, cal, day, e, recorded, replaying};
+    event_context ctx{*engine_, wf, rs, cal, day, e, recorded, replaying, facts, std::nullopt};
 
     transition_result out{s, "", nullptr, nullptr, rs->digest()};
     case_state& next = out.after;
@@ -267,6 +274,8 @@ transition_result case_manager::apply_impl(const case_state& s, const case_event
         next = std::move(trial);
         apply_effects(*t, next, ctx);
         record_deadlines(*t, s, next, recorded, out.outcome);
+        // what the store knew when the rules ran: a replay judges with the same facts
+        if (ctx.facts && !replaying) out.outcome["store_facts"] = ctx.facts->to_json();
         next.state = t->to;
         ++next.version;
         out.transition = t->id;
@@ -367,7 +376,7 @@ case_state case_manager::replay(
         const auto& ev = events[i];
         case_event e{ev.type, ev.actor, ev.at, ev.payload};
         try {
-            s = apply_impl(s, e, &ev.outcome, true).after;
+            s = apply_impl(s, e, &ev.outcome, true, nullptr).after;
         } catch (const transition_refused& err) {
             throw integrity_error("case " + first.case_id + ": stored event " +
                                   std::to_string(ev.seq) + " (" + ev.type +

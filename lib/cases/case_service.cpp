@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
 #include <map>
 #include <optional>
 #include <random>
@@ -12,6 +13,7 @@
 #include <string>
 #include <thread>
 
+#include "cases/case_keys.hpp"
 #include "cases/case_support.hpp"
 #include "expr/time.hpp"
 #include "telecomply/base/error.hpp"
@@ -23,10 +25,28 @@ using detail::refuse;
 
 // ------------------------------------------------------------------ case_service
 
+verdict case_service::check(const nlohmann::json& application, const check_options& opts,
+                            std::string_view case_id) const {
+    ensure_state_entries();
+    return check_with_store(manager_.rules(), store_, application, opts, case_id);
+}
+
+store_facts case_service::facts(const nlohmann::json& application, std::string_view case_id) const {
+    ensure_state_entries();
+    return facts_for(store_, application, case_id);
+}
+
 case_state case_service::create(const nlohmann::json& application, const case_event& e,
                                 std::string id) {
     case_state s = manager_.create(application, std::move(id));
     check_time(s, e, std::nullopt);  // a bad time is refused before anything is written
+    // What the store knows of the applicant and its numbers (docs/policy.md §7): an
+    // application its submission would be refused for is refused now.
+    std::string blocking;
+    for (const auto& f : store_findings(application, facts(application, s.id)))
+        if (f.level == severity::blocking) blocking += (blocking.empty() ? "" : ", ") + f.label();
+    if (!blocking.empty())
+        refuse(s, e, "the case store knows better than the application declares: " + blocking);
     // the content of the rules it pins, kept by digest: they judge it whatever comes later
     const auto rs = manager_.ruleset_for(s);
     store_.put_pinned({rs->digest(), rs->id(), rs->version(), rs->content()});
@@ -87,7 +107,10 @@ transition_result case_service::apply_once(const std::string& case_id, const cas
             recount.emplace(std::move(*rc), std::move(rr));
         }
     const case_state& judged = recount ? recount->second.after : s;
-    auto r = manager_.apply(judged, e);
+    // what the store knows, asked for only when the event's guard runs the rules
+    const std::function<store_facts(const nlohmann::json&)> known =
+        [&](const nlohmann::json& application) { return facts(application, case_id); };
+    auto r = manager_.apply(judged, e, known);
     if (r.transition == "repin") {  // keep what it is judged by from now on
         const auto rs = manager_.ruleset_for(r.after);
         store_.put_pinned({rs->digest(), rs->id(), rs->version(), rs->content()});
@@ -382,6 +405,41 @@ std::optional<std::string> case_service::drift_of(const std::string& case_id,
            "the file";
 }
 
+namespace {
+// The state entries a history makes (what case_store::append() indexes): each change of state,
+// under the applicant's USCC at the time.
+struct entry_collector {
+    std::vector<state_entry>& out;
+    std::string last_state;
+    void operator()(const stored_event& ev, const case_state& s) {
+        if (!last_state.empty() && s.state == last_state) return;
+        last_state = s.state;
+        const auto uscc = detail::keys_of_application(s.application).uscc;
+        if (uscc.empty()) return;
+        out.push_back({uscc, ev.case_id, ev.seq, s.state,
+                       case_manager::event_date(ev.at).to_string(),
+                       s.banned_until ? s.banned_until->to_string() : std::string()});
+    }
+};
+}  // namespace
+
+void case_service::ensure_state_entries() const {
+    if (store_.state_entries_complete()) return;
+    // A store upgraded from schema 3: the entries come from replaying every history, once.
+    std::vector<state_entry> entries;
+    for (const auto& id : store_.case_ids()) {
+        try {
+            const auto events = store_.events(id);
+            use_pinned_of(events);
+            entry_collector collect{entries, {}};
+            (void)manager_.replay(events, std::ref(collect));
+        } catch (const error&) {
+            // a history that does not replay is verify()'s to report; it adds no entries
+        }
+    }
+    store_.replace_state_entries(entries);
+}
+
 std::vector<std::string> case_service::check_replay(const std::string& case_id) const {
     std::optional<case_row> row;
     try {
@@ -391,13 +449,42 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     }
     if (!row) throw not_found_error("no case '" + case_id + "' in " + store_.path().string());
     std::vector<std::string> diffs;
+    std::vector<state_entry> entries;
     case_state replayed;
     try {
         const auto events = store_.events(case_id);
         use_pinned_of(events);
-        replayed = manager_.replay(events);
+        entry_collector collect{entries, {}};
+        replayed = manager_.replay(events, std::ref(collect));
     } catch (const error& e) {
         return {e.what()};
+    }
+    // the store's index of what it knows must be what the history says (an entry removed would
+    // let a rejected or barred applicant apply again with a clean record)
+    if (store_.state_entries_complete()) {
+        std::vector<state_entry> indexed;
+        std::set<std::string> usccs;
+        for (const auto& x : entries)
+            usccs.insert(x.uscc);
+        if (const auto u =
+                detail::keys_of_application(row->snapshot.value("application", nlohmann::json()))
+                    .uscc;
+            !u.empty())
+            usccs.insert(u);
+        for (const auto& u : usccs)
+            for (auto& x : store_.state_entries(u))
+                if (x.case_id == case_id) indexed.push_back(std::move(x));
+        const auto by_seq = [](const state_entry& a, const state_entry& b) {
+            return a.seq < b.seq;
+        };
+        std::sort(indexed.begin(), indexed.end(), by_seq);
+        std::sort(entries.begin(), entries.end(), by_seq);
+        if (indexed != entries)
+            diffs.push_back("case " + case_id +
+                            ": the store's index of the states it entered differs from its "
+                            "history (" +
+                            std::to_string(indexed.size()) + " indexed, " +
+                            std::to_string(entries.size()) + " in the history)");
     }
     auto a = replayed.to_json();
     const auto& b = row->snapshot;

@@ -16,7 +16,9 @@
 #include <sqlite3.h>
 
 #include "base/digest.hpp"
+#include "cases/case_keys.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/cases/event_time.hpp"
 
 namespace telecomply {
 
@@ -25,7 +27,7 @@ namespace {
 using nlohmann::json;
 
 // The schema this library writes; PRAGMA user_version holds it (schema_version keeps a record).
-constexpr int k_schema_version = 3;
+constexpr int k_schema_version = 4;
 
 // Long enough for another process's batch to commit, short enough that a stuck writer is
 // reported rather than waited for forever.
@@ -98,6 +100,45 @@ INSERT INTO schema_version VALUES(3, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
 PRAGMA user_version = 3;
 )sql";
 
+// From schema 3: what the store knows across cases (docs/policy.md §7), kept as the cases are
+// written so that a check finds it by index rather than by reading every snapshot:
+// - each case's applicant (USCC) and numbers (canonical form) as columns of its row, and
+//   case_numbers (number -> case) over the numbers;
+// - state_entries: every time a case entered a state, dated by the event's day (UTC+8), with
+//   the ban's last day for `barred` — a rejection, suspension or ban stays known after its
+//   case moves on.
+// The index of cases written before schema 4 is filled in by open() (USCC and numbers, from
+// the snapshots) and by case_service (state entries, by replaying each history: `facts` in
+// store_meta is 'rebuild' until then).
+constexpr const char* k_migrate_3_to_4 = R"sql(
+ALTER TABLE cases ADD COLUMN uscc TEXT;
+ALTER TABLE cases ADD COLUMN numbers TEXT NOT NULL DEFAULT '[]';
+CREATE INDEX cases_by_uscc ON cases(uscc) WHERE uscc IS NOT NULL;
+CREATE INDEX cases_by_state ON cases(state);
+CREATE INDEX cases_by_region ON cases(region);
+CREATE TABLE case_numbers(
+  number TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  PRIMARY KEY(number, case_id)
+) WITHOUT ROWID;
+CREATE TABLE state_entries(
+  uscc TEXT NOT NULL,
+  case_id TEXT NOT NULL,
+  seq INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  on_day TEXT NOT NULL,
+  until TEXT,
+  PRIMARY KEY(uscc, case_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE store_meta(
+  key TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO store_meta VALUES('facts', 'rebuild');
+INSERT INTO schema_version VALUES(4, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));
+PRAGMA user_version = 4;
+)sql";
+
 // Every statement the store runs, prepared once per connection on first use.
 enum class sql : std::size_t {
     begin_immediate,
@@ -119,6 +160,16 @@ enum class sql : std::size_t {
     last_event,
     put_pinned,
     get_pinned,
+    set_keys,
+    insert_number,
+    delete_number,
+    insert_entry,
+    delete_entries,
+    entries_of,
+    holders_of,
+    get_meta,
+    set_meta,
+    all_snapshots,
     count_,
 };
 
@@ -130,7 +181,7 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SAVEPOINT case_store_op",
     "RELEASE case_store_op",
     "ROLLBACK TO case_store_op",
-    "SELECT version, last_hash FROM cases WHERE id = ?1",
+    "SELECT version, last_hash, state, uscc, numbers FROM cases WHERE id = ?1",
     "INSERT INTO cases(id, region, created_at, version, state, snapshot, last_hash) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     "INSERT INTO events(case_id, seq, type, actor, at, payload, verdict, ruleset_digest, "
@@ -150,6 +201,19 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1",
     "INSERT OR IGNORE INTO pinned_rulesets(digest, id, version, content) VALUES(?1, ?2, ?3, ?4)",
     "SELECT id, version, content FROM pinned_rulesets WHERE digest = ?1",
+    "UPDATE cases SET uscc = ?2, numbers = ?3 WHERE id = ?1",
+    "INSERT OR IGNORE INTO case_numbers(number, case_id) VALUES(?1, ?2)",
+    "DELETE FROM case_numbers WHERE number = ?1 AND case_id = ?2",
+    "INSERT OR REPLACE INTO state_entries(uscc, case_id, seq, state, on_day, until) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    "DELETE FROM state_entries",
+    "SELECT case_id, seq, state, on_day, until FROM state_entries WHERE uscc = ?1 "
+    "ORDER BY on_day, case_id, seq",
+    "SELECT n.case_id, c.uscc, c.state FROM case_numbers n JOIN cases c ON c.id = n.case_id "
+    "WHERE n.number = ?1 ORDER BY n.case_id",
+    "SELECT value FROM store_meta WHERE key = ?1",
+    "INSERT OR REPLACE INTO store_meta(key, value) VALUES(?1, ?2)",
+    "SELECT id, snapshot FROM cases ORDER BY id",
 };
 
 // The event's fields as JSON text, made before any write so that a string that cannot be
@@ -304,6 +368,26 @@ struct case_store::impl {
     std::optional<raw_event> load_last_event(const std::string& case_id);
     void verify_case(const std::string& case_id, verify_report& report);
 
+    // What a write changes in the index of what the store knows (docs/policy.md §7): the case's
+    // keys (USCC, numbers) and, when its state changes, the entry into its new state. `before`:
+    // the row's state, uscc and numbers text before the write (nullopt for a new case).
+    struct index_before {
+        std::string state, uscc, numbers;
+    };
+    void index_case(const std::string& case_id, std::int64_t seq, const std::string& at,
+                    const json& snapshot, const std::string& state_after,
+                    const std::optional<index_before>& before);
+
+    // One row of state_entries: the case entered `state` at `at` (its day in UTC+8); `until`
+    // is the snapshot's banned_until.
+    void insert_entry(const std::string& uscc, const std::string& case_id, std::int64_t seq,
+                      const std::string& state, const std::string& at, const json& snapshot);
+    void put_entry(const state_entry& e);
+
+    // The keys (USCC, numbers) of every case, from the snapshots (an upgrade to schema 4).
+    void index_existing_cases();
+    void set_meta(const std::string& key, const std::string& value);
+
     // One row of the events table.
     void insert_event(const std::string& case_id, std::int64_t seq, const event_input& e,
                       const event_text& t, std::string_view prev_hash, const std::string& hash);
@@ -366,6 +450,86 @@ class case_store::impl::stmt_use {
     impl& s_;
     sqlite3_stmt* st_;
 };
+
+void case_store::impl::index_case(const std::string& case_id, std::int64_t seq,
+                                  const std::string& at, const json& snapshot,
+                                  const std::string& state_after,
+                                  const std::optional<index_before>& before) {
+    static const json k_none;
+    const auto app = snapshot.is_object() ? snapshot.find("application") : snapshot.end();
+    const detail::case_keys keys =
+        detail::keys_of_application(app != snapshot.end() ? *app : k_none);
+    const std::string numbers = json(keys.numbers).dump();
+    if (!before || before->uscc != keys.uscc || before->numbers != numbers) {
+        stmt_use(*this, sql::set_keys)
+            .text(1, case_id)
+            .text_or_null(2, keys.uscc)
+            .text(3, numbers)
+            .run();
+    }
+    if (!before || before->numbers != numbers) {
+        if (before) {
+            const json old = json::parse(before->numbers, nullptr, false);
+            if (old.is_array())
+                for (const auto& n : old)
+                    if (n.is_string())
+                        stmt_use(*this, sql::delete_number)
+                            .text(1, n.get_ref<const std::string&>())
+                            .text(2, case_id)
+                            .run();
+        }
+        for (const auto& n : keys.numbers)
+            stmt_use(*this, sql::insert_number).text(1, n).text(2, case_id).run();
+    }
+    if ((!before || before->state != state_after) && !keys.uscc.empty())
+        insert_entry(keys.uscc, case_id, seq, state_after, at, snapshot);
+}
+
+void case_store::impl::insert_entry(const std::string& uscc, const std::string& case_id,
+                                    std::int64_t seq, const std::string& state,
+                                    const std::string& at, const json& snapshot) {
+    std::string day;
+    try {
+        day = event_time::parse(at).day.to_string();
+    } catch (const usage_error&) {
+        day = at;  // a store used without case_service may date events freely
+    }
+    std::string until;
+    if (snapshot.is_object())
+        if (const auto b = snapshot.find("banned_until"); b != snapshot.end() && b->is_string())
+            until = b->get<std::string>();
+    put_entry({uscc, case_id, seq, state, day, until});
+}
+
+void case_store::impl::put_entry(const state_entry& e) {
+    stmt_use(*this, sql::insert_entry)
+        .text(1, e.uscc)
+        .text(2, e.case_id)
+        .integer(3, e.seq)
+        .text(4, e.state)
+        .text(5, e.on)
+        .text_or_null(6, e.until)
+        .run();
+}
+
+void case_store::impl::set_meta(const std::string& key, const std::string& value) {
+    stmt_use(*this, sql::set_meta).text(1, key).text(2, value).run();
+}
+
+void case_store::impl::index_existing_cases() {
+    std::vector<std::pair<std::string, std::string>> rows;  // id, snapshot
+    {
+        stmt_use q(*this, sql::all_snapshots);
+        while (q.step())
+            rows.emplace_back(q.col_text(0), q.col_text(1));
+    }
+    for (const auto& [id, text] : rows) {
+        const json snapshot = json::parse(text, nullptr, false);  // unreadable: no keys
+        const std::string state = snapshot.is_object() ? snapshot.value("state", "") : "";
+        // the state entries come from replaying the history (case_service), not from here
+        index_case(id, 0, "", snapshot, state, index_before{state, "", "[]"});
+    }
+}
 
 void case_store::impl::insert_event(const std::string& case_id, std::int64_t seq,
                                     const event_input& e, const event_text& t,
@@ -735,17 +899,24 @@ void case_store::impl::setup() {
                 throw store_error(where() + ": the file is a SQLite database but not a case store");
             }
             if (sqlite3_exec(db, k_schema, nullptr, nullptr, nullptr) != SQLITE_OK ||
-                sqlite3_exec(db, k_migrate_2_to_3, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                sqlite3_exec(db, k_migrate_2_to_3, nullptr, nullptr, nullptr) != SQLITE_OK ||
+                sqlite3_exec(db, k_migrate_3_to_4, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("creating the schema");
             }
-        } else if (v == 1 || v == 2) {
+            set_meta("facts", "complete");  // nothing to rebuild in a new store
+        } else if (v >= 1 && v <= 3) {
             if (v == 1 &&
                 sqlite3_exec(db, k_migrate_1_to_2, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("upgrading the schema from version 1 to 2");
             }
-            if (sqlite3_exec(db, k_migrate_2_to_3, nullptr, nullptr, nullptr) != SQLITE_OK) {
+            if (v <= 2 &&
+                sqlite3_exec(db, k_migrate_2_to_3, nullptr, nullptr, nullptr) != SQLITE_OK) {
                 fail("upgrading the schema from version 2 to 3");
             }
+            if (sqlite3_exec(db, k_migrate_3_to_4, nullptr, nullptr, nullptr) != SQLITE_OK) {
+                fail("upgrading the schema from version 3 to 4");
+            }
+            index_existing_cases();
         } else if (v != k_schema_version) {
             throw store_error(where() + ": schema version " + std::to_string(v) +
                               " is not the version this library knows (" +
@@ -814,6 +985,7 @@ std::int64_t case_store::create(const std::string& case_id, const std::string& r
         .text(7, hash)
         .run();
     s.insert_event(case_id, 1, first, t, k_zero_hash, hash);
+    s.index_case(case_id, 1, first.at, snapshot_after, state_after, std::nullopt);
     w.commit();
     return 1;
 }
@@ -831,12 +1003,14 @@ std::int64_t case_store::append(const std::string& case_id, std::int64_t expecte
     // and the writes.
     std::int64_t version = 0;
     std::string prev;
+    impl::index_before before;
     {
         impl::stmt_use q(s, sql::case_head);
         q.text(1, case_id);
         if (!q.step()) throw not_found_error(s.where() + ": no case '" + case_id + "'");
         version = q.col_int(0);
         prev = q.col_text(1);
+        before = {q.col_text(2), q.col_text(3), q.col_text(4)};
     }
     if (version != expected_version) {
         throw conflict_error(s.where() + ": case '" + case_id + "' is at version " +
@@ -853,6 +1027,7 @@ std::int64_t case_store::append(const std::string& case_id, std::int64_t expecte
         .text(4, snapshot)
         .text(5, hash)
         .run();
+    s.index_case(case_id, seq, e.at, snapshot_after, state_after, before);
     w.commit();
     return seq;
 }
@@ -1007,6 +1182,45 @@ std::optional<pinned_ruleset> case_store::get_pinned(const std::string& digest) 
     if (r.content.is_discarded())
         throw integrity_error(s.where() + ": the pinned content of " + digest + " is not JSON");
     return r;
+}
+
+std::vector<state_entry> case_store::state_entries(const std::string& uscc) const {
+    std::vector<state_entry> out;
+    impl::stmt_use q(self(), sql::entries_of);
+    q.text(1, uscc);
+    while (q.step())
+        out.push_back(
+            {uscc, q.col_text(0), q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(4)});
+    return out;
+}
+
+std::vector<number_holder> case_store::holders_of(const std::vector<std::string>& numbers) const {
+    impl& s = self();
+    std::vector<number_holder> out;
+    impl::read_scope r(s);  // every number from one state of the file
+    for (const auto& n : numbers) {
+        impl::stmt_use q(s, sql::holders_of);
+        q.text(1, n);
+        while (q.step())
+            out.push_back({n, q.col_text(0), q.col_text(1), q.col_text(2)});
+    }
+    return out;
+}
+
+bool case_store::state_entries_complete() const {
+    impl::stmt_use q(self(), sql::get_meta);
+    q.text(1, "facts");
+    return q.step() && q.col_text(0) == "complete";
+}
+
+void case_store::replace_state_entries(const std::vector<state_entry>& entries) {
+    impl& s = self();
+    impl::write_scope w(s);
+    s.exec(sql::delete_entries);
+    for (const auto& e : entries)
+        s.put_entry(e);
+    s.set_meta("facts", "complete");
+    w.commit();
 }
 
 std::optional<std::string> case_store::last_event_at(const std::string& case_id) const {

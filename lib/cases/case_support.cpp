@@ -105,4 +105,15 @@ std::string calendar_label(const calendar& cal) {
     return cal.name() + "@" + cal.version();
 }
 
+const store_facts* event_context::store_facts_for_rules(const nlohmann::json& application) const {
+    if (facts) return &*facts;
+    if (replaying) {
+        if (recorded != nullptr && recorded->contains("store_facts"))
+            facts = store_facts::from_json((*recorded)["store_facts"]);
+    } else if (facts_source != nullptr && *facts_source) {
+        facts = (*facts_source)(application);
+    }
+    return facts ? &*facts : nullptr;
+}
+
 }  // namespace telecomply::detail

@@ -4,6 +4,7 @@
 // on a case (the vocabulary the workflow layer names; docs/workflow.md).
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -11,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "telecomply/cases/cases.hpp"
+#include "telecomply/cases/store_facts.hpp"
 #include "telecomply/domain/calendar.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/workflow/workflow.hpp"
@@ -55,6 +57,15 @@ struct event_context {
     /// True in a replay: stored events are judged as they were recorded, without the checks
     /// of event data added since (docs/policy.md §8), so that older histories still replay.
     bool replaying = false;
+    /// Live, with a case store: what it knows of the application (docs/policy.md §7), asked
+    /// for only when a guard runs the rules. Null without a store.
+    const std::function<store_facts(const nlohmann::json&)>* facts_source = nullptr;
+    /// The facts the rules were judged with (asked once; in a replay, the recorded ones).
+    mutable std::optional<store_facts> facts;
+
+    /// The store's facts for this event, or null when there are none (no store; a replayed
+    /// event that recorded none).
+    [[nodiscard]] const store_facts* store_facts_for_rules(const nlohmann::json& application) const;
 };
 
 /// Timer `t` counted from `from` (the event's date, or the last day of the period a renewal

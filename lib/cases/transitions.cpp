@@ -86,12 +86,19 @@ std::size_t complaints_in_window(const case_state& s, const std::string& number,
     return n;
 }
 
+// The case's rules on its application; with a case store, on the stricter history and with
+// the store's findings (docs/policy.md §7).
 verdict run_rules(const event_context& c, const case_state& s, bool include_review) {
     check_options opts;
     opts.as_of = s.pinned_on;
     opts.include_review = include_review;
     thread_local eval_context ctx;
-    return c.rules->check(document::from_json(s.application), opts, ctx);
+    const store_facts* facts = c.store_facts_for_rules(s.application);
+    if (facts == nullptr) return c.rules->check(document::from_json(s.application), opts, ctx);
+    verdict v =
+        c.rules->check(document::from_json(with_store_history(s.application, *facts)), opts, ctx);
+    add_store_findings(v, s.application, *facts);
+    return v;
 }
 
 // The obligations the rules ask for now, open unless already met. Met ones stay on record (an

@@ -447,8 +447,8 @@ TEST_CASE("case store: open errors name the file") {
                                "(SELECT journal_mode FROM pragma_journal_mode)",
                                -1, &st, nullptr) == SQLITE_OK);
     REQUIRE(sqlite3_step(st) == SQLITE_ROW);
-    CHECK(sqlite3_column_int(st, 0) == 3);
-    CHECK(sqlite3_column_int(st, 1) == 3);
+    CHECK(sqlite3_column_int(st, 0) == 4);
+    CHECK(sqlite3_column_int(st, 1) == 4);
     CHECK(std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 2))) == "wal");
     sqlite3_finalize(st);
     sqlite3_close(db);

@@ -42,8 +42,8 @@ struct stored_event {
     /// for events written by stores before schema 3. Covered by the hash: reading a case
     /// checks its snapshot against it.
     std::string snapshot_digest;
-    std::string prev_hash;            ///< `hash` of event seq-1; 64 zeros for seq 1
-    std::string hash;                 ///< event_hash() of this event (64 lowercase hex digits)
+    std::string prev_hash;  ///< `hash` of event seq-1; 64 zeros for seq 1
+    std::string hash;       ///< event_hash() of this event (64 lowercase hex digits)
 };
 
 /// An event as JSON: `{seq, type, actor, at, payload, verdict, ruleset_digest, outcome,
@@ -72,6 +72,26 @@ struct pinned_ruleset {
     std::string id;          ///< "CN-GD"
     std::string version;     ///< "2026.1"
     nlohmann::json content;  ///< ruleset::content(): [{name, json}], root first
+};
+
+/// A case entering a state, as the store's index keeps it (docs/policy.md §7: a rejection, a
+/// suspension or revocation, a ban), under the applicant's USCC at the time.
+struct state_entry {
+    std::string uscc;      ///< the applicant (upper case)
+    std::string case_id;   ///< the case
+    std::int64_t seq = 0;  ///< the event that moved it (0: unknown, for a rebuilt entry)
+    std::string state;     ///< the state it entered ("rejected", "barred"...)
+    std::string on;        ///< the event's day, YYYY-MM-DD in China Standard Time
+    std::string until;     ///< the case's banned_until then (YYYY-MM-DD), "" when none
+    bool operator==(const state_entry&) const = default;
+};
+
+/// A case that holds a number (canonical form), with its applicant and current state.
+struct number_holder {
+    std::string number;   ///< canonical_phone() form
+    std::string case_id;  ///< the case
+    std::string uscc;     ///< its applicant ("" when its application has none)
+    std::string state;    ///< its current state
 };
 
 /// One problem found by verify(): the case, the event's seq (the seq the case claims for
@@ -110,9 +130,12 @@ class case_store {
 
   public:
     /// Opens (creating when it does not exist) a store file and creates the schema in a new
-    /// file: tables `cases`, `events`, `pinned_rulesets` and `schema_version`, and `PRAGMA
-    /// user_version` (3). A store of an older schema is upgraded in place (version 1: events
-    /// gain the `outcome` column; version 2: the `pinned_rulesets` table).
+    /// file: tables `cases`, `events`, `pinned_rulesets`, `case_numbers`, `state_entries`,
+    /// `store_meta` and `schema_version`, and `PRAGMA user_version` (4). A store of an older
+    /// schema is upgraded in place (version 1: events gain the `outcome` column; version 2: the
+    /// `pinned_rulesets` table; version 3: the index of what the store knows across cases, the
+    /// cases' `uscc` and `numbers` columns filled from their snapshots, their state entries
+    /// left for case_service to rebuild from their histories).
     /// Throws store_error naming the file when it cannot be opened, is not a SQLite database,
     /// cannot use a WAL journal, or has a schema version this library does not know.
     [[nodiscard]] static case_store open(const std::filesystem::path& file);
@@ -190,6 +213,21 @@ class case_store {
     /// The content kept for a digest, or nullopt. Throws integrity_error when the stored
     /// content is not JSON.
     [[nodiscard]] std::optional<pinned_ruleset> get_pinned(const std::string& digest) const;
+    /// Every entry into a state of the cases of an applicant (`uscc`, upper case), by day:
+    /// what the store knows of the applicant's record (docs/policy.md §7). Indexed: a lookup
+    /// does not read other cases. Thread safety as the rest of case_store.
+    [[nodiscard]] std::vector<state_entry> state_entries(const std::string& uscc) const;
+    /// The cases whose applications list any of `numbers` (canonical forms), by number then
+    /// case id. Indexed.
+    [[nodiscard]] std::vector<number_holder> holders_of(
+        const std::vector<std::string>& numbers) const;
+    /// False while the state entries of cases written before schema 4 are still to be rebuilt
+    /// from their histories (case_service does it: replace_state_entries()).
+    [[nodiscard]] bool state_entries_complete() const;
+    /// Replaces every state entry with `entries` (rebuilt by replaying the histories) and marks
+    /// them complete. One transaction (or part of the caller's).
+    void replace_state_entries(const std::vector<state_entry>& entries);
+
     /// The `at` of the case's last event (nullopt for an unknown case), without reading the
     /// rest of its history.
     [[nodiscard]] std::optional<std::string> last_event_at(const std::string& case_id) const;

@@ -20,6 +20,7 @@
 #include "telecomply/base/date.hpp"
 #include "telecomply/cases/case_store.hpp"
 #include "telecomply/cases/event_time.hpp"
+#include "telecomply/cases/store_facts.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
@@ -114,6 +115,14 @@ class case_manager {
     /// Applies an event: the new state, or transition_refused (the input state is untouched)
     /// naming the reason: not allowed in this state, or which guard failed and why.
     [[nodiscard]] transition_result apply(const case_state& s, const case_event& e) const;
+    /// apply() with what a case store knows (docs/policy.md §7): when the event's guard runs
+    /// the rules, `facts` is called (once, with the application as the event leaves it) and the
+    /// rules judge the stricter history and report the store's findings (store_facts.hpp); the
+    /// facts are recorded in the event's outcome
+    /// (`store_facts`), so that a replay judges with the same facts.
+    [[nodiscard]] transition_result apply(
+        const case_state& s, const case_event& e,
+        const std::function<store_facts(const nlohmann::json&)>& facts) const;
     /// The automatic events time has made due at `now` (timers past their last day), in the
     /// order they fell due; apply each with apply().
     [[nodiscard]] std::vector<case_event> due(const case_state& s, date now) const;
@@ -157,9 +166,9 @@ class case_manager {
     static date event_date(std::string_view at);
 
   private:
-    [[nodiscard]] transition_result apply_impl(const case_state& s, const case_event& e,
-                                               const nlohmann::json* recorded,
-                                               bool replaying) const;
+    [[nodiscard]] transition_result apply_impl(
+        const case_state& s, const case_event& e, const nlohmann::json* recorded, bool replaying,
+        const std::function<store_facts(const nlohmann::json&)>* facts) const;
     [[nodiscard]] const calendar* calendar_for(std::string_view region) const;
     std::shared_ptr<const engine> engine_;
     mutable std::mutex mutex_;
@@ -205,7 +214,20 @@ class case_service {
     /// The clock event times are judged against.
     [[nodiscard]] const store_clock& clock() const noexcept { return clock_; }
 
-    /// Creates a case from an application (recorded as its first event, "create").
+    /// Checks an application with what the store knows (docs/policy.md §7; check_with_store()
+    /// in store_facts.hpp): the rules in force judge the stricter history, and
+    /// HISTORY_MISMATCH and NUMBER_ALREADY_REGISTERED are reported. `case_id`: the case the
+    /// application is, left out of the facts ("" for none). Reads only (the first use after an
+    /// upgrade from schema 3 rebuilds the store's index once).
+    [[nodiscard]] verdict check(const nlohmann::json& application, const check_options& opts = {},
+                                std::string_view case_id = {}) const;
+    /// What the store knows for an application (facts_for() in store_facts.hpp).
+    [[nodiscard]] store_facts facts(const nlohmann::json& application,
+                                    std::string_view case_id = {}) const;
+    /// Creates a case from an application (recorded as its first event, "create"). Refused
+    /// (transition_refused, nothing written) when the store's facts give a blocking finding
+    /// (store_findings()): a barred applicant, a history declared less strictly than the store
+    /// shows, a number on another applicant's live case.
     case_state create(const nlohmann::json& application, const case_event& e, std::string id = {});
     /// Applies an event to the stored case; transition_refused when the workflow refuses it
     /// (nothing written).
@@ -283,6 +305,9 @@ class case_service {
     // Appends `e` (applied to `s` with result `r`) with its outcome.
     void write(const std::string& case_id, const case_state& s, const case_event& e,
                const transition_result& r);
+    // Rebuilds the store's state entries from the histories when a schema upgrade left them
+    // to be rebuilt (case_store::state_entries_complete()).
+    void ensure_state_entries() const;
     // calendar_error when the calendar files changed since the rules were loaded: counting on
     // stale days would record wrong deadlines (or recount them backwards).
     void require_current_calendars() const;

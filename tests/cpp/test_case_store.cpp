@@ -1,10 +1,10 @@
 #include <doctest/doctest.h>
 
+#include "child_process.hpp"
 #include "store_testing.hpp"
 
 #include <algorithm>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -20,19 +20,12 @@
 #include <utility>
 #include <vector>
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/case_store.hpp"
-
-extern char** environ;  // NOLINT: POSIX, for posix_spawn
 
 using namespace telecomply;
 using nlohmann::json;
@@ -76,74 +69,29 @@ void make_case(case_store& s, const std::string& id, int n) {
     }
 }
 
-// A child process running tests/tools/store_writer, its stdout on a pipe.
+// tests/tools/store_writer as a child process, its stdout on a pipe.
 class writer_process {
   public:
     // `think_us`: the writer's pause between reading the case and appending (at most).
-    writer_process(const fs::path& file, const std::string& case_id, int count, int think_us = 0) {
-        int fds[2];
-        REQUIRE(::pipe2(fds, O_CLOEXEC) == 0);
-        posix_spawn_file_actions_t actions;
-        posix_spawn_file_actions_init(&actions);
-        posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
-        const std::string exe = TELECOMPLY_STORE_WRITER;
-        const std::string file_arg = file.string();
-        const std::string count_arg = std::to_string(count);
-        const std::string think_arg = std::to_string(think_us);
-        std::vector<char*> argv = {
-            const_cast<char*>(exe.c_str()),       const_cast<char*>(file_arg.c_str()),
-            const_cast<char*>(case_id.c_str()),   const_cast<char*>(count_arg.c_str()),
-            const_cast<char*>(think_arg.c_str()), nullptr};
-        const int rc = posix_spawn(&pid_, exe.c_str(), &actions, nullptr, argv.data(), environ);
-        posix_spawn_file_actions_destroy(&actions);
-        ::close(fds[1]);
-        out_ = fds[0];
-        REQUIRE_MESSAGE(rc == 0, "cannot spawn " << exe);
-    }
-    writer_process(const writer_process&) = delete;
-    writer_process& operator=(const writer_process&) = delete;
-    ~writer_process() {
-        if (pid_ > 0) {
-            ::kill(pid_, SIGKILL);
-            wait();
-        }
-        if (out_ >= 0) ::close(out_);
-    }
+    writer_process(const fs::path& file, const std::string& case_id, int count, int think_us = 0)
+        : child_({TELECOMPLY_STORE_WRITER, file.string(), case_id, std::to_string(count),
+                  std::to_string(think_us)}) {}
 
-    // The next acknowledged seq, or nullopt at end of output. Only complete lines count: a line
-    // cut short by a kill was never acknowledged.
+    // The next acknowledged seq, or nullopt at end of output (a line cut short by a kill was
+    // never acknowledged, and is not returned).
     std::optional<std::int64_t> next_ack() {
-        for (;;) {
-            if (const auto nl = buffer_.find('\n'); nl != std::string::npos) {
-                const std::int64_t seq = std::stoll(buffer_.substr(0, nl));
-                buffer_.erase(0, nl + 1);
-                return seq;
-            }
-            pollfd p{out_, POLLIN, 0};
-            const int ready = ::poll(&p, 1, 20'000);
-            REQUIRE_MESSAGE(ready == 1, "store_writer printed nothing for 20 s");
-            char chunk[512];
-            const ssize_t n = ::read(out_, chunk, sizeof chunk);
-            if (n <= 0) return std::nullopt;
-            buffer_.append(chunk, static_cast<std::size_t>(n));
-        }
+        const auto line = child_.next_line(std::chrono::seconds(20));
+        if (!line) return std::nullopt;
+        return std::stoll(*line);
     }
 
-    void kill() const { ::kill(pid_, SIGKILL); }
+    void kill() const { child_.kill(); }
 
     // The wait status.
-    int wait() {
-        int status = 0;
-        while (::waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-        }
-        pid_ = -1;
-        return status;
-    }
+    int wait() { return child_.wait(); }
 
   private:
-    pid_t pid_ = -1;
-    int out_ = -1;
-    std::string buffer_;
+    testing::child_process child_;
 };
 
 }  // namespace

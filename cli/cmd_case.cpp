@@ -47,15 +47,17 @@ bool verifies_seal(const case_args& a) {
     return !a.seal.empty() || !a.bundle.empty() || !a.public_key.empty();
 }
 
-// What verify_seal() / verify_bundle() found: problems, then what came after the seal.
-int print_seal_report(const seal_report& r, const std::string& format, const std::string& what) {
+// What verify_seal() / verify_bundle() found: problems, then what came after the seal. `what`:
+// "seal" or "bundle", then the file.
+int print_seal_report(const seal_report& r, const std::string& format, const std::string& what,
+                      const std::string& file) {
     if (format == "json") {
         std::cout << json_text(r.to_json(), 2) << "\n";
         return r.ok() ? exit_ok : exit_findings;
     }
     for (const auto& p : r.problems) {
         if (p.case_id.empty())
-            std::cout << "BAD SEAL  " << p.message << "\n";
+            std::cout << (what == "seal" ? "BAD SEAL  " : "BAD BUNDLE  ") << p.message << "\n";
         else
             std::cout << "TAMPERED  case " << p.case_id << " event " << p.seq << ": " << p.message
                       << "\n";
@@ -65,9 +67,9 @@ int print_seal_report(const seal_report& r, const std::string& format, const std
                   << x.sealed_version << ", now " << x.version << ")\n";
     for (const auto& id : r.added)
         std::cout << "added since the seal: " << id << "\n";
-    std::cout << what << ": " << r.cases << " sealed case" << (r.cases == 1 ? "" : "s") << ", "
-              << r.events << " events, sealed at " << r.sealed_at << " by key "
-              << r.key_id.substr(0, 16)
+    std::cout << what << " " << file << ": " << r.cases << " sealed case"
+              << (r.cases == 1 ? "" : "s") << ", " << r.events << " events, sealed at "
+              << r.sealed_at << " by key " << r.key_id.substr(0, 16)
               << "…: " << (r.ok() ? "the seal verifies" : "problems found") << "\n";
     return r.ok() ? exit_ok : exit_findings;
 }
@@ -104,8 +106,8 @@ int run_seal(const common& c, const std::string& action, const case_args& a,
     if (!a.bundle.empty()) {
         const auto bundle = parse_input_json(read_input_file(a.bundle), a.bundle);
         const auto rules = catalogue::load(c.rulesets_dir());  // its calendars compile pinned rules
-        return print_seal_report(verify_bundle(bundle, public_key, *rules), format,
-                                 "bundle " + a.bundle);
+        return print_seal_report(verify_bundle(bundle, public_key, *rules), format, "bundle",
+                                 a.bundle);
     }
     const auto seal_doc =
         a.seal.empty() ? nlohmann::json() : parse_input_json(read_input_file(a.seal), a.seal);
@@ -115,8 +117,7 @@ int run_seal(const common& c, const std::string& action, const case_args& a,
                               "' (`telecomply case new` creates one)");
     const auto store = case_store::open(a.store);
     if (action == "verify")
-        return print_seal_report(verify_seal(store, seal_doc, public_key), format,
-                                 "seal " + a.seal);
+        return print_seal_report(verify_seal(store, seal_doc, public_key), format, "seal", a.seal);
     if (action == "seal") {
         const auto doc = seal(store, private_key, clock.now_text());
         write_seal_file(a.out, doc);

@@ -1,4 +1,5 @@
-// `telecomply case`: the case store: new, event, list, show, history, verify, tick.
+// `telecomply case`: the case store: new, event, list, show, history, verify, tick; and its
+// seals: keygen, seal, verify --seal, export, verify --bundle.
 
 #include "options.hpp"
 
@@ -15,8 +16,10 @@
 #include "telecomply/cases/case_store.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/cases/event_time.hpp"
+#include "telecomply/cases/seal.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/input.hpp"
+#include "telecomply/rules/ruleset.hpp"
 
 namespace telecomply::cli {
 
@@ -35,7 +38,122 @@ struct case_args {
     // case list
     std::string state, region, uscc, due_before;
     bool overdue = false;
+    // seals: case keygen, seal, export, verify --seal / --bundle
+    std::string key, out, seal, public_key, bundle;
 };
+
+// Whether `case verify` checks a seal or a bundle rather than the store alone.
+bool verifies_seal(const case_args& a) {
+    return !a.seal.empty() || !a.bundle.empty() || !a.public_key.empty();
+}
+
+// What verify_seal() / verify_bundle() found: problems, then what came after the seal. `what`:
+// "seal" or "bundle", then the file.
+int print_seal_report(const seal_report& r, const std::string& format, const std::string& what,
+                      const std::string& file) {
+    if (format == "json") {
+        std::cout << json_text(r.to_json(), 2) << "\n";
+        return r.ok() ? exit_ok : exit_findings;
+    }
+    for (const auto& p : r.problems) {
+        if (p.case_id.empty())
+            std::cout << (what == "seal" ? "BAD SEAL  " : "BAD BUNDLE  ") << p.message << "\n";
+        else
+            std::cout << "TAMPERED  case " << p.case_id << " event " << p.seq << ": " << p.message
+                      << "\n";
+    }
+    for (const auto& x : r.appended)
+        std::cout << "appended since the seal: " << x.case_id << " (sealed at version "
+                  << x.sealed_version << ", now " << x.version << ")\n";
+    for (const auto& id : r.added)
+        std::cout << "added since the seal: " << id << "\n";
+    std::cout << what << " " << file << ": " << r.cases << " sealed case"
+              << (r.cases == 1 ? "" : "s") << ", " << r.events << " events, sealed at "
+              << r.sealed_at << " by key " << r.key_id.substr(0, 16)
+              << "…: " << (r.ok() ? "the seal verifies" : "problems found") << "\n";
+    return r.ok() ? exit_ok : exit_findings;
+}
+
+// case keygen, seal, export and verify --seal / --bundle. Keys and seals are read before the
+// store is opened, so that a bad file names itself and leaves no store behind.
+int run_seal(const common& c, const std::string& action, const case_args& a,
+             const std::string& format, const store_clock& clock) {
+    if (action == "keygen") {
+        const auto [private_file, public_file] = write_seal_key(generate_seal_key(), a.out);
+        const std::string id = seal_key_id(read_seal_public_key(public_file));
+        if (format == "json") {
+            std::cout << json_text({{"private_key", private_file.string()},
+                                    {"public_key", public_file.string()},
+                                    {"key_id", id}},
+                                   2)
+                      << "\n";
+        } else {
+            std::cout << "wrote " << private_file.string()
+                      << " (the private key: keep it off the store's host) and "
+                      << public_file.string() << " (the public key)\nkey id " << id << "\n";
+        }
+        return exit_ok;
+    }
+    if (action == "verify") {
+        if (!a.id.empty()) throw usage_error("a seal or a bundle covers every case: no case id");
+        if (a.public_key.empty()) throw usage_error("--seal and --bundle need --public-key");
+        if (a.seal.empty() == a.bundle.empty())
+            throw usage_error("case verify --public-key takes --seal (with --store) or --bundle");
+    }
+    const std::string public_key =
+        a.public_key.empty() ? std::string() : read_seal_public_key(a.public_key);
+    const std::string private_key = a.key.empty() ? std::string() : read_seal_private_key(a.key);
+    if (!a.bundle.empty()) {
+        const auto bundle = parse_input_json(read_input_file(a.bundle), a.bundle);
+        const auto rules = catalogue::load(c.rulesets_dir());  // its calendars compile pinned rules
+        return print_seal_report(verify_bundle(bundle, public_key, *rules), format, "bundle",
+                                 a.bundle);
+    }
+    const auto seal_doc =
+        a.seal.empty() ? nlohmann::json() : parse_input_json(read_input_file(a.seal), a.seal);
+    std::error_code ec;
+    if (!std::filesystem::exists(a.store, ec))
+        throw not_found_error("no case store '" + a.store +
+                              "' (`telecomply case new` creates one)");
+    const auto store = case_store::open(a.store);
+    if (action == "verify")
+        return print_seal_report(verify_seal(store, seal_doc, public_key), format, "seal", a.seal);
+    if (action == "seal") {
+        const auto doc = seal(store, private_key, clock.now_text());
+        write_seal_file(a.out, doc);
+        if (format == "json") {
+            std::cout << json_text(doc, 2) << "\n";
+        } else {
+            const auto n = doc["cases"].size();
+            std::cout << "sealed " << n << " case" << (n == 1 ? "" : "s") << " at "
+                      << doc["sealed_at"].get<std::string>() << " with key "
+                      << doc["key_id"].get<std::string>().substr(0, 16) << "… into " << a.out
+                      << "\n";
+        }
+        return exit_ok;
+    }
+    // export
+    const auto bundle = export_bundle(store, seal_doc);
+    write_seal_file(a.out, bundle);
+    std::size_t events = 0;
+    for (const auto& [id, cs] : bundle["cases"].items())
+        events += cs["events"].size();
+    const auto cases = bundle["cases"].size();
+    const auto pinned = bundle["pinned_rulesets"].size();
+    if (format == "json") {
+        std::cout << json_text({{"out", a.out},
+                                {"cases", cases},
+                                {"events", events},
+                                {"pinned_rulesets", pinned}},
+                               2)
+                  << "\n";
+    } else {
+        std::cout << "exported " << cases << " case" << (cases == 1 ? "" : "s") << " (" << events
+                  << " events up to the seal) and " << pinned << " pinned ruleset"
+                  << (pinned == 1 ? "" : "s") << " into " << a.out << "\n";
+    }
+    return exit_ok;
+}
 
 // "GD-2026-0412  CN-GD  whitelisted  validity 2027-03-05 [REVIEW_OVERDUE]"
 void print_case_line(const case_state& s) {
@@ -104,6 +222,9 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     // the store's clock: event times are judged against it (docs/policy.md §8)
     const store_clock clock =
         a.now.empty() ? store_clock::from_environment() : store_clock::fixed(a.now);
+    if (action == "keygen" || action == "seal" || action == "export" ||
+        (action == "verify" && verifies_seal(a)))
+        return run_seal(c, action, a, format, clock);
     // inputs are read before the store is opened, so that bad input leaves no file behind;
     // only `case new` creates a store
     nlohmann::json input;
@@ -262,8 +383,9 @@ command add_case(CLI::App& app, common& c) {
     };
     auto a = std::make_shared<args>();
     case_args& ca = a->ca;
-    auto* cases =
-        app.add_subcommand("case", "the case store: new, event, list, show, history, verify, tick");
+    auto* cases = app.add_subcommand(
+        "case",
+        "the case store: new, event, list, show, history, verify, tick; keygen, seal, export");
     cases->require_subcommand(1);
     add_rulesets_option(cases, c);
     auto store_opt = [&](CLI::App* sub) {
@@ -312,10 +434,34 @@ command add_case(CLI::App& app, common& c) {
     auto* c_history = cases->add_subcommand("history", "a case's events");
     c_history->add_option("id", ca.id, "case id")->required();
     store_opt(c_history);
-    auto* c_verify =
-        cases->add_subcommand("verify", "check the hash chains (one case or all) and replay");
+    auto* c_verify = cases->add_subcommand(
+        "verify",
+        "check the hash chains (one case or all) and replay; or the store against a seal "
+        "(--seal), or a bundle offline (--bundle)");
     c_verify->add_option("id", ca.id, "case id (default: every case)");
+    c_verify->add_option("--seal", ca.seal,
+                         "a seal (`case seal`): check the store's histories up to it");
+    c_verify->add_option("--bundle", ca.bundle,
+                         "a bundle (`case export`): check it offline, without any store");
+    c_verify->add_option("--public-key", ca.public_key,
+                         "the public key of the seal's signer (K.pub.pem of `case keygen`)");
     store_opt(c_verify);
+    auto* c_keygen = cases->add_subcommand(
+        "keygen", "a new Ed25519 key pair for seals: K.pem (private, mode 0600) and K.pub.pem");
+    c_keygen->add_option("--out", ca.out, "the key files' prefix K (never overwritten)")
+        ->required();
+    c_keygen->add_option("--format", a->format, "output format")
+        ->check(CLI::IsMember({"text", "json"}));
+    auto* c_seal = cases->add_subcommand(
+        "seal", "sign every case's head (a checkpoint kept outside the store)");
+    c_seal->add_option("--key", ca.key, "the private key (K.pem of `case keygen`)")->required();
+    c_seal->add_option("--out", ca.out, "the seal file to write (atomically)")->required();
+    store_opt(c_seal);
+    auto* c_export = cases->add_subcommand(
+        "export", "a bundle of what a seal covers, to verify offline (`case verify --bundle`)");
+    c_export->add_option("--seal", ca.seal, "the seal (`case seal`)")->required();
+    c_export->add_option("--out", ca.out, "the bundle file to write (atomically)")->required();
+    store_opt(c_export);
     auto* c_tick = cases->add_subcommand("tick", "apply what time has made due (deadlines)");
     c_tick->add_option("--actor", ca.actor, "recorded as the actor");
     store_opt(c_tick);

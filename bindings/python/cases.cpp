@@ -10,9 +10,11 @@
 
 #include "convert.hpp"
 #include "telecomply/cases/cases.hpp"
+#include "telecomply/cases/seal.hpp"
 #include "telecomply/domain/calendar.hpp"
 #include "telecomply/domain/calendar_import.hpp"
 #include "telecomply/rules/input.hpp"
+#include "telecomply/rules/ruleset.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
 namespace py = pybind11;
@@ -76,6 +78,13 @@ nlohmann::json py_json(const py::handle& o, const char* what = "data") {
     } catch (const nlohmann::json::exception& e) {
         throw input_error("<python>", 0, "$", std::string(what) + " is not JSON data: " + e.what());
     }
+}
+
+/// A seal or a bundle: a dict (as seal() and export_bundle() return) or its JSON text.
+nlohmann::json document_arg(const py::object& o, const char* what) {
+    if (py::isinstance<py::str>(o)) return parse_input_json(o.cast<std::string>(), what);
+    if (o.is_none()) throw usage_error(std::string(what) + " is None");
+    return py_json(o, what);
 }
 
 /// An event time: None (the system clock's now), a date, an aware datetime or a string
@@ -424,6 +433,48 @@ void bind_cases(py::module_& m) {
                    std::to_string(w.transitions().size()) + " transitions>";
         });
 
+    m.def(
+        "generate_seal_key",
+        [](const py::object& out_prefix) {
+            const auto prefix = path_arg(out_prefix, "out_prefix");
+            std::pair<std::filesystem::path, std::filesystem::path> files;
+            {
+                py::gil_scoped_release release;
+                files = write_seal_key(generate_seal_key(), prefix);
+            }
+            return py::make_tuple(files.first.string(), files.second.string());
+        },
+        py::arg("out_prefix"),
+        "Writes a new Ed25519 key pair for seals: `<out_prefix>.pem` (the private key, mode "
+        "0600: keep it off the store's host) and `<out_prefix>.pub.pem` (the public key); "
+        "returns the two paths (private, public). Raises SealError naming the file when either "
+        "exists (nothing written: keys are never overwritten) or cannot be written. Thread-safe.");
+
+    m.def(
+        "verify_bundle",
+        [](const py::object& bundle, const py::object& public_key_path,
+           const py::object& rulesets) {
+            const auto doc = document_arg(bundle, "<bundle>");
+            const auto key_file = path_arg(public_key_path, "public_key_path");
+            const auto dir = rulesets_or_default(rulesets);
+            nlohmann::json report;
+            {
+                py::gil_scoped_release release;
+                const std::string key = read_seal_public_key(key_file);
+                report = verify_bundle(doc, key, *catalogue::load(dir)).to_json();
+            }
+            return json_py(report);
+        },
+        py::arg("bundle"), py::arg("public_key_path"), py::arg("rulesets") = py::none(),
+        "Checks a bundle (CaseStore.export_bundle(), a dict or its JSON text) offline, without "
+        "any store: the seal's signature with the public key, every case's hash chain "
+        "recomputed up to its sealed head, the cases equal to the sealed ones, and each pinned "
+        "ruleset's content rebuilt to its digest (compiled with the calendars of `rulesets`, "
+        "default the shipped ones). Returns {ok, sealed_at, key_id, cases, events, problems: "
+        "[{case_id, seq, message}], appended: [], added: []}. Raises SealError when the key "
+        "file cannot be read or is not an Ed25519 public key in PEM; a bundle that does not "
+        "verify is a problem, not an error. Thread-safe (the GIL is released).");
+
     py::class_<py_case_store>(
         m, "CaseStore",
         "Cases in a durable, tamper-evident SQLite file.\n\n"
@@ -632,6 +683,61 @@ void bind_cases(py::module_& m) {
             py::arg("at") = py::none(), py::arg("actor") = "system",
             "Records the deadlines the current calendar counts differently (after an official "
             "year was imported); returns [{case_id, event, deadlines}].")
+        .def(
+            "seal",
+            [](const py_case_store& s, const py::object& private_key_path, const py::object& at) {
+                const auto key_file = path_arg(private_key_path, "private_key_path");
+                const auto when = given_time(at);
+                const auto doc = with_store(s, [&](const py_case_store& f) {
+                    return seal(*f.store, read_seal_private_key(key_file),
+                                when.value_or(f.clock.now_text()));
+                });
+                return json_py(doc);
+            },
+            py::arg("private_key_path"), py::arg("sealed_at") = py::none(),
+            "Seals the store: {format: 'telecomply-seal/1', sealed_at, key_id, cases: {case_id: "
+            "{version, head}}, root, signature}, every case's head from one consistent read, "
+            "signed with the Ed25519 private key (generate_seal_key()). sealed_at: an aware "
+            "datetime or RFC 3339 text (default: the store's clock). Keep the seal outside the "
+            "store (json.dump it). Raises IntegrityError when the store's chains do not verify "
+            "(nothing sealed), SealError when the key file is not an unencrypted Ed25519 private "
+            "key in PEM, UsageError when sealed_at is a day rather than a time.")
+        .def(
+            "verify_seal",
+            [](const py_case_store& s, const py::object& seal_doc,
+               const py::object& public_key_path) {
+                const auto doc = document_arg(seal_doc, "<seal>");
+                const auto key_file = path_arg(public_key_path, "public_key_path");
+                const auto report = with_store(s, [&](const py_case_store& f) {
+                    return verify_seal(*f.store, doc, read_seal_public_key(key_file)).to_json();
+                });
+                return json_py(report);
+            },
+            py::arg("seal"), py::arg("public_key_path"),
+            "Checks the store against a seal (a dict or its JSON text) with the signer's public "
+            "key: {ok, sealed_at, key_id, cases, events, problems: [{case_id, seq, message}], "
+            "appended: [{case_id, sealed_version, version}], added: [case_id]}. Problems: the "
+            "seal is malformed (case_id '', the message starts with the JSON path), its "
+            "signature or key id does not match the key, a sealed case is missing, shorter, or "
+            "has another event at its sealed version (its history up to the seal changed), and "
+            "every hash-chain problem of verify(). Cases with events since the seal are listed in "
+            "appended, cases created since in added: not problems, and not vouched for. Raises "
+            "SealError when the key file is not an Ed25519 public key in PEM.")
+        .def(
+            "export_bundle",
+            [](const py_case_store& s, const py::object& seal_doc) {
+                const auto doc = document_arg(seal_doc, "<seal>");
+                const auto bundle = with_store(
+                    s, [&](const py_case_store& f) { return export_bundle(*f.store, doc); });
+                return json_py(bundle);
+            },
+            py::arg("seal"),
+            "What a seal covers, to check offline with verify_bundle(): {format: "
+            "'telecomply-bundle/1', seal, cases: {case_id: {region, events: [as history(), "
+            "without state]}}, pinned_rulesets: [{digest, id, version, content}]}; each case's "
+            "events up to its sealed version only. The seal's signature is not checked here "
+            "(verify_seal() does). Raises SealError when the seal is malformed, IntegrityError "
+            "when the store no longer holds what it sealed (nothing exported).")
         .def("__repr__",
              [](const py_case_store& s) { return "<CaseStore " + s.store->path().string() + ">"; });
 

@@ -53,6 +53,8 @@ std::string_view class_for(const error& e) {
             return "NotFoundError";
         case errc::usage_error:
             return "UsageError";
+        case errc::seal_error:
+            return "SealError";
     }
     return "Error";
 }

@@ -1,7 +1,7 @@
 #pragma once
 /// \file telecomply.hpp
 /// Everything in one include: expressions, rulesets and verdicts, the checking engine, the
-/// working calendar, the workflow, cases and the case store.
+/// working calendar, the workflow, cases, the case store and its seals.
 
 #include "telecomply/base/clock.hpp"              // IWYU pragma: export
 #include "telecomply/base/date.hpp"               // IWYU pragma: export
@@ -11,6 +11,7 @@
 #include "telecomply/cases/case_store.hpp"        // IWYU pragma: export
 #include "telecomply/cases/cases.hpp"             // IWYU pragma: export
 #include "telecomply/cases/event_time.hpp"        // IWYU pragma: export
+#include "telecomply/cases/seal.hpp"              // IWYU pragma: export
 #include "telecomply/domain/calendar.hpp"         // IWYU pragma: export
 #include "telecomply/domain/calendar_import.hpp"  // IWYU pragma: export
 #include "telecomply/domain/cel_functions.hpp"    // IWYU pragma: export

@@ -22,6 +22,7 @@ constexpr auto k_errc_names = detail::make_enum_names<errc>({
     {errc::integrity_error, "integrity_error"},
     {errc::not_found, "not_found"},
     {errc::usage_error, "usage_error"},
+    {errc::seal_error, "seal_error"},
 });
 }  // namespace
 

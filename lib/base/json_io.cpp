@@ -14,6 +14,7 @@ namespace {
 [[noreturn]] void throw_data(errc code, const std::string& file, std::uint32_t line,
                              const std::string& path, const std::string& msg) {
     if (code == errc::ruleset_error) throw ruleset_error(file, line, path, msg);
+    if (code == errc::seal_error) throw seal_error(file, line, path, msg);
     throw input_error(file, line, path, msg);
 }
 }  // namespace

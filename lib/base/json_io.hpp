@@ -14,7 +14,8 @@
 
 namespace telecomply::detail {
 
-/// Reads a whole file; throws `E` (a data_error subclass) naming it when it cannot be read.
+/// Reads a whole file; throws the data_error subclass of `code` (input_error, ruleset_error or
+/// seal_error) naming it when it cannot be read.
 std::string read_file(const std::filesystem::path& file, errc code);
 
 /// Parses JSON text; throws input_error/ruleset_error (per `code`) naming `file`, the line and

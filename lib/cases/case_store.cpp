@@ -170,6 +170,8 @@ enum class sql : std::size_t {
     get_meta,
     set_meta,
     all_snapshots,
+    heads,
+    hash_of,
     count_,
 };
 
@@ -214,6 +216,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SELECT value FROM store_meta WHERE key = ?1",
     "INSERT OR REPLACE INTO store_meta(key, value) VALUES(?1, ?2)",
     "SELECT id, snapshot FROM cases ORDER BY id",
+    "SELECT id, region, version, last_hash FROM cases ORDER BY id",
+    "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2",
 };
 
 // The event's fields as JSON text, made before any write so that a string that cannot be
@@ -1261,6 +1265,23 @@ std::vector<std::string> case_store::case_ids() const {
     while (q.step())
         out.push_back(q.col_text(0));
     return out;
+}
+
+std::vector<case_head> case_store::heads() const {
+    impl& s = self();
+    std::vector<case_head> out;
+    impl::read_scope r(s);
+    impl::stmt_use q(s, sql::heads);
+    while (q.step())
+        out.push_back({q.col_text(0), q.col_text(1), q.col_int(2), q.col_text(3)});
+    return out;
+}
+
+std::optional<std::string> case_store::hash_of(const std::string& case_id, std::int64_t seq) const {
+    impl::stmt_use q(self(), sql::hash_of);
+    q.text(1, case_id).integer(2, seq);
+    if (!q.step()) return std::nullopt;
+    return q.col_text(0);
 }
 
 verify_report case_store::verify(const std::string& case_id) const {

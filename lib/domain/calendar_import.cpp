@@ -21,6 +21,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/file_io.hpp"
 #include "base/json_io.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/domain/identifiers.hpp"
@@ -116,50 +117,6 @@ void write_bytes(const fs::path& file, const std::string& bytes) {
 
 [[noreturn]] void os_fail(const std::string& doing, const fs::path& file) {
     throw calendar_error("cannot " + doing + " '" + file.string() + "': " + std::strerror(errno));
-}
-
-// Writes `bytes` durably: the whole file is on disk (fsync) before it is renamed over
-// `target`, and the folder's entry is synced after, so that a crash leaves the old file or the
-// new one, never a mix. `target` may be a symbolic link: the file it points to is replaced.
-void replace_file(const fs::path& target, const std::string& bytes) {
-    std::error_code ec;
-    const fs::path real = fs::is_symlink(target, ec) ? fs::canonical(target) : target;
-    static std::atomic<unsigned> counter{0};
-    const fs::path tmp =
-        real.parent_path() / ("." + real.filename().string() + ".import-" +
-                              std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) os_fail("create", tmp);
-    std::size_t done = 0;
-    while (done < bytes.size()) {
-        const auto n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int err = errno;
-            ::close(fd);
-            ::unlink(tmp.c_str());
-            errno = err;
-            os_fail("write", tmp);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        errno = err;
-        os_fail("write", tmp);
-    }
-    if (::rename(tmp.c_str(), real.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        errno = err;
-        os_fail("replace", real);
-    }
-    const int dir = ::open(real.parent_path().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        (void)::fsync(dir);  // the rename is durable once the folder is synced
-        ::close(dir);
-    }
 }
 
 // An exclusive lock on a calendar folder for one import: two imports at once would each merge
@@ -529,7 +486,7 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     if (options.dry_run) return report;
     if (existed && merged == before_text) return report;  // nothing to write
 
-    replace_file(target, merged);
+    detail::replace_file(target, merged, errc::calendar_error);
     report.written = target;
     return report;
 }

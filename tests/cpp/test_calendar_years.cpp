@@ -502,7 +502,7 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         CHECK(lint_calendars(dir.path).empty());
         // no temporary file is left behind
         for (const auto& e : fs::directory_iterator(dir.path))
-            CHECK(e.path().filename().string().find(".import-") == std::string::npos);
+            CHECK(e.path().filename().string().find(".tmp-") == std::string::npos);
     }
     SUBCASE("a symbolic link to the calendar file: its target is replaced") {
         const auto real = dir.import_dir.write("real-CN.json", read(dir.path / "CN.json"));

@@ -3,7 +3,17 @@
 from __future__ import annotations
 
 from . import _core, cel, errors
-from ._core import Calendar, CaseStore, CountedDate, Engine, Verdict, Workflow, import_calendar
+from ._core import (
+    Calendar,
+    CaseStore,
+    CountedDate,
+    Engine,
+    Verdict,
+    Workflow,
+    generate_seal_key,
+    import_calendar,
+    verify_bundle,
+)
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
 from .errors import (
@@ -20,6 +30,7 @@ from .errors import (
     NotFoundError,
     ParseError,
     RulesetError,
+    SealError,
     StoreError,
     TransitionRefused,
     UsageError,
@@ -35,6 +46,8 @@ __all__ = [
     "CaseStore",
     "CountedDate",
     "import_calendar",
+    "generate_seal_key",
+    "verify_bundle",
     "Calendar",
     "Finding",
     "Unknown",

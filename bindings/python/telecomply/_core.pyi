@@ -12,6 +12,7 @@ __version__: str
 DateLike = Union[datetime.date, str]
 TimeLike = Union[datetime.datetime, datetime.date, str, None]
 Application = Union[Mapping[str, Any], str]
+PathLike = Union[str, "os.PathLike[str]"]
 
 def cel_evaluate(
     expr: str, bindings: Optional[Mapping[str, Any]] = ..., checked: bool = ..., rulesets: Optional[str] = ...
@@ -198,5 +199,41 @@ class CaseStore:
     def verify(self, case_id: Optional[str] = ...) -> Dict[str, Any]: ...
     def tick(self, now: TimeLike = ..., actor: str = ...) -> List[Dict[str, Any]]: ...
     def recompute(self, at: TimeLike = ..., actor: str = ...) -> List[Dict[str, Any]]: ...
+    def seal(self, private_key_path: PathLike, sealed_at: TimeLike = ...) -> Dict[str, Any]:
+        """Seals the store: {format: 'telecomply-seal/1', sealed_at, key_id, cases: {case_id:
+        {version, head}}, root, signature}, every case's head from one consistent read, signed
+        with the Ed25519 private key (generate_seal_key()). sealed_at: an aware datetime or RFC
+        3339 text (default: the store's clock). Keep the seal outside the store. IntegrityError
+        when the store's chains do not verify (nothing sealed); SealError for a key file that is
+        not an unencrypted Ed25519 private key in PEM; UsageError for a sealed_at that is a day."""
+    def verify_seal(self, seal: Union[Mapping[str, Any], str], public_key_path: PathLike) -> Dict[str, Any]:
+        """The store against a seal, with the signer's public key: {ok, sealed_at, key_id, cases,
+        events, problems: [{case_id, seq, message}], appended: [{case_id, sealed_version,
+        version}], added: [case_id]}. ok is False when the seal is malformed or its signature
+        or key id does not match, when a sealed case is missing, shorter or has another event
+        at its sealed version, or when a hash chain does not verify; cases with events since the
+        seal (appended) or created since (added) are listed, not vouched for. SealError for a
+        key file that is not an Ed25519 public key in PEM."""
+    def export_bundle(self, seal: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
+        """What a seal covers, for verify_bundle(): {format: 'telecomply-bundle/1', seal, cases:
+        {case_id: {region, events}}, pinned_rulesets: [{digest, id, version, content}]}; events
+        up to each case's sealed version only. The signature is not checked here. SealError for
+        a malformed seal; IntegrityError when the store no longer holds what it sealed."""
+
+def generate_seal_key(out_prefix: PathLike) -> Tuple[str, str]:
+    """Writes a new Ed25519 key pair: `<out_prefix>.pem` (private, mode 0600) and
+    `<out_prefix>.pub.pem` (public); returns (private path, public path). SealError naming the
+    file when either exists (never overwritten) or cannot be written. Thread-safe."""
+
+def verify_bundle(
+    bundle: Union[Mapping[str, Any], str],
+    public_key_path: PathLike,
+    rulesets: Optional[PathLike] = ...,
+) -> Dict[str, Any]:
+    """A bundle checked offline, without any store: the seal's signature, every case's chain
+    recomputed up to its sealed head, the cases equal to the sealed ones, each pinned ruleset
+    rebuilt to its digest (with the calendars of `rulesets`). Returns the report of
+    CaseStore.verify_seal() (appended and added empty). SealError for a key file that is not an
+    Ed25519 public key in PEM. Thread-safe (releases the GIL)."""
 
 import os  # noqa: E402  (for the PathLike annotation above)

@@ -24,6 +24,7 @@ __all__ = [
     "IntegrityError",
     "NotFoundError",
     "UsageError",
+    "SealError",
 ]
 
 
@@ -137,3 +138,12 @@ class UsageError(Error):
     """A function was called with invalid arguments."""
 
     code = "usage_error"
+
+
+class SealError(DataError):
+    """A seal key, a seal or a bundle cannot be used: a key that is not an Ed25519 key in PEM, a
+    key file that exists already or cannot be written, a seal too malformed to export by
+    (``file`` and ``json_path`` locate it where known). A seal that does not verify is not an
+    error: ``CaseStore.verify_seal()`` and ``verify_bundle()`` report it."""
+
+    code = "seal_error"

@@ -29,6 +29,7 @@ enum class errc : std::uint16_t {
     integrity_error = 12,    ///< the hash chain of a case's events does not verify
     not_found = 13,          ///< no such case, ruleset, region or file
     usage_error = 14,        ///< a library call was made with invalid arguments
+    seal_error = 15,  ///< a seal key, seal or bundle cannot be used (bad PEM, key type, file)
 };
 
 /// The stable name of a code, e.g. "parse_error".
@@ -172,6 +173,18 @@ class not_found_error : public error {
 class usage_error : public error {
   public:
     explicit usage_error(const std::string& what) : error(errc::usage_error, what) {}
+};
+
+/// A seal key, a seal or a bundle cannot be used (cases/seal.hpp): a key that is not an Ed25519
+/// key in PEM, a key file that exists already or cannot be written, a seal document too
+/// malformed to export by (the JSON path where known). A seal that does not verify is not an
+/// error: verify_seal() and verify_bundle() report it.
+class seal_error : public data_error {
+  public:
+    explicit seal_error(const std::string& what) : data_error(errc::seal_error, what) {}
+    seal_error(std::string file, std::uint32_t line, std::string json_path,
+               const std::string& message)
+        : data_error(errc::seal_error, std::move(file), line, std::move(json_path), message) {}
 };
 
 }  // namespace telecomply

@@ -94,6 +94,15 @@ struct number_holder {
     std::string state;    ///< its current state
 };
 
+/// A case's head: its id, region, version (the seq of its last event) and the hash of that
+/// event, as the case's row records them. What a seal signs (cases/seal.hpp).
+struct case_head {
+    std::string id;            ///< the case id
+    std::string region;        ///< the region given to create() ("CN-GD")
+    std::int64_t version = 0;  ///< the seq of the case's last event
+    std::string hash;          ///< the hash of that event (64 lowercase hex digits)
+};
+
 /// One problem found by verify(): the case, the event's seq (the seq the case claims for
 /// case-level problems, 0 when none applies) and what is wrong.
 struct verify_problem {
@@ -235,6 +244,14 @@ class case_store {
     [[nodiscard]] std::vector<stored_event> events(const std::string& case_id) const;
     /// Every case id, sorted (bytewise, as std::string compares).
     [[nodiscard]] std::vector<std::string> case_ids() const;
+    /// Every case's head, sorted by id as case_ids(), from one consistent read of the file (a
+    /// writer committing meanwhile is seen wholly or not at all). Reads the rows only: whether
+    /// they match their events is verify_all()'s to say.
+    [[nodiscard]] std::vector<case_head> heads() const;
+    /// The stored hash of a case's event `seq` (as stored: verify() says whether it is that of
+    /// the event's content), or nullopt when the case has no such event.
+    [[nodiscard]] std::optional<std::string> hash_of(const std::string& case_id,
+                                                     std::int64_t seq) const;
 
     /// Checks one case: every event's hash against its content, every prev_hash against the
     /// preceding event's hash, seq 1..version without gaps, and the case's version and last

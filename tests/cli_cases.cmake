@@ -382,3 +382,27 @@ run(z_seal_and_bundle 2 case verify ${Z} --seal ${WORK}/seal.json --bundle ${WOR
 run(z_seal_no_store 2 case verify --store ${WORK}/nope.db --seal ${WORK}/seal.json ${K})
 expect(z_seal_no_store "${err}" "no case store")
 unset(ENV{TELECOMPLY_NOW})
+
+# ---- what the store knows: a barred company applying again, declaring a clean history
+set(ENV{TELECOMPLY_NOW} 2026-12-31T12:00:00+08:00)
+set(K1 --store ${WORK}/knows.db)
+run(k_new 0 case new ${gd} ${K1} --at 2026-03-02)
+run(k_submit 0 case event GD-2026-0412 submit ${K1} --at 2026-03-16)
+run(k_accept 0 case event GD-2026-0412 accept ${K1} --at 2026-03-17)
+run(k_bar 0 case event GD-2026-0412 find_false_information ${K1} --at 2026-03-18)
+file(READ ${gd} app)
+string(REPLACE "\"GD-2026-0412\"" "\"GD-2026-0999\"" app "${app}")
+string(REPLACE "\"submitted_on\": \"2026-03-16\"" "\"submitted_on\": \"2026-04-01\"" app "${app}")
+file(WRITE ${WORK}/again.json "${app}")
+run(k_check_alone 0 check ${WORK}/again.json)  # what the application declares: eligible
+run(k_check_store 1 check ${WORK}/again.json ${K1} --format json)
+expect(k_check_store "${out}" "HISTORY_MISMATCH")
+expect(k_check_store "${out}" "REAPPLY_BANNED")
+run(k_new_again 1 case new ${WORK}/again.json ${K1} --at 2026-04-01)
+expect(k_new_again "${err}" "HISTORY_MISMATCH\\[banned_until\\]")
+run(k_list 0 case list ${K1})
+expect(k_list "${out}" "^GD-2026-0412[^\n]*\n1 case\n$")  # nothing was written
+run(k_check_no_store 2 check ${WORK}/again.json --store ${WORK}/nope.db)
+expect(k_check_no_store "${err}" "no case store")
+run(k_verify 0 case verify ${K1})
+unset(ENV{TELECOMPLY_NOW})

@@ -559,6 +559,46 @@ void bind_cases(py::module_& m) {
             "ConflictError and writes nothing. Without it, another writer's event in between is "
             "waited out and this one judged again on the case as it then is.")
         .def(
+            "check",
+            [](const py_case_store& s, const py::object& app, const py::object& as_of,
+               const std::string& case_id) {
+                const nlohmann::json j =
+                    py::isinstance<py::str>(app)
+                        ? parse_input_json(app.cast<std::string>(), "<application>")
+                        : py_json(app, "the application");
+                check_options opts;
+                if (!as_of.is_none()) opts.as_of = case_manager::event_date(event_time_arg(as_of));
+                return py_verdict{with_store(s, [&](const py_case_store& f) {
+                    (void)f.eng->validate(j, "<application>");
+                    return f.service->check(j, opts, case_id);
+                })};
+            },
+            py::arg("application"), py::arg("as_of") = py::none(), py::arg("case_id") = "",
+            "Checks an application (dict or JSON text) with what the store knows (docs/policy.md "
+            "section 7): the rules judge the stricter of the declared applicant.history and the "
+            "store's record of the USCC (latest ban, rejections in 12 months, violations in 24 "
+            "months before submitted_on), and report HISTORY_MISMATCH[banned_until | "
+            "rejections_12m | violations_24m] and NUMBER_ALREADY_REGISTERED[number] (blocking "
+            "for another applicant's live case, a warning for the same applicant's). case_id: "
+            "the case the application is, left out of the facts. Returns a Verdict; raises "
+            "InputError for an application the schema refuses.")
+        .def(
+            "facts",
+            [](const py_case_store& s, const py::object& app, const std::string& case_id) {
+                const nlohmann::json j =
+                    py::isinstance<py::str>(app)
+                        ? parse_input_json(app.cast<std::string>(), "<application>")
+                        : py_json(app, "the application");
+                return json_py(with_store(s, [&](const py_case_store& f) {
+                    return f.service->facts(j, case_id).to_json();
+                }));
+            },
+            py::arg("application"), py::arg("case_id") = "",
+            "What the store knows for an application: {record: {uscc, banned_until, "
+            "rejections_12m, violations_24m, evidence: [str]} or None (no USCC), "
+            "registrations: [{number, case_id, state, same_applicant}]} (live cases holding its "
+            "numbers, canonical form). Indexed: milliseconds whatever the store's size.")
+        .def(
             "show",
             [](const py_case_store& s, const std::string& id) {
                 return json_py(with_store(

@@ -6,6 +6,7 @@
 #include "telecomply/base/error.hpp"
 #include "telecomply/expr/document.hpp"
 #include "telecomply/expr/value.hpp"
+#include "telecomply/rules/verdict.hpp"
 
 namespace telecomply::python {
 
@@ -19,6 +20,12 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
 /// Converts a value to Python (timestamps as aware UTC datetimes, durations as timedeltas,
 /// dates as datetime.date). Error values raise EvaluationError.
 py::object to_python(const value& v);
+
+/// A verdict as Python's telecomply.Verdict (registered by the engine's bindings, returned by
+/// Engine.check() and CaseStore.check()); it shares its ruleset's ownership.
+struct py_verdict {
+    verdict v;
+};
 
 /// Registers the translator that raises telecomply.Error subclasses for C++ exceptions.
 void register_exceptions(py::module_& m);

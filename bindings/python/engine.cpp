@@ -77,11 +77,6 @@ py::dict localized_dict(const localized& l) {
     return d;
 }
 
-/// A verdict plus what keeps it alive.
-struct py_verdict {
-    verdict v;
-};
-
 /// Builds an application document from a dict or JSON text and validates it.
 document make_document(const engine& e, py::handle app, const std::string& source) {
     if (py::isinstance<py::str>(app) || py::isinstance<py::bytes>(app)) {

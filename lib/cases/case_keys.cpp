@@ -9,6 +9,10 @@
 
 namespace telecomply::detail {
 
+bool is_record_state(std::string_view state) noexcept {
+    return state == "rejected" || state == "suspended" || state == "revoked" || state == "barred";
+}
+
 std::string store_uscc(std::string_view uscc) {
     const auto first = uscc.find_first_not_of(" \t");
     if (first == std::string_view::npos) return {};

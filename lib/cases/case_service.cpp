@@ -88,14 +88,16 @@ transition_result case_service::apply_once(const std::string& case_id, const cas
     // an out-of-date case would refuse (or allow) it wrongly.
     const auto cached = recent_.find(case_id);
     const bool from_cache =
-        cached != recent_.end() && store_.version(case_id) == cached->second.version;
-    case_state s = from_cache ? cached->second : load(case_id);
+        cached != recent_.end() && store_.version(case_id) == cached->second.first.version;
+    case_state s = from_cache ? cached->second.first : load(case_id);
     if (expected_version && *expected_version != s.version)
         throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
                              ", not " + std::to_string(*expected_version) +
                              ": it changed since it was read; read it again and decide again");
-    check_time(s, e, store_.last_event_at(case_id));  // before anything is written
-    (void)use_pinned(s.ruleset_digest, &s);           // an older store: keep its rules now
+    // before anything is written; a case this service wrote last: its last event is ours
+    check_time(s, e,
+               from_cache ? std::optional(cached->second.second) : store_.last_event_at(case_id));
+    (void)use_pinned(s.ruleset_digest, &s);  // an older store: keep its rules now
     require_current_calendars();
     // Deadlines a calendar change has moved are recorded first, so that the event is judged
     // by the current calendar and a replay sees the same history. Both are decided before
@@ -176,7 +178,7 @@ void case_service::write(const std::string& case_id, const case_state& s, const 
         throw;
     }
     if (recent_.size() >= 4096) recent_.clear();  // a bound, not an LRU: refilled on demand
-    recent_[case_id] = r.after;
+    recent_[case_id] = {r.after, e.at};
 }
 
 case_state case_service::load(const std::string& case_id) const {
@@ -406,14 +408,15 @@ std::optional<std::string> case_service::drift_of(const std::string& case_id,
 }
 
 namespace {
-// The state entries a history makes (what case_store::append() indexes): each change of state,
-// under the applicant's USCC at the time.
+// The state entries a history makes (what case_store::append() indexes): each entry into a
+// state of the applicant's record, under its USCC at the time.
 struct entry_collector {
     std::vector<state_entry>& out;
     std::string last_state;
     void operator()(const stored_event& ev, const case_state& s) {
         if (!last_state.empty() && s.state == last_state) return;
         last_state = s.state;
+        if (!detail::is_record_state(s.state)) return;
         const auto uscc = detail::keys_of_application(s.application).uscc;
         if (uscc.empty()) return;
         out.push_back({uscc, ev.case_id, ev.seq, s.state,

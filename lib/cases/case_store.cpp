@@ -104,18 +104,29 @@ PRAGMA user_version = 3;
 // written so that a check finds it by index rather than by reading every snapshot:
 // - each case's applicant (USCC) and numbers (canonical form) as columns of its row, and
 //   case_numbers (number -> case) over the numbers;
-// - state_entries: every time a case entered a state, dated by the event's day (UTC+8), with
-//   the ban's last day for `barred` — a rejection, suspension or ban stays known after its
-//   case moves on.
+// - state_entries: every time a case entered a state of the applicant's record (rejected,
+//   suspended, revoked, barred: detail::is_record_state()), dated by the event's day (UTC+8),
+//   with the ban's last day — a rejection, suspension or ban stays known after its case moves
+//   on.
 // The index of cases written before schema 4 is filled in by open() (USCC and numbers, from
 // the snapshots) and by case_service (state entries, by replaying each history: `facts` in
 // store_meta is 'rebuild' until then).
 constexpr const char* k_migrate_3_to_4 = R"sql(
-ALTER TABLE cases ADD COLUMN uscc TEXT;
-ALTER TABLE cases ADD COLUMN numbers TEXT NOT NULL DEFAULT '[]';
-CREATE INDEX cases_by_uscc ON cases(uscc) WHERE uscc IS NOT NULL;
-CREATE INDEX cases_by_state ON cases(state);
-CREATE INDEX cases_by_region ON cases(region);
+CREATE TABLE cases_4(
+  id TEXT NOT NULL PRIMARY KEY,
+  region TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  version INTEGER NOT NULL,
+  state TEXT NOT NULL,
+  last_hash TEXT NOT NULL,
+  uscc TEXT,
+  numbers TEXT NOT NULL DEFAULT '[]',
+  snapshot TEXT NOT NULL
+);
+INSERT INTO cases_4(id, region, created_at, version, state, last_hash, snapshot)
+  SELECT id, region, created_at, version, state, last_hash, snapshot FROM cases;
+DROP TABLE cases;
+ALTER TABLE cases_4 RENAME TO cases;
 CREATE TABLE case_numbers(
   number TEXT NOT NULL,
   case_id TEXT NOT NULL,
@@ -485,7 +496,8 @@ void case_store::impl::index_case(const std::string& case_id, std::int64_t seq,
         for (const auto& n : keys.numbers)
             stmt_use(*this, sql::insert_number).text(1, n).text(2, case_id).run();
     }
-    if ((!before || before->state != state_after) && !keys.uscc.empty())
+    if ((!before || before->state != state_after) && !keys.uscc.empty() &&
+        detail::is_record_state(state_after))
         insert_entry(keys.uscc, case_id, seq, state_after, at, snapshot);
 }
 

@@ -412,3 +412,30 @@ def test_event_data_as_json_text(tmp_path, eligible_app):
     with pytest.raises(telecomply.InputError, match="appears twice"):
         store.event(eligible_app["id"], "complaint", at="2026-03-06",
                     data='{"number": "%s", "number": "%s"}' % (number, number))
+
+
+def test_what_the_store_knows(tmp_path, eligible_app):
+    """docs/policy.md §7: a barred company applying again, declaring a clean history."""
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"))
+    case_id = eligible_app["id"]
+    store.new(eligible_app, at="2026-03-02")
+    store.event(case_id, "submit", at="2026-03-16")
+    store.event(case_id, "accept", at="2026-03-17")
+    barred = store.event(case_id, "find_false_information", at="2026-03-18")
+    again = dict(eligible_app, id="GD-AGAIN", submitted_on="2026-04-01")
+    facts = store.facts(again)
+    assert facts["record"]["banned_until"] == barred["banned_until"]
+    assert facts["registrations"] == []  # a barred case holds no numbers
+    v = store.check(again)
+    assert v.decision == "ineligible"
+    assert ("HISTORY_MISMATCH", "banned_until", "blocking") in [
+        (f.code, f.subject, f.severity) for f in v.findings
+    ]
+    assert "REAPPLY_BANNED" in [f.code for f in v.findings]
+    # the engine alone only sees what the application declares
+    assert telecomply.Engine().check(again).decision == "eligible"
+    with pytest.raises(telecomply.TransitionRefused, match=r"HISTORY_MISMATCH\[banned_until\]"):
+        store.new(again, at="2026-04-01")
+    assert store.cases() == [case_id]  # nothing written
+    with pytest.raises(telecomply.InputError):
+        store.check({"id": "x"})

@@ -181,6 +181,15 @@ class CaseStore:
         refuses it; with expect_version, ConflictError when the case has moved past it (nothing
         written either way); without it, a conflicting writer is waited out and the event judged
         again on the fresh case."""
+    def check(
+        self, application: Application, as_of: Optional[DateLike] = ..., case_id: str = ...
+    ) -> Verdict:
+        """Checks with what the store knows of the applicant (USCC) and its numbers: the rules
+        judge the stricter history; HISTORY_MISMATCH and NUMBER_ALREADY_REGISTERED are
+        reported. InputError for an application the schema refuses."""
+    def facts(self, application: Application, case_id: str = ...) -> Dict[str, Any]:
+        """{record: {uscc, banned_until, rejections_12m, violations_24m, evidence} or None,
+        registrations: [{number, case_id, state, same_applicant}]}."""
     def show(self, case_id: str) -> Dict[str, Any]: ...
     def case(self, case_id: str) -> Dict[str, Any]: ...
     def list(

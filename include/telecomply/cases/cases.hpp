@@ -320,7 +320,8 @@ class case_service {
     store_clock clock_;
     // The cases this service wrote last, so that a writer appending to the same cases does not
     // parse their snapshots back; used only while the stored version still matches.
-    std::map<std::string, case_state, std::less<>> recent_;
+    // With each, the `at` of its last event (ours).
+    std::map<std::string, std::pair<case_state, std::string>, std::less<>> recent_;
 };
 
 }  // namespace telecomply

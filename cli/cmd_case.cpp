@@ -215,6 +215,39 @@ void print_case(const case_state& s, const std::string& format) {
         std::cout << "\n";
     }
     if (s.banned_until) std::cout << "  banned until  " << s.banned_until->to_string() << "\n";
+    if (!s.requested_items.empty()) {
+        std::cout << "  requested items ";
+        for (const auto& item : s.requested_items)
+            std::cout << " " << item;
+        std::cout << "\n";
+    }
+    for (const auto& [number, dates] : s.complaints)
+        std::cout << "  complaints  " << number << "  " << dates.size() << " (last "
+                  << (dates.empty() ? std::string("-") : dates.back().to_string()) << ")\n";
+}
+
+// `case show`: the case, and what its history tells about it.
+void print_report(const case_report& r, const std::string& format) {
+    if (format == "json") {
+        std::cout << json_text(r.to_json(), 2) << "\n";
+        return;
+    }
+    print_case(r.state, format);
+    if (r.entered) {
+        const auto& e = *r.entered;
+        std::cout << "  " << r.state.state << " since  " << e.at << "  by " << e.type << " (event "
+                  << e.seq << ", " << e.actor << ")";
+        for (const char* key : {"reasons", "number", "note"})
+            if (e.data.contains(key)) {
+                const auto& v = e.data[key];
+                std::cout << "  " << key << ": "
+                          << (v.is_string() ? v.get<std::string>() : json_text(v));
+            }
+        std::cout << "\n";
+    }
+    for (const auto& m : r.missed)
+        std::cout << "  missed deadline  " << m.timer << "  last day " << m.last_day.to_string()
+                  << " (recorded " << m.by.at << ", event " << m.by.seq << ")\n";
 }
 
 int run_case(const common& c, const std::string& action, const case_args& a,
@@ -296,7 +329,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
         return skipped.empty() ? exit_ok : exit_findings;
     }
     if (action == "show") {
-        print_case(service.get(a.id), format);
+        print_report(service.report(a.id), format);
         return exit_ok;
     }
     if (action == "history") {

@@ -602,12 +602,17 @@ void bind_cases(py::module_& m) {
             "show",
             [](const py_case_store& s, const std::string& id) {
                 return json_py(with_store(
-                    s, [&](const py_case_store& f) { return f.service->get(id).summary(); }));
+                    s, [&](const py_case_store& f) { return f.service->report(id).to_json(); }));
             },
             py::arg("case_id"),
             "{id, region, state, ruleset_version, deadlines, obligations, findings} on the current "
             "calendar; deadlines are {name: {due, provisional, provisional_years, from, "
-            "working_days?, calendar?, moved_from?}}.")
+            "working_days?, calendar?, moved_from?}}. When set: requested_items (what a "
+            "supplement must bring), complaints {number: {count, dates}}, entered_state {seq, "
+            "event, actor, at, data} (the event that moved the case into its state: why it is "
+            "suspended, barred, rejected), missed_deadlines [{timer, last_day, recorded_at, seq}] "
+            "(deadlines that fell due, kept after their timers stop), flags, warnings, "
+            "rejection_reasons, banned_until, validity_until.")
         .def(
             "case",
             [](const py_case_store& s, const std::string& id) {

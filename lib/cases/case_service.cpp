@@ -369,6 +369,42 @@ std::vector<std::pair<stored_event, std::string>> case_service::history(
     return out;
 }
 
+case_report case_service::report(const std::string& case_id) const {
+    case_report r;
+    r.state = get(case_id);
+    const auto events = history(case_id);
+    const auto ref = [](const stored_event& e) {
+        return case_report::event_ref{e.seq, e.type, e.actor, e.at, e.payload};
+    };
+    for (std::size_t i = 0; i < events.size(); ++i) {
+        const auto& [e, state] = events[i];
+        if (i > 0 && state != events[i - 1].second) r.entered = ref(e);
+        if (e.type == "timer")
+            if (const auto last = detail::json_date(e.payload.value("last_day", nlohmann::json())))
+                r.missed.push_back({e.payload.value("timer", ""), *last, ref(e)});
+    }
+    return r;
+}
+
+nlohmann::json case_report::to_json() const {
+    nlohmann::json j = state.summary();
+    const auto ref = [](const event_ref& e) {
+        return nlohmann::json{
+            {"seq", e.seq}, {"event", e.type}, {"actor", e.actor}, {"at", e.at}, {"data", e.data}};
+    };
+    if (entered) j["entered_state"] = ref(*entered);
+    if (!missed.empty()) {
+        nlohmann::json ms = nlohmann::json::array();
+        for (const auto& m : missed)
+            ms.push_back({{"timer", m.timer},
+                          {"last_day", m.last_day.to_string()},
+                          {"recorded_at", m.by.at},
+                          {"seq", m.by.seq}});
+        j["missed_deadlines"] = std::move(ms);
+    }
+    return j;
+}
+
 void case_service::use_pinned_of(const std::vector<stored_event>& events) const {
     // the rules it pinned, and any it was re-pinned to: each digest once
     std::set<std::string, std::less<>> seen;

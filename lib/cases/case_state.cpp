@@ -160,6 +160,17 @@ nlohmann::json case_state::summary() const {
     if (!warnings.empty()) j["warnings"] = warnings;
     if (!rejection_reasons.empty()) j["rejection_reasons"] = rejection_reasons;
     if (banned_until) j["banned_until"] = banned_until->to_string();
+    if (!requested_items.empty()) j["requested_items"] = requested_items;
+    if (!complaints.empty()) {
+        nlohmann::json cp = nlohmann::json::object();
+        for (const auto& [number, dates] : complaints) {
+            nlohmann::json ds = nlohmann::json::array();
+            for (const auto& d : dates)
+                ds.push_back(d.to_string());
+            cp[number] = {{"count", dates.size()}, {"dates", std::move(ds)}};
+        }
+        j["complaints"] = std::move(cp);
+    }
     return j;
 }
 

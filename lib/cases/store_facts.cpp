@@ -122,7 +122,7 @@ store_facts store_facts::from_json(const json& j) {
             applicant_record a;
             a.uscc = r.at("uscc").get<std::string>();
             if (!r.at("banned_until").is_null())
-                a.banned_until = date::parse(r.at("banned_until").get<std::string>());
+                a.banned_until = date_of(r.at("banned_until")).value();
             a.rejections_12m = r.at("rejections_12m").get<int>();
             a.violations_24m = r.at("violations_24m").get<int>();
             a.evidence = r.value("evidence", std::vector<std::string>{});
@@ -152,14 +152,19 @@ store_facts facts_for(const case_store& store, const json& application, std::str
         a.uscc = keys.uscc;
         for (const auto& e : store.state_entries(keys.uscc)) {
             if (e.case_id == case_id) continue;
+            // (an entry whose day does not parse was not written by this library: verify()
+            // reports the index; it counts nothing here)
             const auto on = date::parse(e.on);
+            if (!on) continue;
             // the windows end the day before submission (a case without a submission date
             // counts nothing in them, but its bans still count)
-            const bool in_12m = submitted && !(on < submitted->add_months(-12)) && on < *submitted;
-            const bool in_24m = submitted && !(on < submitted->add_months(-24)) && on < *submitted;
-            if (e.state == "barred" && !e.until.empty()) {
-                const auto until = date::parse(e.until);
-                if (!a.banned_until || *a.banned_until < until) a.banned_until = until;
+            const bool in_12m =
+                submitted && !(*on < submitted->add_months(-12)) && *on < *submitted;
+            const bool in_24m =
+                submitted && !(*on < submitted->add_months(-24)) && *on < *submitted;
+            const auto until = date::parse(e.until);
+            if (e.state == "barred" && until) {
+                if (!a.banned_until || *a.banned_until < *until) a.banned_until = *until;
                 a.evidence.push_back(e.case_id + " barred " + e.on + " until " + e.until);
             } else if (e.state == "rejected" && in_12m) {
                 ++a.rejections_12m;

@@ -9,8 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "case_testing.hpp"
-#include "store_testing.hpp"
+#include "service_testing.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/cases/store_facts.hpp"
@@ -26,11 +25,7 @@ using testing::temp_db;
 
 namespace {
 
-struct fixture {
-    temp_db db;
-    case_store store = case_store::open(db.path());
-    case_service service{store, manager(), testing::test_clock()};
-
+struct fixture : testing::store_and_service {
     // gd-retail-eligible as `id`, taken through `steps` (event, day).
     void make(const std::string& id, std::initializer_list<std::pair<const char*, json>> steps,
               json app = example("gd-retail-eligible")) {
@@ -242,7 +237,7 @@ TEST_CASE("store facts: recorded with the event, so a replay judges the same; th
 
 TEST_CASE("store facts: JSON round trip and malformed records") {
     store_facts f;
-    f.record = applicant_record{"91440604MA52HK7W1K", date::parse("2027-06-01"), 2, 1, {"x"}};
+    f.record = applicant_record{"91440604MA52HK7W1K", *date::parse("2027-06-01"), 2, 1, {"x"}};
     f.registrations.push_back({"13866751415", "W", "whitelisted", false});
     CHECK(store_facts::from_json(f.to_json()).to_json() == f.to_json());
     CHECK_THROWS_AS(store_facts::from_json(json::object()), store_error);

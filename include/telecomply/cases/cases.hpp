@@ -82,11 +82,39 @@ struct case_state {
     /// The full case as JSON (the store's snapshot).
     [[nodiscard]] nlohmann::json to_json() const;
     static case_state from_json(const nlohmann::json& j);
-    /// The summary `case show --format json` prints: {id, region, state, ruleset_version,
+    /// The summary `case event --format json` prints: {id, region, state, ruleset_version,
     /// deadlines{name: case_deadline::to_json()} (the running timers), obligations [{code,
     /// met}], findings}, and when set: flags, warnings, rejection_reasons, banned_until,
-    /// validity_until.
+    /// validity_until, requested_items (what a supplement must bring), complaints {number:
+    /// {count, dates}} (canonical numbers; dates YYYY-MM-DD).
     [[nodiscard]] nlohmann::json summary() const;
+};
+
+/// A case as `case show` presents it: its state on the current calendar, and what its history
+/// tells about it (case_service::report()). A value type.
+struct case_report {
+    case_state state;  ///< as case_service::get()
+    /// An event of the case's history, as the report names it.
+    struct event_ref {
+        std::int64_t seq = 0;
+        std::string type, actor, at;
+        nlohmann::json data;  ///< the event's data (reasons, note, number...)
+    };
+    /// The event that moved the case into its current state (why it is suspended, barred,
+    /// rejected...); nullopt for a case still in its first state.
+    std::optional<event_ref> entered;
+    /// A deadline that was missed: its timer fell due and a tick recorded it (the case moved,
+    /// or an SLA flag was raised). Kept visible after the timer stops running.
+    struct missed_deadline {
+        std::string timer;
+        date last_day;  ///< its last day
+        event_ref by;   ///< the `timer` event that recorded it
+    };
+    std::vector<missed_deadline> missed;  ///< in the order they fell due
+
+    /// state.summary() and: `entered_state` {seq, event, actor, at, data} when set,
+    /// `missed_deadlines` [{timer, last_day, recorded_at, seq}] when any.
+    [[nodiscard]] nlohmann::json to_json() const;
 };
 
 /// What applying an event did.
@@ -272,6 +300,9 @@ class case_service {
     /// Why the case's pinned rules differ from the catalogue's version for its date (drift), or
     /// nullopt when they do not.
     [[nodiscard]] std::optional<std::string> drift(const std::string& case_id) const;
+    /// The case with what its history tells (case_report): why it is in its state, the
+    /// deadlines it missed. Replays the history (as history()); the same errors.
+    [[nodiscard]] case_report report(const std::string& case_id) const;
     /// The case's events with the state each left it in ("submitted", "whitelisted"...), by
     /// replaying them on the rules it pinned. Throws not_found_error for an unknown case,
     /// integrity_error when the history does not replay (verify() tells why).

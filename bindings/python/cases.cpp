@@ -89,16 +89,17 @@ nlohmann::json document_arg(const py::object& o, const char* what) {
 
 /// An event time: None (the system clock's now), a date, an aware datetime or a string
 /// (RFC 3339 / YYYY-MM-DD).
-std::string event_time_arg(const py::object& at) {
+std::string event_time_arg(const py::object& at, const std::string& name = "at") {
     need_datetime();
     if (at.is_none()) return store_clock{}.now_text();
     if (PyDateTime_Check(at.ptr())) {
-        if (at.attr("tzinfo").is_none()) throw usage_error("at: a datetime must be timezone-aware");
+        if (at.attr("tzinfo").is_none())
+            throw usage_error(name + ": a datetime must be timezone-aware");
         return at.attr("isoformat")().cast<std::string>();
     }
     if (PyDate_Check(at.ptr())) return at.attr("isoformat")().cast<std::string>();
     if (py::isinstance<py::str>(at)) return at.cast<std::string>();
-    throw usage_error("at must be None, a date, an aware datetime or a string");
+    throw usage_error(name + " must be None, a date, an aware datetime or a string");
 }
 
 /// An event time given by a caller, or nullopt for None (then the store's clock decides, under
@@ -486,7 +487,7 @@ void bind_cases(py::module_& m) {
                 auto s = std::make_unique<py_case_store>();
                 s->rulesets = rulesets_or_default(rulesets);
                 s->clock = now.is_none() ? store_clock::from_environment()
-                                         : store_clock::fixed(event_time_arg(now));
+                                         : store_clock::fixed(event_time_arg(now, "now"));
                 s->store = std::make_unique<case_store>(case_store::open(path_arg(path, "path")));
                 s->load_rules();
                 return s;
@@ -502,8 +503,9 @@ void bind_cases(py::module_& m) {
                 return with_store(s, [](const py_case_store& f) { return f.clock.now_text(); });
             },
             [](py_case_store& s, const py::object& now) {
-                const store_clock c = now.is_none() ? store_clock::from_environment()
-                                                    : store_clock::fixed(event_time_arg(now));
+                const store_clock c = now.is_none()
+                                          ? store_clock::from_environment()
+                                          : store_clock::fixed(event_time_arg(now, "now"));
                 py::gil_scoped_release release;
                 std::lock_guard lock(s.mutex);
                 s.clock = c;
@@ -567,7 +569,8 @@ void bind_cases(py::module_& m) {
                         ? parse_input_json(app.cast<std::string>(), "<application>")
                         : py_json(app, "the application");
                 check_options opts;
-                if (!as_of.is_none()) opts.as_of = case_manager::event_date(event_time_arg(as_of));
+                if (!as_of.is_none())
+                    opts.as_of = case_manager::event_date(event_time_arg(as_of, "as_of"));
                 return py_verdict{with_store(s, [&](const py_case_store& f) {
                     (void)f.eng->validate(j, "<application>");
                     return f.service->check(j, opts, case_id);
@@ -648,7 +651,8 @@ void bind_cases(py::module_& m) {
                 f.region = region;
                 f.uscc = uscc;
                 if (!due_before.is_none())
-                    f.due_before = case_manager::event_date(event_time_arg(due_before));
+                    f.due_before =
+                        case_manager::event_date(event_time_arg(due_before, "due_before"));
                 const auto summaries = with_store(s, [&](const py_case_store& st) {
                     if (overdue) f.overdue_on = st.clock.today();
                     std::vector<nlohmann::json> out;

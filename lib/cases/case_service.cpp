@@ -137,6 +137,26 @@ void case_service::check_time(const case_state& s, const case_event& e,
             refuse(s, e,
                    "the event is dated " + e.at + ", before the case's last event (" + *last_at +
                        "): events are recorded in time order; a correction is a new event");
+        // A bare day says nothing of the hour: an instant on that day must still not be before
+        // an instant an earlier event of the same day recorded (rare: read the history then).
+        if (last && !last->unix_seconds && t.unix_seconds && t.day == last->day) {
+            const auto events = store_.events(s.id);
+            for (auto it = events.rbegin(); it != events.rend(); ++it) {
+                std::optional<event_time> et;
+                try {
+                    et = event_time::parse(it->at);
+                } catch (const usage_error&) {
+                    continue;
+                }
+                if (et->day != t.day) break;
+                if (t.before(*et))
+                    refuse(s, e,
+                           "the event is dated " + e.at + ", before event " +
+                               std::to_string(it->seq) + " of the case (" + it->at +
+                               "): events are recorded in time order; a correction is a new "
+                               "event");
+            }
+        }
     }
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(clock_.now().time_since_epoch()).count();
@@ -220,7 +240,9 @@ case_state case_service::get(const std::string& case_id) const {
 std::vector<case_state> case_service::list(const case_filter& f,
                                            std::vector<std::string>* skipped) const {
     std::vector<case_state> out;
-    for (const auto& id : store_.case_ids()) {
+    // the row's columns choose (no snapshot read for the others); each chosen case is then
+    // read, checked against its chain, and the choice confirmed on what it really is
+    for (const auto& id : store_.case_ids_where(f.state, f.region, f.uscc)) {
         case_state s;
         try {
             s = get(id);
@@ -232,7 +254,7 @@ std::vector<case_state> case_service::list(const case_filter& f,
         if (f.state && s.state != *f.state) continue;
         if (f.region && s.region != *f.region) continue;
         if (f.uscc &&
-            s.application.value("applicant", nlohmann::json::object()).value("uscc", "") != *f.uscc)
+            detail::keys_of_application(s.application).uscc != detail::store_uscc(*f.uscc))
             continue;
         const auto any_deadline = [&](auto&& pred) {
             return std::any_of(s.deadlines.begin(), s.deadlines.end(),

@@ -127,6 +127,7 @@ INSERT INTO cases_4(id, region, created_at, version, state, last_hash, snapshot)
   SELECT id, region, created_at, version, state, last_hash, snapshot FROM cases;
 DROP TABLE cases;
 ALTER TABLE cases_4 RENAME TO cases;
+CREATE INDEX cases_by_uscc ON cases(uscc);
 CREATE TABLE case_numbers(
   number TEXT NOT NULL,
   case_id TEXT NOT NULL,
@@ -181,6 +182,7 @@ enum class sql : std::size_t {
     get_meta,
     set_meta,
     all_snapshots,
+    ids_where,
     heads,
     hash_of,
     count_,
@@ -227,6 +229,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SELECT value FROM store_meta WHERE key = ?1",
     "INSERT OR REPLACE INTO store_meta(key, value) VALUES(?1, ?2)",
     "SELECT id, snapshot FROM cases ORDER BY id",
+    "SELECT id FROM cases WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR region = ?2) "
+    "AND (?3 IS NULL OR uscc = ?3) ORDER BY id",
     "SELECT id, region, version, last_hash FROM cases ORDER BY id",
     "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2",
 };
@@ -1198,6 +1202,21 @@ std::optional<pinned_ruleset> case_store::get_pinned(const std::string& digest) 
     if (r.content.is_discarded())
         throw integrity_error(s.where() + ": the pinned content of " + digest + " is not JSON");
     return r;
+}
+
+std::vector<std::string> case_store::case_ids_where(const std::optional<std::string>& state,
+                                                    const std::optional<std::string>& region,
+                                                    const std::optional<std::string>& uscc) const {
+    impl& s = self();
+    std::vector<std::string> out;
+    const std::string u = uscc ? detail::store_uscc(*uscc) : std::string();
+    impl::stmt_use q(s, sql::ids_where);
+    if (state) q.text(1, *state);
+    if (region) q.text(2, *region);
+    if (uscc) q.text(3, u);
+    while (q.step())
+        out.push_back(q.col_text(0));
+    return out;
 }
 
 std::vector<state_entry> case_store::state_entries(const std::string& uscc) const {

@@ -86,3 +86,38 @@ TEST_CASE("case report: a case in its first state entered nothing") {
     CHECK_FALSE(r.to_json().contains("entered_state"));
     CHECK_THROWS_AS((void)f.service.report("nowhere"), not_found_error);
 }
+
+TEST_CASE("case list: chosen by the store's columns, confirmed on each case") {
+    testing::store_and_service f;
+    json a = example("gd-retail-eligible");
+    f.service.create(a, ev("create", "2026-03-02"), "A");
+    f.service.apply("A", ev("submit", "2026-03-16"));
+    json b = example("sc-finance-site-inspection-eligible");
+    f.service.create(b, ev("create", "2026-03-02"), "B");
+    const auto ids = [](const std::vector<case_state>& cs) {
+        std::vector<std::string> out;
+        for (const auto& c : cs)
+            out.push_back(c.id);
+        return out;
+    };
+    CHECK(ids(f.service.list()) == std::vector<std::string>{"A", "B"});
+    CHECK(ids(f.service.list({.state = "submitted"})) == std::vector<std::string>{"A"});
+    CHECK(ids(f.service.list({.region = b["region"].get<std::string>()})) ==
+          std::vector<std::string>{"B"});
+    // the applicant, whatever the case of its letters
+    std::string uscc = a["applicant"]["uscc"];
+    for (auto& ch : uscc)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    CHECK(ids(f.service.list({.uscc = uscc})) == std::vector<std::string>{"A"});
+    CHECK(f.service.list({.state = "barred"}).empty());
+    CHECK(ids(f.service.list({.state = "submitted", .region = "CN-GD"})) ==
+          std::vector<std::string>{"A"});
+    // a case edited outside the library is found when chosen, and reported, not shown
+    testing::raw_sql(f.db.path(),
+                     "UPDATE cases SET snapshot = replace(snapshot, "
+                     "'\"draft\"', '\"whitelisted\"') WHERE id = 'B';");
+    std::vector<std::string> skipped;
+    CHECK(ids(f.service.list({}, &skipped)) == std::vector<std::string>{"A"});
+    CHECK(skipped.size() == 1);
+    CHECK_THROWS_AS((void)f.service.list(), integrity_error);
+}

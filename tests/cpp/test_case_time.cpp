@@ -118,6 +118,21 @@ TEST_CASE("events out of time are refused and write nothing (issue 10)") {
     CHECK(c.service.verify().ok());
 }
 
+TEST_CASE("a bare day between two instants does not let time run backwards") {
+    approved_case c;  // approved 2026-03-18 15:30
+    const json number = {{"number", example("gd-retail-eligible")["numbers"][0]["number"]}};
+    (void)c.service.apply(c.id, ev("complaint", "2026-03-18", number));  // a bare day: in time
+    // an instant of that day before the approval's instant is still before it
+    c.refused(ev("complaint", "2026-03-18T09:00:00+08:00", number), "before event 4");
+    // the same, from a service that did not write the last event (no cached time)
+    case_service other(c.store, manager(), store_clock::fixed("2026-03-20T10:00:00+08:00"));
+    CHECK_THROWS_AS((void)other.apply(c.id, ev("complaint", "2026-03-18T15:29:59+08:00", number)),
+                    transition_refused);
+    // after it, in time
+    CHECK(other.apply(c.id, ev("complaint", "2026-03-18T16:00:00+08:00", number)).after.version ==
+          6);
+}
+
 TEST_CASE("a case cannot be created in the store's future") {
     testing::temp_db db;
     case_store store = case_store::open(db.path());

@@ -439,3 +439,13 @@ def test_what_the_store_knows(tmp_path, eligible_app):
     assert store.cases() == [case_id]  # nothing written
     with pytest.raises(telecomply.InputError):
         store.check({"id": "x"})
+
+
+def test_time_arguments_name_themselves(tmp_path):
+    store = telecomply.CaseStore(str(tmp_path / "cases.db"))
+    with pytest.raises(telecomply.UsageError, match="^now: a datetime must be timezone-aware"):
+        store.now = dt.datetime(2026, 3, 2, 9, 0)
+    with pytest.raises(telecomply.UsageError, match="^now: a datetime must be timezone-aware"):
+        telecomply.CaseStore(str(tmp_path / "other.db"), now=dt.datetime(2026, 3, 2))
+    with pytest.raises(telecomply.UsageError, match="^due_before must be"):
+        store.list(due_before=3)

@@ -242,6 +242,13 @@ class case_store {
     [[nodiscard]] std::optional<std::string> last_event_at(const std::string& case_id) const;
     /// The case's events in seq order (empty for an unknown case).
     [[nodiscard]] std::vector<stored_event> events(const std::string& case_id) const;
+    /// The ids of the cases whose row is in `state`, of `region` and of the applicant `uscc`
+    /// (compared upper case), each when given; sorted. From the rows' columns, without reading
+    /// snapshots (the applicant by index); a caller that shows the cases reads them with get(),
+    /// which checks each against its chain.
+    [[nodiscard]] std::vector<std::string> case_ids_where(
+        const std::optional<std::string>& state, const std::optional<std::string>& region,
+        const std::optional<std::string>& uscc) const;
     /// Every case id, sorted (bytewise, as std::string compares).
     [[nodiscard]] std::vector<std::string> case_ids() const;
     /// Every case's head, sorted by id as case_ids(), from one consistent read of the file (a

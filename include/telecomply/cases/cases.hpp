@@ -220,11 +220,11 @@ struct case_verify_report {
 
 /// Which cases case_service::list() returns: every condition given must hold.
 struct case_filter {
-    std::optional<std::string> state;   ///< in this state ("whitelisted")
-    std::optional<std::string> region;  ///< of this region ("CN-GD")
-    std::optional<std::string> uscc;    ///< of this applicant (统一社会信用代码)
-    std::optional<date> due_before;     ///< a running deadline's last day is before this day
-    std::optional<date> overdue_on;     ///< a running deadline's last day passed before this day
+    std::optional<std::string> state = {};   ///< in this state ("whitelisted")
+    std::optional<std::string> region = {};  ///< of this region ("CN-GD")
+    std::optional<std::string> uscc = {};  ///< of this applicant (统一社会信用代码), any case
+    std::optional<date> due_before = {};  ///< a running deadline's last day is before this day
+    std::optional<date> overdue_on = {};  ///< a running deadline's last day passed before it
 };
 
 /// Cases kept in a case store: create, apply events with optimistic concurrency, tick, verify.
@@ -280,7 +280,9 @@ class case_service {
     /// to see the new days (writes refuse until then).
     [[nodiscard]] case_state get(const std::string& case_id) const;
     /// The cases `filter` selects, in case id order, on the calendar of the loaded rules (as
-    /// get()). Reads every case (no index yet: linear in the store's size). A case edited
+    /// get()). State, region and applicant (USCC, any case) are chosen from the store's columns
+    /// (the applicant by index) before any case is read; deadlines are then judged on each
+    /// chosen case. A case edited
     /// outside the library (integrity_error) is left out and its error added to `skipped`;
     /// with `skipped` null, the error is thrown.
     [[nodiscard]] std::vector<case_state> list(const case_filter& filter = {},

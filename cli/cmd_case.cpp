@@ -68,8 +68,9 @@ int print_seal_report(const seal_report& r, const std::string& format, const std
     for (const auto& id : r.added)
         std::cout << "added since the seal: " << id << "\n";
     std::cout << what << " " << file << ": " << r.cases << " sealed case"
-              << (r.cases == 1 ? "" : "s") << ", " << r.events << " events, sealed at "
-              << r.sealed_at << " by key " << r.key_id.substr(0, 16)
+              << (r.cases == 1 ? "" : "s") << ", " << r.events << " event"
+              << (r.events == 1 ? "" : "s") << ", sealed at " << r.sealed_at << " by key "
+              << r.key_id.substr(0, 16)
               << "…: " << (r.ok() ? "the seal verifies" : "problems found") << "\n";
     return r.ok() ? exit_ok : exit_findings;
 }
@@ -149,8 +150,8 @@ int run_seal(const common& c, const std::string& action, const case_args& a,
                   << "\n";
     } else {
         std::cout << "exported " << cases << " case" << (cases == 1 ? "" : "s") << " (" << events
-                  << " events up to the seal) and " << pinned << " pinned ruleset"
-                  << (pinned == 1 ? "" : "s") << " into " << a.out << "\n";
+                  << " event" << (events == 1 ? "" : "s") << " up to the seal) and " << pinned
+                  << " pinned ruleset" << (pinned == 1 ? "" : "s") << " into " << a.out << "\n";
     }
     return exit_ok;
 }
@@ -379,7 +380,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
             std::cout << "DRIFT     " << d << "\n";
         const auto& chains = report.chains;
         std::cout << chains.cases << " case" << (chains.cases == 1 ? "" : "s") << ", "
-                  << chains.events << " events: "
+                  << chains.events << " event" << (chains.events == 1 ? "" : "s") << ": "
                   << (report.ok() ? "the hash chains verify and replay matches" : "problems found")
                   << "\n";
         return report.ok() ? exit_ok : exit_findings;

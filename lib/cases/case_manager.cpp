@@ -9,6 +9,7 @@
 #include <set>
 #include <string>
 
+#include "cases/case_keys.hpp"
 #include "cases/case_support.hpp"
 #include "expr/time.hpp"
 #include "telecomply/base/error.hpp"
@@ -244,7 +245,9 @@ transition_result case_manager::apply_impl(
                        "' (case tick)");
     }
 
-    // An event may carry a JSON Merge Patch of the application (a supplement, a rectification).
+    // An event may carry a JSON Merge Patch of the application (a supplement, a rectification,
+    // a reported change): only events whose transition amends the application take it
+    // (check_payload() refuses it elsewhere).
     if (e.data.contains("patch")) {
         if (!e.data["patch"].is_object())
             refuse(s, e, "data.patch must be a JSON object (a merge patch)");
@@ -252,11 +255,31 @@ transition_result case_manager::apply_impl(
         if (text_of(next.application, "id") != text_of(s.application, "id") ||
             text_of(next.application, "region") != text_of(s.application, "region"))
             refuse(s, e, "a patch cannot change the application's id or region");
+        // the applicant is who the case is about: it may be filled in, not changed
+        const auto before_uscc = detail::keys_of_application(s.application).uscc;
+        if (!before_uscc.empty() &&
+            detail::keys_of_application(next.application).uscc != before_uscc)
+            refuse(s, e,
+                   "a patch cannot change the applicant (applicant.uscc " + before_uscc +
+                       "): another applicant is another application");
         try {
             (void)engine_->validate(next.application, "<patched application>");
         } catch (const input_error& err) {
             refuse(s, e, std::string("the patched application is not valid: ") + err.what());
         }
+        // A patch that changes the applicant or the numbers is judged against what the store
+        // knows now (docs/policy.md §7), whether or not the event runs the rules: a whitelisted
+        // case cannot take another company's number, or become another company, unseen.
+        if (!replaying && detail::keys_of_application(next.application) !=
+                              detail::keys_of_application(s.application))
+            if (const store_facts* f = ctx.store_facts_for_rules(next.application)) {
+                std::string blocking;
+                for (const auto& x : store_findings(next.application, *f))
+                    if (x.level == severity::blocking)
+                        blocking += (blocking.empty() ? "" : ", ") + x.label();
+                if (!blocking.empty())
+                    refuse(s, e, "the amended application: the case store knows " + blocking);
+            }
     }
 
     std::string why_not;

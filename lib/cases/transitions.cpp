@@ -232,7 +232,7 @@ struct effect_impl {
     // Refuses the event when its data lacks what the effect needs (nullptr: nothing needed).
     void (*check)(const case_state& s, const event_context& c) = nullptr;
     void (*apply)(const workflow_effect& eff, case_state& next, const event_context& c) = nullptr;
-    // The fields of event data it reads (every event may also carry `patch` and `note`).
+    // The fields of event data it reads (every event may also carry a text `note`).
     std::vector<std::string_view> reads = {};
 };
 
@@ -415,6 +415,8 @@ void require_items(const workflow_effect&, case_state& next, const event_context
         if (i.is_string()) next.requested_items.push_back(i.get<std::string>());
 }
 
+void amend_application(const workflow_effect&, case_state&, const event_context&) {}
+
 const std::map<std::string, effect_impl, std::less<>>& effect_table() {
     static const std::map<std::string, effect_impl, std::less<>> table = {
         {"start_timer", {nullptr, &start_timer<false>}},
@@ -426,6 +428,8 @@ const std::map<std::string, effect_impl, std::less<>>& effect_table() {
         {"check_change_lateness", {&change_lateness_check, &check_change_lateness, {"changed_on"}}},
         {"count_complaint", {&complaint_check, &count_complaint, {"number"}}},
         {"require_items", {&require_items_check, &require_items, {"items"}}},
+        // the patch itself is applied before the guards run (case_manager::apply_impl)
+        {"amend_application", {nullptr, &amend_application, {"patch"}}},
     };
     return table;
 }
@@ -479,7 +483,7 @@ void check_payload(const workflow_transition& t, const case_state& s, const even
     // Every field of the data is one the event reads: a misspelt field ("notes", "reason")
     // would otherwise be kept as evidence while the event ignored it.
     const auto& e = c.event;
-    std::set<std::string_view> reads = {"patch", "note"};
+    std::set<std::string_view> reads = {"note"};
     for (const auto& eff : t.effects)
         for (const auto field : effect_of(t, eff).reads)
             reads.insert(field);

@@ -69,6 +69,12 @@ const workflow_vocabulary& workflow_vocabulary::standard() {
              effect_arg::flag,
              {"items"},
              "records the requested items (data.items) for supplement_complete"},
+            {"amend_application",
+             effect_arg::flag,
+             {"patch"},
+             "the event may amend the application with data.patch (a JSON Merge Patch); a "
+             "patch that changes the applicant or the numbers is judged against the case "
+             "store's facts"},
         });
     return v;
 }

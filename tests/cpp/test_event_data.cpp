@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "case_testing.hpp"
+#include "service_testing.hpp"
 #include "store_testing.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/cases.hpp"
@@ -158,7 +159,7 @@ TEST_CASE("event data holds only the fields the event reads (issue 10)") {
     const auto w = gd("whitelisted");
     const auto why = refusal(
         w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"notes", "typo of note"}}));
-    CHECK(has(why, "data.notes is not a field of 'complaint' (it takes note, number, patch)"));
+    CHECK(has(why, "data.notes is not a field of 'complaint' (it takes note, number)"));
     CHECK(has(refusal(w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"note", 3}})),
               "data.note must be text"));
     CHECK(take(w, ev("complaint", "2026-03-20",
@@ -171,5 +172,66 @@ TEST_CASE("event data holds only the fields the event reads (issue 10)") {
     CHECK(has(refusal(r, ev("request_supplement", "2026-03-20", {{"items", {"submitted_on"}}})),
               "identifies the application"));
     CHECK(has(refusal(gd("submitted"), ev("accept", "2026-03-20", {{"extra", 1}})),
-              "data.extra is not a field of 'accept' (it takes note, patch)"));
+              "data.extra is not a field of 'accept' (it takes note)"));
+}
+
+TEST_CASE(
+    "only events that amend the application take a patch, and a changed applicant or "
+    "number is judged against the store (issue 10)") {
+    const auto w = gd("whitelisted");
+    // a complaint, an approval, a change accepted: no patch
+    const json numbers = {
+        {"numbers", json::array({{{"number", "13900001111"}, {"purpose", "x"}}})}};
+    CHECK(has(
+        refusal(w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"patch", numbers}})),
+        "data.patch is not a field of 'complaint'"));
+    CHECK(has(refusal(gd("under_review"), ev("approve", "2026-03-20", {{"patch", numbers}})),
+              "data.patch is not a field of 'approve'"));
+    const auto pending = take(w, ev("report_change", "2026-03-20", {{"changed_on", "2026-03-19"}}));
+    REQUIRE(pending.state == "change_pending");
+    const auto why_not =
+        refusal(pending, ev("change_accepted", "2026-03-21", {{"patch", numbers}}));
+    CHECK_MESSAGE(has(why_not, "data.patch is not a field of 'change_accepted'"), why_not);
+    // a reported change may amend it (report_change amends the application)
+    CHECK(take(w, ev("report_change", "2026-03-20",
+                     {{"changed_on", "2026-03-19"}, {"patch", numbers}}))
+              .state == "change_pending");
+
+    // with a store: another company's live case holds the number
+    testing::store_and_service f;
+    json other = example("gd-retail-eligible");
+    other["id"] = "OTHER";
+    other["applicant"]["uscc"] = "91330110MA28C4LU3D";
+    other["materials"]["business_license"]["uscc"] = "91330110MA28C4LU3D";
+    other["numbers"] = json::array({{{"number", "13900001111"}, {"purpose", "x"}}});
+    f.service.create(other, ev("create", "2026-03-02"), "OTHER");
+    f.service.apply("OTHER", ev("submit", "2026-03-16"));
+    f.service.create(example("gd-retail-eligible"), ev("create", "2026-03-02"), "GD");
+    for (const auto& [type, at] :
+         {std::pair{"submit", "2026-03-16"}, {"accept", "2026-03-17"}, {"approve", "2026-03-18"}})
+        f.service.apply("GD", ev(type, at));
+    const auto before = f.store.events("GD").size();
+    json mine = example("gd-retail-eligible")["numbers"];
+    mine.push_back({{"number", "+86 139 0000 1111"}, {"purpose", "x"}});
+    CHECK_THROWS_WITH_AS(
+        f.service.apply("GD", ev("report_change", "2026-03-20",
+                                 {{"changed_on", "2026-03-19"}, {"patch", {{"numbers", mine}}}})),
+        doctest::Contains("NUMBER_ALREADY_REGISTERED[13900001111]"), transition_refused);
+    // nor become another company
+    CHECK_THROWS_WITH_AS(
+        f.service.apply("GD", ev("report_change", "2026-03-20",
+                                 {{"changed_on", "2026-03-19"},
+                                  {"patch", {{"applicant", {{"uscc", "91330110MA28C4LU3D"}}}}}})),
+        doctest::Contains("cannot change the applicant"), transition_refused);
+    CHECK(f.store.events("GD").size() == before);
+    // a change the store has nothing against is taken, and the facts it was judged with kept
+    const auto r = f.service.apply(
+        "GD",
+        ev("report_change", "2026-03-20",
+           {{"changed_on", "2026-03-19"},
+            {"patch",
+             {{"numbers", json::array({{{"number", "13866751415"}, {"purpose", "安装预约"}}})}}}}));
+    CHECK(r.after.state == "change_pending");
+    CHECK(r.outcome.contains("store_facts"));
+    CHECK(f.service.verify().ok());
 }

@@ -42,9 +42,20 @@ case_state case_service::create(const nlohmann::json& application, const case_ev
     check_time(s, e, std::nullopt);  // a bad time is refused before anything is written
     // What the store knows of the applicant and its numbers (docs/policy.md §7): an
     // application its submission would be refused for is refused now.
+    // What the store adds: its own findings, and what the rules find on the stricter history
+    // (a ban the application does not mention at all), beyond what the application alone
+    // gives (a draft may lack much; that is for its submission to judge).
+    const engine& eng = manager_.rules();
+    const auto known = facts(application, s.id);
+    std::set<std::string> alone;
+    for (const auto& f : eng.check(eng.validate(application)).findings)
+        if (f.level == severity::blocking) alone.insert(f.label());
+    verdict with = eng.check(eng.validate(with_store_history(application, known)));
+    add_store_findings(with, application, known);
     std::string blocking;
-    for (const auto& f : store_findings(application, facts(application, s.id)))
-        if (f.level == severity::blocking) blocking += (blocking.empty() ? "" : ", ") + f.label();
+    for (const auto& f : with.findings)
+        if (f.level == severity::blocking && !alone.contains(f.label()))
+            blocking += (blocking.empty() ? "" : ", ") + f.label();
     if (!blocking.empty())
         refuse(s, e, "the case store knows better than the application declares: " + blocking);
     // the content of the rules it pins, kept by digest: they judge it whatever comes later
@@ -118,8 +129,20 @@ transition_result case_service::apply_once(const std::string& case_id, const cas
         store_.put_pinned({rs->digest(), rs->id(), rs->version(), rs->content()});
         manager_.pin({rs->digest(), rs->id(), rs->version(), rs->content()});
     }
+    // An event judged with what the store knows is written only if the store still knows the
+    // same when it is written, in one transaction: two cases submitted at once with one number
+    // cannot both pass (the second is judged again, as any conflicted writer).
+    std::optional<case_store::transaction> tx;
+    if (r.outcome.is_object() && r.outcome.contains("store_facts")) {
+        if (!store_.in_transaction()) tx.emplace(store_.begin());
+        if (facts(r.after.application, case_id).to_json() != r.outcome["store_facts"])
+            throw conflict_error("case " + case_id +
+                                 ": what the case store knows of its applicant or numbers "
+                                 "changed while the event was judged; judge it again");
+    }
     if (recount) write(case_id, s, recount->first, recount->second);
     write(case_id, judged, e, r);
+    if (tx) tx->commit();
     return r;
 }
 
@@ -280,6 +303,12 @@ std::vector<std::pair<std::string, case_event>> case_service::tick(
             skipped->emplace_back(e.what());  // the other cases' deadlines still pass
             continue;
         }
+        // a tick dated before the case's last event would record out of time: a later tick
+        // records what fell due
+        if (const auto last = store_.last_event_at(id)) try {
+                if (now < event_time::parse(*last).day) continue;
+            } catch (const usage_error&) {  // NOLINT(bugprone-empty-catch): verify()'s to report
+            }
         if (auto rc = manager_.recompute(s, now.to_string())) {
             rc->actor = actor;
             s = append(id, s, *rc).after;

@@ -1092,6 +1092,10 @@ void case_store::transaction::rollback() noexcept {
     if (!s.autocommit()) s.exec_quietly(sql::rollback);
 }
 
+bool case_store::in_transaction() const noexcept {
+    return impl_ != nullptr && impl_->in_tx;
+}
+
 case_store::transaction case_store::begin() {
     impl& s = self();
     if (s.in_tx) throw usage_error(s.where() + ": a transaction is already open on this store");

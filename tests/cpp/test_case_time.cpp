@@ -157,3 +157,19 @@ TEST_CASE("out of order submit, then an earlier request: both refused (issue 10)
                     transition_refused);
     CHECK(store.events(id).size() == 3);
 }
+
+TEST_CASE("a tick dated before a case's last event leaves it for a later tick") {
+    testing::temp_db db;
+    case_store store = case_store::open(db.path());
+    case_service service(store, manager(), store_clock::fixed("2026-07-01"));
+    const auto id = service.create(example("gd-retail-eligible"), ev("create", "2026-03-02")).id;
+    (void)service.apply(id, ev("submit", "2026-03-16"));
+    (void)service.apply(id, ev("accept", "2026-03-17"));  // review_sla: last day 2026-05-15
+    (void)service.apply(id, ev("schedule_inspection", "2026-06-10"));
+    CHECK(service.tick(*date::parse("2026-06-01")).empty());  // before 06-10: nothing written
+    CHECK(store.events(id).size() == 4);
+    const auto done = service.tick(*date::parse("2026-06-11"));
+    REQUIRE(done.size() == 1);
+    CHECK(done[0].second.at == "2026-06-11");
+    CHECK(service.verify().ok());
+}

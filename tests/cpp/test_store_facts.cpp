@@ -5,7 +5,10 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <mutex>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -107,9 +110,14 @@ TEST_CASE("store facts: a barred company applying again with a clean declared hi
     CHECK_THROWS_WITH_AS(f.service.apply("B", ev("submit", "2026-04-01")),
                          doctest::Contains("REAPPLY_BANNED"), transition_refused);
 
-    // an application that declares no history is no longer unknown for the history rules
+    // an application that declares no history is no longer unknown for the history rules,
+    // and case new refuses it too (the ban comes from the store alone)
     json silent = again;
     silent["applicant"].erase("history");
+    silent["id"] = "S";
+    CHECK_THROWS_WITH_AS(f.service.create(silent, ev("create", "2026-04-01"), "S"),
+                         doctest::Contains("REAPPLY_BANNED"), transition_refused);
+    CHECK_FALSE(f.store.get("S").has_value());
     const verdict s = f.service.check(silent);
     CHECK(s.outcome == decision::ineligible);
     CHECK(has(labels(s), "REAPPLY_BANNED"));
@@ -246,4 +254,37 @@ TEST_CASE("store facts: JSON round trip and malformed records") {
     CHECK(is_live_state("suspended"));
     CHECK_FALSE(is_live_state("draft"));
     CHECK_FALSE(is_live_state("barred"));
+}
+
+TEST_CASE("store facts: two submissions at once with one number cannot both pass") {
+    for (int round = 0; round < 10; ++round) {
+        CAPTURE(round);
+        fixture f;
+        json a = application("A", "2026-03-16");
+        a["numbers"] = json::array({{{"number", "13866751415"}, {"purpose", "安装预约"}}});
+        json b = another_applicant(a);
+        b["id"] = "B";
+        b["numbers"][0]["number"] = "+86 138 6675 1415";
+        f.service.create(a, ev("create", "2026-03-02"), "A");
+        f.service.create(b, ev("create", "2026-03-02"), "B");
+        // two writers, each its own connection, as two processes would be
+        int passed = 0;
+        std::mutex m;
+        std::vector<std::thread> writers;
+        for (const char* id : {"A", "B"})
+            writers.emplace_back([&, id] {
+                auto store = case_store::open(f.db.path());
+                case_service service(store, manager(), testing::test_clock());
+                try {
+                    service.apply(id, ev("submit", "2026-03-16"));
+                    const std::lock_guard lock(m);
+                    ++passed;
+                } catch (const transition_refused&) {
+                }
+            });
+        for (auto& w : writers)
+            w.join();
+        CHECK(passed == 1);
+        CHECK(f.service.verify().ok());
+    }
 }

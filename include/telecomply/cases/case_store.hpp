@@ -209,6 +209,8 @@ class case_store {
     /// timeout, then throws store_error). Throws usage_error when this case_store already has
     /// one open.
     [[nodiscard]] transaction begin();
+    /// Whether a transaction (begin()) is open on this store.
+    [[nodiscard]] bool in_transaction() const noexcept;
 
     /// The case's row, or nullopt for an unknown case. Throws integrity_error when the stored
     /// snapshot is not the one the case's last event recorded (edited outside the library):

@@ -288,10 +288,11 @@ class case_service {
     [[nodiscard]] std::vector<case_state> list(const case_filter& filter = {},
                                                std::vector<std::string>* skipped = nullptr) const;
     /// Applies every automatic event due at `now` to every case, after recording any
-    /// `recompute_deadlines` a calendar change calls for. Returns (case id, event) pairs, the
-    /// recomputations included.
-    /// A case edited outside the library is left out and its error added to `skipped` (the
-    /// others still move); with `skipped` null, the error is thrown.
+    /// `recompute_deadlines` a calendar change calls for. A case whose last event is dated
+    /// after `now` is left for a later tick (its events stay in time order). Returns (case id,
+    /// event) pairs, the recomputations included. A case edited outside the library is left out and
+    /// its error added to `skipped` (the others still move); with `skipped` null, the error is
+    /// thrown.
     std::vector<std::pair<std::string, case_event>> tick(
         date now, const std::string& actor = "system", std::vector<std::string>* skipped = nullptr);
     /// Records a `recompute_deadlines` event (at `at`) on every case whose working-day deadlines

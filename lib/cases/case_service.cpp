@@ -253,7 +253,24 @@ bool case_service::use_pinned(const std::string& digest, const case_state* s) co
         } catch (const error&) {
         }
     }
+    // A case created since contents are kept had it kept then: its absence is an edit.
+    if (s != nullptr) require_kept(s->id, store_.events(s->id), digest);
     return false;  // drift: judged by the catalogue's version (see verify())
+}
+
+bool case_service::created_with_contents(const std::string& case_id) const {
+    const auto events = store_.events(case_id);
+    return !events.empty() && !events.front().snapshot_digest.empty();
+}
+
+void case_service::require_kept(const std::string& case_id, const std::vector<stored_event>& events,
+                                const std::string& digest) const {
+    // the first event of a case written since contents are kept carries its snapshot's digest
+    if (!events.empty() && !events.front().snapshot_digest.empty())
+        throw integrity_error("case " + case_id + ": the content of the rules it was judged by (" +
+                              digest +
+                              ") was kept in the store and is missing now: the store was "
+                              "edited outside telecomply; nothing was judged or written");
 }
 
 case_state case_service::get(const std::string& case_id) const {
@@ -395,7 +412,7 @@ case_verify_report case_service::verify(const std::optional<std::string>& case_i
         // A case whose pinned content the store does not keep (written before contents were
         // kept) replays on the catalogue's changed rules: a difference there says the rules
         // changed, not that the history was edited. The chains, checked above, hold.
-        if (d && !kept && !diffs.empty()) {
+        if (d && !kept && !diffs.empty() && !created_with_contents(id)) {
             *d +=
                 "; its history cannot be replayed on the catalogue's rules (" + diffs.front() + ")";
             diffs.clear();
@@ -460,7 +477,8 @@ void case_service::use_pinned_of(const std::vector<stored_event>& events) const 
     // the rules it pinned, and any it was re-pinned to: each digest once
     std::set<std::string, std::less<>> seen;
     for (const auto& ev : events)
-        if (seen.insert(ev.ruleset_digest).second) (void)use_pinned(ev.ruleset_digest, nullptr);
+        if (seen.insert(ev.ruleset_digest).second && !use_pinned(ev.ruleset_digest, nullptr))
+            require_kept(ev.case_id, events, ev.ruleset_digest);
 }
 
 std::optional<std::string> case_service::drift(const std::string& case_id) const {

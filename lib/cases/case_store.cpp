@@ -133,6 +133,7 @@ CREATE TABLE case_numbers(
   case_id TEXT NOT NULL,
   PRIMARY KEY(number, case_id)
 ) WITHOUT ROWID;
+CREATE INDEX case_numbers_by_case ON case_numbers(case_id);
 CREATE TABLE state_entries(
   uscc TEXT NOT NULL,
   case_id TEXT NOT NULL,
@@ -183,6 +184,8 @@ enum class sql : std::size_t {
     set_meta,
     all_snapshots,
     ids_where,
+    numbers_of,
+    index_orphans,
     heads,
     hash_of,
     count_,
@@ -205,8 +208,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "UPDATE cases SET version = ?2, state = ?3, snapshot = ?4, last_hash = ?5 WHERE id = ?1",
     // one statement: the snapshot and its last event's digest of it from one state of the file
     "SELECT id, region, created_at, version, state, snapshot, last_hash, "
-    "(SELECT snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1) "
-    "FROM cases WHERE id = ?1",
+    "(SELECT snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq DESC LIMIT 1), "
+    "uscc, numbers FROM cases WHERE id = ?1",
     "SELECT seq, type, actor, at, payload, verdict, ruleset_digest, prev_hash, hash, outcome, "
     "snapshot_digest FROM events WHERE case_id = ?1 ORDER BY seq",
     "SELECT id FROM cases ORDER BY id",
@@ -231,6 +234,11 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SELECT id, snapshot FROM cases ORDER BY id",
     "SELECT id FROM cases WHERE (?1 IS NULL OR state = ?1) AND (?2 IS NULL OR region = ?2) "
     "AND (?3 IS NULL OR uscc = ?3) ORDER BY id",
+    "SELECT number FROM case_numbers WHERE case_id = ?1 ORDER BY number",
+    "SELECT DISTINCT case_id, 'state_entries' FROM state_entries "
+    "WHERE case_id NOT IN (SELECT id FROM cases) UNION "
+    "SELECT DISTINCT case_id, 'case_numbers' FROM case_numbers "
+    "WHERE case_id NOT IN (SELECT id FROM cases) ORDER BY 1",
     "SELECT id, region, version, last_hash FROM cases ORDER BY id",
     "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2",
 };
@@ -317,6 +325,7 @@ struct raw_case {
     std::string id, region, created_at, state, snapshot, last_hash;
     std::optional<std::string> snapshot_digest;  ///< what its last event recorded (schema 3)
     std::int64_t version = 0;
+    std::string uscc, numbers;  ///< the index's columns (schema 4)
 };
 
 struct raw_event {
@@ -386,6 +395,8 @@ struct case_store::impl {
     std::vector<raw_event> load_events(const std::string& case_id);
     std::optional<raw_event> load_last_event(const std::string& case_id);
     void verify_case(const std::string& case_id, verify_report& report);
+    // verify_all()'s check of the index as a whole (rows of cases that do not exist).
+    void verify_index(verify_report& report);
 
     // What a write changes in the index of what the store knows (docs/policy.md §7): the case's
     // keys (USCC, numbers) and, when its state changes, the entry into its new state. `before`:
@@ -683,6 +694,8 @@ std::optional<raw_case> case_store::impl::load_case(const std::string& case_id) 
     c.snapshot = q.col_text(5);
     c.last_hash = q.col_text(6);
     if (!q.col_null(7)) c.snapshot_digest = q.col_text(7);
+    c.uscc = q.col_text(8);
+    c.numbers = q.col_text(9);
     return c;
 }
 
@@ -818,8 +831,33 @@ void case_store::impl::verify_case(const std::string& case_id, verify_report& re
                 (snap.contains("region") && snap["region"] != row->region))
                 problem(row->version,
                         "the case's state or region column differs from its snapshot");
+            // the index of what the store knows (docs/policy.md §7) is derived from the
+            // snapshot: an edit there would hide a number's holder or an applicant's cases
+            const auto app = snap.is_object() ? snap.find("application") : snap.end();
+            const auto keys = detail::keys_of_application(app != snap.end() ? *app : json());
+            std::vector<std::string> indexed;
+            {
+                stmt_use q(*this, sql::numbers_of);
+                q.text(1, case_id);
+                while (q.step())
+                    indexed.push_back(q.col_text(0));
+            }
+            if (row->uscc != keys.uscc || row->numbers != json(keys.numbers).dump() ||
+                indexed != keys.numbers)
+                problem(row->version,
+                        "the store's index of its applicant or numbers differs from its "
+                        "snapshot (uscc, numbers or case_numbers edited)");
         }
     }
+}
+
+void case_store::impl::verify_index(verify_report& report) {
+    // entries and numbers of cases that do not exist: made up, to bar or block someone
+    stmt_use q(*this, sql::index_orphans);
+    while (q.step())
+        report.problems.push_back({q.col_text(0), 0,
+                                   "the store's index names case '" + q.col_text(0) +
+                                       "', which does not exist (" + q.col_text(1) + " edited)"});
 }
 
 std::string event_hash(const stored_event& e) {
@@ -1339,6 +1377,7 @@ verify_report case_store::verify_all() const {
     }
     for (const std::string& id : ids)
         s.verify_case(id, report);
+    s.verify_index(report);
     return report;
 }
 

@@ -41,6 +41,30 @@ std::string accepted_case(const std::filesystem::path& dir, const std::filesyste
     return id;
 }
 
+// Makes the store at `db` look as a store written before contents were kept (schema 2): its
+// events carry no snapshot digests (their chain recomputed without them) and no pinned content
+// is kept.
+void as_before_contents_were_kept(const std::filesystem::path& db, const std::string& id) {
+    std::vector<stored_event> events;
+    {
+        auto store = case_store::open(db);
+        events = store.events(id);
+    }
+    std::string sql = "DELETE FROM pinned_rulesets;";  // raw_sql drops the triggers
+    std::string prev(64, '0');
+    for (auto& e : events) {
+        e.snapshot_digest.clear();
+        e.prev_hash = prev;
+        e.hash = event_hash(e);
+        prev = e.hash;
+        sql += "UPDATE events SET snapshot_digest = NULL, prev_hash = '" + e.prev_hash +
+               "', hash = '" + e.hash + "' WHERE case_id = '" + id +
+               "' AND seq = " + std::to_string(e.seq) + ";";
+    }
+    sql += "UPDATE cases SET last_hash = '" + prev + "' WHERE id = '" + id + "';";
+    testing::raw_sql(db, sql);
+}
+
 // Edits CN-GD/2026.1.json of a rulesets folder in place.
 template <class F>
 void edit_gd(const std::filesystem::path& rules, F&& change) {
@@ -118,7 +142,7 @@ TEST_CASE("pinned rules: a store written before contents were kept") {
     testing::scratch_dir rules(testing::rulesets_dir());
     testing::temp_db db;
     const auto id = accepted_case(rules.path, db.path());
-    testing::raw_sql(db.path(), "DELETE FROM pinned_rulesets;");
+    as_before_contents_were_kept(db.path(), id);
     SUBCASE("the catalogue still holds the pinned version: its content is kept at the next event") {
         const case_manager m(std::make_shared<const engine>(testing::rulesets_dir()));
         auto store = case_store::open(db.path());
@@ -164,4 +188,22 @@ TEST_CASE("pinned rules: a store written before contents were kept") {
         CHECK_THROWS_AS((void)svc.apply(id, ev("repin", "2026-03-20", {{"reason", "again"}})),
                         transition_refused);
     }
+}
+
+TEST_CASE("pinned rules: content the store kept, deleted, is tampering, not drift") {
+    testing::scratch_dir rules(testing::rulesets_dir());
+    testing::temp_db db;
+    const auto id = accepted_case(rules.path, db.path());
+    testing::raw_sql(db.path(), "DELETE FROM pinned_rulesets;");
+    edit_gd(rules.path, [](json& gd) { gd["parameters"]["daily_call_cap"] = 50; });
+    reopened opened(rules.path, db.path());
+    auto& [m, store, svc] = opened;
+    const auto report = svc.verify();
+    CHECK_FALSE(report.ok());
+    CHECK(std::any_of(report.replay.begin(), report.replay.end(), [](const std::string& x) {
+        return x.find("was kept in the store and is missing") != std::string::npos;
+    }));
+    const auto before = store.events(id).size();
+    CHECK_THROWS_AS((void)svc.apply(id, ev("approve", "2026-03-18")), integrity_error);
+    CHECK(store.events(id).size() == before);
 }

@@ -5,6 +5,7 @@
 #include <doctest/doctest.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -228,6 +229,38 @@ TEST_CASE("store facts: recorded with the event, so a replay judges the same; th
         CHECK(std::any_of(r.replay.begin(), r.replay.end(), [](const std::string& m) {
             return m.find("case B: the store's index") != std::string::npos;
         }));
+    }
+    SUBCASE("the numbers' index or the applicant column edited is found by verify") {
+        for (const char* edit :
+             {"DELETE FROM case_numbers WHERE case_id = 'A';",
+              "UPDATE case_numbers SET number = '13866751416' WHERE number = '13866751415' AND "
+              "case_id = 'A';",
+              "UPDATE cases SET uscc = '91330110MA28C4LU3D' WHERE id = 'A';",
+              "UPDATE cases SET numbers = '[]' WHERE id = 'A';"}) {
+            CAPTURE(edit);
+            testing::temp_db copy;
+            std::filesystem::copy_file(f.db.path(), copy.path());  // the file and its log
+            std::filesystem::copy_file(f.db.path().string() + "-wal",
+                                       copy.path().string() + "-wal");
+            raw_sql(copy.path(), edit);
+            auto store = case_store::open(copy.path());
+            const auto r = store.verify_all();
+            CHECK(std::any_of(r.problems.begin(), r.problems.end(), [](const auto& p) {
+                return p.case_id == "A" &&
+                       p.message.find("index of its applicant or numbers") != std::string::npos;
+            }));
+        }
+    }
+    SUBCASE("an entry or a number of a case that does not exist is found by verify") {
+        raw_sql(f.db.path(),
+                "INSERT INTO state_entries VALUES('91330110MA28C4LU3D', 'GHOST', 1, 'barred', "
+                "'2026-03-18', '2027-03-18'); INSERT INTO case_numbers VALUES('13900001111', "
+                "'PHANTOM');");
+        const auto r = case_store::open(f.db.path()).verify_all();
+        CHECK(std::any_of(r.problems.begin(), r.problems.end(),
+                          [](const auto& p) { return p.case_id == "GHOST"; }));
+        CHECK(std::any_of(r.problems.begin(), r.problems.end(),
+                          [](const auto& p) { return p.case_id == "PHANTOM"; }));
     }
     SUBCASE("an index to rebuild (an upgraded store) is rebuilt from the histories") {
         raw_sql(f.db.path(),

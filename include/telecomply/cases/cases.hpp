@@ -329,6 +329,11 @@ class case_service {
     // whose pinned version the catalogue still holds unchanged, kept in the store now).
     // False when it is not known: drift.
     bool use_pinned(const std::string& digest, const case_state* s) const;
+    // integrity_error when a case created since the store keeps pinned contents (its first
+    // event has a snapshot digest) lacks the content of `digest`.
+    void require_kept(const std::string& case_id, const std::vector<stored_event>& events,
+                      const std::string& digest) const;
+    [[nodiscard]] bool created_with_contents(const std::string& case_id) const;
     // use_pinned() for every digest a history was judged by, each once.
     void use_pinned_of(const std::vector<stored_event>& events) const;
     // drift(), also saying whether the store keeps the pinned content.

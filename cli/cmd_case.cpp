@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -67,6 +68,8 @@ int print_seal_report(const seal_report& r, const std::string& format, const std
                   << x.sealed_version << ", now " << x.version << ")\n";
     for (const auto& id : r.added)
         std::cout << "added since the seal: " << id << "\n";
+    for (const auto& x : r.rules_not_carried)
+        std::cout << "rules not carried (cannot be checked offline): " << x << "\n";
     std::cout << what << " " << file << ": " << r.cases << " sealed case"
               << (r.cases == 1 ? "" : "s") << ", " << r.events << " event"
               << (r.events == 1 ? "" : "s") << ", sealed at " << r.sealed_at << " by key "
@@ -262,7 +265,11 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     // inputs are read before the store is opened, so that bad input leaves no file behind;
     // only `case new` creates a store
     nlohmann::json input;
-    if (action == "new") input = parse_input_json(read_input_file(a.file), a.file);
+    std::string text;
+    if (action == "new") {
+        text = read_input_file(a.file);
+        input = parse_input_json(text, a.file);
+    }
     if (action == "event") {
         // the same strict reader as applications: a key given twice is refused
         input = parse_input_json(a.data, "--data");
@@ -275,6 +282,13 @@ int run_case(const common& c, const std::string& action, const case_args& a,
                               "' (`telecomply case new` creates one)");
     auto eng = std::make_shared<const engine>(c.rulesets_dir());
     const case_manager manager(eng);
+    // a schema error names the file and its line, and creates no store
+    if (action == "new") (void)eng->validate(input, a.file, 1, text);
+    if (action == "list" && !a.state.empty()) {
+        const auto& states = manager.workflow_for(a.region.empty() ? "CN" : a.region).states();
+        if (std::find(states.begin(), states.end(), a.state) == states.end())
+            throw usage_error("--state: '" + a.state + "' is not a state of the workflow");
+    }
     auto store = case_store::open(a.store);
     case_service service(store, manager, clock);
     const std::string at = a.at.empty() ? clock.now_text() : a.at;

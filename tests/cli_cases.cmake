@@ -406,3 +406,18 @@ run(k_check_no_store 2 check ${WORK}/again.json --store ${WORK}/nope.db)
 expect(k_check_no_store "${err}" "no case store")
 run(k_verify 0 case verify ${K1})
 unset(ENV{TELECOMPLY_NOW})
+
+# ---- small faces of the same: a schema error names the file and creates no store; a state
+# that does not exist; duplicate supplement items; a version that does not exist yet
+set(ENV{TELECOMPLY_NOW} 2026-12-31T12:00:00+08:00)
+file(WRITE ${WORK}/bad-app.json "{\n  \"id\": \"X\",\n  \"region\": \"CN-GD\",\n  \"submitted_on\": 5,\n  \"channel\": \"online\"\n}\n")
+run(m_new_bad 2 case new ${WORK}/bad-app.json --store ${WORK}/never.db)
+expect(m_new_bad "${err}" "bad-app.json:4")
+if(EXISTS ${WORK}/never.db)
+  message(FATAL_ERROR "m_new_bad: a store was created for an application it refused")
+endif()
+run(m_list_state 2 case list ${K1} --state nonsense)
+expect(m_list_state "${err}" "not a state")
+run(m_expect_future 3 case event GD-2026-0412 complaint ${K1} --expect-version 99 --data "{\"number\": \"13866751415\"}" --at 2026-03-19)
+expect(m_expect_future "${err}" "does not exist yet")
+unset(ENV{TELECOMPLY_NOW})

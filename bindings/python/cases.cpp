@@ -472,7 +472,9 @@ void bind_cases(py::module_& m) {
         "recomputed up to its sealed head, the cases equal to the sealed ones, and each pinned "
         "ruleset's content rebuilt to its digest (compiled with the calendars of `rulesets`, "
         "default the shipped ones). Returns {ok, sealed_at, key_id, cases, events, problems: "
-        "[{case_id, seq, message}], appended: [], added: []}. Raises SealError when the key "
+        "[{case_id, seq, message}], appended: [], added: [], rules_not_carried: [text] (digests "
+        "of rules events were judged by that the bundle does not carry)}. Raises SealError when "
+        "the key "
         "file cannot be read or is not an Ed25519 public key in PEM; a bundle that does not "
         "verify is a problem, not an error. Thread-safe (the GIL is released).");
 

@@ -107,8 +107,11 @@ constexpr std::string_view k_zero_hash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
 // Recomputes one case's chain; tells what differs from the seal (`s`: nullptr when unsealed).
+// `needed`: the digests of the rules the case's events were judged by (the bundle should carry
+// each), with the first event judged by it.
 void check_case(const std::string& id, const json& c, const std::string& at,
-                const detail::sealed_case* s, seal_report& report) {
+                const detail::sealed_case* s, seal_report& report,
+                std::map<std::string, std::string>& needed) {
     auto problem = [&](std::int64_t seq, std::string message) {
         report.problems.push_back({id, seq, std::move(message)});
     };
@@ -125,6 +128,20 @@ void check_case(const std::string& id, const json& c, const std::string& at,
         const auto e = read_event((*events)[i], id, path, report);
         if (!e) return;  // the rest of its chain cannot be followed
         ++report.events;
+        if (i == 0) {
+            // the region beside the events is not covered by their hashes: it must be the
+            // one the case was created with
+            const auto region =
+                e->payload.is_object()
+                    ? e->payload.value("application", json::object()).value("region", json())
+                    : json();
+            if (region.is_string() && region != c["region"])
+                problem(0, at + ".region: " + c["region"].dump() +
+                               " is not the region the case was created with (" + region.dump() +
+                               ")");
+        }
+        if (!e->ruleset_digest.empty())
+            needed.emplace(e->ruleset_digest, id + " event " + std::to_string(e->seq));
         const std::string label = "event " + std::to_string(e->seq) + ": ";
         if (e->seq != expected)
             problem(e->seq, label + "out of order (expected seq " + std::to_string(expected) + ")");
@@ -203,6 +220,7 @@ seal_report verify_bundle(const json& bundle, std::string_view public_key_pem,
     if (bundle.value("format", json()) != std::string(k_bundle_format))
         bad("$.format", "must be \"" + std::string(k_bundle_format) + "\"");
 
+    std::map<std::string, std::string> needed;  // digest -> the first event judged by it
     const auto cases = bundle.find("cases");
     if (cases == bundle.end() || !cases->is_object()) {
         bad("$.cases", "must be an object {case_id: {region, events}}");
@@ -212,13 +230,20 @@ seal_report verify_bundle(const json& bundle, std::string_view public_key_pem,
             if (s == sealed.end())
                 report.problems.push_back({id, 0, "in the bundle but not in the seal"});
             check_case(id, c, json_path_append_key("$.cases", id),
-                       s == sealed.end() ? nullptr : &s->second, report);
+                       s == sealed.end() ? nullptr : &s->second, report, needed);
         }
         for (const auto& [id, s] : sealed)
             if (!cases->contains(id))
                 report.problems.push_back({id, 0, "sealed but not in the bundle"});
     }
-    check_pinned(bundle.value("pinned_rulesets", json()), rules, report);
+    const json pinned = bundle.value("pinned_rulesets", json());
+    check_pinned(pinned, rules, report);
+    // the rules every event was judged by travel with it (offline, nothing else has them)
+    if (pinned.is_array())
+        for (const auto& p : pinned)
+            if (p.is_object() && p.contains("digest")) needed.erase(p.value("digest", ""));
+    for (const auto& [digest, first] : needed)
+        report.rules_not_carried.push_back(digest + " (first judged: " + first + ")");
     return report;
 }
 

@@ -101,6 +101,10 @@ transition_result case_service::apply_once(const std::string& case_id, const cas
     const bool from_cache =
         cached != recent_.end() && store_.version(case_id) == cached->second.first.version;
     case_state s = from_cache ? cached->second.first : load(case_id);
+    if (expected_version && *expected_version > s.version)
+        throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
+                             ": version " + std::to_string(*expected_version) +
+                             " does not exist yet (was the version mistyped?)");
     if (expected_version && *expected_version != s.version)
         throw conflict_error("case " + case_id + " is at version " + std::to_string(s.version) +
                              ", not " + std::to_string(*expected_version) +

@@ -58,7 +58,8 @@ json seal_report::to_json() const {
             {"events", events},
             {"problems", std::move(problems_json)},
             {"appended", std::move(appended_json)},
-            {"added", added}};
+            {"added", added},
+            {"rules_not_carried", rules_not_carried}};
 }
 
 seal_report verify_seal(const case_store& store, const json& seal,

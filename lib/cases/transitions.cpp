@@ -393,8 +393,11 @@ void require_items_check(const case_state& s, const event_context& c) {
     if (c.replaying) return;
     // a material kind ("tax_registration") or a field of the application
     // ("applicant.legal_representative.name"): something that can be supplied
+    std::set<std::string, std::less<>> given;
     for (const auto& i : items) {
         const auto item = i.get<std::string>();
+        if (!given.insert(item).second)
+            refuse(s, e, "data.items: " + i.dump() + " is listed twice");
         // who applies, where and when are the application's identity, not something to supply
         if (item == "id" || item == "region" || item == "submitted_on")
             refuse(s, e,

@@ -171,6 +171,9 @@ TEST_CASE("event data holds only the fields the event reads (issue 10)") {
               "is listed twice"));
     CHECK(has(refusal(r, ev("request_supplement", "2026-03-20", {{"items", {"submitted_on"}}})),
               "identifies the application"));
+    CHECK(has(refusal(r, ev("request_supplement", "2026-03-20",
+                            {{"items", {"tax_registration", "tax_registration"}}})),
+              "is listed twice"));
     CHECK(has(refusal(gd("submitted"), ev("accept", "2026-03-20", {{"extra", 1}})),
               "data.extra is not a field of 'accept' (it takes note)"));
 }

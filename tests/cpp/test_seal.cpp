@@ -16,6 +16,7 @@
 
 #include "case_testing.hpp"
 #include "scratch_dir.hpp"
+#include "service_testing.hpp"
 #include "store_testing.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/case_store.hpp"
@@ -339,6 +340,9 @@ TEST_CASE("seal: a bundle holds the events up to the seal only") {
     const auto r = verify_bundle(bundle, keys().public_pem, testing::manager().rules().rules());
     INFO(describe(r));
     CHECK(r.ok());
+    // ...which the report says
+    CHECK(r.rules_not_carried == std::vector<std::string>{"sha256:0123 (first judged: a event 1)"});
+
     // a store that no longer holds what it sealed is not exported
     temp_db other;
     auto rebuilt = case_store::open(other.path());
@@ -433,4 +437,26 @@ TEST_CASE("seal: write_seal_file replaces the file whole") {
     CHECK(files == 1);  // no temporary file left behind
     CHECK_THROWS_AS(write_seal_file(dir.path / "no" / "such" / "seal.json", json::object()),
                     seal_error);
+}
+
+TEST_CASE("seal: a bundle's region is the one its case was created with; its rules travel") {
+    testing::store_and_service f;
+    f.service.create(testing::example("gd-retail-eligible"), testing::ev("create", "2026-03-02"),
+                     "GD");
+    const json s = seal(f.store, keys().private_pem, k_sealed_at);
+    json bundle = export_bundle(f.store, s);
+    const auto& rules = testing::manager().rules().rules();
+    auto r = verify_bundle(bundle, keys().public_pem, rules);
+    CHECK(r.ok());
+    CHECK(r.rules_not_carried.empty());  // the pinned rules are in it
+    bundle["cases"]["GD"]["region"] = "CN-BJ";
+    r = verify_bundle(bundle, keys().public_pem, rules);
+    CHECK_FALSE(r.ok());
+    CHECK(describe(r).find("not the region the case was created with") != std::string::npos);
+    bundle["cases"]["GD"]["region"] = "CN-GD";
+    bundle["pinned_rulesets"] = json::array();
+    r = verify_bundle(bundle, keys().public_pem, rules);
+    CHECK(r.ok());
+    REQUIRE(r.rules_not_carried.size() == 1);
+    CHECK(r.rules_not_carried[0].find("GD event 1") != std::string::npos);
 }

@@ -90,11 +90,16 @@ struct seal_report {
     std::vector<seal_appended> appended;
     /// Cases the seal does not list, created after it, in case id order (verify_seal() only).
     std::vector<std::string> added;
+    /// The digests of rules events were judged by that a bundle does not carry
+    /// (verify_bundle() only): "DIGEST (first judged: CASE event SEQ)". Not a problem (a store
+    /// used without case_service keeps no rules), but what the bundle cannot vouch for.
+    std::vector<std::string> rules_not_carried;
 
     /// True when nothing is wrong (appended and added cases are not problems).
     [[nodiscard]] bool ok() const noexcept { return problems.empty(); }
     /// `{"ok", "sealed_at", "key_id", "cases", "events", "problems": [{case_id, seq, message}],
-    /// "appended": [{case_id, sealed_version, version}], "added": [case_id]}`: what
+    /// "appended": [{case_id, sealed_version, version}], "added": [case_id],
+    /// "rules_not_carried": [text]}`: what
     /// `telecomply case verify --seal/--bundle --format json` prints and Python returns.
     [[nodiscard]] nlohmann::json to_json() const;
 };

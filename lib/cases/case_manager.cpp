@@ -123,7 +123,7 @@ transition_result case_manager::apply_impl(
     auto rs = ruleset_for(s);
     const calendar* cal = calendar_for(s.region);
     if (recorded != nullptr && recorded->is_null()) recorded = nullptr;  // nothing was recorded
-    event_context ctx{*engine_, wf, rs, cal, day, e, recorded, replaying, facts, std::nullopt};
+    event_context ctx{*engine_, wf, rs, cal, day, e, s, recorded, replaying, facts, std::nullopt};
 
     transition_result out{s, "", nullptr, nullptr, rs->digest()};
     case_state& next = out.after;

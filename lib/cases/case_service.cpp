@@ -375,6 +375,10 @@ namespace {
 // calendar they were judged on. Where the stored snapshot has that older form and agrees on
 // the day, the replayed case is compared in that form: an untouched old store verifies.
 void align_legacy(nlohmann::json& replayed, const nlohmann::json& stored) {
+    // a change reported before changes were held: the stored case never held it
+    if (replayed.contains("held_application") && !stored.contains("held_application") &&
+        stored.value("state", "") == "change_pending")
+        replayed.erase("held_application");
     const auto legacy_deadline = [](const nlohmann::json& d) {
         return d.is_string() ||
                (d.is_object() && !d.contains("calendar") && !d.contains("working_days") &&

@@ -108,6 +108,7 @@ nlohmann::json case_state::to_json() const {
     j["banned_until"] = date_or_null(banned_until);
     j["validity_until"] = date_or_null(validity_until);
     j["application"] = application;
+    if (held_application) j["held_application"] = *held_application;
     return j;
 }
 
@@ -138,6 +139,7 @@ case_state case_state::from_json(const nlohmann::json& j) {
         s.banned_until = json_date(j.value("banned_until", nlohmann::json()));
         s.validity_until = json_date(j.value("validity_until", nlohmann::json()));
         s.application = j.at("application");
+        if (const auto h = j.find("held_application"); h != j.end()) s.held_application = *h;
     } catch (const nlohmann::json::exception& e) {
         throw store_error(std::string("a stored case snapshot is malformed: ") + e.what());
     }

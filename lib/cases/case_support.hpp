@@ -52,6 +52,8 @@ struct event_context {
     const calendar* cal;
     date day;
     const case_event& event;
+    /// The case as it was before this event (before any patch).
+    const case_state& before;
     /// In a replay, the event's recorded outcome (its deadlines, as counted then); else null.
     const nlohmann::json* recorded = nullptr;
     /// True in a replay: stored events are judged as they were recorded, without the checks

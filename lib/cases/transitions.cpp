@@ -420,6 +420,19 @@ void require_items(const workflow_effect&, case_state& next, const event_context
 
 void amend_application(const workflow_effect&, case_state&, const event_context&) {}
 
+// A reported change is applied at once (the case shows it while pending), and the application
+// before it is held until an officer decides.
+void hold_change(const workflow_effect&, case_state& next, const event_context& c) {
+    next.held_application = c.before.application;
+}
+void accept_change(const workflow_effect&, case_state& next, const event_context&) {
+    next.held_application.reset();
+}
+void revert_change(const workflow_effect&, case_state& next, const event_context&) {
+    if (next.held_application) next.application = std::move(*next.held_application);
+    next.held_application.reset();
+}
+
 const std::map<std::string, effect_impl, std::less<>>& effect_table() {
     static const std::map<std::string, effect_impl, std::less<>> table = {
         {"start_timer", {nullptr, &start_timer<false>}},
@@ -433,6 +446,9 @@ const std::map<std::string, effect_impl, std::less<>>& effect_table() {
         {"require_items", {&require_items_check, &require_items, {"items"}}},
         // the patch itself is applied before the guards run (case_manager::apply_impl)
         {"amend_application", {nullptr, &amend_application, {"patch"}}},
+        {"hold_change", {nullptr, &hold_change}},
+        {"accept_change", {nullptr, &accept_change}},
+        {"revert_change", {nullptr, &revert_change}},
     };
     return table;
 }

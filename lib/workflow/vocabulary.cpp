@@ -75,6 +75,15 @@ const workflow_vocabulary& workflow_vocabulary::standard() {
              "the event may amend the application with data.patch (a JSON Merge Patch); a "
              "patch that changes the applicant or the numbers is judged against the case "
              "store's facts"},
+            {"hold_change",
+             effect_arg::flag,
+             {},
+             "holds the application as it was before the event, until the change is decided"},
+            {"accept_change", effect_arg::flag, {}, "the held change stands: drops the held copy"},
+            {"revert_change",
+             effect_arg::flag,
+             {},
+             "the held change is rejected: the application is restored as it was before it"},
         });
     return v;
 }

@@ -238,3 +238,32 @@ TEST_CASE(
     CHECK(r.outcome.contains("store_facts"));
     CHECK(f.service.verify().ok());
 }
+
+TEST_CASE("a rejected change is undone; an accepted one stands (issue 10)") {
+    testing::store_and_service f;
+    f.service.create(example("gd-retail-eligible"), ev("create", "2026-03-02"), "GD");
+    for (const auto& [type, at] :
+         {std::pair{"submit", "2026-03-16"}, {"accept", "2026-03-17"}, {"approve", "2026-03-18"}})
+        f.service.apply("GD", ev(type, at));
+    const json before = f.service.get("GD").application;
+    const json one = json::array({{{"number", "13866751415"}, {"purpose", "安装预约"}}});
+    auto r =
+        f.service.apply("GD", ev("report_change", "2026-03-20",
+                                 {{"changed_on", "2026-03-19"}, {"patch", {{"numbers", one}}}}));
+    CHECK(r.after.application["numbers"] == one);  // shown while pending
+    REQUIRE(r.after.held_application);
+    r = f.service.apply("GD", ev("change_rejected", "2026-03-21"));
+    CHECK(r.after.state == "whitelisted");
+    CHECK(r.after.application == before);  // undone
+    CHECK_FALSE(r.after.held_application);
+    CHECK_FALSE(r.after.to_json().contains("held_application"));
+    // the store's index follows: every number of the application is held again
+    CHECK(f.service.facts(example("gd-retail-eligible"), "OTHER").registrations.size() ==
+          before["numbers"].size());
+    r = f.service.apply("GD", ev("report_change", "2026-03-22",
+                                 {{"changed_on", "2026-03-21"}, {"patch", {{"numbers", one}}}}));
+    r = f.service.apply("GD", ev("change_accepted", "2026-03-23"));
+    CHECK(r.after.application["numbers"] == one);  // stands
+    CHECK_FALSE(r.after.held_application);
+    CHECK(f.service.verify().ok());
+}

@@ -78,6 +78,9 @@ struct case_state {
     std::map<std::string, std::vector<date>> complaints;  ///< number -> complaint dates
     std::optional<date> banned_until;
     std::optional<date> validity_until;
+    /// While a reported change is pending (hold_change): the application as it was before it,
+    /// restored when the change is rejected (revert_change). In the snapshot only when set.
+    std::optional<nlohmann::json> held_application;
 
     /// The full case as JSON (the store's snapshot).
     [[nodiscard]] nlohmann::json to_json() const;

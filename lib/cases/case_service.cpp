@@ -262,11 +262,6 @@ bool case_service::use_pinned(const std::string& digest, const case_state* s) co
     return false;  // drift: judged by the catalogue's version (see verify())
 }
 
-bool case_service::created_with_contents(const std::string& case_id) const {
-    const auto events = store_.events(case_id);
-    return !events.empty() && !events.front().snapshot_digest.empty();
-}
-
 void case_service::require_kept(const std::string& case_id, const std::vector<stored_event>& events,
                                 const std::string& digest) const {
     // the first event of a case written since contents are kept carries its snapshot's digest
@@ -417,10 +412,25 @@ case_verify_report case_service::verify(const std::optional<std::string>& case_i
         auto diffs = check_replay(id);
         bool kept = true;
         auto d = drift_of(id, &kept);
+        const auto events = store_.events(id);
+        const bool with_contents = !events.empty() && !events.front().snapshot_digest.empty();
+        if (with_contents) {
+            // its rules were kept when it was created: each must still be there, even when the
+            // catalogue holds the same (the store is the record, not the catalogue)
+            std::set<std::string, std::less<>> seen;
+            for (const auto& ev : events)
+                if (!ev.ruleset_digest.empty() && seen.insert(ev.ruleset_digest).second &&
+                    !store_.get_pinned(ev.ruleset_digest))
+                    diffs.push_back("case " + id + ": the content of the rules event " +
+                                    std::to_string(ev.seq) + " was judged by (" +
+                                    ev.ruleset_digest +
+                                    ") was kept in the store and is missing now");
+            if (!kept) d.reset();  // not an old store's drift: the line above says what it is
+        }
         // A case whose pinned content the store does not keep (written before contents were
         // kept) replays on the catalogue's changed rules: a difference there says the rules
         // changed, not that the history was edited. The chains, checked above, hold.
-        if (d && !kept && !diffs.empty() && !created_with_contents(id)) {
+        if (d && !kept && !diffs.empty() && !with_contents) {
             *d +=
                 "; its history cannot be replayed on the catalogue's rules (" + diffs.front() + ")";
             diffs.clear();

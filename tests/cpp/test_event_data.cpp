@@ -267,3 +267,15 @@ TEST_CASE("a rejected change is undone; an accepted one stands (issue 10)") {
     CHECK_FALSE(r.after.held_application);
     CHECK(f.service.verify().ok());
 }
+
+TEST_CASE("an accepted change is judged by the rules: a change that fails them is not accepted") {
+    const auto w = gd("whitelisted");
+    const auto pending = take(
+        w,
+        ev("report_change", "2026-03-20",
+           {{"changed_on", "2026-03-19"},
+            {"patch", {{"materials", {{"business_license", {{"uscc", "91330110MA28C4LU3D"}}}}}}}}));
+    REQUIRE(pending.state == "change_pending");
+    CHECK(has(refusal(pending, ev("change_accepted", "2026-03-21")), "LICENSE_USCC_MISMATCH"));
+    CHECK(take(pending, ev("change_rejected", "2026-03-21")).application == w.application);
+}

@@ -207,3 +207,17 @@ TEST_CASE("pinned rules: content the store kept, deleted, is tampering, not drif
     CHECK_THROWS_AS((void)svc.apply(id, ev("approve", "2026-03-18")), integrity_error);
     CHECK(store.events(id).size() == before);
 }
+
+TEST_CASE("pinned rules: kept content deleted is found even when the catalogue holds the same") {
+    testing::temp_db db;
+    const auto id = accepted_case(testing::rulesets_dir(), db.path());
+    testing::raw_sql(db.path(), "DELETE FROM pinned_rulesets;");
+    reopened opened(testing::rulesets_dir(), db.path());
+    auto& [m, store, svc] = opened;
+    const auto report = svc.verify();
+    CHECK_FALSE(report.ok());
+    CHECK(report.drift.empty());  // tampering, not an old store's drift
+    CHECK(std::any_of(report.replay.begin(), report.replay.end(), [](const std::string& x) {
+        return x.find("was kept in the store and is missing now") != std::string::npos;
+    }));
+}

@@ -336,7 +336,6 @@ class case_service {
     // event has a snapshot digest) lacks the content of `digest`.
     void require_kept(const std::string& case_id, const std::vector<stored_event>& events,
                       const std::string& digest) const;
-    [[nodiscard]] bool created_with_contents(const std::string& case_id) const;
     // use_pinned() for every digest a history was judged by, each once.
     void use_pinned_of(const std::vector<stored_event>& events) const;
     // drift(), also saying whether the store keeps the pinned content.

@@ -235,11 +235,12 @@ int main(int argc, char** argv) try {
             service.apply(id, ev("approve", "2026-03-18"));
         }
         // whitelisted -> change_pending -> whitelisted -> suspended -> whitelisted, round robin
-        // over the cases: four events that run no rules, each read and appended with its
+        // over the cases: four events that run no rules (a rejected change: accepting one
+        // judges the changed application by the rules), each read and appended with its
         // snapshot (the application included) and hash
         const std::vector<case_event> cycle = {
             ev("report_change", "2026-04-02", {{"changed_on", "2026-04-01"}}),
-            ev("change_accepted", "2026-04-03"),
+            ev("change_rejected", "2026-04-03"),
             ev("compliance_check_failed", "2026-04-07"),
             ev("reinstate", "2026-04-08"),
         };

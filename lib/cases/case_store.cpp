@@ -141,8 +141,9 @@ CREATE TABLE state_entries(
   state TEXT NOT NULL,
   on_day TEXT NOT NULL,
   until TEXT,
-  PRIMARY KEY(uscc, case_id, seq)
+  PRIMARY KEY(uscc, on_day, case_id, seq)
 ) WITHOUT ROWID;
+CREATE INDEX state_entries_by_state ON state_entries(uscc, state);
 CREATE TABLE store_meta(
   key TEXT NOT NULL PRIMARY KEY,
   value TEXT NOT NULL
@@ -179,6 +180,7 @@ enum class sql : std::size_t {
     insert_entry,
     delete_entries,
     entries_of,
+    entries_since,
     holders_of,
     get_meta,
     set_meta,
@@ -227,6 +229,10 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "DELETE FROM state_entries",
     "SELECT case_id, seq, state, on_day, until FROM state_entries WHERE uscc = ?1 "
     "ORDER BY on_day, case_id, seq",
+    // what a record needs: the entries of a window (by the key's day), and every ban
+    "SELECT case_id, seq, state, on_day, until FROM state_entries WHERE uscc = ?1 AND "
+    "on_day >= ?2 UNION SELECT case_id, seq, state, on_day, until FROM state_entries "
+    "WHERE uscc = ?1 AND state = 'barred' ORDER BY 4, 1, 2",
     "SELECT n.case_id, c.uscc, c.state FROM case_numbers n JOIN cases c ON c.id = n.case_id "
     "WHERE n.number = ?1 ORDER BY n.case_id",
     "SELECT value FROM store_meta WHERE key = ?1",
@@ -1265,6 +1271,17 @@ std::vector<state_entry> case_store::state_entries(const std::string& uscc) cons
     std::vector<state_entry> out;
     impl::stmt_use q(self(), sql::entries_of);
     q.text(1, uscc);
+    while (q.step())
+        out.push_back(
+            {uscc, q.col_text(0), q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(4)});
+    return out;
+}
+
+std::vector<state_entry> case_store::state_entries(const std::string& uscc,
+                                                   const std::string& since) const {
+    std::vector<state_entry> out;
+    impl::stmt_use q(self(), sql::entries_since);
+    q.text(1, uscc).text(2, since);
     while (q.step())
         out.push_back(
             {uscc, q.col_text(0), q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(4)});

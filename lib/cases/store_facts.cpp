@@ -150,7 +150,11 @@ store_facts facts_for(const case_store& store, const json& application, std::str
     if (!keys.uscc.empty()) {
         applicant_record a;
         a.uscc = keys.uscc;
-        for (const auto& e : store.state_entries(keys.uscc)) {
+        // the windows reach back 24 months from submission; bans count whenever imposed
+        const auto entries =
+            submitted ? store.state_entries(keys.uscc, submitted->add_months(-24).to_string())
+                      : store.state_entries(keys.uscc);
+        for (const auto& e : entries) {
             if (e.case_id == case_id) continue;
             // (an entry whose day does not parse was not written by this library: verify()
             // reports the index; it counts nothing here)

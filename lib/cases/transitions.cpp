@@ -423,7 +423,8 @@ void amend_application(const workflow_effect&, case_state&, const event_context&
 // A reported change is applied at once (the case shows it while pending), and the application
 // before it is held until an officer decides.
 void hold_change(const workflow_effect&, case_state& next, const event_context& c) {
-    next.held_application = c.before.application;
+    // a report without a patch changed nothing to undo
+    if (c.event.data.contains("patch")) next.held_application = c.before.application;
 }
 void accept_change(const workflow_effect&, case_state& next, const event_context&) {
     next.held_application.reset();

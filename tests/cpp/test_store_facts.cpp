@@ -125,6 +125,10 @@ TEST_CASE("store facts: a barred company applying again with a clean declared hi
     CHECK_FALSE(has(labels(s), "HISTORY_MISMATCH[banned_until]"));  // nothing was declared
     CHECK(std::none_of(s.unknowns.begin(), s.unknowns.end(),
                        [](const auto& u) { return u.rule_id().rfind("history.", 0) == 0; }));
+    // a ban is known however long ago it was imposed (the record's windows are 12 and 24
+    // months; a ban is not windowed)
+    CHECK(f.service.facts(application("L", "2030-01-01")).record->banned_until ==
+          barred.banned_until);
     // after the ban, the company may apply again
     CHECK_FALSE(
         has(labels(f.service.check(application("C", barred.banned_until->add_days(1).to_string()))),

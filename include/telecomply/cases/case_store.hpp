@@ -228,6 +228,11 @@ class case_store {
     /// what the store knows of the applicant's record (docs/policy.md §7). Indexed: a lookup
     /// does not read other cases. Thread safety as the rest of case_store.
     [[nodiscard]] std::vector<state_entry> state_entries(const std::string& uscc) const;
+    /// The entries of `uscc` on or after the day `since` (YYYY-MM-DD), and every entry into
+    /// `barred` whatever its day: what an applicant's record needs, read by index without the
+    /// older history.
+    [[nodiscard]] std::vector<state_entry> state_entries(const std::string& uscc,
+                                                         const std::string& since) const;
     /// The cases whose applications list any of `numbers` (canonical forms), by number then
     /// case id. Indexed.
     [[nodiscard]] std::vector<number_holder> holders_of(

@@ -42,6 +42,16 @@ inline std::uint32_t decode(std::string_view s, std::size_t& i) noexcept {
     return cp;
 }
 
+/// Whether a code point has the Unicode White_Space property (Unicode PropList.txt, 15.0:
+/// U+0009..000D, 0020, 0085, 00A0, 1680, 2000..200A, 2028, 2029, 202F, 205F, 3000), which
+/// cel-spec's strings extension strips in trim(): a full-width (ideographic) or no-break
+/// space is blank.
+constexpr bool is_white_space(std::uint32_t cp) noexcept {
+    return (cp >= 0x09 && cp <= 0x0D) || cp == 0x20 || cp == 0x85 || cp == 0xA0 || cp == 0x1680 ||
+           (cp >= 0x2000 && cp <= 0x200A) || cp == 0x2028 || cp == 0x2029 || cp == 0x202F ||
+           cp == 0x205F || cp == 0x3000;
+}
+
 inline bool valid(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size()) {

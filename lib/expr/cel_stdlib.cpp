@@ -69,12 +69,21 @@ value ascii_case(eval_context& ctx, std::string_view s) {
     return value::from_string({buf, s.size()});
 }
 
+// cel-spec strings extension: leading and trailing Unicode White_Space removed (U+3000, the
+// ideographic space a Chinese IME types, is blank like U+0020).
 value trim(std::string_view s) {
-    const auto ws = " \t\n\r\f\v";
-    const auto b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return value::from_string({});
-    const auto e = s.find_last_not_of(ws);
-    return value::from_string(s.substr(b, e - b + 1));
+    std::size_t begin = s.size(), end = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const std::size_t at = i;
+        const std::uint32_t cp = detail::utf8::decode(s, i);
+        if (cp == 0xFFFFFFFF) ++i;  // strings are valid UTF-8; never loop on a stray byte
+        if (cp == 0xFFFFFFFF || !detail::utf8::is_white_space(cp)) {
+            if (begin == s.size()) begin = at;
+            end = i;
+        }
+    }
+    if (begin == s.size()) return value::from_string({});
+    return value::from_string(s.substr(begin, end - begin));
 }
 
 // ------------------------------------------------------------------ conversions

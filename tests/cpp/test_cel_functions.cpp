@@ -131,7 +131,13 @@ TEST_CASE("CEL functions: lowerAscii, upperAscii, trim") {
     CHECK(show("'  a b \\t\\n'.trim()") == R"("a b")");
     CHECK(show("'   '.trim()") == R"("")");
     CHECK(show("'x'.trim()") == R"("x")");
-    CHECK(show("'\u3000a'.trim()") == "\"\u3000a\"");  // only ASCII white space
+    // Unicode White_Space, as cel-spec's strings extension: ideographic (U+3000), no-break
+    // (U+00A0, U+202F), em (U+2003), line separator (U+2028) spaces are blank
+    CHECK(show("'\u3000a\u3000'.trim()") == R"("a")");
+    CHECK(show("'\u3000\u3000'.trim()") == R"("")");
+    CHECK(show("'\u00a0\u202f\u2003\u2028 x y\u00a0'.trim()") == R"("x y")");
+    CHECK(show("'a\u3000b'.trim()") == "\"a\u3000b\"");  // inner space kept
+    CHECK(show("'\u200bx'.trim()") == "\"\u200bx\"");    // zero width space is not White_Space
     CHECK(show("1.trim()") == "error(no_such_overload: no such overload: trim(int))");
     CHECK(show("1.lowerAscii()") == "error(no_such_overload: no such overload: lowerAscii(int))");
 }

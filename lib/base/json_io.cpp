@@ -45,6 +45,7 @@ std::uint32_t parse_error_line(const nlohmann::json::parse_error& e, std::string
 
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line) {
+    text = without_bom(text);
     try {
         return nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::parse_error& e) {

@@ -20,6 +20,13 @@ std::string read_file(const std::filesystem::path& file, errc code);
 
 /// Parses JSON text; throws input_error/ruleset_error (per `code`) naming `file`, the line and
 /// column of a syntax error. `first_line` offsets line numbers (JSON Lines).
+/// `text` without a leading UTF-8 byte order mark (EF BB BF), which Windows Notepad writes
+/// and JSON (RFC 8259 §8.1) lets a parser ignore. Every reader of JSON input drops it.
+constexpr std::string_view without_bom(std::string_view text) noexcept {
+    if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+    return text;
+}
+
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line = 1);
 

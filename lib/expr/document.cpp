@@ -245,6 +245,7 @@ struct sj_builder {
 }  // namespace
 
 document document::parse(std::string_view json, std::string_view source) {
+    json = detail::without_bom(json);
     thread_local simdjson::dom::parser parser;
     simdjson::padded_string padded(json);
     simdjson::dom::element root;

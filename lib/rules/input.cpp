@@ -16,6 +16,7 @@ std::string read_input_file(const std::filesystem::path& file) {
 
 nlohmann::json parse_input_json(std::string_view text, std::string_view source,
                                 std::uint32_t first_line) {
+    text = detail::without_bom(text);
     auto j = detail::parse_json(text, std::string(source), errc::invalid_input, first_line);
     // as strict as the application reader: a key given twice is refused, never resolved
     if (const auto dups = detail::duplicate_keys(text); !dups.empty()) {
@@ -31,6 +32,7 @@ std::optional<input_line> jsonl_reader::next() {
     input_line out;
     while (std::getline(*in_, out.text)) {
         ++lines_;
+        if (lines_ == 1) out.text = std::string(detail::without_bom(out.text));
         if (out.text.find_first_not_of(" \t\r") == std::string::npos) continue;
         out.number = lines_;
         return out;

@@ -550,7 +550,12 @@ struct entry_collector {
 }  // namespace
 
 void case_service::ensure_state_entries() const {
-    if (store_.state_entries_complete()) return;
+    // once complete, an index stays complete: asked of the store once per service
+    if (entries_complete_) return;
+    if (store_.state_entries_complete()) {
+        entries_complete_ = true;
+        return;
+    }
     // A store upgraded from schema 3: the entries come from replaying every history, once.
     std::vector<state_entry> entries;
     for (const auto& id : store_.case_ids()) {
@@ -564,6 +569,7 @@ void case_service::ensure_state_entries() const {
         }
     }
     store_.replace_state_entries(entries);
+    entries_complete_ = true;
 }
 
 std::vector<std::string> case_service::check_replay(const std::string& case_id) const {

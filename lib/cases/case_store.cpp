@@ -179,7 +179,6 @@ enum class sql : std::size_t {
     delete_number,
     insert_entry,
     delete_entries,
-    entries_of,
     entries_since,
     holders_of,
     get_meta,
@@ -227,8 +226,6 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "INSERT OR REPLACE INTO state_entries(uscc, case_id, seq, state, on_day, until) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
     "DELETE FROM state_entries",
-    "SELECT case_id, seq, state, on_day, until FROM state_entries WHERE uscc = ?1 "
-    "ORDER BY on_day, case_id, seq",
     // what a record needs: the entries of a window (by the key's day), and every ban
     "SELECT case_id, seq, state, on_day, until FROM state_entries WHERE uscc = ?1 AND "
     "on_day >= ?2 UNION SELECT case_id, seq, state, on_day, until FROM state_entries "
@@ -248,6 +245,8 @@ constexpr std::array<const char*, static_cast<std::size_t>(sql::count_)> k_sql =
     "SELECT id, region, version, last_hash FROM cases ORDER BY id",
     "SELECT hash FROM events WHERE case_id = ?1 AND seq = ?2",
 };
+// one statement per enumerator: a missing one would otherwise be a null at the end
+static_assert(std::all_of(k_sql.begin(), k_sql.end(), [](const char* q) { return q != nullptr; }));
 
 // The event's fields as JSON text, made before any write so that a string that cannot be
 // written as JSON (invalid UTF-8) is refused up front. Strings are quoted (JSON-dumped).
@@ -1268,13 +1267,7 @@ std::vector<std::string> case_store::case_ids_where(const std::optional<std::str
 }
 
 std::vector<state_entry> case_store::state_entries(const std::string& uscc) const {
-    std::vector<state_entry> out;
-    impl::stmt_use q(self(), sql::entries_of);
-    q.text(1, uscc);
-    while (q.step())
-        out.push_back(
-            {uscc, q.col_text(0), q.col_int(1), q.col_text(2), q.col_text(3), q.col_text(4)});
-    return out;
+    return state_entries(uscc, "");  // every day is on or after ""
 }
 
 std::vector<state_entry> case_store::state_entries(const std::string& uscc,

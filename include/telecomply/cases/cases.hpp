@@ -361,6 +361,8 @@ class case_service {
     store_clock clock_;
     // The cases this service wrote last, so that a writer appending to the same cases does not
     // parse their snapshots back; used only while the stored version still matches.
+    // Whether the store's state entries are known to be complete (ensure_state_entries()).
+    mutable bool entries_complete_ = false;
     // With each, the `at` of its last event (ours).
     std::map<std::string, std::pair<case_state, std::string>, std::less<>> recent_;
 };

@@ -94,9 +94,8 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
         std::istream* in = &std::cin;
         const std::string name = file == "-" ? "<stdin>" : file;
         if (file != "-") {
-            fin.open(file, std::ios::binary);
-            if (!fin) {
-                std::cerr << "telecomply: " << file << ": cannot open the file\n";
+            if (const auto why = open_input(file, fin); !why.empty()) {
+                std::cerr << "telecomply: " << file << ": " << why << "\n";
                 ++bad;
                 continue;
             }
@@ -136,10 +135,18 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
             else
                 std::cout << v.to_text(c.lang) << "\n";
         };
-        if (service)
-            check_with_store_file(e, *service, *in, jsonl, name, opts, sink);
-        else
-            e.check_stream(*in, jsonl, name, opts, sink, threads);
+        try {
+            if (service)
+                check_with_store_file(e, *service, *in, jsonl, name, opts, sink);
+            else
+                e.check_stream(*in, jsonl, name, opts, sink, threads);
+        } catch (const store_error&) {
+            throw;  // the store, not this file, failed: the rest cannot be judged either
+        } catch (const std::exception& ex) {
+            // a file that cannot be read to its end (a read error): bad input, and the rest
+            // of the batch still runs
+            sink(0, input_error(name, 0, "", ex.what()));
+        }
     }
     if (c.format == "json") {
         if (json_out.size() == 1)

@@ -62,9 +62,9 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
         }
     };
     for (const auto& file : files) {
-        std::ifstream in(file, std::ios::binary);
-        if (!in) {
-            std::cerr << "telecomply: " << file << ": cannot open the file\n";
+        std::ifstream in;
+        if (const auto why = open_input(file, in); !why.empty()) {
+            std::cerr << "telecomply: " << file << ": " << why << "\n";
             ++bad;
             continue;
         }

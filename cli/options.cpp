@@ -46,6 +46,16 @@ void print_diagnostic(const diagnostic& p) {
     std::cout << ": " << (p.warning ? "warning: " : "error: ") << p.message << "\n";
 }
 
+std::string open_input(const std::string& file, std::ifstream& in) {
+    std::error_code ec;
+    const auto st = std::filesystem::status(file, ec);
+    if (st.type() == std::filesystem::file_type::not_found) return "no such file";
+    // a folder opens as a stream on Linux and fails only on the first read
+    if (st.type() == std::filesystem::file_type::directory) return "is a folder, not a file";
+    in.open(file, std::ios::binary);
+    return in ? "" : "cannot open the file";
+}
+
 bool is_jsonl(const std::string& file) {
     return file.size() >= 6 && (file.ends_with(".jsonl") || file.ends_with(".ndjson"));
 }

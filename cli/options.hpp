@@ -5,6 +5,7 @@
 
 #include <exception>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <optional>
 #include <string>
@@ -74,6 +75,10 @@ void print_error(const std::exception& e);
 
 // "file:line: json_path: error: message" (or warning) on stdout.
 void print_diagnostic(const diagnostic& p);
+
+// Opens `file` for reading into `in`; "" when it is open, else why not ("no such file", "is a
+// folder, not a file", "cannot open the file").
+std::string open_input(const std::string& file, std::ifstream& in);
 
 // Whether a file name says JSON Lines (.jsonl, .ndjson).
 bool is_jsonl(const std::string& file);

@@ -46,7 +46,7 @@ endif()
 # a syntax error in a multi-line JSON file: line named
 file(WRITE ${WORK}/broken.json "{\n  \"id\": \"B\",\n  \"region\": \"CN-GD\"\n  \"channel\": \"online\"\n}\n")
 run(syntax_error 2 check ${WORK}/broken.json)
-expect(syntax_error "${err}" "broken.json:4: invalid JSON")
+expect(syntax_error "${err}" "broken.json:4: \\$: invalid JSON")
 
 # a schema error in a multi-line JSON file: line and path named
 string(JSON bad_type SET "${app_text}" numbers "\"13800138000\"")
@@ -57,7 +57,33 @@ expect(schema_error "${err}" "schema.json:[0-9]+: \\$\\.numbers: ")
 # bad usage
 run(bad_option 2 check --format yaml ${one})
 run(no_file 2 check ${WORK}/does-not-exist.json)
-expect(no_file "${err}" "cannot open")
+expect(no_file "${err}" "does-not-exist.json: no such file")
+
+# one bad file never stops the batch, wherever it is: a number beyond a double (1e400) named by
+# file, line and JSON path; a folder; a missing file. The good file is checked and the summary
+# line printed either way.
+string(REPLACE "\"submitted_on\"" "\"huge\": 1e400, \"submitted_on\"" huge_text "${app_text}")
+file(WRITE ${WORK}/huge.json "${huge_text}")
+file(MAKE_DIRECTORY ${WORK}/a-folder)
+foreach(order "huge;one" "one;huge")
+  set(args)
+  foreach(f ${order})
+    if(f STREQUAL "huge")
+      list(APPEND args ${WORK}/huge.json ${WORK}/a-folder ${WORK}/nope.json)
+    else()
+      list(APPEND args ${one})
+    endif()
+  endforeach()
+  run(batch_goes_on 2 check ${args})
+  expect(batch_goes_on "${err}" "huge.json:[0-9]+: \\$\\.huge: invalid JSON: number overflow parsing '1e400'")
+  expect(batch_goes_on "${err}" "a-folder: is a folder, not a file")
+  expect(batch_goes_on "${err}" "nope.json: no such file")
+  expect(batch_goes_on "${out}" "${app_id}")
+  expect(batch_goes_on "${out}" "1 application: .*; 3 rejected as bad input\n$")
+  if(err MATCHES "json.exception|basic_filebuf")
+    message(FATAL_ERROR "batch_goes_on: a library's own message reached the user:\n${err}")
+  endif()
+endforeach()
 run(bad_as_of 2 check --as-of 2026-02-30 ${one})
 expect(bad_as_of "${err}" "--as-of")
 run(no_version 2 check --as-of 2019-01-01 ${one})

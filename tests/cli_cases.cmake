@@ -370,7 +370,7 @@ endif()
 # bad files: exit 2, named
 file(WRITE ${WORK}/not-json.json "{seal")
 run(z_seal_not_json 2 case verify ${Z} --seal ${WORK}/not-json.json ${K})
-expect(z_seal_not_json "${err}" "not-json.json:1: invalid JSON")
+expect(z_seal_not_json "${err}" "not-json.json:1: \\$: invalid JSON")
 run(z_key_missing 2 case verify ${Z} --seal ${WORK}/seal.json --public-key ${WORK}/nope.pub.pem)
 expect(z_key_missing "${err}" "nope.pub.pem: cannot open the file")
 run(z_key_private 2 case verify --bundle ${WORK}/bundle.json --public-key ${WORK}/seal-key.pem)

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -15,11 +16,16 @@ namespace {
                              const std::string& path, const std::string& msg) {
     if (code == errc::ruleset_error) throw ruleset_error(file, line, path, msg);
     if (code == errc::seal_error) throw seal_error(file, line, path, msg);
+    if (code == errc::calendar_error) throw calendar_error(file, line, path, msg);
+    if (code == errc::workflow_error) throw workflow_error(file, line, path, msg);
     throw input_error(file, line, path, msg);
 }
 }  // namespace
 
 std::string read_file(const std::filesystem::path& file, errc code) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        throw_data(code, file.string(), 0, "", "is a folder, not a file");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw_data(code, file.string(), 0, "", "cannot open the file");
     std::ostringstream ss;
@@ -38,9 +44,7 @@ std::string json_error_message(const nlohmann::json::exception& e) {
 std::uint32_t parse_error_line(const nlohmann::json::parse_error& e, std::string_view text,
                                std::uint32_t first_line) {
     // e.byte is 1-based: the byte where the parser stopped
-    const std::size_t upto = std::min<std::size_t>(e.byte == 0 ? 0 : e.byte - 1, text.size());
-    return static_cast<std::uint32_t>(
-        first_line + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
+    return line_at_byte(text, e.byte, first_line);
 }
 
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
@@ -48,10 +52,19 @@ nlohmann::json parse_json(std::string_view text, const std::string& file, errc c
     text = without_bom(text);
     try {
         return nlohmann::json::parse(text.begin(), text.end());
-    } catch (const nlohmann::json::parse_error& e) {
-        throw_data(code, file, parse_error_line(e, text, first_line), "",
-                   "invalid JSON: " + json_error_message(e));
+    } catch (const nlohmann::json::exception& e) {
+        // a syntax error, or well-formed text that is not representable (the number 1e400):
+        // either way the file, the line and the JSON path of the value
+        throw_json_failure(code, file, text, e, first_line);
     }
+}
+
+void throw_json_failure(errc code, const std::string& file, std::string_view text,
+                        const nlohmann::json::exception& e, std::uint32_t first_line) {
+    const auto f = find_json_failure(text);
+    if (!f) throw_data(code, file, 0, "", "invalid JSON: " + json_error_message(e));
+    throw_data(code, file, line_at_byte(text, f->byte, first_line), f->path,
+               "invalid JSON: " + f->message);
 }
 
 // ------------------------------------------------------------------ JSON paths
@@ -227,12 +240,13 @@ std::uint32_t line_of(std::string_view text, std::string_view json_path) {
 
 namespace {
 
-// The JSON paths of object keys that appear twice in the same object ("2027" twice: the last
-// one would silently win). nlohmann keeps the last; a SAX pass sees every key.
-class duplicate_key_finder : public nlohmann::json::json_sax_t {
+// A SAX pass that knows the JSON path of every value it meets: it collects keys given twice in
+// one object, and where and why the text stops being JSON.
+class path_tracker : public nlohmann::json::json_sax_t {
   public:
-    explicit duplicate_key_finder(key_path_fn append_key) : append_key_(append_key) {}
-    std::vector<std::string> found;
+    explicit path_tracker(key_path_fn append_key) : append_key_(append_key) {}
+    std::vector<std::string> duplicates;
+    std::optional<json_failure> failure;
 
     bool null() override { return value(); }
     bool boolean(bool) override { return value(); }
@@ -242,22 +256,32 @@ class duplicate_key_finder : public nlohmann::json::json_sax_t {
     bool string(string_t&) override { return value(); }
     bool binary(binary_t&) override { return value(); }
     bool start_object(std::size_t) override {
-        stack_.push_back({true, {}, child_path(), 0, {}});
+        stack_.push_back({true, {}, child_path(), 0, {}, false});
         return true;
     }
     bool key(string_t& k) override {
         auto& f = stack_.back();
-        if (!f.keys.insert(k).second) found.push_back(append_key_(f.path, k));
+        if (!f.keys.insert(k).second) duplicates.push_back(append_key_(f.path, k));
         f.key = k;
+        f.has_key = true;
         return true;
     }
     bool end_object() override { return close(); }
     bool start_array(std::size_t) override {
-        stack_.push_back({false, {}, child_path(), 0, {}});
+        stack_.push_back({false, {}, child_path(), 0, {}, false});
         return true;
     }
     bool end_array() override { return close(); }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::json::exception&) override {
+    bool parse_error(std::size_t position, const std::string&,
+                     const nlohmann::json::exception& e) override {
+        // the value being read when the text failed: a member after its key, the next element
+        // of an array, the object itself while its keys are read
+        std::string path = "$";
+        if (!stack_.empty()) {
+            const auto& f = stack_.back();
+            path = f.object ? (f.has_key ? append_key_(f.path, f.key) : f.path) : child_path();
+        }
+        failure = json_failure{position, std::move(path), json_error_message(e)};
         return false;
     }
 
@@ -268,6 +292,7 @@ class duplicate_key_finder : public nlohmann::json::json_sax_t {
         std::string path;
         std::size_t index;
         std::string key;
+        bool has_key;
     };
     std::string child_path() const {
         if (stack_.empty()) return "$";
@@ -275,7 +300,13 @@ class duplicate_key_finder : public nlohmann::json::json_sax_t {
         return f.object ? append_key_(f.path, f.key) : f.path + "[" + std::to_string(f.index) + "]";
     }
     bool value() {
-        if (!stack_.empty() && !stack_.back().object) ++stack_.back().index;
+        if (!stack_.empty()) {
+            auto& f = stack_.back();
+            if (f.object)
+                f.has_key = false;
+            else
+                ++f.index;
+        }
         return true;
     }
     bool close() {
@@ -289,9 +320,26 @@ class duplicate_key_finder : public nlohmann::json::json_sax_t {
 }  // namespace
 
 std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key) {
-    duplicate_key_finder finder(append_key != nullptr ? append_key : &json_path_append_key);
-    (void)nlohmann::json::sax_parse(text, &finder);
-    return finder.found;
+    path_tracker tracker(append_key != nullptr ? append_key : &json_path_append_key);
+    (void)nlohmann::json::sax_parse(text, &tracker);
+    return tracker.duplicates;
+}
+
+std::optional<json_failure> find_json_failure(std::string_view text, key_path_fn append_key) {
+    path_tracker tracker(append_key != nullptr ? append_key : &json_path_append_key);
+    try {
+        (void)nlohmann::json::sax_parse(text, &tracker);
+    } catch (const nlohmann::json::exception& e) {
+        // not reported through parse_error (none known today): no position, but never lost
+        return json_failure{0, "$", json_error_message(e)};
+    }
+    return tracker.failure;
+}
+
+std::uint32_t line_at_byte(std::string_view text, std::size_t byte, std::uint32_t first_line) {
+    const std::size_t upto = std::min(byte == 0 ? 0 : byte - 1, text.size());
+    return static_cast<std::uint32_t>(
+        first_line + std::count(text.begin(), text.begin() + static_cast<long>(upto), '\n'));
 }
 
 }  // namespace telecomply::detail

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,8 +15,8 @@
 
 namespace telecomply::detail {
 
-/// Reads a whole file; throws the data_error subclass of `code` (input_error, ruleset_error or
-/// seal_error) naming it when it cannot be read.
+/// Reads a whole file; throws the data_error subclass of `code` (input_error, ruleset_error,
+/// seal_error, calendar_error or workflow_error) naming it when it cannot be read or is a folder.
 std::string read_file(const std::filesystem::path& file, errc code);
 
 /// Parses JSON text; throws input_error/ruleset_error (per `code`) naming `file`, the line and
@@ -29,6 +30,13 @@ constexpr std::string_view without_bom(std::string_view text) noexcept {
 
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line = 1);
+
+/// Throws the data_error subclass of `code` for JSON text nlohmann refused with `e` (a syntax
+/// error, or a number beyond a double such as 1e400), naming `file`, the line and the JSON path
+/// of the value where the text failed.
+[[noreturn]] void throw_json_failure(errc code, const std::string& file, std::string_view text,
+                                     const nlohmann::json::exception& e,
+                                     std::uint32_t first_line = 1);
 
 /// nlohmann's message without its "[json.exception.parse_error.101] " prefix: what reaches a
 /// person ("parse error at line 3, column 7: syntax error while parsing value ...").
@@ -52,5 +60,19 @@ std::string json_path_append_index(std::string path, std::size_t index);
 /// spells a member's path (default json_path_append_key).
 using key_path_fn = std::string (*)(std::string path, std::string_view key);
 std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key = nullptr);
+
+/// Where and why `text` is not JSON nlohmann can read: `byte` (1-based; 0 when unknown), the
+/// JSON path of the value being read (`$.a.b` for `{"a": {"b": 1e400}}`) and the message.
+struct json_failure {
+    std::size_t byte = 0;
+    std::string path;
+    std::string message;
+};
+/// The first failure of `text`, or nullopt when it is JSON. Only used on error paths.
+std::optional<json_failure> find_json_failure(std::string_view text,
+                                              key_path_fn append_key = nullptr);
+
+/// The 1-based line of a 1-based `byte` of `text`; `first_line` offsets it (JSON Lines).
+std::uint32_t line_at_byte(std::string_view text, std::size_t byte, std::uint32_t first_line = 1);
 
 }  // namespace telecomply::detail

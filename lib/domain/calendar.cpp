@@ -433,22 +433,12 @@ std::string label_of(const std::filesystem::path& file) {
 
 // The bytes of a calendar file; throws calendar_error naming it.
 std::string read_text(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw calendar_error(label_of(file) + ": cannot be opened");
-    std::ostringstream text;
-    text << in.rdbuf();
-    if (in.bad()) throw calendar_error(label_of(file) + ": cannot be read");
-    return text.str();
+    return detail::read_file(file, errc::calendar_error);
 }
 
 // Parses calendar JSON text; throws calendar_error with the line and column of a syntax error.
 json parse_text(const std::string& text, const std::filesystem::path& file) {
-    try {
-        return json::parse(text);
-    } catch (const json::parse_error& e) {
-        throw calendar_error(label_of(file), detail::parse_error_line(e, text), "",
-                             "invalid JSON: " + detail::json_error_message(e));
-    }
+    return detail::parse_json(text, label_of(file), errc::calendar_error);
 }
 
 json read_json_file(const std::filesystem::path& file) {

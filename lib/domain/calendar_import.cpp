@@ -101,11 +101,7 @@ ojson ordered_document(const ojson& doc) {
 }
 
 std::string read_bytes(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) throw calendar_error("cannot open '" + file.string() + "'");
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
+    return detail::read_file(file, errc::calendar_error);
 }
 
 void write_bytes(const fs::path& file, const std::string& bytes) {
@@ -270,8 +266,13 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     ojson in;
     try {
         in = ojson::parse(text);
-    } catch (const ojson::parse_error& e) {
-        return problem("", "invalid JSON: " + detail::json_error_message(e));
+    } catch (const ojson::exception& e) {
+        // a syntax error or an unrepresentable number (1e400): the line and the JSON path
+        const auto f = detail::find_json_failure(text, &year_path);
+        if (!f) return problem("", "invalid JSON: " + detail::json_error_message(e));
+        report.problems.push_back({file.string(), detail::line_at_byte(text, f->byte), f->path,
+                                   "invalid JSON: " + f->message, false, "calendar_error"});
+        return report;
     }
     if (!in.is_object()) return problem("$", "expected a calendar document (a JSON object)");
     for (const auto& path : detail::duplicate_keys(text, &year_path))

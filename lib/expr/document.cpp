@@ -223,22 +223,13 @@ struct sj_builder {
     }
 };
 
-// simdjson reports what went wrong but not where: for the message, nlohmann's parser names
-// the line and column.
+// simdjson reports what went wrong but not where: nlohmann's SAX parser names the line, the
+// column and the JSON path, also for well-formed text it cannot represent (the number 1e400).
 [[noreturn]] void report_syntax_error(std::string_view json, std::string_view source,
                                       const char* simd_message) {
-    try {
-        const auto parsed = nlohmann::json::parse(json.begin(), json.end());
-        (void)parsed;
-    } catch (const nlohmann::json::parse_error& e) {
-        throw input_error(std::string(source), detail::parse_error_line(e, json), "",
-                          "invalid JSON: " + detail::json_error_message(e));
-    } catch (const nlohmann::json::out_of_range& e) {
-        // Well-formed but not representable, such as the number 1e400: no position is known,
-        // but nlohmann's explanation names the text. It must not escape as nlohmann's own type.
-        throw input_error(std::string(source), 0, "",
-                          "invalid JSON: " + detail::json_error_message(e));
-    }
+    if (const auto f = detail::find_json_failure(json))
+        throw input_error(std::string(source), detail::line_at_byte(json, f->byte), f->path,
+                          "invalid JSON: " + f->message);
     throw input_error(std::string(source), 0, "", std::string("invalid JSON: ") + simd_message);
 }
 

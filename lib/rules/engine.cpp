@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "base/json_io.hpp"
+#include "expr/document_access.hpp"
 #include "rules/batch.hpp"
 #include "rules/json_schema.hpp"
 #include "telecomply/rules/input.hpp"
@@ -35,6 +36,7 @@ document engine::validate(const nlohmann::json& app, std::string_view source, st
     } catch (const input_error& e) {
         throw input_error(std::string(source), line, "$", e.message());
     }
+    conform_integers(doc);
     validate_located(doc, source, line, text);
     return doc;
 }
@@ -43,8 +45,15 @@ bool engine::application_path_known(std::string_view dotted_path) const {
     return schema_->knows_path(dotted_path);
 }
 
-void engine::validate(const document& app, std::string_view source) const {
+void engine::validate(document& app, std::string_view source) const {
+    conform_integers(app);
     validate_located(app, source, 0, {});
+}
+
+void engine::conform_integers(document& app) const {
+    // draft-07: 100.0 is an integer; the rules must see the int
+    if (app.root().kind() == kind::map)
+        schema_->conform_integers(detail::document_access::root(app));
 }
 
 void engine::validate_located(const document& app, std::string_view source,
@@ -78,6 +87,7 @@ document engine::parse(std::string_view json, std::string_view source,
         throw input_error(e.file(), e.line() == 0 ? first_line : first_line + e.line() - 1,
                           e.json_path(), e.message());
     }
+    conform_integers(doc);
     validate_located(doc, source, first_line, json);
     return doc;
 }
@@ -230,7 +240,16 @@ std::vector<verdict> engine::check_many(const std::vector<batch_item>& items,
             out[i] = check(parse(*text, where), opts);
         } else {
             const auto& doc = std::get<document>(items[i]);
-            if (validate_documents) validate(doc, where);
+            if (validate_documents && schema_->has_integers_to_conform(doc.root())) {
+                // 100.0 where the schema says integer: judged on a conformed copy, the
+                // caller's document stays as given
+                document copy =
+                    document::build([&](value_builder& b) { return b.copy(doc.root()); });
+                validate(copy, where);
+                out[i] = check(copy, opts);
+                return;
+            }
+            if (validate_documents) validate_located(doc, where, 0, {});
             out[i] = check(doc, opts);
         }
     });

@@ -2,7 +2,10 @@
 
 #include "rules/json_schema.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <cmath>
+#include <memory>
 #include <optional>
 #include <span>
 
@@ -22,11 +25,34 @@ namespace telecomply::detail {
 
 // ------------------------------------------------------------------ JSON Schema
 
+// Where the schema says "integer": a tree of the members and items that can hold one.
+struct integer_positions {
+    bool integer = false;
+    // a vector, which (unlike the maps) may hold its own incomplete type; a schema has few
+    std::vector<std::pair<std::string, integer_positions>> properties;
+    [[nodiscard]] const integer_positions* property(std::string_view key) const noexcept {
+        for (const auto& [k, p] : properties)
+            if (k == key) return &p;
+        return nullptr;
+    }
+    std::unique_ptr<integer_positions> additional;  // additionalProperties
+    std::unique_ptr<integer_positions> items;
+    [[nodiscard]] bool empty() const noexcept {
+        return !integer && properties.empty() && !additional && !items;
+    }
+};
+
 struct json_schema::impl {
     valijson::Schema schema;
     std::string name;
     nlohmann::json source;  // the schema as written: what an enum allows, for messages
+    integer_positions integers;
 };
+
+namespace {
+void collect_integers(const nlohmann::json& root, const nlohmann::json& sub, integer_positions& out,
+                      int depth);
+}  // namespace
 
 json_schema::json_schema() = default;
 json_schema::~json_schema() = default;
@@ -42,10 +68,133 @@ json_schema json_schema::from_json(const nlohmann::json& schema, const std::stri
         valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
         valijson::adapters::NlohmannJsonAdapter adapter(schema);
         parser.populateSchema(adapter, s.impl_->schema);
+        collect_integers(schema, schema, s.impl_->integers, 0);
     } catch (const std::exception& e) {
         throw ruleset_error(name, 0, "", std::string("not a usable JSON Schema: ") + e.what());
     }
     return s;
+}
+
+namespace {
+
+const nlohmann::json* follow_ref(const nlohmann::json& root, const nlohmann::json& s);
+
+// Whether a `type` keyword admits integers but not every number ("integer", or a list of
+// types with "integer" and without "number"): where a double must become an int.
+bool says_integer(const nlohmann::json& s) {
+    const auto t = s.find("type");
+    if (t == s.end()) return false;
+    if (t->is_string()) return *t == "integer";
+    if (!t->is_array()) return false;
+    bool integer = false;
+    for (const auto& x : *t) {
+        if (x == "number") return false;
+        integer = integer || x == "integer";
+    }
+    return integer;
+}
+
+// Adds what the subschema `sub` says of integers to `out` (a subschema met through several
+// branches merges them). Depth-bounded: a recursive $ref stops there.
+void collect_integers(const nlohmann::json& root, const nlohmann::json& sub, integer_positions& out,
+                      int depth) {
+    if (depth > 32) return;
+    const nlohmann::json* s = follow_ref(root, sub);
+    if (s == nullptr) return;
+    out.integer = out.integer || says_integer(*s);
+    for (const char* combo : {"allOf", "anyOf", "oneOf"})
+        if (const auto c = s->find(combo); c != s->end() && c->is_array())
+            for (const auto& branch : *c)
+                collect_integers(root, branch, out, depth + 1);
+    auto child = [&](const nlohmann::json& schema, std::unique_ptr<integer_positions>& slot) {
+        auto p = slot ? std::move(slot) : std::make_unique<integer_positions>();
+        collect_integers(root, schema, *p, depth + 1);
+        if (!p->empty()) slot = std::move(p);
+    };
+    if (const auto props = s->find("properties"); props != s->end() && props->is_object())
+        for (const auto& [key, schema] : props->items()) {
+            auto it = std::find_if(out.properties.begin(), out.properties.end(),
+                                   [&](const auto& kv) { return kv.first == key; });
+            integer_positions p;
+            if (it != out.properties.end()) p = std::move(it->second);
+            collect_integers(root, schema, p, depth + 1);
+            if (p.empty()) continue;
+            if (it != out.properties.end())
+                it->second = std::move(p);
+            else
+                out.properties.emplace_back(key, std::move(p));
+        }
+    if (const auto add = s->find("additionalProperties"); add != s->end() && add->is_object())
+        child(*add, out.additional);
+    if (const auto items = s->find("items"); items != s->end() && items->is_object())
+        child(*items, out.items);
+}
+
+// The int of a double with no fractional part inside the int64 range.
+std::optional<std::int64_t> exact_int(double d) {
+    // 2^63 is exactly representable; every double below it in magnitude converts exactly
+    constexpr double limit = 9223372036854775808.0;
+    if (!(d >= -limit && d < limit) || std::trunc(d) != d) return std::nullopt;
+    return static_cast<std::int64_t>(d);
+}
+
+bool would_conform(const value& v, const integer_positions& at) {
+    switch (v.kind()) {
+        case kind::double_:
+            return at.integer && exact_int(v.as_double()).has_value();
+        case kind::list:
+            if (at.items)
+                for (const auto* it = v.list_begin(); it != v.list_end(); ++it)
+                    if (would_conform(*it, *at.items)) return true;
+            return false;
+        case kind::map:
+            for (const auto* e = v.map_begin(); e != v.map_end(); ++e) {
+                const auto* p = at.property(e->key.as_string());
+                if (p == nullptr) p = at.additional.get();
+                if (p != nullptr && would_conform(e->val, *p)) return true;
+            }
+            return false;
+        default:
+            return false;
+    }
+}
+
+void conform(value& v, const integer_positions& at) {
+    switch (v.kind()) {
+        case kind::double_:
+            if (at.integer)
+                if (const auto i = exact_int(v.as_double())) v = value::from_int(*i);
+            return;
+        case kind::list:
+            if (at.items)
+                // a document's values live in memory its arena allocated as mutable: the
+                // caller owns the document, so changing them in place is sound
+                for (auto* it = const_cast<value*>(v.list_begin());
+                     it != const_cast<value*>(v.list_end()); ++it)
+                    conform(*it, *at.items);
+            return;
+        case kind::map:
+            for (auto* e = const_cast<map_entry*>(v.map_begin());
+                 e != const_cast<map_entry*>(v.map_end()); ++e) {
+                if (const auto* p = at.property(e->key.as_string()))
+                    conform(e->val, *p);
+                else if (at.additional)
+                    conform(e->val, *at.additional);
+            }
+            return;
+        default:
+            return;
+    }
+}
+
+}  // namespace
+
+bool json_schema::has_integers_to_conform(const value& doc) const {
+    return impl_ && !impl_->integers.empty() && would_conform(doc, impl_->integers);
+}
+
+void json_schema::conform_integers(value& doc) const {
+    if (impl_ && !impl_->integers.empty()) conform(doc, impl_->integers);
 }
 
 json_schema json_schema::load(const std::filesystem::path& file) {

@@ -45,6 +45,17 @@ class json_schema {
     /// schema is loaded.
     [[nodiscard]] bool knows_path(std::string_view dotted_path) const;
 
+    /// Draft-07 counts a number with a zero fractional part as an integer (100.0 and 1e2 are
+    /// integers: JSON-Schema-Test-Suite draft7/type.json). Replaces every such double in `doc`
+    /// that stands where the schema says "integer" (through properties, additionalProperties,
+    /// items, local $refs and allOf/anyOf/oneOf branches) by the int of the same value, so that
+    /// validation accepts it and the rules judge it as an integer. Doubles outside the int64
+    /// range, fractional ones and NaN stay as they are (validation then refuses them). `doc`
+    /// is the root of a document the caller owns and may change.
+    void conform_integers(value& doc) const;
+    /// Whether conform_integers() would change `doc` (a walk, no allocation).
+    [[nodiscard]] bool has_integers_to_conform(const value& doc) const;
+
   private:
     struct impl;
     std::unique_ptr<impl> impl_;

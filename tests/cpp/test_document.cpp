@@ -192,37 +192,40 @@ TEST_CASE("document: duplicate keys are an error") {
     CHECK(parse_failure(R"({"a": 1, "a": 1})", "").what == R"(<input>: duplicate object key "a")");
 }
 
-TEST_CASE("document: malformed JSON gives an input_error with the line") {
+TEST_CASE("document: malformed JSON gives an input_error with the line and the JSON path") {
     struct bad {
         std::string_view text;
         std::uint32_t line;
+        std::string_view path;  // the value being read where the text failed
     };
     const bad cases[] = {
-        {"{\n \"a\": 1,\n \"b\": \n}", 4},
-        {"{\n  \"a\": [1, 2,]\n}", 2},
-        {"{\n  \"a\": 1,\n}", 3},
-        {"{\"a\": \"unterminated}", 1},
-        {"{'a': 1}", 1},
-        {"{a: 1}", 1},
-        {"", 1},
-        {"   ", 1},
-        {"{} x", 1},
-        {"[1] [2]", 1},
-        {"nul", 1},
-        {"[1, 2", 1},
-        {"{\n\"a\": 1 // comment\n}", 2},
-        {"{\n\n\n\n\"a\" 1}", 5},
-        {"[\n1,\n2,\n3\n,\n]", 6},
-        {"{\"a\": tru}", 1},
+        {"{\n \"a\": 1,\n \"b\": \n}", 4, "$.b"},
+        {"{\n  \"a\": [1, 2,]\n}", 2, "$.a[2]"},
+        {"{\n  \"a\": 1,\n}", 3, "$"},
+        {"{\"a\": \"unterminated}", 1, "$.a"},
+        {"{'a': 1}", 1, "$"},
+        {"{a: 1}", 1, "$"},
+        {"", 1, "$"},
+        {"   ", 1, "$"},
+        {"{} x", 1, "$"},
+        {"[1] [2]", 1, "$"},
+        {"nul", 1, "$"},
+        {"[1, 2", 1, "$[2]"},
+        {"{\n\"a\": 1 // comment\n}", 2, "$"},
+        {"{\n\n\n\n\"a\" 1}", 5, "$.a"},
+        {"[\n1,\n2,\n3\n,\n]", 6, "$[3]"},
+        {"{\"a\": tru}", 1, "$.a"},
+        {"{\"b\": {\"c\": [0, {\"d\": 1e400}]}}", 1, "$.b.c[1].d"},
     };
     for (const auto& c : cases) {
         CAPTURE(c.text);
         const auto f = parse_failure(c.text, "applications/gd-001.json");
         CHECK(f.line == c.line);
         CHECK(f.file == "applications/gd-001.json");
-        CHECK(f.json_path.empty());
+        CHECK(f.json_path == c.path);
         CHECK(f.message.starts_with("invalid JSON: "));
-        CHECK(f.what == "applications/gd-001.json:" + std::to_string(c.line) + ": " + f.message);
+        CHECK(f.what == "applications/gd-001.json:" + std::to_string(c.line) + ": " +
+                            std::string(c.path) + ": " + f.message);
     }
     {
         const auto f = parse_failure("{\n \"a\": 1,\n \"b\": \n}");

@@ -472,7 +472,8 @@ TEST_CASE("workflow: load errors name the file and line") {
                             ": $.transitions[3].to: "));
 
     s.write("CN.json", "{\"id\": \"CN\",\n \"states\": [}");
-    CHECK(contains(error_of([&] { (void)workflow::load(s.dir); }), "CN.json:2: invalid JSON"));
+    CHECK(contains(error_of([&] { (void)workflow::load(s.dir); }),
+                   "CN.json:2: $.states[0]: invalid JSON"));
 
     s.write("CN.json", cn_json().dump(2));
     s.write("CN-XX.json",

@@ -49,6 +49,10 @@ class value_builder {
 };
 
 /// An immutable document: a root value and the arena that holds it. Move-only; cheap to move.
+namespace detail {
+struct document_access;
+}
+
 class document {
   public:
     document();
@@ -76,6 +80,7 @@ class document {
     [[nodiscard]] nlohmann::json to_json() const;
 
   private:
+    friend struct detail::document_access;  // the library's in-place normalisation
     telecomply::arena& arena();
     std::unique_ptr<telecomply::arena> arena_;
     value root_;

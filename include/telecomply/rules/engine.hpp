@@ -53,8 +53,11 @@ class engine {
     [[nodiscard]] document validate(const nlohmann::json& app, std::string_view source = "<input>",
                                     std::uint32_t line = 0, std::string_view text = {}) const;
     /// Validates an application already built as a document (e.g. from a Python dict); throws
-    /// input_error naming `source` and the JSON path.
-    void validate(const document& app, std::string_view source = "<input>") const;
+    /// input_error naming `source` and the JSON path. Like parse() and validate(json), it first
+    /// makes integer-valued numbers (100.0, 1e2) where the schema says integer into integers
+    /// (JSON Schema draft-07: they are integers), so the rules judge them as such; that is why
+    /// `app` is not const. Not thread-safe for one `app`.
+    void validate(document& app, std::string_view source = "<input>") const;
     /// Whether the application schema describes a dotted field path, e.g.
     /// "materials.marketing_plan.purpose" or "numbers.purpose" (a field of the items of an
     /// array): what an officer may ask to be supplied. False without a schema.
@@ -114,6 +117,7 @@ class engine {
                              unsigned threads = 1) const;
 
   private:
+    void conform_integers(document& app) const;
     void validate_located(const document& app, std::string_view source, std::uint32_t first_line,
                           std::string_view text) const;
     std::shared_ptr<const catalogue> catalogue_;

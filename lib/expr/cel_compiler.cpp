@@ -186,6 +186,7 @@ class compiler {
     struct scope_entry {
         std::string name;
         std::string_view path;  // static path of the iterated range elements, e.g. "numbers[]"
+        std::uint32_t constant = ~0u;  // a cel.bind variable's constant value (a node)
     };
 
     int find_local(std::string_view name) const {
@@ -218,6 +219,11 @@ class compiler {
         if (rooted) name.remove_prefix(1);
         if (!rooted) {
             if (int l = find_local(name); l >= 0) {
+                if (const auto c = scopes_[static_cast<std::size_t>(l)].constant; c != ~0u) {
+                    auto i = constant(p_.nodes[c].k, n.offset);
+                    p_.nodes[i].path = p_.nodes[c].path;
+                    return i;
+                }
                 auto i = emit(opcode::local, n.offset);
                 p_.nodes[i].a = static_cast<std::uint32_t>(l);
                 p_.nodes[i].path = scopes_[static_cast<std::size_t>(l)].path;
@@ -326,6 +332,9 @@ class compiler {
             if (f == op::in) return simple(opcode::in, n);
             if (f == "has") return has(n);
         }
+        if (n.member) {
+            if (const auto i = namespaced_call(n); i != ~0u) return i;
+        }
         if (n.member && is_macro_call(f, argc)) {
             for (std::size_t k = 1; k < argc - 1 && k <= 2; ++k) {
                 if (n.args[k]->kind != ast_kind::ident && (k == 1 || two_var_macro(f, argc)))
@@ -337,23 +346,112 @@ class compiler {
             n.args[1]->kind == ast_kind::literal && n.args[1]->lit.kind() == kind::string)
             return matches_const(n);
 
-        const auto arity = static_cast<std::uint32_t>(argc);
-        const auto defs = env_.find_overloads(f, arity, n.member);
-        if (defs.empty()) {
-            std::string msg = env_.has_function(f)
-                                  ? "no overload of '" + f + "' takes " +
-                                        std::to_string(n.member ? argc - 1 : argc) +
-                                        " argument(s)" + (n.member ? " as a method" : "")
-                                  : "unknown function '" + f + "'";
-            // compile the arguments anyway so their own errors are reported first
-            for (auto& a : n.args)
-                compile(*a);
-            return unresolved(n.offset, eval_errc::unbound_function, msg);
-        }
+        // the arguments first, so that their own errors are reported before the call's
         std::vector<std::uint32_t> kids;
         for (auto& a : n.args)
             kids.push_back(compile(*a));
-        return finish_call(f, defs, n.offset, kids);
+        return resolved_call(f, n.member, n.offset, kids);
+    }
+
+    // A call of the function `f` with compiled arguments (the receiver first for a member call),
+    // or, when no overload takes that many, an unknown-function error.
+    std::uint32_t resolved_call(const std::string& f, bool member, std::uint32_t offset,
+                                const std::vector<std::uint32_t>& kids) {
+        const auto arity = static_cast<std::uint32_t>(kids.size());
+        const auto defs = env_.find_overloads(f, arity, member);
+        if (defs.empty()) {
+            std::string msg = env_.has_function(f)
+                                  ? "no overload of '" + f + "' takes " +
+                                        std::to_string(member ? arity - 1 : arity) +
+                                        " argument(s)" + (member ? " as a method" : "")
+                                  : "unknown function '" + f + "'";
+            return unresolved(offset, eval_errc::unbound_function, msg);
+        }
+        return finish_call(f, defs, offset, kids);
+    }
+
+    // The name a call's receiver spells when it is a (qualified) name and not a variable of a
+    // macro: "math" in math.abs(x), "a.b" in a.b.f(x). Empty otherwise.
+    std::string namespace_of(const ast_node& receiver) const {
+        std::vector<const ast_node*> chain;
+        if (!select_chain(receiver, chain)) return {};
+        std::string name = chain[0]->name;
+        if (name.starts_with('.'))
+            name.erase(0, 1);
+        else if (find_local(name) >= 0)
+            return {};
+        for (std::size_t k = 1; k < chain.size(); ++k)
+            name += "." + chain[k]->name;
+        return name;
+    }
+
+    // `ns.f(args...)` with `ns` a namespace: a macro of cel-spec's extension libraries, or a
+    // call of the global function named "ns.f" (a namespaced function wins over a variable
+    // named like the namespace, as in cel-go). ~0u when it is neither (a method call, then).
+    std::uint32_t namespaced_call(const ast_node& n) {
+        const std::string ns = namespace_of(*n.args[0]);
+        if (ns.empty()) return ~0u;
+        const std::string name = ns + "." + n.name;
+        const std::size_t argc = n.args.size() - 1;  // without the namespace
+        struct macro {
+            std::string_view name;
+            std::size_t min_args, max_args;
+            std::uint32_t (compiler::*expand)(const ast_node&, const std::string&);
+        };
+        static constexpr macro macros[] = {
+            {"cel.bind", 3, 3, &compiler::bind},
+            {"math.greatest", 2, SIZE_MAX, &compiler::arguments_as_list},
+            {"math.least", 2, SIZE_MAX, &compiler::arguments_as_list},
+        };
+        const bool function = env_.has_function(name);
+        for (const macro& m : macros) {
+            if (m.name != name) continue;
+            if (argc >= m.min_args && argc <= m.max_args) return (this->*m.expand)(n, name);
+            if (!function)
+                fail(n.offset, name + "() takes " + std::to_string(m.min_args) + " arguments");
+        }
+        if (!function) return ~0u;
+        std::vector<std::uint32_t> kids;
+        for (std::size_t k = 1; k < n.args.size(); ++k)
+            kids.push_back(compile(*n.args[k]));
+        return resolved_call(name, false, n.offset, kids);
+    }
+
+    // math.greatest(a, b, ...): the function `fn` of one list [a, b, ...] (cel-go's expansion).
+    std::uint32_t arguments_as_list(const ast_node& n, const std::string& fn) {
+        std::vector<std::uint32_t> items;
+        for (std::size_t k = 1; k < n.args.size(); ++k)
+            items.push_back(compile(*n.args[k]));
+        const auto list = fold(emit(opcode::list, n.args[1]->offset, items));
+        return resolved_call(fn, false, n.offset, {list});
+    }
+
+    // cel.bind(v, init, body): `body` with the local variable `v` bound to `init`, evaluated
+    // once. A constant `init` is substituted where `v` is used (so that the body folds, and
+    // reads of a ruleset's params stay constant paths); otherwise a bind node holds it in a
+    // local slot, and `v`'s fields are paths of `init`'s (for input_paths()).
+    std::uint32_t bind(const ast_node& n, const std::string&) {
+        const ast_node& var = *n.args[1];
+        if (var.kind != ast_kind::ident || var.name.starts_with('.'))
+            fail(var.offset, "the variable of cel.bind() must be a simple name");
+        // a constant is noted where the body reads it, another value as a macro's range is
+        const auto init = compile_unnoted(*n.args[2]);
+        if (!is_const(init)) note_use(init);
+        const auto slot = static_cast<std::uint32_t>(scopes_.size());
+        if (is_const(init)) {
+            scopes_.push_back({var.name, p_.nodes[init].path, init});
+        } else {
+            scopes_.push_back({var.name, p_.nodes[init].path});
+            p_.locals = std::max(p_.locals, slot + 1);
+        }
+        const auto body = compile(*n.args[3]);
+        scopes_.resize(slot);
+        // a constant body does not read the variable (an error in `init` it never reads is no
+        // error, as in cel-go)
+        if (is_const(init) || is_const(body)) return body;
+        auto i = emit(opcode::bind, n.offset, {init, body});
+        p_.nodes[i].a = slot;
+        return i;
     }
 
     // The call keeps the overloads it may reach; the states they carry live as long as the
@@ -492,6 +590,8 @@ class compiler {
 
 environment::environment() : impl_(std::make_unique<impl>()) {
     detail::register_standard_functions(*this);
+    detail::register_string_extensions(*this);
+    detail::register_math_extensions(*this);
 }
 environment::environment(const environment& o) : impl_(std::make_unique<impl>(*o.impl_)) {}
 environment& environment::operator=(const environment& o) {

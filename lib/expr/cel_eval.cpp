@@ -150,6 +150,8 @@ class evaluator {
             case opcode::filter:
             case opcode::transform_map:
                 return comprehension(n);
+            case opcode::bind:
+                return bind(n);
         }
         return value{};
     }
@@ -566,6 +568,18 @@ class evaluator {
         if (n.fn != nullptr) return n.fn(args, ctx_);
         if (n.sfn != nullptr) return n.sfn(args, ctx_, n.state);
         return n.overloads->call(args, ctx_);
+    }
+
+    // ------------------------------------------------------------ cel.bind
+    // The variable holds its value, even an error, while the body is evaluated: an error the
+    // body never reads is no error (cel-go's bind, a comprehension's accumulator, does the same).
+    [[gnu::noinline]] value bind(const node& n) {
+        value& var = locals_[n.a];
+        const value saved = var;
+        var = eval(kid(n, 0));
+        const value result = eval(kid(n, 1));
+        var = saved;
+        return result;
     }
 
     // ------------------------------------------------------------ comprehensions

@@ -54,6 +54,7 @@ enum class opcode : std::uint8_t {
     map_macro,      // range kid0, transform kid1 [, filter kid2 when c & 1]
     filter,         // range kid0, predicate kid1
     transform_map,  // like map_macro over a map, producing a map with the same keys
+    bind,           // cel.bind: kid0 (evaluated once) bound to local a while kid1 is evaluated
     error,          // k holds an error value raised at runtime (unchecked mode)
 };
 
@@ -138,6 +139,10 @@ value no_overload_error(eval_context& ctx, std::string_view fn, const value* arg
 
 /// Registers the standard CEL functions (the domain layer installs its own).
 void register_standard_functions(environment& env);
+/// Registers cel-spec's strings extension library (cel_ext_strings.cpp).
+void register_string_extensions(environment& env);
+/// Registers cel-spec's math extension library (cel_ext_math.cpp).
+void register_math_extensions(environment& env);
 
 }  // namespace telecomply::detail
 

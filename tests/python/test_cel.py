@@ -86,3 +86,26 @@ def test_bad_bindings_are_input_errors():
 def test_type_values():
     assert cel.evaluate("type(1)") == cel.Type("int")
     assert cel.evaluate("type(1) == int") is True
+
+
+def test_extension_libraries():
+    # cel-spec's strings extension: indices in code points, out of range is an error
+    assert cel.evaluate("'申请号码'.charAt(2)") == "号"
+    assert cel.evaluate("'a,b,,c'.split(',', 3)") == ["a", "b", ",c"]
+    assert cel.evaluate("['x', 'y'].join('-')") == "x-y"
+    assert cel.evaluate("'%s: %.2f%%'.format(['rate', 12.3456])") == "rate: 12.35%"
+    assert cel.evaluate("strings.quote(s)", {"s": 'say "hi"'}) == '"say \\"hi\\""'
+    with pytest.raises(telecomply.EvaluationError) as info:
+        cel.evaluate("'abc'.substring(4)")
+    assert info.value.reason == "index_out_of_range"
+    # the math extension: numbers of mixed kinds, int overflow is an error
+    assert cel.evaluate("math.greatest(1, 2.5, 3u)") == 3
+    assert cel.evaluate("math.least(xs)", {"xs": [3, -1.5, 2]}) == -1.5
+    assert cel.evaluate("math.bitShiftRight(-1024, 3)") == 2305843009213693824
+    with pytest.raises(telecomply.EvaluationError) as info:
+        cel.evaluate("math.abs(-9223372036854775808)")
+    assert info.value.reason == "overflow"
+    # cel.bind, in checked mode too (the functions are declared, as for rulesets' rules)
+    assert cel.evaluate("cel.bind(n, x.size(), n * n)", {"x": "abc"}, checked=True) == 9
+    with pytest.raises(telecomply.CompileError):
+        cel.evaluate("math.sqrt(4.0)", checked=True)

@@ -64,9 +64,27 @@ using stateful_function = value (*)(const value* args, eval_context& ctx, const 
 using overload_filter = bool (*)(const value* args);
 
 /// What an expression may refer to: variables (bound at evaluation time by slot), constants
-/// (bound at compile time) and functions. The standard CEL functions are always present; the
-/// domain functions (identifiers, working days) are installed by the domain layer
-/// (install_domain_functions() in <telecomply/domain/cel_functions.hpp>).
+/// (bound at compile time) and functions. Always present: the standard CEL functions and
+/// macros, and cel-spec's extension libraries as cel-go defines them (their conformance cases
+/// are cel-spec's tests/simple/testdata/{string,math,bindings}_ext.textproto):
+///  - strings: `s.charAt(i)`, `s.indexOf(t[, from])`, `s.lastIndexOf(t[, from])`,
+///    `s.substring(start[, end])` (indices count code points; an index outside the string is an
+///    index_out_of_range error value, start > end an invalid_argument one), `s.replace(old,
+///    new[, n])`, `s.split(sep[, n])` (n < 0: no limit), `list.join([sep])` (strings only),
+///    `s.reverse()`, `s.lowerAscii()`, `s.upperAscii()`, `s.trim()` (Unicode White_Space),
+///    `strings.quote(s)`, `s.format(list)` (clauses %s %d %f %e %b %x %X %o, precision `%.3f`;
+///    a bad clause or argument is an invalid_argument error value);
+///  - math: `math.greatest(x, ...)` and `math.least(x, ...)` (numbers of any numeric kinds, or
+///    one list of them), `math.ceil/floor/round/trunc(double)`, `math.abs(x)` (overflow error
+///    on the least int), `math.sign(x)`, `math.isNaN/isInf/isFinite(double)`,
+///    `math.bitAnd/bitOr/bitXor(a, b)`, `math.bitNot(a)`, `math.bitShiftLeft/bitShiftRight(a,
+///    n)` (int or uint; n < 0 is an invalid_argument error, n >= 64 gives 0);
+///  - `cel.bind(v, init, body)`: `body` with the variable `v` bound to `init`, evaluated once.
+/// A call `ns.f(...)` whose receiver is a name (not a macro variable) calls the function named
+/// "ns.f" when there is one: add namespaced functions of your own under such names.
+/// docs/expressions.md has worked examples. The domain functions (identifiers, working days)
+/// are installed by the domain layer (install_domain_functions() in
+/// <telecomply/domain/cel_functions.hpp>).
 class environment {
   public:
     environment();

@@ -59,6 +59,8 @@ std::string_view class_for(const error& e) {
     return "Error";
 }
 
+}  // namespace
+
 py::object make_exception(const error& e) {
     py::object cls = errors_module().attr(std::string(class_for(e)).c_str());
     py::object inst = cls(e.what());
@@ -68,14 +70,18 @@ py::object make_exception(const error& e) {
         inst.attr("line") = d->line();
         inst.attr("json_path") = d->json_path();
     }
+    if (const auto* t = dynamic_cast<const transition_refused*>(&e)) {
+        inst.attr("case_id") = t->case_id();
+        inst.attr("state") = t->state();
+        inst.attr("event") = t->event();
+        inst.attr("reason") = t->reason();
+    }
     if (const auto* x = dynamic_cast<const expression_error*>(&e)) {
         inst.attr("line") = x->where().line;
         inst.attr("column") = x->where().column;
     }
     return inst;
 }
-
-}  // namespace
 
 void raise(const error& e) {
     py::object inst = make_exception(e);

@@ -30,6 +30,10 @@ struct py_verdict {
 /// Registers the translator that raises telecomply.Error subclasses for C++ exceptions.
 void register_exceptions(py::module_& m);
 
+/// The telecomply.Error instance matching a C++ telecomply::error (its class by code, with
+/// file/line/json_path, line/column or case_id/state/event/reason), not raised.
+py::object make_exception(const error& e);
+
 /// Raises the Python exception matching a C++ telecomply::error.
 [[noreturn]] void raise(const error& e);
 

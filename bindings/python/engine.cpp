@@ -227,27 +227,95 @@ void bind_engine(py::module_& m) {
             "its\n"
             "submitted_on date (or as_of). trace=True records every rule's inputs and outcome.")
         .def(
-            "check_many",
-            [](const engine& e, py::iterable apps, unsigned threads, const py::object& as_of,
-               bool validate) {
+            "check_version",
+            [](const engine& e, py::handle app, const std::string& version, const py::object& as_of,
+               bool trace) {
                 check_options opts;
                 opts.as_of = as_date(as_of);
-                // Building documents needs the GIL; checking them does not.
+                opts.trace = trace;
+                document doc = make_document(e, app, "<application>");
+                py::gil_scoped_release release;
+                return py_verdict{e.check_version(doc, version, opts)};
+            },
+            py::arg("app"), py::arg("version"), py::arg("as_of") = py::none(),
+            py::arg("trace") = false,
+            "Checks one application with a given version of its region's rules (e.g. \"2026.1\")\n"
+            "instead of the one in force: a what-if. NotFoundError when the region has no such\n"
+            "version.")
+        .def(
+            "diff",
+            [](const engine& e, py::handle app, const std::string& from_version,
+               const std::string& to_version, const py::object& as_of) {
+                check_options opts;
+                opts.as_of = as_date(as_of);
+                document doc = make_document(e, app, "<application>");
+                verdict before, after;
+                {
+                    py::gil_scoped_release release;
+                    before = e.check_version(doc, from_version, opts);
+                    after = e.check_version(doc, to_version, opts);
+                }
+                const verdict_change c = compare(before, after);
+                py::dict d;
+                d["application"] = before.application;
+                d["region"] = before.region;
+                d["from"] = std::string(to_string(c.from));
+                d["to"] = std::string(to_string(c.to));
+                d["added"] = c.added;
+                d["removed"] = c.removed;
+                d["changed"] = c.changed();
+                return d;
+            },
+            py::arg("app"), py::arg("from_version"), py::arg("to_version"),
+            py::arg("as_of") = py::none(),
+            "What a policy change does to one application, as `telecomply diff` prints it: a dict\n"
+            "{application, region, from, to (decisions), added, removed (finding labels\n"
+            "\"CODE\" or \"CODE[subject]\" only the new / only the old rules give), changed}.")
+        .def(
+            "check_many",
+            [](const engine& e, py::iterable apps, unsigned threads, const py::object& as_of,
+               bool validate, const std::string& errors) {
+                if (errors != "return" && errors != "raise")
+                    throw usage_error("check_many: errors must be 'return' or 'raise', not '" +
+                                      errors + "'");
+                check_options opts;
+                opts.as_of = as_date(as_of);
+                // Building documents needs the GIL; checking them does not. An application
+                // that cannot be built is that item's error, named apps[i].
                 std::vector<engine::batch_item> items;
+                std::vector<std::exception_ptr> unbuilt;
                 for (auto app : apps) {
-                    if (py::isinstance<py::str>(app))
-                        items.emplace_back(app.cast<std::string>());
-                    else
+                    const std::size_t i = items.size();
+                    unbuilt.emplace_back();
+                    try {
+                        if (py::isinstance<py::str>(app)) {
+                            items.emplace_back(app.cast<std::string>());
+                            continue;
+                        }
+                        if (!PyDict_Check(app.ptr()) && !PyMapping_Check(app.ptr()))
+                            throw input_error("apps[" + std::to_string(i) + "]", 0, "$",
+                                              "an application is a dict or a JSON string");
                         items.emplace_back(document::build([&](value_builder& b) {
                             std::string path = "$";
                             return to_value(app, b, path);
                         }));
+                    } catch (const input_error& err) {
+                        unbuilt.back() = std::make_exception_ptr(input_error(
+                            "apps[" + std::to_string(i) + "]", 0, err.json_path(), err.message()));
+                        items.emplace_back(document());  // judged by nobody: its error stands
+                    }
                 }
-                std::vector<verdict> out;
+                std::vector<engine::outcome> out;
                 {
                     py::gil_scoped_release release;
-                    out = e.check_many(items, opts, threads, validate, "apps");
+                    out = e.check_each(items, opts, threads, validate, "apps");
                 }
+                for (std::size_t i = 0; i < out.size(); ++i)
+                    if (unbuilt[i]) out[i] = unbuilt[i];
+                if (errors == "raise")
+                    for (auto& o : out)
+                        if (auto* x = std::get_if<std::exception_ptr>(&o))
+                            std::rethrow_exception(*x);
                 const std::size_t n = out.size();
                 // Wrapping n verdicts allocates n objects, and Python's cyclic garbage collector
                 // would walk every live object (the caller's applications too) several times
@@ -257,8 +325,20 @@ void bind_engine(py::module_& m) {
                 if (was_enabled) gc.attr("disable")();
                 py::list result(n);
                 try {
-                    for (std::size_t i = 0; i < n; ++i)
-                        result[i] = py::cast(py_verdict{std::move(out[i])});
+                    for (std::size_t i = 0; i < n; ++i) {
+                        if (auto* v = std::get_if<verdict>(&out[i])) {
+                            result[i] = py::cast(py_verdict{std::move(*v)});
+                            continue;
+                        }
+                        try {
+                            std::rethrow_exception(std::get<std::exception_ptr>(out[i]));
+                        } catch (const error& err) {
+                            result[i] = make_exception(err);
+                        } catch (const std::exception& err) {
+                            result[i] = py::module_::import("telecomply.errors")
+                                            .attr("Error")(std::string(err.what()));
+                        }
+                    }
                 } catch (...) {
                     if (was_enabled) gc.attr("enable")();
                     throw;
@@ -267,10 +347,14 @@ void bind_engine(py::module_& m) {
                 return result;
             },
             py::arg("apps"), py::arg("threads") = 0, py::arg("as_of") = py::none(),
-            py::arg("validate") = true,
+            py::arg("validate") = true, py::kw_only(), py::arg("errors") = "return",
             "Checks many applications (dicts or JSON texts) on `threads` threads (0: every core)\n"
-            "with the GIL released; verdicts in input order. validate=False skips the schema "
-            "check\n"
+            "with the GIL released; one item per application, in input order.\n"
+            "errors=\"return\" (the default): an application that cannot be checked gives, in its\n"
+            "place, the telecomply.Error instance that stopped it (InputError naming apps[i] and\n"
+            "the JSON path, NotFoundError for a region without rules...), as `telecomply check`\n"
+            "reports a bad file and goes on. errors=\"raise\": every application is checked, then\n"
+            "the error of the first failing one is raised. validate=False skips the schema check\n"
             "for applications already validated (rules then judge malformed values as unknown).")
         .def(
             "lint",

@@ -34,8 +34,7 @@ std::optional<date> json_date(const nlohmann::json& j) {
 }
 
 [[noreturn]] void refuse(const case_state& s, const case_event& e, const std::string& why) {
-    throw transition_refused("case " + s.id + ": event '" + e.type + "' refused in state '" +
-                             s.state + "': " + why);
+    throw transition_refused(s.id, s.state, e.type, why);
 }
 
 std::string finding_list(const verdict& v, bool blocking_only) {

@@ -230,15 +230,18 @@ std::size_t engine::parse_jsonl(
     return count;
 }
 
-std::vector<verdict> engine::check_many(const std::vector<batch_item>& items,
-                                        const check_options& opts, unsigned threads,
-                                        bool validate_documents, std::string_view source) const {
-    std::vector<std::optional<verdict>> out(items.size());
+std::vector<engine::outcome> engine::check_each(const std::vector<batch_item>& items,
+                                                const check_options& opts, unsigned threads,
+                                                bool validate_documents,
+                                                std::string_view source) const {
+    std::vector<outcome> out(items.size());
     detail::parallel_for(items.size(), threads, [&](std::size_t i) {
         const std::string where = std::string(source) + "[" + std::to_string(i) + "]";
-        if (const auto* text = std::get_if<std::string>(&items[i])) {
-            out[i] = check(parse(*text, where), opts);
-        } else {
+        try {
+            if (const auto* text = std::get_if<std::string>(&items[i])) {
+                out[i] = check(parse(*text, where), opts);
+                return;
+            }
             const auto& doc = std::get<document>(items[i]);
             if (validate_documents && schema_->has_integers_to_conform(doc.root())) {
                 // 100.0 where the schema says integer: judged on a conformed copy, the
@@ -251,12 +254,24 @@ std::vector<verdict> engine::check_many(const std::vector<batch_item>& items,
             }
             if (validate_documents) validate_located(doc, where, 0, {});
             out[i] = check(doc, opts);
+        } catch (...) {
+            out[i] = std::current_exception();
         }
     });
+    return out;
+}
+
+std::vector<verdict> engine::check_many(const std::vector<batch_item>& items,
+                                        const check_options& opts, unsigned threads,
+                                        bool validate_documents, std::string_view source) const {
+    auto each = check_each(items, opts, threads, validate_documents, source);
     std::vector<verdict> verdicts;
-    verdicts.reserve(items.size());
-    for (auto& v : out)
-        verdicts.push_back(std::move(*v));
+    verdicts.reserve(each.size());
+    for (auto& o : each) {
+        // the first failing application (lowest index), with its own type
+        if (auto* e = std::get_if<std::exception_ptr>(&o)) std::rethrow_exception(*e);
+        verdicts.push_back(std::move(std::get<verdict>(o)));
+    }
     return verdicts;
 }
 

@@ -144,7 +144,7 @@ def test_workflow_graph():
 
 
 def test_case_lifecycle(tmp_path, eligible_app):
-    store = telecomply.CaseStore(str(tmp_path / "cases.db"))
+    store = telecomply.CaseStore(tmp_path / "cases.db")  # a pathlib.Path, as any path
     case_id = eligible_app["id"]
     s = store.new(eligible_app, at="2026-03-02")
     assert s["state"] == "draft" and s["ruleset_version"] == "2026.1"
@@ -156,6 +156,11 @@ def test_case_lifecycle(tmp_path, eligible_app):
     with pytest.raises(telecomply.TransitionRefused) as info:
         store.event(case_id, "resubmit", at="2026-03-04")
     assert "not allowed" in str(info.value)
+    # what was refused, as attributes (issue 11)
+    refused = info.value
+    assert (refused.case_id, refused.state, refused.event) == (case_id, "under_review", "resubmit")
+    assert "not allowed" in refused.reason and refused.reason in str(refused)
+    assert refused.code == "transition_refused"
     assert store.show(case_id)["state"] == "under_review"  # unchanged
     s = store.event(case_id, "approve", at="2026-03-05")
     assert s["state"] == "whitelisted"

@@ -103,9 +103,81 @@ def test_check_many_reports_the_bad_item(engine, example_apps):
     apps = list(example_apps)
     apps[3] = dict(apps[3], channel="fax")
     with pytest.raises(telecomply.InputError) as info:
-        engine.check_many(apps)
+        engine.check_many(apps, errors="raise")
     assert "apps[3]" in str(info.value)
     assert info.value.json_path == "$.channel"
+
+
+def test_check_many_returns_each_error_in_place(engine, example_apps):
+    """One bad application loses nothing: as `telecomply check` does with a bad file, every
+    other application gets its verdict and the bad one its error, in its place (issue 11)."""
+    apps = list(example_apps[:4])
+    apps[1] = dict(apps[1], channel="fax")  # schema
+    apps[2] = dict(apps[2], region="CN-XX")  # no rules
+    apps.append("{not json")  # syntax
+    apps.append(7)  # not an application
+    apps.append(dict(apps[0], bad={1, 2}))  # a value JSON cannot hold
+    out = engine.check_many(apps, threads=2)
+    assert len(out) == len(apps)
+    singles = [engine.check(a) for a in (apps[0], apps[3])]
+    assert [out[0].decision, out[3].decision] == [v.decision for v in singles]
+    assert isinstance(out[1], telecomply.InputError)
+    assert out[1].json_path == "$.channel" and out[1].file == "apps[1]"
+    assert isinstance(out[2], telecomply.NotFoundError) and "CN-XX" in str(out[2])
+    assert isinstance(out[4], telecomply.InputError) and out[4].file == "apps[4]"
+    assert isinstance(out[5], telecomply.InputError) and "apps[5]" in str(out[5])
+    assert isinstance(out[6], telecomply.InputError) and out[6].json_path == "$.bad"
+    # every error is an instance, not raised, of the package's hierarchy
+    assert all(isinstance(x, telecomply.Error) for x in out[1:3] + out[4:])
+    # "raise" checks every one, then raises the first failing one's error
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check_many(apps, errors="raise")
+    assert info.value.file == "apps[1]"
+    with pytest.raises(telecomply.UsageError):
+        engine.check_many(apps, errors="ignore")
+
+
+def test_integers_written_as_floats_are_integers(engine, example_apps):
+    """JSON Schema draft-07: 100.0 is an integer. A pandas row of an integer column with a
+    missing value elsewhere is float; such rows check as their integer form does."""
+    pd = pytest.importorskip("pandas")
+    app = next(a for a in example_apps if a["region"] == "CN-GD")
+    plan = app["materials"]["marketing_plan"]
+    as_float = json.loads(json.dumps(app))
+    as_float["materials"]["marketing_plan"]["daily_calls_per_number"] = float(
+        plan["daily_calls_per_number"])
+    assert engine.check(as_float).to_dict() == engine.check(app).to_dict()
+    assert engine.check(json.dumps(as_float).replace(
+        f'"daily_calls_per_number": {float(plan["daily_calls_per_number"])}',
+        f'"daily_calls_per_number": {plan["daily_calls_per_number"] / 100}e2',
+    )).to_dict() == engine.check(app).to_dict()
+    frame = pd.DataFrame({"daily": [plan["daily_calls_per_number"], None]})
+    row = frame.to_dict("records")[0]
+    assert isinstance(row["daily"], float)
+    as_row = json.loads(json.dumps(app))
+    as_row["materials"]["marketing_plan"]["daily_calls_per_number"] = row["daily"]
+    [v] = engine.check_many([as_row])
+    assert v.to_dict() == engine.check(app).to_dict()
+    with pytest.raises(telecomply.InputError) as info:
+        as_row["materials"]["marketing_plan"]["daily_calls_per_number"] = 100.5
+        engine.check(as_row)
+    assert info.value.json_path == "$.materials.marketing_plan.daily_calls_per_number"
+
+
+def test_check_version_and_policy_diff(engine, example_apps):
+    app = next(a for a in example_apps if a["id"].startswith("HN-"))
+    old, new = engine.check_version(app, "2025.1"), engine.check_version(app, "2026.1")
+    assert old.ruleset["version"] == "2025.1" and new.ruleset["version"] == "2026.1"
+    d = engine.diff(app, "2025.1", "2026.1")
+    assert d["application"] == app["id"] and d["region"] == app["region"]
+    assert (d["from"], d["to"]) == (old.decision, new.decision)
+    assert d["changed"] is True
+    assert set(d["added"]) == {f.code + (f"[{f.subject}]" if f.subject else "")
+                              for f in new.findings} - {
+        f.code + (f"[{f.subject}]" if f.subject else "") for f in old.findings}
+    assert engine.diff(app, "2026.1", "2026.1")["changed"] is False
+    with pytest.raises(telecomply.NotFoundError):
+        engine.check_version(app, "1999.1")
 
 
 def test_engine_on_another_folder(tmp_path):

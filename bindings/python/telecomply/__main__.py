@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Optional, Sequence
 
 from . import _core
 from ._paths import default_rulesets
 
 
-def main(argv=None) -> int:
+def main(argv: Optional[Sequence[str]] = None) -> int:
     """Runs the CLI with ``argv`` (default: ``sys.argv``) and returns its exit status."""
     args = list(sys.argv if argv is None else argv)
     args[0] = "telecomply"

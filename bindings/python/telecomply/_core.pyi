@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+import os
+from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+
+from .errors import Error
 
 from ._types import Finding, Obligation, Unknown
 
@@ -15,7 +18,7 @@ Application = Union[Mapping[str, Any], str]
 PathLike = Union[str, "os.PathLike[str]"]
 
 def cel_evaluate(
-    expr: str, bindings: Optional[Mapping[str, Any]] = ..., checked: bool = ..., rulesets: Optional[str] = ...
+    expr: str, bindings: Optional[Mapping[str, Any]] = ..., checked: bool = ..., rulesets: Optional[PathLike] = ...
 ) -> Any: ...
 def run_cli(argv: Sequence[str]) -> int: ...
 def default_rulesets_dir() -> str: ...
@@ -65,12 +68,33 @@ class Engine:
     def rulesets_dir(self) -> str: ...
     def rulesets(self) -> List[Tuple[str, str]]: ...
     def check(self, app: Application, as_of: Optional[DateLike] = ..., trace: bool = ...) -> Verdict: ...
+    def check_version(
+        self, app: Application, version: str, as_of: Optional[DateLike] = ..., trace: bool = ...
+    ) -> Verdict:
+        """Checks with a given version of the region's rules (a what-if)."""
+    def diff(
+        self, app: Application, from_version: str, to_version: str, as_of: Optional[DateLike] = ...
+    ) -> Dict[str, Any]:
+        """{application, region, from, to, added, removed, changed}: what a policy change does."""
+    @overload
     def check_many(
         self,
         apps: Iterable[Application],
         threads: int = ...,
         as_of: Optional[DateLike] = ...,
         validate: bool = ...,
+        *,
+        errors: Literal["return"] = ...,
+    ) -> List[Union[Verdict, Error]]: ...
+    @overload
+    def check_many(
+        self,
+        apps: Iterable[Application],
+        threads: int = ...,
+        as_of: Optional[DateLike] = ...,
+        validate: bool = ...,
+        *,
+        errors: Literal["raise"],
     ) -> List[Verdict]: ...
     def lint(self) -> List[Dict[str, Any]]: ...
 
@@ -88,7 +112,7 @@ class Calendar:
     """A working-day calendar: weekends, public holidays, 调休 make-up days and a region's own
     days off, over official and provisional years. Immutable; safe to share between threads."""
 
-    def __init__(self, region: str = ..., rulesets: Optional[str] = ...) -> None: ...
+    def __init__(self, region: str = ..., rulesets: Optional[PathLike] = ...) -> None: ...
     @property
     def name(self) -> str: ...
     @property
@@ -123,7 +147,7 @@ class Workflow:
     """The approval workflow of a region, held as a graph. Immutable; safe to share between
     threads."""
 
-    def __init__(self, region: str = ..., rulesets: Optional[str] = ...) -> None: ...
+    def __init__(self, region: str = ..., rulesets: Optional[PathLike] = ...) -> None: ...
     @property
     def id(self) -> str: ...
     @property

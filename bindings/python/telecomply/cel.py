@@ -7,7 +7,8 @@ True
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Optional
+import os
+from typing import Any, Mapping, Optional, Union
 
 from . import _core
 
@@ -37,7 +38,7 @@ def evaluate(
     bindings: Optional[Mapping[str, Any]] = None,
     *,
     checked: bool = False,
-    rulesets: Optional[str] = None,
+    rulesets: Optional[Union[str, os.PathLike[str]]] = None,
 ) -> Any:
     """Compiles and evaluates ``expr`` once with ``bindings`` as its variables.
 

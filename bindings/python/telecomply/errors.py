@@ -62,7 +62,7 @@ class EvaluationError(Error):
 
     code = "evaluation_error"
     reason: str = ""
-    paths: list = []
+    paths: list[str] = []
 
 
 class LimitError(Error):
@@ -105,9 +105,18 @@ class WorkflowError(DataError):
 
 
 class TransitionRefused(Error):
-    """An event was refused: not allowed in the case's state, or its guard failed."""
+    """An event was refused: not allowed in the case's state, or its guard failed.
+
+    ``case_id``, ``state`` (the case's state, e.g. ``"under_review"``), ``event`` (the event
+    type, e.g. ``"approve"``) and ``reason`` (why) say what was refused; ``str(e)`` says all
+    of it in one sentence.
+    """
 
     code = "transition_refused"
+    case_id: str = ""
+    state: str = ""
+    event: str = ""
+    reason: str = ""
 
 
 class StoreError(Error):

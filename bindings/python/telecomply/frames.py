@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, Iterable
+
+if TYPE_CHECKING:  # pandas is optional: only its types are needed here
+    import pandas
+
+    from ._core import Verdict
 
 __all__ = ["verdicts_to_frame", "findings_to_frame"]
 
 
-def _pandas():
+def _pandas() -> Any:
     try:
         import pandas as pd
     except ImportError as e:  # pragma: no cover - depends on the environment
@@ -15,7 +20,7 @@ def _pandas():
     return pd
 
 
-def verdicts_to_frame(verdicts: Iterable, *, lang: str = "en"):
+def verdicts_to_frame(verdicts: Iterable[Verdict], *, lang: str = "en") -> pandas.DataFrame:
     """One row per application.
 
     Columns: ``application, region, as_of, decision, ruleset, ruleset_version, blocking,
@@ -44,14 +49,14 @@ def verdicts_to_frame(verdicts: Iterable, *, lang: str = "en"):
         )
     columns = ["application", "region", "as_of", "decision", "ruleset", "ruleset_version",
                "blocking", "warnings", "info", "unknowns", "codes", "obligations"]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame: pandas.DataFrame = pd.DataFrame(rows, columns=columns)
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["decision"] = pd.Categorical(frame["decision"],
                                        categories=["eligible", "ineligible", "needs_evidence"])
     return frame
 
 
-def findings_to_frame(verdicts: Sequence | Iterable, *, lang: str = "en"):
+def findings_to_frame(verdicts: Iterable[Verdict], *, lang: str = "en") -> pandas.DataFrame:
     """One row per finding: ``application, region, as_of, decision, code, subject, severity,
     rule, message, remedy`` (message and remedy in ``lang``: "zh" or "en")."""
     pd = _pandas()
@@ -74,7 +79,7 @@ def findings_to_frame(verdicts: Sequence | Iterable, *, lang: str = "en"):
             )
     columns = ["application", "region", "as_of", "decision", "code", "subject", "severity",
                "rule", "message", "remedy"]
-    frame = pd.DataFrame(rows, columns=columns)
+    frame: pandas.DataFrame = pd.DataFrame(rows, columns=columns)
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["severity"] = pd.Categorical(frame["severity"], categories=["blocking", "warning", "info"])
     return frame

@@ -139,9 +139,29 @@ class workflow_error : public data_error {
 };
 
 /// An event was refused: not allowed in the current state, or its guard failed.
+/// Carries what was refused: the case, its state, the event and the reason (a guard's or the
+/// workflow's words), each also in what().
 class transition_refused : public error {
   public:
     explicit transition_refused(const std::string& what) : error(errc::transition_refused, what) {}
+    transition_refused(std::string case_id, std::string state, std::string event,
+                       std::string reason)
+        : error(errc::transition_refused, "case " + case_id + ": event '" + event +
+                                              "' refused in state '" + state + "': " + reason),
+          case_id_(std::move(case_id)),
+          state_(std::move(state)),
+          event_(std::move(event)),
+          reason_(std::move(reason)) {}
+    [[nodiscard]] const std::string& case_id() const noexcept { return case_id_; }
+    /// The state the case was in ("under_review").
+    [[nodiscard]] const std::string& state() const noexcept { return state_; }
+    /// The event type refused ("approve").
+    [[nodiscard]] const std::string& event() const noexcept { return event_; }
+    /// Why ("blocking findings: COMPANY_TOO_NEW (company.too_new)").
+    [[nodiscard]] const std::string& reason() const noexcept { return reason_; }
+
+  private:
+    std::string case_id_, state_, event_, reason_;
 };
 
 /// The case store failed.

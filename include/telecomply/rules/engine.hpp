@@ -4,6 +4,7 @@
 /// schema, pick the ruleset in force, evaluate, return a verdict. The CLI and the Python package
 /// are faces over this class.
 
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <istream>
@@ -98,6 +99,17 @@ class engine {
     /// type, as parse() / validate() / check() threw it (input_error, not_found_error,
     /// calendar_error...).
     [[nodiscard]] std::vector<verdict> check_many(const std::vector<batch_item>& items,
+                                                  const check_options& opts = {},
+                                                  unsigned threads = 0,
+                                                  bool validate_documents = true,
+                                                  std::string_view source = "apps") const;
+
+    /// One item of check_each(): its verdict, or the exception that stopped it (input_error,
+    /// not_found_error, calendar_error...), to rethrow or inspect.
+    using outcome = std::variant<verdict, std::exception_ptr>;
+    /// check_many() that never throws for one application: item i is its verdict or the
+    /// exception that stopped it, in input order. Same threads, naming and validation.
+    [[nodiscard]] std::vector<outcome> check_each(const std::vector<batch_item>& items,
                                                   const check_options& opts = {},
                                                   unsigned threads = 0,
                                                   bool validate_documents = true,

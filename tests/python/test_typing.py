@@ -1,0 +1,71 @@
+"""The package as a type checker sees it: `mypy --strict` on a user's script finds every public
+name re-exported (the exceptions too) and the stubs consistent (issue 11)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import telecomply
+
+USER_SCRIPT = textwrap.dedent(
+    """
+    import pathlib
+
+    import telecomply
+    from telecomply import (CaseStore, Engine, Error, InputError, NotFoundError,
+                            TransitionRefused, Verdict)
+
+
+
+    def engine_dir() -> str:
+        return "rulesets"
+
+
+    engine: Engine = telecomply.Engine(pathlib.Path(engine_dir()))
+    results = engine.check_many([{"id": "x"}], threads=1)
+    for r in results:
+        if isinstance(r, Verdict):
+            print(r.decision, r.findings[0].code if r.findings else "")
+        else:
+            print(r.code, isinstance(r, (InputError, NotFoundError)))
+    verdicts: list[Verdict] = engine.check_many([], errors="raise")
+    change = engine.diff({}, "2025.1", "2026.1")
+    print(change["changed"], engine.check_version({}, "2026.1").eligible)
+    store = CaseStore(pathlib.Path("cases.db"))
+    try:
+        store.event("X", "approve", at="2026-03-10")
+    except TransitionRefused as refused:
+        print(refused.case_id, refused.state, refused.event, refused.reason)
+    except Error as other:
+        print(other.code)
+    print(telecomply.cel.evaluate("1 + 1", rulesets=pathlib.Path(".")))
+    print(telecomply.verdicts_to_frame(verdicts).shape)
+    """
+)
+
+
+def test_mypy_strict_on_a_users_script(tmp_path: Path) -> None:
+    pytest.importorskip("mypy", reason="mypy is in the test extra: pip install 'telecomply[test]'")
+    script = tmp_path / "user.py"
+    script.write_text(USER_SCRIPT, encoding="utf-8")
+    env = dict(os.environ)
+    # the package under test, wherever it is imported from (an installed wheel or the build)
+    env["MYPYPATH"] = str(Path(telecomply.__file__).parent.parent)
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+         "--cache-dir", str(tmp_path / ".mypy_cache"), str(script)],
+        capture_output=True, text=True, env=env, cwd=tmp_path,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_the_package_reexports_every_error() -> None:
+    for name in telecomply.errors.__all__:
+        assert name in telecomply.__all__
+        assert getattr(telecomply, name) is getattr(telecomply.errors, name)

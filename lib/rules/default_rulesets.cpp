@@ -122,7 +122,8 @@ std::optional<fs::path> detail::find_default_rulesets(std::vector<fs::path>* tri
     const auto image = this_image();
     if (!image.empty()) {
         // <prefix>/bin/telecomply, <prefix>/lib/libtelecomply.so -> <prefix>/share/telecomply/
-        // rulesets, wherever the prefix was installed or moved to
+        // rulesets, wherever the prefix was installed or moved to (in the wheel, the module
+        // telecomply/_core*.so -> telecomply/rulesets)
         for (const char* rel : {TELECOMPLY_BIN_TO_RULESETS, TELECOMPLY_LIB_TO_RULESETS}) {
             const auto dir = (image.parent_path() / rel).lexically_normal();
             if (consider(dir)) return dir;

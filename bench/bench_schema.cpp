@@ -30,7 +30,7 @@
 
 namespace {
 
-// An application as shared/peers/gen_apps.py writes them (POLICY.md §1), with 20 numbers.
+// An application as shared/peers/gen_apps.py writes them (docs/policy.md §1), with 20 numbers.
 std::string application() {
     std::string numbers;
     for (int i = 0; i < 20; ++i) {

@@ -1,5 +1,5 @@
-// Throughput of the approval workflow (DESIGN.md target: workflow transitions in memory
-// >= 5 M/s; durable case events into SQLite >= 20 k/s batched):
+// Throughput of the approval workflow (targets: workflow transitions in memory >= 5 M/s;
+// durable case events into SQLite >= 20 k/s batched; measured: docs/performance.md):
 //
 //   bench_workflow [seconds_per_measure] [durable_single] [durable_batched]
 //

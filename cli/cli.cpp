@@ -13,6 +13,7 @@
 #include "options.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/base/version.hpp"
+#include "telecomply/rules/ruleset.hpp"
 
 namespace telecomply::cli {
 
@@ -20,7 +21,21 @@ int run(const std::vector<std::string>& args) {
     CLI::App app{"telecomply: telemarketing-number whitelist compliance (电销卡白名单)",
                  "telecomply"};
     app.require_subcommand(1);
-    app.set_version_flag("--version", std::string(version()));
+    // the version, and the rulesets folder a command without --rulesets reads
+    app.set_version_flag("--version", [] {
+        std::string text(version());
+        try {
+            text += "\nrulesets: " + catalogue::default_dir().string();
+        } catch (const error& e) {
+            text += "\nrulesets: none (" + std::string(e.what()) + ")";
+        }
+        return text;
+    });
+    app.footer(
+        "Rulesets: --rulesets DIR (lint, test: DIR), else $TELECOMPLY_RULESETS, else "
+        "<prefix>/share/telecomply/rulesets of the prefix this program is installed in (wherever "
+        "it was moved), else, for a program of the build tree, the source tree's rulesets/, else "
+        "those of the configured install prefix. --version shows the folder in use.");
     common c;
     const std::vector<command> commands = {
         add_check(app, c), add_explain(app, c), add_lint(app, c), add_diff(app, c),

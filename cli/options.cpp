@@ -23,7 +23,9 @@ std::filesystem::path common::rulesets_dir() const {
 }
 
 void add_rulesets_option(CLI::App* sub, common& c) {
-    sub->add_option("--rulesets", c.rulesets, "folder of rulesets (default: the installed ones)");
+    sub->add_option("--rulesets", c.rulesets,
+                    "folder of rulesets (default: $TELECOMPLY_RULESETS, else the installed ones; "
+                    "--version shows which)");
 }
 
 void add_lang_option(CLI::App* sub, common& c) {

@@ -19,8 +19,9 @@ What it writes
     or else is computed from the region's rule against the national calendar as it is in
     CN.json (its official years included, with their make-up working days) and marked
     provisional.
-  The files are written in the layout of `telecomply calendar import` (lib/calendar_import.cpp,
-  format_calendar), so that neither tool reformats what the other wrote.
+  The files are written in the layout of `telecomply calendar import`
+  (lib/domain/calendar_import.cpp, format_calendar), so that neither tool reformats what the other
+  wrote.
 
 Writing, and the import lock
   A run (not --check) takes the lock of `telecomply calendar import` before it reads anything and
@@ -586,7 +587,7 @@ def ordered_document(doc: dict) -> dict:
 
 def render(doc: dict) -> str:
     """The house style of rulesets/calendars/, exactly as `telecomply calendar import` writes it
-    (format_calendar and ordered_document in lib/calendar_import.cpp), so that an import followed
+    (format_calendar and ordered_document in lib/domain/calendar_import.cpp), so that an import followed
     by a run of this script (or the reverse) does not reformat a file: one member per line (2
     spaces), metadata first, then the years ascending; a year's members on lines of their own (4
     spaces) in the order they have, each list on one line. A year's members are never reordered:
@@ -619,7 +620,7 @@ _temp_counter = itertools.count()
 
 
 def write_atomic(path: Path, text: str) -> None:
-    """Replaces `path` durably, as replace_file in lib/calendar_import.cpp does: the text goes to
+    """Replaces `path` durably, as replace_file in lib/base/file_io.cpp does: the text goes to
     .<name>.gen-<pid>-<n> in the folder of the real path, is flushed and fsynced, is renamed onto
     the real path (a symbolic link's target is replaced, not the link), then the folder is
     fsynced, so that a crash leaves the old file or the new one, never a mix."""

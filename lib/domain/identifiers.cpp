@@ -94,8 +94,8 @@ struct prefix_entry {
 using enum phone_kind;
 using enum carrier;
 
-// 11-digit numbers starting with 1, from cn_identifiers.md. No prefix here is a prefix of
-// another (checked below), so the first match is the only match.
+// 11-digit numbers starting with 1: the mobile number blocks MIIT has allocated to each carrier. No
+// prefix here is a prefix of another (checked below), so the first match is the only match.
 constexpr std::array k_mobile_prefixes = std::to_array<prefix_entry>({
     // China Mobile
     {"1340", mobile, china_mobile},

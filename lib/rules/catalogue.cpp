@@ -5,11 +5,11 @@
 #include "base/enum_names.hpp"
 
 #include <algorithm>
-#include <cstdlib>
 #include <set>
 
 #include "base/json_io.hpp"
 #include "rules/catalogue_source.hpp"
+#include "rules/default_rulesets.hpp"
 #include "rules/json_schema.hpp"
 #include "telecomply/base/error.hpp"
 
@@ -38,7 +38,8 @@ const detail::json_schema& ruleset_schema(const std::filesystem::path& dir) {
     std::lock_guard lock(m);
     std::filesystem::path file = dir / "schema" / "ruleset.schema.json";
     if (!std::filesystem::exists(file))
-        file = catalogue::default_dir() / "schema" / "ruleset.schema.json";
+        if (const auto fallback = detail::find_default_rulesets())
+            file = *fallback / "schema" / "ruleset.schema.json";
     auto& slot = cache[file.string()];
     if (!slot) {
         slot = std::make_unique<detail::json_schema>();
@@ -56,26 +57,6 @@ bool excluded_dir(const std::filesystem::path& rel) {
 }  // namespace
 
 // ------------------------------------------------------------------ catalogue: loading
-
-std::filesystem::path catalogue::default_dir() {
-    if (const char* env = std::getenv("TELECOMPLY_RULESETS"); env != nullptr && *env != '\0')
-        return env;
-    std::error_code ec;
-    // <prefix>/bin/telecomply -> <prefix>/share/telecomply/rulesets, wherever the prefix is
-    if (const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec); !ec) {
-        const auto beside = exe.parent_path().parent_path() / "share" / "telecomply" / "rulesets";
-        if (std::filesystem::is_directory(beside, ec)) return beside;
-    }
-#ifdef TELECOMPLY_INSTALLED_RULESETS
-    if (std::filesystem::is_directory(TELECOMPLY_INSTALLED_RULESETS, ec))
-        return TELECOMPLY_INSTALLED_RULESETS;
-#endif
-#ifdef TELECOMPLY_SOURCE_RULESETS
-    if (std::filesystem::is_directory(TELECOMPLY_SOURCE_RULESETS, ec))
-        return TELECOMPLY_SOURCE_RULESETS;
-#endif
-    return "rulesets";
-}
 
 namespace {
 

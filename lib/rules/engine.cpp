@@ -6,6 +6,7 @@
 #include "base/json_io.hpp"
 #include "expr/document_access.hpp"
 #include "rules/batch.hpp"
+#include "rules/default_rulesets.hpp"
 #include "rules/json_schema.hpp"
 #include "telecomply/rules/input.hpp"
 
@@ -18,7 +19,8 @@ engine::engine(std::shared_ptr<const catalogue> rules)
     if (!catalogue_) throw usage_error("engine: no catalogue");
     auto file = catalogue_->dir() / "schema" / "application.schema.json";
     if (!std::filesystem::exists(file))
-        file = catalogue::default_dir() / "schema" / "application.schema.json";
+        if (const auto fallback = detail::find_default_rulesets())
+            file = *fallback / "schema" / "application.schema.json";
     if (std::filesystem::exists(file)) *schema_ = detail::json_schema::load(file);
 }
 

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -489,4 +490,21 @@ TEST_CASE("a finding copied out of its verdict outlives the verdict and the engi
     CHECK(kept.code() == "DAILY_CALL_CAP_EXCEEDED");
     CHECK_FALSE(kept.message().en.empty());
     CHECK(kept_obligation.source == nullptr);
+}
+
+TEST_CASE(
+    "the default rulesets folder: TELECOMPLY_RULESETS as is, else the source tree for a "
+    "program of the build tree") {
+    // tests/install_consumer.cmake checks an install moved elsewhere, and a program outside the
+    // build tree
+    const char* before = std::getenv("TELECOMPLY_RULESETS");  // NOLINT(concurrency-mt-unsafe)
+    const std::string saved = before != nullptr ? before : "";
+    ::setenv("TELECOMPLY_RULESETS", "/nowhere/rulesets", 1);  // NOLINT(concurrency-mt-unsafe)
+    CHECK(catalogue::default_dir() == fs::path("/nowhere/rulesets"));
+    ::setenv("TELECOMPLY_RULESETS", "", 1);  // NOLINT(concurrency-mt-unsafe): empty is unset
+    CHECK(fs::equivalent(catalogue::default_dir(), TELECOMPLY_RULESETS_DIR));
+    ::unsetenv("TELECOMPLY_RULESETS");  // NOLINT(concurrency-mt-unsafe)
+    CHECK(fs::equivalent(catalogue::default_dir(), TELECOMPLY_RULESETS_DIR));
+    if (before != nullptr)
+        ::setenv("TELECOMPLY_RULESETS", saved.c_str(), 1);  // NOLINT(concurrency-mt-unsafe)
 }

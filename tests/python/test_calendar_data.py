@@ -372,7 +372,7 @@ def test_overlays_follow_years_added_to_the_national_calendar(tmp_path, how):
     check_and_regenerate(rulesets)
 
 
-# The layout of `telecomply calendar import` (format_calendar in lib/calendar_import.cpp): one
+# The layout of `telecomply calendar import` (format_calendar in lib/domain/calendar_import.cpp): one
 # member per line, a year's members on lines of their own in their order, lists on one line,
 # other values compact, UTF-8 as it is, metadata first and the years ascending.
 IMPORT_LAYOUT_SAMPLE = """{
@@ -409,7 +409,7 @@ def test_the_generator_writes_the_layout_of_calendar_import():
 # ------------------------------------------------------------------------------------------
 # The lock of `telecomply calendar import`, and durable writes. The import is simulated: the
 # test holds the lock (an exclusive flock on <folder>/.calendar-import.lock, as
-# lib/calendar_import.cpp takes it) and changes a file while the generator waits.
+# lib/domain/calendar_import.cpp takes it) and changes a file while the generator waits.
 
 LOCK = ".calendar-import.lock"
 

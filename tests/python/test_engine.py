@@ -220,3 +220,18 @@ def test_deeply_nested_input_is_refused_not_a_crash(engine, eligible_app):
     text = '{"id": "x", "region": "CN-GD", "submitted_on": "2026-03-02", "channel": "online", "extra": ' + "[" * 100_000 + "]" * 100_000 + "}"
     with pytest.raises(telecomply.InputError):
         engine.check(text)
+
+
+def test_the_native_library_finds_the_rulesets_relative_to_itself(monkeypatch):
+    """The installed wheel's module finds the rulesets beside it (telecomply/rulesets); the build
+    tree's reads the source tree's (docs/rulesets.md, "Where telecomply finds its rulesets")."""
+    from pathlib import Path
+
+    from conftest import ROOT
+
+    monkeypatch.delenv("TELECOMPLY_RULESETS", raising=False)
+    packaged = Path(telecomply.__file__).resolve().parent / "rulesets"
+    expected = packaged if packaged.is_dir() else ROOT / "rulesets"
+    assert Path(telecomply._core.default_rulesets_dir()).resolve() == expected.resolve()
+    monkeypatch.setenv("TELECOMPLY_RULESETS", "/nowhere")
+    assert telecomply._core.default_rulesets_dir() == "/nowhere"

@@ -10,7 +10,7 @@ from . import _core
 
 def default_rulesets() -> str:
     """The rulesets folder: $TELECOMPLY_RULESETS, else the copy inside the installed package,
-    else whatever the native library finds (its install or source tree)."""
+    else what the native library finds (docs/rulesets.md, "Where telecomply finds its rulesets")."""
     env = os.environ.get("TELECOMPLY_RULESETS")
     if env:
         return env

@@ -35,8 +35,8 @@ struct case_event {
     nlohmann::json data = nlohmann::json::object();
 };
 
-/// A running timer of a case: its last day and how it was reached (docs/workflow.md,
-/// "Deadlines"). A value type.
+/// A running timer of a case: its last day and how it was reached (docs/workflow.md, "Cases and
+/// events"). A value type.
 struct case_deadline {
     date due;   ///< the last day on which the deadline is met (an event that day is in time)
     date from;  ///< the day the count started: the event's date, or the end of the period a

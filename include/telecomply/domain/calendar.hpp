@@ -114,7 +114,7 @@ class calendar {
     /// The n-th working day after `from`: `from` itself never counts, n == 0 returns `from`
     /// unchanged (working day or not), n < 0 gives the |n|-th working day before `from`. O(1).
     ///
-    /// POLICY: a deadline of N working days from an event on day D falls on
+    /// docs/policy.md §5: a deadline of N working days from an event on day D falls on
     /// add_working_days(D, N), the N-th working day after D, whether or not D is a working day.
     ///
     /// Throws calendar_error when `from` is not covered or the answer would lie outside the

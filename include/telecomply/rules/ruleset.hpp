@@ -135,10 +135,14 @@ class catalogue {
     /// lint_calendars(). Returns nullptr when the folder itself is unusable (also reported).
     static std::shared_ptr<catalogue> load(const std::filesystem::path& dir,
                                            std::vector<diagnostic>& problems);
-    /// The folder of the rulesets installed with telecomply: $TELECOMPLY_RULESETS, else
-    /// `<prefix>/share/telecomply/rulesets` next to the running program (an install moved or
-    /// made with `cmake --install --prefix`), else the data folder of the configured install
-    /// prefix, else the source tree's rulesets/ (for build-tree binaries).
+    /// The rulesets folder to use when none is given (docs/rulesets.md, "Where telecomply finds
+    /// its rulesets"), the first of: $TELECOMPLY_RULESETS (when set and not empty, as is);
+    /// `<prefix>/share/telecomply/rulesets` of the prefix holding the running program, or the
+    /// shared library holding telecomply, wherever that prefix was installed or moved to; the
+    /// source tree's rulesets/, for a program of telecomply's own build tree only; the rulesets
+    /// of the installed package the program was built against (find_package(telecomply), see
+    /// below); the rulesets of the install prefix telecomply was configured with. Throws
+    /// not_found_error, naming the folders looked at, when none of them exists.
     static std::filesystem::path default_dir();
 
     /// The merged ruleset for `region` in force on `on`. Throws not_found_error when the region
@@ -185,5 +189,23 @@ class catalogue {
     mutable std::mutex mutex_;
     mutable std::map<std::string, std::shared_ptr<const ruleset>, std::less<>> cache_;
 };
+
+namespace detail {
+/// Notes the rulesets folder of the installed telecomply package a program is built against, for
+/// catalogue::default_dir(). Called from the definition below; nothing else needs to call it.
+bool note_package_rulesets(const char* dir) noexcept;
+}  // namespace detail
+
+// find_package(telecomply) defines TELECOMPLY_PACKAGE_RULESETS, for the programs that link
+// telecomply::telecomply, as the package's rulesets folder (telecomply_RULESETS_DIR, computed
+// from where the package is when the program is configured). Every translation unit that can call
+// catalogue::default_dir() includes this header, so the folder is noted before any such call of
+// the unit, static initialisers included (as <iostream> sets up the standard streams).
+#ifdef TELECOMPLY_PACKAGE_RULESETS
+namespace detail {
+[[maybe_unused]] static const bool package_rulesets_noted =
+    note_package_rulesets(TELECOMPLY_PACKAGE_RULESETS);
+}  // namespace detail
+#endif
 
 }  // namespace telecomply

@@ -7,7 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <iostream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "options.hpp"
@@ -16,6 +19,61 @@
 #include "telecomply/rules/ruleset.hpp"
 
 namespace telecomply::cli {
+
+namespace {
+
+// Levenshtein distance (small words only: command names).
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The first word of the command line that names no subcommand where one is expected
+// (`telecomply chek`, `telecomply case shwo`): "unknown command" with the nearest names, rather
+// than CLI11's "A subcommand is required". Empty when every command word is known.
+std::string unknown_command(const CLI::App& app, const std::vector<std::string>& args) {
+    const CLI::App* cur = &app;
+    std::string where = "telecomply";
+    for (std::size_t i = 1; i < args.size(); ++i) {
+        const auto subs = cur->get_subcommands([](const CLI::App*) { return true; });
+        if (subs.empty() || args[i].empty() || args[i][0] == '-') return {};
+        const CLI::App* next = nullptr;
+        for (const auto* sub : subs)
+            if (sub->get_name() == args[i]) next = sub;
+        if (next != nullptr) {
+            cur = next;
+            where += " " + args[i];
+            continue;
+        }
+        std::string names, near;
+        std::size_t best = 3;  // suggest only what is at most two edits away
+        for (const auto* sub : subs) {
+            names += (names.empty() ? "" : ", ") + sub->get_name();
+            const auto d = edit_distance(args[i], sub->get_name());
+            if (d < best) {
+                best = d;
+                near = sub->get_name();
+            }
+        }
+        return "unknown command '" + args[i] + "' for `" + where + "`" +
+               (near.empty() ? "" : "; did you mean '" + near + "'?") + " (commands: " + names +
+               ")";
+    }
+    return {};
+}
+
+}  // namespace
 
 int run(const std::vector<std::string>& args) {
     CLI::App app{"telecomply: telemarketing-number whitelist compliance (电销卡白名单)",
@@ -45,6 +103,10 @@ int run(const std::vector<std::string>& args) {
     std::vector<const char*> argv;
     for (const auto& a : args)
         argv.push_back(a.c_str());
+    if (const auto unknown = unknown_command(app, args); !unknown.empty()) {
+        std::cerr << "telecomply: " << unknown << "\nRun with --help for more information.\n";
+        return exit_bad;
+    }
     try {
         app.parse(static_cast<int>(argv.size()), argv.data());
     } catch (const CLI::CallForHelp& e) {

@@ -21,6 +21,8 @@
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/input.hpp"
 #include "telecomply/rules/ruleset.hpp"
+#include "telecomply/workflow/vocabulary.hpp"
+#include "telecomply/workflow/workflow.hpp"
 
 namespace telecomply::cli {
 
@@ -267,8 +269,8 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     nlohmann::json input;
     std::string text;
     if (action == "new") {
-        text = read_input_file(a.file);
-        input = parse_input_json(text, a.file);
+        text = read_input(a.file);
+        input = parse_input_json(text, input_name(a.file));
     }
     if (action == "event") {
         // the same strict reader as applications: a key given twice is refused
@@ -283,7 +285,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     auto eng = std::make_shared<const engine>(c.rulesets_dir());
     const case_manager manager(eng);
     // a schema error names the file and its line, and creates no store
-    if (action == "new") (void)eng->validate(input, a.file, 1, text);
+    if (action == "new") (void)eng->validate(input, input_name(a.file), 1, text);
     if (action == "list" && !a.state.empty()) {
         const auto& states = manager.workflow_for(a.region.empty() ? "CN" : a.region).states();
         if (std::find(states.begin(), states.end(), a.state) == states.end())
@@ -385,6 +387,10 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     if (action == "verify") {
         const auto report =
             service.verify(a.id.empty() ? std::nullopt : std::optional<std::string>(a.id));
+        if (format == "json") {
+            std::cout << json_text(report.to_json(), 2) << "\n";
+            return report.ok() ? exit_ok : exit_findings;
+        }
         for (const auto& p : report.chains.problems)
             std::cout << "TAMPERED  case " << p.case_id << " event " << p.seq << ": " << p.message
                       << "\n";
@@ -447,7 +453,7 @@ command add_case(CLI::App& app, common& c) {
                         "TELECOMPLY_NOW, else the system clock)");
     };
     auto* c_new = cases->add_subcommand("new", "create a case from an application");
-    c_new->add_option("file", ca.file, "application JSON file")->required();
+    c_new->add_option("file", ca.file, "application JSON file (- for stdin)")->required();
     c_new->add_option("--id", ca.id, "case id (default: the application's id)");
     c_new->add_option("--actor", ca.actor, "who records it");
     c_new->add_option("--at", ca.at, "when (RFC 3339 or YYYY-MM-DD; default: now)");
@@ -464,6 +470,30 @@ command add_case(CLI::App& app, common& c) {
                         "3; without it, a conflicting writer's event is waited out and this one "
                         "judged again on the case as it then is");
     store_opt(c_event);
+    // which data each event takes, read from the workflow and its vocabulary when help is shown
+    c_event->footer([&c] {
+        std::string text = "Event data (--data), per event of the national workflow:\n";
+        try {
+            const auto w = workflow::load(c.rulesets_dir() / "workflow");
+            const auto& vocab = workflow_vocabulary::standard();
+            for (const auto& ev : w.events()) {
+                const auto fields = vocab.payload_of(w, ev);
+                text += "  " + ev + ":";
+                if (fields.empty()) text += " none";
+                for (std::size_t i = 0; i < fields.size(); ++i)
+                    text += std::string(i == 0 ? " " : ", ") + fields[i]->name;
+                text += "\n";
+            }
+            text += "Fields:\n";
+            for (const auto& f : vocab.payload_fields())
+                text += "  " + f.name + "  " + f.shape + "  " + f.doc + "\n";
+        } catch (const error& e) {
+            text += "  (the workflow could not be read: " + std::string(e.what()) + ")\n";
+        }
+        return text +
+               "Example: telecomply case event GD-2026-0412 reject --data "
+               "'{\"reasons\": [\"COMPANY_TOO_NEW\"]}'\n";
+    });
     auto* c_show =
         cases->add_subcommand("show", "a case's state, deadlines, obligations and findings");
     c_show->add_option("id", ca.id, "case id")->required();

@@ -21,7 +21,7 @@ int run_explain(const common& c, const std::string& file) {
     check_options opts;
     opts.as_of = c.as_of_date();
     opts.trace = true;
-    const verdict v = e.check_json(read_input_file(file), opts, file);
+    const verdict v = e.check_json(read_input(file), opts, input_name(file));
     if (c.format == "json") {
         std::cout << json_text(v.to_json(), 2) << "\n";
     } else {
@@ -56,7 +56,7 @@ command add_explain(CLI::App& app, common& c) {
     auto file = std::make_shared<std::string>();
     auto* explain = app.add_subcommand(
         "explain", "every rule's inputs, outcome and remedy for one application");
-    explain->add_option("file", *file, "application file")->required();
+    explain->add_option("file", *file, "application file (- for stdin)")->required();
     add_rulesets_option(explain, c);
     explain->add_option("--as-of", c.as_of, "use the rules in force on this date (YYYY-MM-DD)");
     explain->add_option("--format", c.format, "output format")

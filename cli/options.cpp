@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 
 #include <iostream>
+#include <iterator>
 
 #include "telecomply/base/error.hpp"
+#include "telecomply/rules/input.hpp"
 #include "telecomply/rules/ruleset.hpp"
 
 namespace telecomply::cli {
@@ -56,6 +58,17 @@ std::string open_input(const std::string& file, std::ifstream& in) {
     if (st.type() == std::filesystem::file_type::directory) return "is a folder, not a file";
     in.open(file, std::ios::binary);
     return in ? "" : "cannot open the file";
+}
+
+std::string read_input(const std::string& file) {
+    if (file != "-") return read_input_file(file);
+    std::string text(std::istreambuf_iterator<char>(std::cin), {});
+    if (std::cin.bad()) throw input_error("<stdin>", 0, "", "cannot read standard input");
+    return text;
+}
+
+std::string input_name(const std::string& file) {
+    return file == "-" ? "<stdin>" : file;
 }
 
 bool is_jsonl(const std::string& file) {

@@ -80,6 +80,11 @@ void print_diagnostic(const diagnostic& p);
 // folder, not a file", "cannot open the file").
 std::string open_input(const std::string& file, std::ifstream& in);
 
+// The text of an input file, or of standard input for "-" (as `check -` reads it); its name
+// in messages ("<stdin>" for "-"). input_error naming the file when it cannot be read.
+std::string read_input(const std::string& file);
+std::string input_name(const std::string& file);
+
 // Whether a file name says JSON Lines (.jsonl, .ndjson).
 bool is_jsonl(const std::string& file);
 

@@ -115,6 +115,42 @@ run(graph_gb 0 graph --region 45 --format mermaid)
 expect(graph_gb "${out}" "stateDiagram-v2")
 run(graph_unknown 2 graph --region lol)
 expect(graph_unknown "${err}" "unknown region 'lol'")
+foreach(region GD CN-XX)
+  run(graph_not_a_region 2 graph --region ${region})
+  expect(graph_not_a_region "${err}" "unknown region '${region}'")
+endforeach()
+
+# a mistyped command is named, with the nearest ones, at any level (issue 11)
+run(typo 2 chek ${one})
+expect(typo "${err}" "unknown command 'chek' for `telecomply`; did you mean 'check'\\?")
+run(typo_case 2 case shwo X)
+expect(typo_case "${err}" "unknown command 'shwo' for `telecomply case`; did you mean 'show'\\?")
+run(typo_far 2 frobnicate)
+expect(typo_far "${err}" "unknown command 'frobnicate' for `telecomply` \\(commands: check, ")
+
+# - reads standard input in every command that reads one application
+# (`check -` reads JSON Lines, as from a pipe; `explain -` one JSON document)
+file(WRITE ${WORK}/one-line.jsonl "${line1}\n")
+foreach(cmd check explain)
+  execute_process(COMMAND ${CLI} ${cmd} - INPUT_FILE ${WORK}/one-line.jsonl RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(rc GREATER 1 OR NOT out MATCHES "${app_id}")
+    message(FATAL_ERROR "${cmd} -: exit ${rc}\n${out}\n${err}")
+  endif()
+endforeach()
+execute_process(COMMAND ${CLI} explain - INPUT_FILE ${WORK}/huge.json RESULT_VARIABLE rc
+                OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "<stdin>:[0-9]+: \\$\\.huge: invalid JSON")
+  message(FATAL_ERROR "explain - on bad input: exit ${rc}\n${err}")
+endif()
+
+# the data each event takes is in `case event --help`
+run(event_help 0 case event --help)
+expect(event_help "${out}" "  reject: reasons\n")
+expect(event_help "${out}" "  request_supplement: items\n")
+expect(event_help "${out}" "  report_change: changed_on, patch\n")
+expect(event_help "${out}" "  complaint: number\n")
+expect(event_help "${out}" "  patch  \\{...\\}  a JSON Merge Patch")
 
 # lint: a broken national workflow is one located problem, not one per region, and no
 # "parameter read by nothing" guesses while what the workflow reads is unknown

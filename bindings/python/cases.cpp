@@ -684,30 +684,12 @@ void bind_cases(py::module_& m) {
             [](const py_case_store& s, const std::optional<std::string>& id) {
                 const case_verify_report r =
                     with_store(s, [&](const py_case_store& f) { return f.service->verify(id); });
-                py::dict d;
-                py::list problems;
-                for (const auto& p : r.chains.problems) {
-                    py::dict x;
-                    x["case_id"] = p.case_id;
-                    x["seq"] = p.seq;
-                    x["message"] = p.message;
-                    problems.append(x);
-                }
-                for (const auto& p : r.replay) {
-                    py::dict x;
-                    x["case_id"] = "";
-                    x["seq"] = 0;
-                    x["message"] = p;
-                    problems.append(x);
-                }
-                d["ok"] = r.ok();
-                d["cases"] = r.chains.cases;
-                d["events"] = r.chains.events;
-                d["problems"] = problems;
-                return d;
+                return json_py(r.to_json());
             },
             py::arg("case_id") = py::none(),
-            "Checks the hash chains and replays; {ok, cases, events, problems}.")
+            "Checks the hash chains and replays; {ok, cases, events, problems: [{case_id, seq, "
+            "kind: 'chain' | 'replay', message}], drift: [text]} (as `telecomply case verify "
+            "--format json`).")
         .def(
             "tick",
             [](py_case_store& s, const py::object& now, const std::string& actor) {

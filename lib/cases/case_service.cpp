@@ -634,4 +634,18 @@ std::vector<std::string> case_service::check_replay(const std::string& case_id) 
     return diffs;
 }
 
+nlohmann::json case_verify_report::to_json() const {
+    auto problems = nlohmann::json::array();
+    for (const auto& p : chains.problems)
+        problems.push_back(
+            {{"case_id", p.case_id}, {"seq", p.seq}, {"kind", "chain"}, {"message", p.message}});
+    for (const auto& p : replay)
+        problems.push_back({{"case_id", ""}, {"seq", 0}, {"kind", "replay"}, {"message", p}});
+    return {{"ok", ok()},
+            {"cases", chains.cases},
+            {"events", chains.events},
+            {"problems", std::move(problems)},
+            {"drift", drift}};
+}
+
 }  // namespace telecomply

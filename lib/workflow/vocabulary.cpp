@@ -10,7 +10,42 @@ namespace telecomply {
 
 workflow_vocabulary::workflow_vocabulary(std::vector<guard_spec> guards,
                                          std::vector<effect_spec> effects)
-    : guards_(std::move(guards)), effects_(std::move(effects)) {}
+    : guards_(std::move(guards)),
+      effects_(std::move(effects)),
+      payload_fields_({
+          {"reasons", "[finding code, ...]",
+           "the finding codes the decision rests on (reject, revoke, suspend...)"},
+          {"items", "[material kind or field path, ...]",
+           "what the officer asks to be supplied (e.g. \"industry_license\", "
+           "\"materials.marketing_plan.purpose\")"},
+          {"number", "\"phone number\"", "the number complained about"},
+          {"changed_on", "\"YYYY-MM-DD\"", "the day the reported change took effect"},
+          {"patch", "{...}",
+           "a JSON Merge Patch (RFC 7386) of the application: what the event changes in it"},
+      }) {}
+
+const payload_field* workflow_vocabulary::payload(std::string_view name) const noexcept {
+    const auto it = std::find_if(payload_fields_.begin(), payload_fields_.end(),
+                                 [&](const payload_field& f) { return f.name == name; });
+    return it == payload_fields_.end() ? nullptr : &*it;
+}
+
+std::vector<const payload_field*> workflow_vocabulary::payload_of(const workflow& w,
+                                                                  std::string_view event) const {
+    std::vector<std::string> names;
+    for (const auto& t : w.transitions()) {
+        if (t.event != event) continue;
+        if (const auto* g = guard(t.guard))
+            names.insert(names.end(), g->payload.begin(), g->payload.end());
+        for (const auto& fx : t.effects)
+            if (const auto* e = effect(fx.kind))
+                names.insert(names.end(), e->payload.begin(), e->payload.end());
+    }
+    std::vector<const payload_field*> out;
+    for (const auto& f : payload_fields_)
+        if (std::find(names.begin(), names.end(), f.name) != names.end()) out.push_back(&f);
+    return out;
+}
 
 const workflow_vocabulary& workflow_vocabulary::standard() {
     static const workflow_vocabulary v(

@@ -689,4 +689,25 @@ TEST_CASE("workflow: one vocabulary of guards and effects, each implemented by t
     CHECK(v.effect("record")->payload == std::vector<std::string>{"reasons"});
     CHECK(v.guard("nothing") == nullptr);
     CHECK(v.effect("nothing") == nullptr);
+    // every event data field a word reads is documented (what `case event --help` lists)
+    for (const auto& g : v.guards())
+        for (const auto& f : g.payload)
+            CHECK_MESSAGE(v.payload(f) != nullptr, g.name << " reads undocumented data." << f);
+    for (const auto& e : v.effects())
+        for (const auto& f : e.payload)
+            CHECK_MESSAGE(v.payload(f) != nullptr, e.name << " reads undocumented data." << f);
+    // and each event of the national workflow says which fields it takes
+    const auto w = workflow::load(workflow_dir);
+    auto fields = [&](std::string_view event) {
+        std::vector<std::string> out;
+        for (const auto* f : v.payload_of(w, event))
+            out.push_back(f->name);
+        return out;
+    };
+    CHECK(fields("reject") == std::vector<std::string>{"reasons"});
+    CHECK(fields("request_supplement") == std::vector<std::string>{"items"});
+    CHECK(fields("complaint") == std::vector<std::string>{"number"});
+    CHECK(fields("report_change") == std::vector<std::string>{"changed_on", "patch"});
+    CHECK(fields("submit") == std::vector<std::string>{"patch"});
+    CHECK(fields("accept").empty());
 }

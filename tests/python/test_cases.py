@@ -171,7 +171,7 @@ def test_case_lifecycle(tmp_path, eligible_app):
     assert hist[1]["actor"] == "申请人"
     assert hist[1]["verdict"]["decision"] == "eligible"
     assert hist[2]["prev_hash"] == hist[1]["hash"]
-    assert store.verify() == {"ok": True, "cases": 1, "events": 4, "problems": []}
+    assert store.verify() == {"ok": True, "cases": 1, "events": 4, "problems": [], "drift": []}
     assert store.cases() == [case_id]
 
 

@@ -219,6 +219,9 @@ struct case_verify_report {
     std::vector<std::string> drift;
     /// True when the chains hold and every replay matches.
     [[nodiscard]] bool ok() const noexcept { return chains.ok() && replay.empty(); }
+    /// {ok, cases, events, problems: [{case_id, seq, kind: "chain" | "replay", message}],
+    /// drift: [text]}: what `case verify --format json` prints and CaseStore.verify() returns.
+    [[nodiscard]] nlohmann::json to_json() const;
 };
 
 /// Which cases case_service::list() returns: every condition given must hold.

@@ -66,7 +66,7 @@ using overload_filter = bool (*)(const value* args);
 /// What an expression may refer to: variables (bound at evaluation time by slot), constants
 /// (bound at compile time) and functions. Always present: the standard CEL functions and
 /// macros, and cel-spec's extension libraries as cel-go defines them (their conformance cases
-/// are cel-spec's tests/simple/testdata/{string,math,bindings}_ext.textproto):
+/// are the string_ext, math_ext and bindings_ext files of google/cel-spec's simple tests):
 ///  - strings: `s.charAt(i)`, `s.indexOf(t[, from])`, `s.lastIndexOf(t[, from])`,
 ///    `s.substring(start[, end])` (indices count code points; an index outside the string is an
 ///    index_out_of_range error value, start > end an invalid_argument one), `s.replace(old,

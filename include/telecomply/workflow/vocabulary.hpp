@@ -14,6 +14,8 @@
 
 namespace telecomply {
 
+class workflow;
+
 /// What a guard reads.
 struct guard_spec {
     std::string name;                         ///< as written in a transition's "guard"
@@ -39,6 +41,13 @@ struct effect_spec {
     std::string doc;                   ///< what it does, in English
 };
 
+/// A field of an event's data that a guard or an effect reads (`case event ... --data`).
+struct payload_field {
+    std::string name;   ///< "reasons"
+    std::string shape;  ///< its JSON shape, e.g. "[finding code, ...]"
+    std::string doc;    ///< what it is, in English
+};
+
 /// The guards and effects the library implements. Immutable; safe to share between threads.
 class workflow_vocabulary {
   public:
@@ -51,6 +60,15 @@ class workflow_vocabulary {
     /// Every entry, in a stable order.
     [[nodiscard]] const std::vector<guard_spec>& guards() const noexcept { return guards_; }
     [[nodiscard]] const std::vector<effect_spec>& effects() const noexcept { return effects_; }
+    /// Every event data field a guard or effect reads, and the one of that name (or nullptr).
+    [[nodiscard]] const std::vector<payload_field>& payload_fields() const noexcept {
+        return payload_fields_;
+    }
+    [[nodiscard]] const payload_field* payload(std::string_view name) const noexcept;
+    /// The data fields an event of workflow `w` may carry: those its transitions' guards and
+    /// effects read, in vocabulary order (empty for an event that takes no data).
+    [[nodiscard]] std::vector<const payload_field*> payload_of(const workflow& w,
+                                                               std::string_view event) const;
     /// True when guards `a` and `b` never hold together (two transitions on one event may
     /// carry them without being nondeterministic).
     [[nodiscard]] bool exclusive(std::string_view a, std::string_view b) const noexcept;
@@ -59,6 +77,7 @@ class workflow_vocabulary {
     workflow_vocabulary(std::vector<guard_spec> guards, std::vector<effect_spec> effects);
     std::vector<guard_spec> guards_;
     std::vector<effect_spec> effects_;
+    std::vector<payload_field> payload_fields_;
 };
 
 }  // namespace telecomply

@@ -1,6 +1,7 @@
 # Installs the build into a scratch prefix, builds tests/consumer against it with
 # find_package(telecomply CONFIG), and runs it on an example with the installed rulesets.
-#   cmake -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch> -P install_consumer.cmake
+#   cmake -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch> [-DCXX=<compiler>]
+#         [-DCXX_FLAGS=<flags, e.g. the sanitizers the build was made with>] -P install_consumer.cmake
 file(REMOVE_RECURSE ${WORK})
 function(step what)
   execute_process(COMMAND ${ARGN} RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
@@ -10,8 +11,15 @@ function(step what)
   set(out "${out}" PARENT_SCOPE)
 endfunction()
 step(install ${CMAKE_COMMAND} --install ${BUILD} --prefix ${WORK}/prefix)
+set(compiler_args "")
+if(CXX)
+  list(APPEND compiler_args -DCMAKE_CXX_COMPILER=${CXX})
+endif()
+if(CXX_FLAGS)
+  list(APPEND compiler_args "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}")
+endif()
 step(configure ${CMAKE_COMMAND} -S ${SRC}/tests/consumer -B ${WORK}/build -G Ninja
-     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${WORK}/prefix)
+     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${WORK}/prefix ${compiler_args})
 step(build ${CMAKE_COMMAND} --build ${WORK}/build)
 step(run ${WORK}/build/consumer ${SRC}/examples/applications/gd-new-company-ineligible.json
      ${WORK}/prefix/share/telecomply/rulesets)

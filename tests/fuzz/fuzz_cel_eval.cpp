@@ -4,10 +4,15 @@
 // refuses an unknown name, again unchecked (so that runtime errors are reached too). A bounded
 // budget (iterations, memory, length) keeps slow inputs from timing out: going over it is a
 // limit_error, an expected answer. The result is printed and converted to JSON, and an error
-// value is described as the CLI would.
+// value is described as the CLI would. value::to_string() promises CEL literal syntax: a result
+// made only of literals (no error, type or non-finite double) is printed, the print compiled
+// and compared with the result, and must be equal to it.
 
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,6 +33,7 @@ struct setting {
     std::shared_ptr<const ruleset> national;  // owns the parameters
     document app = document::from_json(fuzz::example("gd-retail-eligible"));
     environment checked, unchecked;
+    environment printed;  // `x`: a result, compared with its print
     std::vector<value> slots;
 
     setting() {
@@ -42,6 +48,8 @@ struct setting {
             install_domain_functions(*env, e.rules().calendars());
         }
         unchecked.set_unchecked(true);
+        printed.declare("x");
+        install_domain_functions(printed, nullptr);  // date(), time_of_day()
         // app, its top-level fields, as_of, then an element of app.numbers for every `as` name
         const value& root = app.root();
         slots.push_back(root);
@@ -72,10 +80,53 @@ expression_limits budget() {
     return l;
 }
 
+[[noreturn]] void bug(const std::string& what) {
+    std::fprintf(stderr, "fuzz_cel_eval: %s\n", what.c_str());
+    std::abort();
+}
+
+// Whether v prints as CEL literals that evaluate to it again.
+bool literal(const value& v) {
+    switch (v.kind()) {
+        case kind::error:
+        case kind::type:
+            return false;
+        case kind::double_:
+            return std::isfinite(v.as_double());
+        case kind::list:
+            for (const value* p = v.list_begin(); p != v.list_end(); ++p)
+                if (!literal(*p)) return false;
+            return true;
+        case kind::map:
+            for (const map_entry* m = v.map_begin(); m != v.map_end(); ++m)
+                if (!literal(m->key) || !literal(m->val)) return false;
+            return true;
+        default:
+            return true;
+    }
+}
+
+// The print of a literal result, compiled, equals the result.
+void round_trip(const value& v, const setting& s) {
+    const std::string print = v.to_string();
+    if (!literal(v) || print.size() > 32 * 1024) return;
+    expression e;
+    try {
+        e = expression::compile("(" + print + ") == x", s.printed);
+    } catch (const limit_error&) {
+        return;  // nested deeper than the parser's limit
+    } catch (const expression_error& err) {
+        bug("the print of a result does not compile: " + print + ": " + err.what());
+    }
+    eval_context ctx;
+    const value same = e.evaluate({&v, 1}, ctx);
+    if (!same.is_true()) bug("the print of a result is not equal to it: " + print);
+}
+
 void run(const expression& e, const setting& s) {
     eval_context ctx(budget());
     const value v = e.evaluate(s.slots, ctx);
-    (void)v.to_string();
+    round_trip(v, s);
     (void)to_json(v).dump();
     if (v.is_error()) (void)e.describe(v.as_error());
     (void)e.input_paths();

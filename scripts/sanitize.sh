@@ -11,9 +11,10 @@
 #   TELECOMPLY_FUZZ_TARGETS="cel_eval ruleset" scripts/sanitize.sh   # some targets only
 #   TELECOMPLY_FUZZ_SECONDS=0 scripts/sanitize.sh          # the tests only, no fuzzing
 #
-# Time on the 2-core machine, quiet, from an empty build-asan/ (TELECOMPLY_JOBS=2, the
-# default): build ~7 min, ctest ~2.5 min, fuzzing 7 targets x 60 s two at a time ~4 min:
-# ~14 min in all (measured: see docs/testing.md, "Sanitizers and fuzzing").
+# Time on the 2-core machine from an empty build-asan/, measured one job at a time
+# (TELECOMPLY_JOBS=1, other work on the machine): build 14.2 min, ctest 1.5 min, fuzzing 7 x 60 s
+# 7.2 min: 23 min. With both cores (TELECOMPLY_JOBS=2, the default, as in CI): build ~7 min,
+# ctest ~1 min, fuzzing two at a time ~3.6 min: ~12 min. test.sh before this step: ~8.5 min.
 #
 # New inputs the fuzzers find go to build-asan/fuzz/corpus/<target>/ (not into the repository);
 # a crashing input goes to build-asan/fuzz/artifacts/<target>/ and the log names it. Make it a
@@ -23,6 +24,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${TELECOMPLY_ASAN_BUILD_DIR:-$ROOT/build-asan}
 JOBS=${TELECOMPLY_JOBS:-$(nproc)}
 FUZZ_SECONDS=${TELECOMPLY_FUZZ_SECONDS:-60}
+SECONDS=0
+took() { echo "   ($1: $((SECONDS / 60)) min $((SECONDS % 60)) s since the start)"; }
 
 source "$ROOT/scripts/packages.sh"
 ensure_deb_packages "${TELECOMPLY_DEB_PACKAGES[@]}" "${TELECOMPLY_CLANG_PACKAGES[@]}"
@@ -34,6 +37,7 @@ cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAG
   -DCMAKE_CXX_COMPILER=clang++-14 -DTELECOMPLY_SANITIZE=ON -DTELECOMPLY_FUZZ=ON \
   -DTELECOMPLY_BUILD_PYTHON=OFF -DTELECOMPLY_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
+took "built"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:strict_string_checks=1:check_initialization_order=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -41,6 +45,7 @@ export ASAN_SYMBOLIZER_PATH=${ASAN_SYMBOLIZER_PATH:-$(command -v llvm-symbolizer
 
 echo "== tests under ASan + UBSan (ctest)"
 ctest --test-dir "$BUILD" --output-on-failure -j "$JOBS"
+took "tested"
 
 if [[ $FUZZ_SECONDS -le 0 ]]; then
   echo "== sanitizer tests passed (fuzzing skipped: TELECOMPLY_FUZZ_SECONDS=$FUZZ_SECONDS)"
@@ -72,6 +77,7 @@ for t in $targets; do
 done
 wait
 
+took "fuzzed"
 failed=()
 for t in $targets; do
   status=$(cat "$BUILD/fuzz/$t.status" 2>/dev/null || echo "?")

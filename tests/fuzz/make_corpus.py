@@ -100,13 +100,26 @@ def cel_expressions() -> list[str]:
     return sorted(found, key=lambda s: (len(s), s))
 
 
+def documented_expressions() -> list[str]:
+    """The expressions of docs/expressions.md (code spans that call something) and those the
+    evaluator's tests evaluate (show("...") in tests/cpp/test_cel_eval.cpp): every standard and
+    domain function, macros, literals of every kind."""
+    found: set[str] = set()
+    doc = (ROOT / "docs" / "expressions.md").read_text(encoding="utf-8")
+    found.update(s for s in re.findall(r"`([^`\n]+)`", doc) if "(" in s)
+    tests = (ROOT / "tests" / "cpp" / "test_cel_eval.cpp").read_text(encoding="utf-8")
+    for m in re.finditer(r'show\("((?:[^"\\]|\\.)*)"\)', tests):
+        found.add(m.group(1).encode("utf-8").decode("unicode_escape").encode("latin-1").decode("utf-8"))
+    return sorted(found, key=lambda s: (len(s), s))
+
+
 def cel_corpora() -> None:
-    exprs = spread(cel_expressions())
+    exprs = spread(cel_expressions(), 24) + spread(documented_expressions(), 36)
     seeds = {f"{i:02d}.cel": e for i, e in enumerate(exprs)}
     tokens: set[str] = {"&&", "||", "==", "!=", "<=", ">=", " in ", "?", ":", "[", "]", "{", "}",
                         "(", ")", ".", ",", "!", "-", "+", "*", "/", "%", "true", "false", "null",
                         "b'", "r'", "'''", '"""', "u", "0x", "1e9", "\\u", "\\x"}
-    for e in cel_expressions():
+    for e in cel_expressions() + documented_expressions():
         tokens.update(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", e))
         tokens.update(re.findall(r"'[^'\\]{0,20}'", e))
     for target in ("cel_parse", "cel_eval"):

@@ -6,8 +6,9 @@
 Seeds are named seed-*; inputs a campaign found a bug with are named regression-* and are
 kept (never rewritten or removed here). Everything is derived from files in the repository:
 the example applications and ruleset test fixtures, the shipped rulesets (and the CEL
-expressions of their rules), calendars and workflows, and the event sequences of the approval
-workflow as docs/policy.md section 5 describes them. Deterministic: running it again changes
+expressions of their rules, of docs/expressions.md and of the evaluator's tests), calendars and
+workflows, and the event sequences of the approval workflow as docs/policy.md section 5
+describes them. Deterministic: running it again changes
 nothing unless the inputs did.
 """
 

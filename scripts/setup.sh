@@ -7,24 +7,8 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${TELECOMPLY_BUILD_DIR:-$ROOT/build}
 VENV=${TELECOMPLY_VENV:-$ROOT/.venv}
 
-DEB_PACKAGES=(
-  build-essential cmake ninja-build pkg-config git
-  libboost-graph-dev nlohmann-json3-dev doctest-dev libre2-dev libcli11-dev libsqlite3-dev
-  libssl-dev libvalijson-dev libhowardhinnant-date-dev libsimdjson-dev libgoogle-perftools-dev tzdata
-  python3 python3-venv python3-dev
-)
-
-missing=()
-for p in "${DEB_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if ((${#missing[@]})); then
-  echo "== installing Debian packages: ${missing[*]}"
-  SUDO=""
-  [[ $(id -u) -eq 0 ]] || SUDO=sudo
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+source "$ROOT/scripts/packages.sh"
+ensure_deb_packages "${TELECOMPLY_DEB_PACKAGES[@]}"
 
 if [[ ! -x $VENV/bin/python ]]; then
   echo "== creating the virtual environment $VENV"

@@ -3,7 +3,8 @@
 # its rulesets"): the installed CLI, and tests/consumer built with find_package(telecomply CONFIG)
 # against the moved package. Everything runs from a folder with a decoy rulesets/ of its own, and
 # the output names the folder read: never the source tree's rulesets/ nor ./rulesets.
-#   cmake -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch> -P install_consumer.cmake
+#   cmake -DBUILD=<build dir> -DSRC=<source dir> -DWORK=<scratch> [-DCXX=<compiler>]
+#         [-DCXX_FLAGS=<flags, e.g. the sanitizers the build was made with>] -P install_consumer.cmake
 cmake_minimum_required(VERSION 3.21)
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK})
@@ -91,8 +92,17 @@ expect(env "${out}${err}" "${MOVED}/nowhere")
 step(option 2 ${CLI} check --rulesets ${MOVED}/rulesets ${apps}/gd-retail-eligible.json)
 
 # ---- a program built against the moved package reads its rulesets
+# the consumer is built with the build's compiler and sanitizers: an instrumented library links
+# only so
+set(compiler_args "")
+if(CXX)
+  list(APPEND compiler_args -DCMAKE_CXX_COMPILER=${CXX})
+endif()
+if(CXX_FLAGS)
+  list(APPEND compiler_args "-DCMAKE_CXX_FLAGS=${CXX_FLAGS}" "-DCMAKE_EXE_LINKER_FLAGS=${CXX_FLAGS}")
+endif()
 step(configure 0 ${CMAKE_COMMAND} -S ${SRC}/tests/consumer -B ${MOVED}/consumer -G Ninja
-     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${P})
+     -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=${P} ${compiler_args})
 expect(telecomply_RULESETS_DIR "${out}" "telecomply_RULESETS_DIR: ${installed_re}\n")
 step(build 0 ${CMAKE_COMMAND} --build ${MOVED}/consumer --parallel 1)
 step(default_rulesets 0 ${MOVED}/consumer/consumer_default_rulesets ${apps}/gd-new-company-ineligible.json)

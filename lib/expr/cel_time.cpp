@@ -154,6 +154,12 @@ std::string format_timestamp(time_parts t) {
 
 std::optional<time_parts> parse_duration(std::string_view s) noexcept {
     // A signed sequence of decimal numbers with unit suffixes, as Go's time.ParseDuration.
+    // Every quantity is kept within `limit` (2^63 ns, the magnitude of the most negative
+    // duration) and checked before the step that could take it past: the digits of a number,
+    // its product with the unit, the sum of the parts. 128-bit arithmetic then cannot overflow:
+    // no intermediate value exceeds 10 * 2^63 + 9 (a number's next digit), 2^64 + 2^42 (a sum)
+    // or 10^18 * 3.6 * 10^12 < 2^102 (a fraction times the unit).
+    constexpr i128 limit = static_cast<i128>(1) << 63;
     if (s.empty()) return std::nullopt;
     std::size_t i = 0;
     bool neg = false;
@@ -163,23 +169,24 @@ std::optional<time_parts> parse_duration(std::string_view s) noexcept {
     }
     if (s.substr(i) == "0") return time_parts{0, 0};
     if (i >= s.size()) return std::nullopt;
-    // accumulate in nanoseconds as a 128-bit integer to detect overflow exactly
-    i128 total = 0;
+    i128 total = 0;  // nanoseconds, in [0, limit]
     while (i < s.size()) {
-        i128 whole = 0;
+        i128 whole = 0;  // in [0, limit]
         std::size_t start = i;
         while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
             whole = whole * 10 + (s[i] - '0');
-            if (whole > static_cast<i128>(1) << 100) return std::nullopt;
+            if (whole > limit) return std::nullopt;  // at least 1ns a unit: out of range
             ++i;
         }
         const bool had_whole = i > start;
+        // digits past the 18th are dropped: frac < scale <= 10^18
+        constexpr i128 max_scale = 1'000'000'000'000'000'000LL;
         i128 frac = 0, scale = 1;
         bool had_frac = false;
         if (i < s.size() && s[i] == '.') {
             ++i;
             while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-                if (scale < static_cast<i128>(1'000'000'000'000'000'000LL)) {
+                if (scale < max_scale) {
                     frac = frac * 10 + (s[i] - '0');
                     scale *= 10;
                 }
@@ -208,9 +215,11 @@ std::optional<time_parts> parse_duration(std::string_view s) noexcept {
         else
             return std::nullopt;
         i += ulen;
+        static_assert(max_scale * 3600 * nanos_per_second < (static_cast<i128>(1) << 102));
+        if (whole > limit / unit) return std::nullopt;  // whole * unit > limit
+        // frac < scale: the fraction adds less than one unit, so the sum stays below 2 * limit
         total += whole * unit + frac * unit / scale;
-        if (total > static_cast<i128>(max_duration_seconds + 1) * nanos_per_second * 2)
-            return std::nullopt;
+        if (total > limit) return std::nullopt;
     }
     if (neg) total = -total;
     time_parts d{static_cast<std::int64_t>(total / nanos_per_second),

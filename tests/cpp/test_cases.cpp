@@ -372,7 +372,11 @@ TEST_CASE("cases: the shipped workflow allows exactly the events of docs/policy.
 TEST_CASE("cases: every event a state does not allow is refused there; nothing is written") {
     const auto& wf = manager().workflow_for("CN-GD");
     int checked = 0;
-    for (const auto& [state, allowed] : policy_events()) {
+    // names, not structured bindings: CAPTURE captures them in a lambda, which C++20 allows
+    // (P1091) but clang before 16 refuses
+    for (const auto& entry : policy_events()) {
+        const std::string& state = entry.first;
+        const auto& allowed = entry.second;
         CAPTURE(state);
         // a store per case: one applicant's barred case would refuse its next application
         service_fixture f;
@@ -452,8 +456,9 @@ TEST_CASE("cases: every transition of docs/policy.md section 5 is taken from eac
         covered.emplace(r.from, r.event);
     }
     // every (state, event) pair docs/policy.md allows is in the table
-    for (const auto& [state, events] : policy_events())
-        for (const auto& event : events) {
+    for (const auto& entry : policy_events())
+        for (const auto& event : entry.second) {
+            const std::string& state = entry.first;
             CAPTURE(state);
             CAPTURE(event);
             CHECK(covered.count({state, event}) == 1);
@@ -551,7 +556,9 @@ TEST_CASE("cases: submit runs the intake rules of the pinned ruleset") {
             {"hn-real-estate-2026-rules-ineligible",
              {"MATERIAL_MISSING[industry_license]", "CONSENT_MECHANISM_MISSING"}},
         };
-        for (const auto& [name, codes] : cases) {
+        for (const auto& entry : cases) {
+            const auto& name = entry.first;
+            const auto& codes = entry.second;
             CAPTURE(name);
             const auto app = example(name);
             const auto what = refused_in_memory(

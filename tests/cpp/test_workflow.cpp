@@ -405,7 +405,7 @@ TEST_CASE("workflow: overlays") {
     SUBCASE("replacing an unknown id") {
         auto t = transition("acept", "submitted", "accept", "site_inspection");
         t["replace"] = true;
-        overlay["transitions"] = {t};
+        overlay["transitions"] = json::array({t});
         const auto msg = overlay_error(overlay);
         CHECK(contains(msg,
                        "test (overlay): $.transitions[0].id: replaces unknown transition "
@@ -417,7 +417,8 @@ TEST_CASE("workflow: overlays") {
             contains(overlay_error(overlay), "$.remove[1]: removes unknown transition 'shedule'"));
     }
     SUBCASE("adding an id the base defines, without replace") {
-        overlay["transitions"] = {transition("accept", "submitted", "accept", "site_inspection")};
+        overlay["transitions"] =
+            json::array({transition("accept", "submitted", "accept", "site_inspection")});
         CHECK(contains(overlay_error(overlay),
                        "$.transitions[0].id: transition 'accept' is already defined by CN (add "
                        "\"replace\": true to replace it)"));
@@ -425,7 +426,7 @@ TEST_CASE("workflow: overlays") {
     SUBCASE("defining and removing one id") {
         auto t = transition("accept", "submitted", "accept", "site_inspection");
         t["replace"] = true;
-        overlay["transitions"] = {t};
+        overlay["transitions"] = json::array({t});
         overlay["remove"] = {"accept"};
         CHECK(contains(overlay_error(overlay),
                        "$.remove[0]: transition 'accept' is both defined and removed"));
@@ -436,15 +437,16 @@ TEST_CASE("workflow: overlays") {
                        "$.extends: extends 'CN-BJ' but the base workflow is 'CN'"));
     }
     SUBCASE("an added transition to an unknown state points at the overlay") {
-        overlay["transitions"] = {transition("escalate", "under_review", "accept", "tribunal")};
+        overlay["transitions"] =
+            json::array({transition("escalate", "under_review", "accept", "tribunal")});
         CHECK(contains(overlay_error(overlay),
                        "test (overlay): $.transitions[0].to: transition 'escalate' goes to "
                        "unknown state 'tribunal'"));
     }
     SUBCASE("removing and adding transitions") {
         overlay["remove"] = {"schedule_inspection"};
-        overlay["transitions"] = {
-            transition("withdraw_review", "under_review", "withdraw", "withdrawn")};
+        overlay["transitions"] =
+            json::array({transition("withdraw_review", "under_review", "withdraw", "withdrawn")});
         const auto w = workflow::from_json(base, &overlay);
         CHECK(w.id() == "CN-XX");
         CHECK(w.on_event("under_review", "schedule_inspection").empty());

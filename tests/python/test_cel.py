@@ -62,6 +62,15 @@ def test_evaluation_errors_are_exceptions_with_reasons():
     assert cel.evaluate("1 / 0 == 1 || true") is True
 
 
+def test_durations_past_the_range_are_errors_whatever_their_size():
+    # the fuzzing campaign's first finding: the parser's own arithmetic overflowed
+    for text in ["100000000000000000000000000h", "-" + "9" * 60 + "ms", "2562048h", "1e"]:
+        with pytest.raises(telecomply.EvaluationError) as info:
+            cel.evaluate(f"duration('{text}')")
+        assert info.value.reason == "invalid_argument"
+    assert cel.evaluate("duration('2562047h')") == dt.timedelta(hours=2562047)
+
+
 def test_checked_mode_rejects_unknown_names():
     assert cel.evaluate("x || true") is True  # unchecked: a runtime error, absorbed
     with pytest.raises(telecomply.CompileError):

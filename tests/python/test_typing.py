@@ -55,8 +55,11 @@ def test_mypy_strict_on_a_users_script(tmp_path: Path) -> None:
     script = tmp_path / "user.py"
     script.write_text(USER_SCRIPT, encoding="utf-8")
     env = dict(os.environ)
-    # the package under test, wherever it is imported from (an installed wheel or the build)
-    env["MYPYPATH"] = str(Path(telecomply.__file__).parent.parent)
+    # the package under test: an installed wheel mypy finds by itself in the interpreter's
+    # site-packages (which it refuses in MYPYPATH); the build tree's copy through MYPYPATH
+    where = Path(telecomply.__file__).resolve().parent.parent
+    if where.name != "site-packages":
+        env["MYPYPATH"] = str(where)
     run = subprocess.run(
         [sys.executable, "-m", "mypy", "--strict", "--no-incremental",
          "--cache-dir", str(tmp_path / ".mypy_cache"), str(script)],

@@ -27,20 +27,23 @@ namespace telecomply::detail {
 
 // Where the schema says "integer": a tree of the members and items that can hold one.
 struct integer_positions {
+    std::string key;  // the member this node describes, as a child in `properties`
     bool integer = false;
     // a vector, which (unlike the maps) may hold its own incomplete type; a schema has few
-    std::vector<std::pair<std::string, integer_positions>> properties;
-    [[nodiscard]] const integer_positions* property(std::string_view key) const noexcept {
-        for (const auto& [k, p] : properties)
-            if (k == key) return &p;
-        return nullptr;
-    }
+    std::vector<integer_positions> properties;
     std::unique_ptr<integer_positions> additional;  // additionalProperties
     std::unique_ptr<integer_positions> items;
     [[nodiscard]] bool empty() const noexcept {
         return !integer && properties.empty() && !additional && !items;
     }
+    [[nodiscard]] const integer_positions* property(std::string_view k) const noexcept;
 };
+
+const integer_positions* integer_positions::property(std::string_view k) const noexcept {
+    for (const auto& p : properties)
+        if (p.key == k) return &p;
+    return nullptr;
+}
 
 struct json_schema::impl {
     valijson::Schema schema;
@@ -112,17 +115,19 @@ void collect_integers(const nlohmann::json& root, const nlohmann::json& sub, int
         if (!p->empty()) slot = std::move(p);
     };
     if (const auto props = s->find("properties"); props != s->end() && props->is_object())
-        for (const auto& [key, schema] : props->items()) {
+        for (auto member = props->begin(); member != props->end(); ++member) {
+            const std::string& key = member.key();
             auto it = std::find_if(out.properties.begin(), out.properties.end(),
-                                   [&](const auto& kv) { return kv.first == key; });
+                                   [&key](const integer_positions& p) { return p.key == key; });
             integer_positions p;
-            if (it != out.properties.end()) p = std::move(it->second);
-            collect_integers(root, schema, p, depth + 1);
+            if (it != out.properties.end()) p = std::move(*it);
+            p.key = key;
+            collect_integers(root, member.value(), p, depth + 1);
             if (p.empty()) continue;
             if (it != out.properties.end())
-                it->second = std::move(p);
+                *it = std::move(p);
             else
-                out.properties.emplace_back(key, std::move(p));
+                out.properties.push_back(std::move(p));
         }
     if (const auto add = s->find("additionalProperties"); add != s->end() && add->is_object())
         child(*add, out.additional);

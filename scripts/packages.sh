@@ -7,7 +7,7 @@
 TELECOMPLY_DEB_PACKAGES=(
   build-essential cmake ninja-build pkg-config git
   libboost-graph-dev nlohmann-json3-dev doctest-dev libre2-dev libcli11-dev libsqlite3-dev
-  libssl-dev libvalijson-dev libhowardhinnant-date-dev libsimdjson-dev libgoogle-perftools-dev tzdata
+  libssl-dev libvalijson-dev libhowardhinnant-date-dev libsimdjson-dev libgoogle-perftools-dev libcsv-dev tzdata
   python3 python3-venv python3-dev
 )
 # the sanitizer and fuzzing build: clang 14, its runtimes (ASan, UBSan, libFuzzer:

@@ -54,6 +54,18 @@ screening_context::screening_context(std::shared_ptr<const catalogue> rules,
         auto [it, fresh] = s.refused_at.try_emplace(*key, refusals[i].refused_at);
         if (!fresh && refusals[i].refused_at < it->second) it->second = refusals[i].refused_at;
     }
+    if (!s.refused_at.empty()) {
+        unsigned bits = 10;  // at least 1,024 bits
+        while ((std::uint64_t{1} << bits) < s.refused_at.size() * 16 && bits < 40)
+            ++bits;
+        s.filter_shift = 64 - bits;
+        s.refused_filter.assign((std::size_t{1} << bits) / 64, 0);
+        for (const auto& [key, at] : s.refused_at) {
+            (void)at;
+            const std::uint64_t bit = impl::mix(key) >> s.filter_shift;
+            s.refused_filter[bit >> 6] |= std::uint64_t{1} << (bit & 63);
+        }
+    }
 }
 
 screening_context::~screening_context() = default;

@@ -39,6 +39,20 @@ struct screening_context::impl {
     std::vector<entry> entries;
     std::unordered_map<std::uint64_t, entries_of> by_number;
     std::unordered_map<std::uint64_t, std::int64_t> refused_at;  ///< callee -> earliest
+    /// A one-hash Bloom filter over refused_at's keys (16 bits a refusal): most callees were
+    /// never refused, and a bit test answers them without a hash-table probe.
+    std::vector<std::uint64_t> refused_filter;
+    unsigned filter_shift = 64;
+
+    [[nodiscard]] static std::uint64_t mix(std::uint64_t key) noexcept {
+        return key * 0x9E3779B97F4A7C15ULL;  // Fibonacci hashing: the top bits are well mixed
+    }
+    /// False when `callee` is certainly not refused.
+    [[nodiscard]] bool maybe_refused(std::uint64_t callee) const noexcept {
+        if (refused_filter.empty()) return false;
+        const std::uint64_t bit = mix(callee) >> filter_shift;
+        return (refused_filter[bit >> 6] >> (bit & 63)) & 1U;
+    }
 
     /// The caller's standing at `t` (docs/policy.md §6): whitelisted when any entry's interval
     /// holds `t`; its region that of the entry whose latest interval starting at or before `t`

@@ -33,6 +33,7 @@ constexpr auto k_over_cap = static_cast<std::uint8_t>(call_finding::daily_call_c
 constexpr auto k_refused = static_cast<std::uint8_t>(call_finding::callee_refused);
 constexpr std::size_t k_examples = 3;
 constexpr std::size_t k_worst = 10;
+constexpr std::size_t k_all_sampled = 4;  // every finding kind has its examples
 
 /// The rules of one region on one local day.
 struct day_rules {
@@ -91,15 +92,11 @@ class run {
             std::uint8_t codes = 0;
             row_result& r = results_[i];
             r.day = static_cast<std::int32_t>(day);
-            if (caller != last_caller_) {
-                last_caller_ = caller;
-                auto it = ctx_.by_number.find(caller);
-                last_entries_ = it == ctx_.by_number.end() ? nullptr : &it->second;
-            }
-            if (last_entries_ == nullptr) {
+            caller_state& who = state_of(caller);
+            if (who.entries == nullptr) {
                 codes |= k_not_whitelisted;
             } else {
-                const auto standing = ctx_.at(*last_entries_, start);
+                const auto standing = ctx_.at(*who.entries, start);
                 if (!standing.whitelisted) codes |= k_not_whitelisted;
                 const day_rules& rules = rules_for(standing.region, day);
                 if (!rules.ok) {
@@ -111,7 +108,7 @@ class run {
                 const std::int64_t sod = start + detail::k_cst_offset_s - day * detail::k_day_s;
                 if (sod < rules.window_start || sod + b.duration[i] > rules.window_end)
                     codes |= k_outside;
-                day_count& d = days_[number_day{caller, day}];
+                day_count& d = day_of(who, caller, day);
                 if (d.count == 0) {
                     d.cap = rules.cap;
                     d.region = standing.region;
@@ -123,12 +120,15 @@ class run {
                     d.last_start = start;
                 if (!d.out_of_order && d.count > d.cap) codes |= k_over_cap;
             }
-            auto refused = ctx_.refused_at.find(b.callee[i]);
-            if (refused != ctx_.refused_at.end() && refused->second <= start) codes |= k_refused;
+            if (ctx_.maybe_refused(b.callee[i])) {
+                auto refused = ctx_.refused_at.find(b.callee[i]);
+                if (refused != ctx_.refused_at.end() && refused->second <= start)
+                    codes |= k_refused;
+            }
             r.codes = codes;
             if (codes != 0) {
-                ++flagged_by_caller_[caller];
-                sample(b, i, codes);
+                ++who.flagged;
+                if (sampled_ != k_all_sampled) sample(b, i, codes);
             }
         }
         b.sort_errors();
@@ -136,7 +136,8 @@ class run {
     }
 
     /// The number-days that arrived out of order and exceed their cap: pass 2 ranks them.
-    [[nodiscard]] std::unordered_set<number_day, number_day_hash> to_rank() const {
+    [[nodiscard]] std::unordered_set<number_day, number_day_hash> to_rank() {
+        settle_days();
         std::unordered_set<number_day, number_day_hash> out;
         for (const auto& [k, d] : days_)
             if (d.out_of_order && d.count > d.cap) out.insert(k);
@@ -180,7 +181,7 @@ class run {
                     r.codes &= static_cast<std::uint8_t>(~k_over_cap);
                 spill_.put(c.row, r);
                 const bool is = r.codes != 0;
-                if (was != is) flagged_by_caller_[k.caller] += is ? 1 : -1;
+                if (was != is) state_of(k.caller).flagged += is ? 1 : -1;
                 if (r.codes & k_over_cap)
                     cap_examples.push_back(
                         {k, call_example{c.row, detail::phone_key_text(k.caller),
@@ -196,7 +197,10 @@ class run {
 
     /// The last step: every row's final codes to the sink, and the report's totals.
     void deliver(screening_sink& out) {
+        settle_days();
         std::vector<std::uint8_t> codes;
+        // counted by integer keys (day, region, finding bit); named once at the end
+        std::unordered_map<std::uint64_t, std::int64_t> per_day;
         spill_.replay([&](std::int64_t first, std::span<const row_result> rows,
                           std::span<const call_row_error> errors) {
             codes.resize(rows.size());
@@ -206,18 +210,25 @@ class run {
                 if (r.bad) ++report_.bad_rows;
                 if (r.codes == 0) continue;
                 ++report_.flagged_rows;
-                const std::string& region = r.region == 0 ? empty_ : ctx_.regions[r.region - 1];
-                const std::string day = date{r.day}.to_string();
-                for (call_finding f : all_call_findings) {
-                    if (!(r.codes & static_cast<std::uint8_t>(f))) continue;
-                    const std::string code(to_string(f));
-                    ++report_.by_code[code];
-                    ++report_.by_code_region[{code, region}];
-                    ++report_.by_day[{day, region, code}];
-                }
+                const std::uint64_t base =
+                    (static_cast<std::uint64_t>(static_cast<std::uint32_t>(r.day)) << 24) |
+                    (static_cast<std::uint64_t>(r.region) << 8);
+                for (std::uint8_t bit = 1; bit <= k_refused;
+                     bit = static_cast<std::uint8_t>(bit << 1))
+                    if (r.codes & bit) ++per_day[base | bit];
             }
             out.rows(first, codes, errors);
         });
+        for (const auto& [key, n] : per_day) {
+            const auto bit = static_cast<call_finding>(key & 0xFF);
+            const auto region_index = static_cast<std::uint16_t>((key >> 8) & 0xFFFF);
+            const date day{static_cast<std::int32_t>(static_cast<std::uint32_t>(key >> 24))};
+            const std::string code(to_string(bit));
+            const std::string& region = region_index == 0 ? empty_ : ctx_.regions[region_index - 1];
+            report_.by_code[code] += n;
+            report_.by_code_region[{code, region}] += n;
+            report_.by_day[{day.to_string(), region, code}] += n;
+        }
         report_.rows = spill_.rows();
         for (const auto& [k, d] : days_)
             if (d.count > d.cap)
@@ -229,8 +240,8 @@ class run {
                       return a.number != z.number ? a.number < z.number : a.day < z.day;
                   });
         std::vector<std::pair<std::string, std::int64_t>> worst;
-        for (const auto& [caller, n] : flagged_by_caller_)
-            if (n > 0) worst.emplace_back(detail::phone_key_text(caller), n);
+        for (const auto& who : callers_)
+            if (who.flagged > 0) worst.emplace_back(detail::phone_key_text(who.key), who.flagged);
         std::sort(worst.begin(), worst.end(), [](const auto& a, const auto& z) {
             return a.second != z.second ? a.second > z.second : a.first < z.first;
         });
@@ -247,6 +258,59 @@ class run {
     }
 
   private:
+    /// What the run keeps of a caller: found once per distinct caller, so that each row costs
+    /// one lookup (none when the same caller comes again). The number-day of its latest call
+    /// lives here; other days wait in days_ (a chronological input touches days_ once a day).
+    struct caller_state {
+        std::uint64_t key = 0;
+        const ctx_impl::entries_of* entries = nullptr;  ///< nullptr: never listed
+        std::int64_t flagged = 0;                       ///< its calls with findings
+        std::int64_t day = std::numeric_limits<std::int64_t>::min();
+        day_count current;
+    };
+
+    caller_state& state_of(std::uint64_t caller) {
+        if (caller == last_caller_ && last_state_ != nullptr) return *last_state_;
+        auto [it, fresh] =
+            caller_ids_.try_emplace(caller, static_cast<std::uint32_t>(callers_.size()));
+        if (fresh) {
+            caller_state st;
+            st.key = caller;
+            auto e = ctx_.by_number.find(caller);
+            if (e != ctx_.by_number.end()) st.entries = &e->second;
+            callers_.push_back(st);
+        }
+        last_caller_ = caller;
+        last_state_ = &callers_[it->second];
+        return *last_state_;
+    }
+
+    day_count& day_of(caller_state& who, std::uint64_t caller, std::int64_t day) {
+        if (who.day == day) return who.current;
+        if (who.day != std::numeric_limits<std::int64_t>::min())
+            days_[number_day{caller, who.day}] = who.current;
+        auto it = days_.find(number_day{caller, day});
+        if (it != days_.end()) {
+            who.current = it->second;
+            days_.erase(it);
+        } else {
+            who.current = day_count{};
+        }
+        who.day = day;
+        return who.current;
+    }
+
+    /// Moves every caller's current number-day into days_.
+    void settle_days() {
+        for (auto& who : callers_) {
+            if (who.day == std::numeric_limits<std::int64_t>::min()) continue;
+            days_[number_day{who.key, who.day}] = who.current;
+            who.day = std::numeric_limits<std::int64_t>::min();
+        }
+        last_state_ = nullptr;
+        last_caller_ = 0;
+    }
+
     const day_rules& rules_for(std::uint16_t region, std::int64_t day) {
         const std::uint64_t key = (static_cast<std::uint64_t>(region) << 40) ^
                                   static_cast<std::uint64_t>(day & 0xFFFFFFFFFF);
@@ -282,6 +346,7 @@ class run {
             if (!(codes & bit)) continue;
             auto& list = examples_[bit];
             if (list.size() >= k_examples) continue;
+            if (list.size() + 1 == k_examples) ++sampled_;
             const number_day k{b.caller[i], detail::local_day(b.start[i])};
             list.push_back(
                 {k, call_example{b.first_row + static_cast<std::int64_t>(i),
@@ -299,9 +364,11 @@ class run {
     std::unordered_map<std::uint64_t, day_rules> rules_;
     std::uint64_t last_rules_key_ = std::numeric_limits<std::uint64_t>::max();
     const day_rules* last_rules_ = nullptr;
+    std::unordered_map<std::uint64_t, std::uint32_t> caller_ids_;
+    std::vector<caller_state> callers_;
     std::uint64_t last_caller_ = 0;
-    const ctx_impl::entries_of* last_entries_ = nullptr;
-    std::unordered_map<std::uint64_t, std::int64_t> flagged_by_caller_;
+    caller_state* last_state_ = nullptr;
+    std::size_t sampled_ = 0;  // finding kinds with all their examples
     std::map<std::uint8_t, std::vector<std::pair<number_day, call_example>>> examples_;
     std::string empty_;
 };

@@ -149,7 +149,7 @@ run(event_help 0 case event --help)
 expect(event_help "${out}" "  reject: reasons\n")
 expect(event_help "${out}" "  request_supplement: items\n")
 expect(event_help "${out}" "  report_change: changed_on, patch\n")
-expect(event_help "${out}" "  complaint: number\n")
+expect(event_help "${out}" "  complaint: number, source\n")
 expect(event_help "${out}" "  patch  \\{...\\}  a JSON Merge Patch")
 
 # lint: a broken national workflow is one located problem, not one per region, and no

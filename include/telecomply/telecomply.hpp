@@ -10,7 +10,9 @@
 #include "telecomply/base/version.hpp"            // IWYU pragma: export
 #include "telecomply/cases/case_store.hpp"        // IWYU pragma: export
 #include "telecomply/cases/cases.hpp"             // IWYU pragma: export
+#include "telecomply/cases/complaints.hpp"        // IWYU pragma: export
 #include "telecomply/cases/event_time.hpp"        // IWYU pragma: export
+#include "telecomply/cases/registry.hpp"          // IWYU pragma: export
 #include "telecomply/cases/seal.hpp"              // IWYU pragma: export
 #include "telecomply/domain/calendar.hpp"         // IWYU pragma: export
 #include "telecomply/domain/calendar_import.hpp"  // IWYU pragma: export

@@ -1135,6 +1135,20 @@ void case_store::transaction::rollback() noexcept {
     if (!s.autocommit()) s.exec_quietly(sql::rollback);
 }
 
+case_store::read_view::read_view(read_view&& other) noexcept
+    : store_(std::exchange(other.store_, nullptr)) {}
+
+case_store::read_view::~read_view() {
+    if (store_ != nullptr && !store_->autocommit()) store_->exec_quietly(sql::rollback);
+}
+
+case_store::read_view case_store::consistent_reads() const {
+    impl& s = self();
+    if (!s.autocommit()) return read_view(nullptr);  // a transaction's reads: consistent already
+    s.exec(sql::begin_read);
+    return read_view(&s);
+}
+
 bool case_store::in_transaction() const noexcept {
     return impl_ != nullptr && impl_->in_tx;
 }

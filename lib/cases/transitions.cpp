@@ -378,6 +378,9 @@ void complaint_check(const case_state& s, const event_context& c) {
     if (!case_numbers(s).contains(*number))
         refuse(s, e,
                "data.number " + it->dump() + " (" + *number + ") is not a number of this case");
+    // who passed the complaint on (a hotline, an import's source column): kept as evidence
+    if (const auto src = e.data.find("source"); src != e.data.end() && !src->is_string())
+        refuse(s, e, "data.source must be text (who passed the complaint on)");
 }
 
 void count_complaint(const workflow_effect&, case_state& next, const event_context& c) {
@@ -443,7 +446,7 @@ const std::map<std::string, effect_impl, std::less<>>& effect_table() {
         {"ban", {nullptr, &ban}},
         {"record", {&record_check, &record, {"reasons"}}},
         {"check_change_lateness", {&change_lateness_check, &check_change_lateness, {"changed_on"}}},
-        {"count_complaint", {&complaint_check, &count_complaint, {"number"}}},
+        {"count_complaint", {&complaint_check, &count_complaint, {"number", "source"}}},
         {"require_items", {&require_items_check, &require_items, {"items"}}},
         // the patch itself is applied before the guards run (case_manager::apply_impl)
         {"amend_application", {nullptr, &amend_application, {"patch"}}},

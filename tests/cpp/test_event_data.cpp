@@ -159,7 +159,7 @@ TEST_CASE("event data holds only the fields the event reads (issue 10)") {
     const auto w = gd("whitelisted");
     const auto why = refusal(
         w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"notes", "typo of note"}}));
-    CHECK(has(why, "data.notes is not a field of 'complaint' (it takes note, number)"));
+    CHECK(has(why, "data.notes is not a field of 'complaint' (it takes note, number, source)"));
     CHECK(has(refusal(w, ev("complaint", "2026-03-20", {{"number", "13866751415"}, {"note", 3}})),
               "data.note must be text"));
     CHECK(take(w, ev("complaint", "2026-03-20",

@@ -708,7 +708,7 @@ TEST_CASE("workflow: one vocabulary of guards and effects, each implemented by t
     };
     CHECK(fields("reject") == std::vector<std::string>{"reasons"});
     CHECK(fields("request_supplement") == std::vector<std::string>{"items"});
-    CHECK(fields("complaint") == std::vector<std::string>{"number"});
+    CHECK(fields("complaint") == std::vector<std::string>{"number", "source"});
     CHECK(fields("report_change") == std::vector<std::string>{"changed_on", "patch"});
     CHECK(fields("submit") == std::vector<std::string>{"patch"});
     CHECK(fields("accept").empty());

@@ -212,6 +212,31 @@ class case_store {
     /// Whether a transaction (begin()) is open on this store.
     [[nodiscard]] bool in_transaction() const noexcept;
 
+    /// One consistent view of the file for several reads (every case's history at once, as
+    /// case_service::registry() reads them): while it is alive, every read on this case_store
+    /// sees the file as it was at the first of them; other connections' writes commit meanwhile
+    /// and are seen once it ends. Never writes and takes no write lock (SQLite `BEGIN
+    /// DEFERRED`, rolled back at the end). Inside a transaction (begin()) it does nothing: the
+    /// transaction's reads are consistent already. While it is alive this case_store must not
+    /// write (create(), append(), begin() fail with store_error or usage_error), and it must end
+    /// before its case_store is destroyed or moved from.
+    class read_view {
+      public:
+        read_view(read_view&& other) noexcept;
+        read_view& operator=(read_view&&) = delete;
+        read_view(const read_view&) = delete;
+        read_view& operator=(const read_view&) = delete;
+        /// Ends the read; never throws.
+        ~read_view();
+
+      private:
+        friend class case_store;
+        explicit read_view(impl* store) noexcept : store_(store) {}
+        impl* store_ = nullptr;  // null when it holds no read of its own
+    };
+    /// Starts a read_view. Throws store_error when SQLite refuses.
+    [[nodiscard]] read_view consistent_reads() const;
+
     /// The case's row, or nullopt for an unknown case. Throws integrity_error when the stored
     /// snapshot is not the one the case's last event recorded (edited outside the library):
     /// nothing of it is shown, and nothing is appended on top of it.

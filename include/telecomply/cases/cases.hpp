@@ -19,7 +19,9 @@
 
 #include "telecomply/base/date.hpp"
 #include "telecomply/cases/case_store.hpp"
+#include "telecomply/cases/complaints.hpp"
 #include "telecomply/cases/event_time.hpp"
+#include "telecomply/cases/registry.hpp"
 #include "telecomply/cases/store_facts.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/workflow/workflow.hpp"
@@ -326,6 +328,44 @@ class case_service {
     /// threads.
     [[nodiscard]] case_verify_report verify(
         const std::optional<std::string>& case_id = std::nullopt) const;
+
+    /// The registry of whitelisted numbers (registry.hpp; docs/workflow.md, "The registry of
+    /// whitelisted numbers"): for every number any case's application has listed, that case's
+    /// region and the intervals during which the case held the number whitelisted, replayed
+    /// from the case's history. Sorted by number, then case id. Every history comes from one
+    /// consistent read of the store (case_store::consistent_reads()): a writer committing
+    /// meanwhile is seen wholly or not at all. Reads only, never writes; replays every case
+    /// (about as long as verify()'s replay). A case whose history does not replay (edited
+    /// outside telecomply) is left out and its error added to `skipped`; with `skipped` null,
+    /// integrity_error is thrown. store_error when the store fails. Like the rest of
+    /// case_service, not safe to share between threads.
+    [[nodiscard]] std::vector<registry_entry> registry(
+        std::vector<std::string>* skipped = nullptr) const;
+
+    /// Imports complaints (complaints.hpp; docs/workflow.md, "Complaints"): each record becomes
+    /// a `complaint` event (by `actor`, at its received_at, data `{number, source?}` with the
+    /// number in canonical form) on the case that whitelisted its number at that time (as
+    /// registry() tells), through apply(): the hash chain, the time rules, the store's index
+    /// and the workflow's complaint threshold (which suspends the case) all apply as to any
+    /// event. Records are applied in time order (records of one instant in input order); each
+    /// is one event, committed on its own. A record whose number and time (the same instant, or
+    /// the same bare day) a complaint event of a case holding that number already records is a
+    /// duplicate and adds nothing, so importing a file again is harmless. No case whitelisting
+    /// the number then, or more than one, leaves it unmatched; a refusal of the workflow or of
+    /// the time rules (a complaint dated before the case's last event, or more than a day after
+    /// the clock), or a conflict with other writers k_write_attempts times over, leaves it
+    /// refused; with the reason. A bad record (no number, an invalid number, a time that is
+    /// neither RFC 3339 nor YYYY-MM-DD, a source that is not UTF-8) is an error naming its file,
+    /// line and JSON path (or CSV column), and the rest go on. Replays every case once, and the
+    /// matched case again after each event. Throws store_error when the store fails (what was
+    /// applied until then stays applied), calendar_error as apply(). Like the rest of
+    /// case_service, not safe to share between threads.
+    complaint_import_report import_complaints(const std::vector<complaint_record>& records,
+                                              const std::string& actor = "system");
+    /// The same for a batch read from a file: the batch's bad records are the report's first
+    /// errors.
+    complaint_import_report import_complaints(const complaint_batch& batch,
+                                              const std::string& actor = "system");
 
   private:
     transition_result apply_once(const std::string& case_id, const case_event& e,

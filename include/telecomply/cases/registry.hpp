@@ -55,7 +55,13 @@ struct registry_entry {
                                                          std::string_view name);
 /// parse_registry() of a file; throws input_error when it cannot be read.
 [[nodiscard]] std::vector<registry_entry> read_registry(const std::filesystem::path& file);
-/// Writes one to_json() line per entry, in the order given.
+/// Writes one to_json() line per entry, in the order given, its members in the order number,
+/// region, case, whitelisted.
 void write_registry(std::ostream& out, const std::vector<registry_entry>& entries);
+/// write_registry() into `file`, atomically: the file is replaced whole (written beside it,
+/// synced, renamed over it), never left half-written. Throws store_error naming the file when it
+/// cannot be written.
+void write_registry_file(const std::filesystem::path& file,
+                         const std::vector<registry_entry>& entries);
 
 }  // namespace telecomply

@@ -1,5 +1,6 @@
 // `telecomply case`: the case store: new, event, list, show, history, verify, tick; and its
-// seals: keygen, seal, verify --seal, export, verify --bundle.
+// seals: keygen, seal, verify --seal, export, verify --bundle. `case registry` and `case
+// complaints` are in cmd_case_numbers.cpp.
 
 #include "options.hpp"
 
@@ -439,7 +440,8 @@ command add_case(CLI::App& app, common& c) {
     case_args& ca = a->ca;
     auto* cases = app.add_subcommand(
         "case",
-        "the case store: new, event, list, show, history, verify, tick; keygen, seal, export");
+        "the case store: new, event, list, show, history, verify, tick; keygen, seal, export; "
+        "registry, complaints");
     cases->require_subcommand(1);
     add_rulesets_option(cases, c);
     auto store_opt = [&](CLI::App* sub) {
@@ -543,7 +545,10 @@ command add_case(CLI::App& app, common& c) {
     auto* c_tick = cases->add_subcommand("tick", "apply what time has made due (deadlines)");
     c_tick->add_option("--actor", ca.actor, "recorded as the actor");
     store_opt(c_tick);
-    return {cases, [&c, a, cases] {
+    auto by_number = add_case_numbers(cases, c);  // registry, complaints
+    return {cases, [&c, a, cases, by_number] {
+                for (const auto& cmd : by_number)
+                    if (*cmd.sub) return cmd.run();
                 for (auto* sub : cases->get_subcommands())
                     if (*sub) return run_case(c, sub->get_name(), a->ca, a->format);
                 return exit_bad;

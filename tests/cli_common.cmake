@@ -24,3 +24,11 @@ function(expect_json name text value)
     message(FATAL_ERROR "${name}: ${ARGN} is '${got}' (${e}), expected '${value}':\n${text}")
   endif()
 endfunction()
+
+# The length of a JSON array (the member named by ARGN, or the whole text).
+function(expect_length name text value)
+  string(JSON got ERROR_VARIABLE e LENGTH "${text}" ${ARGN})
+  if(e OR NOT got EQUAL value)
+    message(FATAL_ERROR "${name}: ${ARGN} has ${got} elements (${e}), expected ${value}:\n${text}")
+  endif()
+endfunction()

@@ -10,6 +10,8 @@
 
 #include "convert.hpp"
 #include "telecomply/cases/cases.hpp"
+#include "telecomply/cases/complaints.hpp"
+#include "telecomply/cases/registry.hpp"
 #include "telecomply/cases/seal.hpp"
 #include "telecomply/domain/calendar.hpp"
 #include "telecomply/domain/calendar_import.hpp"
@@ -185,6 +187,32 @@ py::list automatic_events(const std::vector<std::pair<std::string, case_event>>&
             d["last_day"] = e.data.value("last_day", "");
         }
         out.append(d);
+    }
+    return out;
+}
+
+/// Complaint records with each `received_at` given as a date or a datetime written as text
+/// (isoformat(): YYYY-MM-DD, or RFC 3339 for an aware datetime); anything else is passed on as
+/// it is (and judged there).
+py::object time_texts(const py::object& records) {
+    need_datetime();
+    if (!py::isinstance<py::list>(records) && !py::isinstance<py::tuple>(records)) return records;
+    py::list out;
+    for (const auto& item : records) {
+        if (py::isinstance<py::dict>(item)) {
+            const auto d = py::reinterpret_borrow<py::dict>(item);
+            if (d.contains("received_at")) {
+                const py::object at = d["received_at"];
+                if (PyDate_Check(at.ptr())) {
+                    py::dict copy(d);
+                    // a naive datetime's text has no offset: that record is reported as bad
+                    copy["received_at"] = at.attr("isoformat")();
+                    out.append(copy);
+                    continue;
+                }
+            }
+        }
+        out.append(item);
     }
     return out;
 }
@@ -771,6 +799,52 @@ void bind_cases(py::module_& m) {
             "events up to its sealed version only. The seal's signature is not checked here "
             "(verify_seal() does). Raises SealError when the seal is malformed, IntegrityError "
             "when the store no longer holds what it sealed (nothing exported).")
+        .def(
+            "registry",
+            [](const py_case_store& s) {
+                const auto entries = with_store(s, [](const py_case_store& f) {
+                    auto out = nlohmann::json::array();
+                    for (const auto& e : f.service->registry())
+                        out.push_back(e.to_json());
+                    return out;
+                });
+                return json_py(entries);
+            },
+            "The registry of whitelisted numbers: for every number of every case, {number "
+            "(canonical), region, case, whitelisted: [[from, to], ...]}, the half-open intervals "
+            "(RFC 3339 text in China Standard Time, to None while still whitelisted) during which "
+            "the case held it whitelisted (state whitelisted, change_pending or renewal_review); "
+            "[] for a case that never did. Sorted by number, then case id; the lines of "
+            "`telecomply case registry`. One consistent read of the store; writes nothing. Raises "
+            "IntegrityError when a case's history does not replay (verify() tells why).")
+        .def(
+            "import_complaints",
+            [](py_case_store& s, const py::object& records, const std::string& actor) {
+                complaint_batch batch;
+                if (py::isinstance<py::str>(records) || py::isinstance<py::bytes>(records) ||
+                    py::hasattr(records, "__fspath__")) {
+                    const auto file = path_arg(records, "records");
+                    py::gil_scoped_release release;
+                    batch = read_complaints(file);
+                } else {
+                    batch =
+                        complaints_from_json(py_json(time_texts(records), "records"), "<records>");
+                }
+                const auto report = with_store(s, [&](const py_case_store& f) {
+                    return f.service->import_complaints(batch, actor).to_json();
+                });
+                return json_py(report);
+            },
+            py::arg("records"), py::arg("actor") = "python",
+            "Imports complaints as complaint events on the cases that whitelisted their numbers "
+            "when they were received. records: a list of dicts {number, received_at (RFC 3339 "
+            "text, an aware datetime's isoformat(), or YYYY-MM-DD), source?}, or the path of a "
+            "CSV (header number,received_at[,source]) or JSON Lines file. Importing the same "
+            "records again adds nothing. Returns {applied: [{number, received_at, source?, file, "
+            "line, json_path, case, seq, state}], duplicates: [... case, seq], unmatched: [... "
+            "reason], refused: [... case, reason], errors: [{file, line, json_path, message}]} "
+            "(bad records; the rest are still imported). Raises InputError when a file cannot be "
+            "read or a CSV has no usable header, or records is not a list.")
         .def("__repr__",
              [](const py_case_store& s) { return "<CaseStore " + s.store->path().string() + ">"; });
 

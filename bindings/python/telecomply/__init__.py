@@ -14,6 +14,7 @@ from ._core import (
     import_calendar,
     verify_bundle,
 )
+from ._case_types import ComplaintError, ComplaintOutcome, ComplaintReport, RegistryEntry
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
 from .errors import (
@@ -52,6 +53,10 @@ __all__ = [
     "Finding",
     "Unknown",
     "Obligation",
+    "RegistryEntry",
+    "ComplaintOutcome",
+    "ComplaintError",
+    "ComplaintReport",
     "verdicts_to_frame",
     "findings_to_frame",
     "cel",

@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequen
 
 from .errors import Error
 
+from ._case_types import ComplaintReport, RegistryEntry
 from ._types import Finding, Obligation, Unknown
 
 __version__: str
@@ -247,6 +248,22 @@ class CaseStore:
         at its sealed version, or when a hash chain does not verify; cases with events since the
         seal (appended) or created since (added) are listed, not vouched for. SealError for a
         key file that is not an Ed25519 public key in PEM."""
+    def registry(self) -> List[RegistryEntry]:
+        """The registry of whitelisted numbers: for every number of every case, {number
+        (canonical), region, case, whitelisted: [[from, to], ...]}, the half-open intervals (RFC
+        3339 text in China Standard Time, `to` None while open) during which the case held it
+        whitelisted (whitelisted, change_pending, renewal_review); [] when it never did. Sorted
+        by number, then case id. One consistent read; writes nothing. IntegrityError when a
+        case's history does not replay."""
+    def import_complaints(
+        self, records: Union[PathLike, Sequence[Mapping[str, Any]]], actor: str = ...
+    ) -> ComplaintReport:
+        """Complaint records ({number, received_at, source?} dicts, or the path of a CSV or JSON
+        Lines file) as complaint events on the cases that whitelisted their numbers when they
+        were received; importing them again adds nothing. Every record lands in one list of the
+        report: applied, duplicates, unmatched, refused (with reasons) or errors (bad records,
+        named by file, line and JSON path; the rest are still imported). InputError when a file
+        cannot be read or a CSV has no usable header."""
     def export_bundle(self, seal: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
         """What a seal covers, for verify_bundle(): {format: 'telecomply-bundle/1', seal, cases:
         {case_id: {region, events}}, pinned_rulesets: [{digest, id, version, content}]}; events

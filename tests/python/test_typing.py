@@ -44,6 +44,14 @@ USER_SCRIPT = textwrap.dedent(
         print(refused.case_id, refused.state, refused.event, refused.reason)
     except Error as other:
         print(other.code)
+    registry: list[telecomply.RegistryEntry] = store.registry()
+    for entry in registry:
+        print(entry["number"], entry["case"], entry["whitelisted"][0][1] is None)
+    report: telecomply.ComplaintReport = store.import_complaints(
+        [{"number": "13866751415", "received_at": "2026-04-01"}], actor="analyst")
+    for applied in report["applied"]:
+        print(applied.get("case"), applied.get("seq"), applied["line"])
+    print(len(store.import_complaints(pathlib.Path("complaints.csv"))["errors"]))
     print(telecomply.cel.evaluate("1 + 1", rulesets=pathlib.Path(".")))
     print(telecomply.verdicts_to_frame(verdicts).shape)
     """

@@ -258,6 +258,15 @@ TEST_CASE("registry: JSON Lines round trip") {
     CHECK(read[0].whitelisted == std::vector<whitelist_interval>{span("2026-03-18", "2026-04-02")});
 }
 
+TEST_CASE("registry: the shipped call-record sample's registry reads") {
+    // what docs/screening.md screens against: the format screening and the registry share
+    const auto entries =
+        read_registry(rulesets_dir().parent_path() / "examples" / "calls" / "registry.jsonl");
+    REQUIRE(!entries.empty());
+    for (const auto& e : entries)
+        CHECK(registry_entry::from_json(e.to_json()) == e);
+}
+
 TEST_CASE("registry: a bad line is named by file, line and JSON path") {
     struct bad {
         std::string whitelisted, path, message;

@@ -98,6 +98,7 @@ int run(const std::vector<std::string>& args) {
     const std::vector<command> commands = {
         add_check(app, c), add_explain(app, c), add_lint(app, c), add_diff(app, c),
         add_graph(app, c), add_test(app, c),    add_case(app, c), add_calendar(app, c),
+        add_screen(app, c),
     };
 
     std::vector<const char*> argv;

@@ -17,6 +17,7 @@ namespace telecomply::python {
 void bind_cel(py::module_& m);
 void bind_engine(py::module_& m);
 void bind_cases(py::module_& m);
+void bind_screening(py::module_& m);
 std::shared_ptr<const calendar_set> calendars_of(const py::object& rulesets);
 }  // namespace telecomply::python
 
@@ -73,6 +74,7 @@ PYBIND11_MODULE(_core, m) {
     telecomply::python::bind_cel(m);
     telecomply::python::bind_engine(m);
     telecomply::python::bind_cases(m);
+    telecomply::python::bind_screening(m);
     m.def(
         "run_cli",
         [](const std::vector<std::string>& args) {

@@ -200,8 +200,8 @@ class arrow_reader final : public call_source::reader {
                 ok = true;
                 p.per_second = units_per_second(p.schema.time_unit);
             } else {
-                ok = !p.dictionary &&
-                     (is_integer(t) || t == NANOARROW_TYPE_FLOAT || t == NANOARROW_TYPE_DOUBLE);
+                ok = is_text(t) || (!p.dictionary && (is_integer(t) || t == NANOARROW_TYPE_FLOAT ||
+                                                      t == NANOARROW_TYPE_DOUBLE));
             }
         }
         if (!ok)
@@ -214,7 +214,7 @@ class arrow_reader final : public call_source::reader {
     static std::string expected(std::string_view column) {
         if (column == detail::k_start) return "a timestamp, or text";
         if (column == detail::k_duration)
-            return "an integer, a float of whole seconds, or a duration";
+            return "an integer, a float of whole seconds, a duration, or text";
         return "text, or an integer";
     }
 
@@ -278,6 +278,14 @@ class arrow_reader final : public call_source::reader {
             if (b.bad[row]) continue;
             if (ArrowArrayViewIsNull(v, i)) {
                 detail::missing(b, row, p.name);
+            } else if (is_text(t)) {
+                const ArrowStringView s = text_at(v, p.dictionary, i);
+                detail::read_duration(
+                    b, row, std::string_view(s.data, static_cast<std::size_t>(s.size_bytes)));
+            } else if (is_text(t)) {
+                const ArrowStringView s = text_at(v, p.dictionary, i);
+                detail::read_duration(
+                    b, row, std::string_view(s.data, static_cast<std::size_t>(s.size_bytes)));
             } else if (t == NANOARROW_TYPE_FLOAT || t == NANOARROW_TYPE_DOUBLE) {
                 detail::read_duration(b, row, ArrowArrayViewGetDoubleUnsafe(v, i));
             } else if (t == NANOARROW_TYPE_DURATION) {

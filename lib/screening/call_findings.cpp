@@ -92,8 +92,7 @@ std::vector<refusal> refusals_from_csv(std::string_view text, const std::string&
         auto field = [&](std::size_t i) -> std::string_view {
             return i < row.fields.size() ? std::string_view(row.fields[i]) : std::string_view();
         };
-        out.push_back(
-            make_refusal(field(*callee), field(*at), file, row.line, "callee", "refused_at"));
+        out.push_back(make_refusal(field(*callee), field(*at), file, row.line, "", ""));
     }
     return out;
 }

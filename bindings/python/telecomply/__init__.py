@@ -17,6 +17,7 @@ from ._core import (
 from ._case_types import ComplaintError, ComplaintOutcome, ComplaintReport, RegistryEntry
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
+from .screening import CALL_FINDING_CODES, Screening, screen_calls
 from .errors import (
     CalendarError,
     CompileError,
@@ -59,6 +60,9 @@ __all__ = [
     "ComplaintReport",
     "verdicts_to_frame",
     "findings_to_frame",
+    "screen_calls",
+    "Screening",
+    "CALL_FINDING_CODES",
     "cel",
     "errors",
     # the exceptions (telecomply.errors), listed by name so that type checkers see them

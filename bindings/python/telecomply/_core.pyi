@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from .errors import Error
 
@@ -287,3 +287,19 @@ def verify_bundle(
     Ed25519 public key in PEM. Thread-safe (releases the GIL)."""
 
 import os  # noqa: E402  (for the PathLike annotation above)
+
+def screen(
+    calls: Union[str, Callable[[], Any]],
+    registry_jsonl: str,
+    registry_name: str,
+    refusals_text: Optional[str],
+    refusals_name: str,
+    rulesets: str,
+) -> Tuple[bytes, List[Tuple[int, int, str, str]], str]:
+    """Screens call records (a CSV path, or a function giving an object with
+    __arrow_c_stream__ for each pass) against a registry given as JSON Lines text. Returns
+    (one finding mask per row, [(row, line, column, message)] of bad rows, the report as JSON
+    text). Use telecomply.screen_calls()."""
+
+def finding_codes(mask: int) -> List[str]:
+    """The finding codes of a mask of call findings, sorted."""

@@ -185,3 +185,16 @@ def test_clear_errors(spark, data, tmp_path):
         tspark.screen(g.calls, paths["registry"])  # type: ignore[arg-type]
     with pytest.raises(telecomply.UsageError, match="registry must be"):
         tspark.screen(df, 42)
+
+
+def test_the_worked_example_of_the_documentation(spark, capsys, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    calls = spark.read.csv("examples/calls/calls.csv", header=True,
+                           schema="caller string, callee string, start string, duration_s long")
+    rows = tspark.screen(calls, "examples/calls/registry.jsonl", "examples/calls/refusals.csv")
+    capsys.readouterr()
+    rows.orderBy("row").show(truncate=False)
+    shown = capsys.readouterr().out
+    assert "|2  |[OUTSIDE_CALLING_WINDOW]|NULL |NULL  |" in shown
+    doc = (ROOT / "docs" / "screening.md").read_text(encoding="utf-8")
+    assert shown.strip() in doc

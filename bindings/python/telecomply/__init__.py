@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _core, cel, errors
+from . import _core, cel, errors, spark
 from ._core import (
     Calendar,
     CaseStore,
@@ -16,6 +16,7 @@ from ._core import (
 )
 from ._types import Finding, Obligation, Unknown
 from .frames import findings_to_frame, verdicts_to_frame
+from .plots import plot_findings
 from .errors import (
     CalendarError,
     CompileError,
@@ -54,8 +55,10 @@ __all__ = [
     "Obligation",
     "verdicts_to_frame",
     "findings_to_frame",
+    "plot_findings",
     "cel",
     "errors",
+    "spark",
     # the exceptions (telecomply.errors), listed by name so that type checkers see them
     # re-exported (mypy --strict: no implicit re-export)
     "CalendarError",

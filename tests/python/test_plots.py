@@ -22,8 +22,9 @@ BY_DAY = [
 
 
 def bar_totals(ax) -> dict[str, float]:
-    """The height of each day's stack: x tick label -> sum of its bars."""
-    labels = [t.get_text() for t in ax.get_xticklabels()]
+    """The height of each day's stack: x tick label (of the bottom panel, panels share their
+    days) -> sum of its bars."""
+    labels = [t.get_text() for t in ax.figure.axes[-1].get_xticklabels()]
     totals = [0.0] * len(labels)
     for patch in ax.patches:
         totals[round(patch.get_x() + patch.get_width() / 2)] += patch.get_height()

@@ -15,7 +15,8 @@ Writes into DIR:
 - ``registry.jsonl``: the registry of whitelisted numbers (``number, region, case,
   whitelisted``), as ``telecomply case registry`` exports it;
 - ``refusals.csv``: ``callee, refused_at``;
-- ``manifest.json``: the parameters, the population, and the findings the data should give.
+- ``manifest.json``: the parameters, the population, what was planted, and the findings the
+  data should give (``expected``: totals per code and every number-day over its cap).
 
 What is in it (shares of calls, each controllable):
 
@@ -441,6 +442,13 @@ def generate(
     caps = np.array([[rules_for(d, REGION_NAMES[rg])[2] for d in dates] for rg in range(len(REGIONS))], dtype=np.int64)
     cap_of = caps[caller_region[caller_idx[o]], day_idx[o]]
     expected[o[rank >= cap_of]] |= OVER_CAP
+    sizes = np.diff(np.concatenate([group_start, [len(o)]]))
+    over_groups = group_start[sizes > cap_of[group_start]]
+    number_days = sorted(
+        ({"number": callers[int(caller_idx[o[i]])], "date": dates[int(day_idx[o[i]])].isoformat(),
+          "region": REGION_NAMES[int(caller_region[caller_idx[o[i]]])], "count": int(sizes[j]), "cap": int(cap_of[i])}
+         for j, i in zip(np.flatnonzero(sizes > cap_of[group_start]).tolist(), over_groups.tolist())),
+        key=lambda d: (d["number"], d["date"]))
     expected[~good] = 0
 
     # -- text: numbers as written, times, bad values
@@ -523,13 +531,14 @@ def generate(
                     "whitelisting_changes": {"ends": int((kind == 1).sum()), "ends_and_resumes": int((kind == 2).sum()),
                                              "starts": int((kind == 3).sum()), "never_whitelisted": int((kind == 4).sum())}},
         "registry_entries": len(registry), "refusals": n_refused, "callees": pool_size,
-        "over_cap_number_days": [
+        "planted_over_cap_number_days": [
             {"number": callers[c], "region": REGION_NAMES[region[c]], "date": dates[d].isoformat(), "count": int(k),
              "cap": rules_for(dates[d], REGION_NAMES[region[c]])[2]}
             for c, d, k in zip(planted_callers[:over_cap_days].tolist(), planted_day[:over_cap_days].tolist(),
                                planted_counts[:over_cap_days].tolist())],
         "at_cap_number_days": at_cap_days,
-        "expected": {"rows": n, "bad_rows": int((~good).sum()), "flagged_rows": int((expected != 0).sum()), "by_code": by_code},
+        "expected": {"rows": n, "bad_rows": int((~good).sum()), "flagged_rows": int((expected != 0).sum()), "by_code": by_code,
+                     "number_days": number_days},
     }
     return Generated(table, registry, refusals, expected, bad_column.astype(str), manifest)
 

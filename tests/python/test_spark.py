@@ -198,3 +198,23 @@ def test_the_worked_example_of_the_documentation(spark, capsys, monkeypatch):
     assert "|2  |[OUTSIDE_CALLING_WINDOW]|NULL |NULL  |" in shown
     doc = (ROOT / "docs" / "screening.md").read_text(encoding="utf-8")
     assert shown.strip() in doc
+
+
+def test_calls_at_the_same_second_are_ranked_in_input_order(spark):
+    # 152 calls of a Guangdong number (cap 150) all at one second: the two after the cap-th in
+    # input order are over it, however the DataFrame's partitions hold the rows
+    n = 152
+    registry = [{"number": "13800138000", "region": "CN-GD", "case": "GD-2026-0001",
+                 "whitelisted": [["2026-03-01T00:00:00+08:00", None]]}]
+    calls = pa.table({
+        "row": pa.array(range(1, n + 1), pa.int64()),
+        "caller": ["+86 138 0013 8000" if i % 2 else "13800138000" for i in range(n)],
+        "callee": [f"139{i:08d}" for i in range(n)],
+        "start": ["2026-03-18 10:00:00"] * n,
+        "duration_s": pa.array([60] * n, pa.int64()),
+    })
+    expected = telecomply.screen_calls(calls, registry=registry)
+    flagged = [r for r, c in zip(expected.rows.column("row").to_pylist(), expected.rows.column("codes").to_pylist()) if c]
+    assert flagged == [151, 152]
+    backwards = spark.createDataFrame(calls.take(pa.array(range(n - 1, -1, -1)))).repartition(3)
+    assert rows_of(tspark.screen(backwards, registry, partitions=2)) == expected_rows(expected)

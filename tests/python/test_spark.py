@@ -218,3 +218,16 @@ def test_calls_at_the_same_second_are_ranked_in_input_order(spark):
     assert flagged == [151, 152]
     backwards = spark.createDataFrame(calls.take(pa.array(range(n - 1, -1, -1)))).repartition(3)
     assert rows_of(tspark.screen(backwards, registry, partitions=2)) == expected_rows(expected)
+
+
+def test_the_registry_of_a_case_store(spark, data, tmp_path):
+    g, paths = data["export"]
+    telecomply.CaseStore(tmp_path / "cases.db")  # an empty store: no number is whitelisted
+    expected = telecomply.screen_calls(g.calls, store=tmp_path / "cases.db", refusals=str(paths["refusals"]))
+    rows = tspark.screen(spark.createDataFrame(g.calls), refusals=paths["refusals"], store=tmp_path / "cases.db")
+    assert rows_of(rows) == expected_rows(expected)
+    assert any("CALLER_NOT_WHITELISTED" in codes for _, codes, _, _ in rows_of(rows))
+    with pytest.raises(telecomply.UsageError, match="registry=... .* or store=..."):
+        tspark.screen(spark.createDataFrame(g.calls), paths["registry"], store=tmp_path / "cases.db")
+    with pytest.raises(telecomply.NotFoundError, match="no case store"):
+        tspark.screen(spark.createDataFrame(g.calls), store=tmp_path / "none.db")

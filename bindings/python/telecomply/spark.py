@@ -106,13 +106,15 @@ class SparkScreening:
         self.combined.unpersist()
 
 
-def screen(df: DataFrame, registry: Source, refusals: Source | None = None, *,
-           rulesets: str | os.PathLike[str] | None = None, partitions: int | None = None) -> DataFrame:
+def screen(df: DataFrame, registry: Source = None, refusals: Source | None = None, *,
+           store: str | os.PathLike[str] | None = None, rulesets: str | os.PathLike[str] | None = None,
+           partitions: int | None = None) -> DataFrame:
     """Screens the call records of ``df`` (columns ``caller``, ``callee``, ``start``,
     ``duration_s`` as for :func:`telecomply.screen_calls`; other columns are ignored, an
     integer ``row`` column numbers the rows).
 
-    ``registry``: a JSON Lines file of the registry (path), or a table / list of its entries;
+    ``registry``: a JSON Lines file of the registry (path), or a table / list of its entries; or
+    ``store``: a case store (path on the driver) whose registry is read there;
     ``refusals``: a CSV or JSON Lines file, or a table with ``callee`` and ``refused_at``;
     ``rulesets``: a rulesets folder (default: the driver's); ``partitions``: how many partitions
     to screen in (default ``spark.sql.shuffle.partitions``).
@@ -123,29 +125,29 @@ def screen(df: DataFrame, registry: Source, refusals: Source | None = None, *,
     runs until an action. Raises InputError when ``df`` lacks a column or has one of a type
     call records cannot use, NotFoundError when a file given does not exist, UsageError for an
     argument of the wrong kind."""
-    return _combined(df, registry, refusals, rulesets, partitions) \
+    return _combined(df, registry, refusals, store, rulesets, partitions) \
         .where(_col("row").isNotNull()).select(*_ROW_COLUMNS)
 
 
-def screen_number_days(df: DataFrame, registry: Source, refusals: Source | None = None, *,
-                       rulesets: str | os.PathLike[str] | None = None,
+def screen_number_days(df: DataFrame, registry: Source = None, refusals: Source | None = None, *,
+                       store: str | os.PathLike[str] | None = None, rulesets: str | os.PathLike[str] | None = None,
                        partitions: int | None = None) -> DataFrame:
     """The number-days over their cap of the same screening as :func:`screen` (the same
     arguments): ``number string, date date, region string, count long, cap long``, as
     ``telecomply.screen_calls(...).number_days`` gives them (order by number and date for its
     order). Runs the whole screening: use :func:`screen_all` for both results from one pass."""
-    return _combined(df, registry, refusals, rulesets, partitions) \
+    return _combined(df, registry, refusals, store, rulesets, partitions) \
         .where(_col("row").isNull()).select(*_NUMBER_DAY_COLUMNS)
 
 
-def screen_all(df: DataFrame, registry: Source, refusals: Source | None = None, *,
-               rulesets: str | os.PathLike[str] | None = None,
+def screen_all(df: DataFrame, registry: Source = None, refusals: Source | None = None, *,
+               store: str | os.PathLike[str] | None = None, rulesets: str | os.PathLike[str] | None = None,
                partitions: int | None = None) -> SparkScreening:
     """:func:`screen` and :func:`screen_number_days` from one pass: the results are persisted
     (memory and disk) when first computed, and both DataFrames read them."""
     from pyspark import StorageLevel
 
-    combined = _combined(df, registry, refusals, rulesets, partitions).persist(StorageLevel.MEMORY_AND_DISK)
+    combined = _combined(df, registry, refusals, store, rulesets, partitions).persist(StorageLevel.MEMORY_AND_DISK)
     return SparkScreening(
         rows=combined.where(_col("row").isNotNull()).select(*_ROW_COLUMNS),
         number_days=combined.where(_col("row").isNull()).select(*_NUMBER_DAY_COLUMNS),
@@ -171,7 +173,7 @@ def _col(name: str) -> Any:
     return F.col(name)
 
 
-def _combined(df: DataFrame, registry: Source, refusals: Source | None,
+def _combined(df: DataFrame, registry: Source, refusals: Source | None, store: str | os.PathLike[str] | None,
               rulesets: str | os.PathLike[str] | None, partitions: int | None) -> DataFrame:
     from pyspark.sql import DataFrame as SparkDataFrame
     from pyspark.sql import functions as F
@@ -179,9 +181,11 @@ def _combined(df: DataFrame, registry: Source, refusals: Source | None,
     if not isinstance(df, SparkDataFrame):
         raise UsageError(f"telecomply.spark.screen needs a pyspark DataFrame, not {type(df).__name__}"
                          " (telecomply.screen_calls screens pandas, polars and pyarrow data)")
-    if registry is None:
-        raise UsageError("telecomply.spark.screen needs a registry: a JSON Lines file or a table of entries "
-                         "(telecomply case registry --store S exports one)")
+    if (registry is None) == (store is None):
+        raise UsageError("telecomply.spark.screen needs the whitelisted numbers: registry=... (a JSON Lines file "
+                         "or a table of entries) or store=... (a case store), not both")
+    if store is not None:
+        registry = _store_registry(store, rulesets)
     if partitions is not None and (not isinstance(partitions, int) or partitions < 1):
         raise UsageError(f"partitions must be a positive integer, not {partitions!r}")
     _check_columns(df)
@@ -201,6 +205,17 @@ def _combined(df: DataFrame, registry: Source, refusals: Source | None,
         return _screen_partition(batches, handle)
 
     return arranged.mapInArrow(run, _COMBINED_SCHEMA)
+
+
+def _store_registry(store: str | os.PathLike[str], rulesets: str | os.PathLike[str] | None) -> list[Any]:
+    """The registry of a case store (read on the driver, never created), as screen_calls reads it."""
+    path = Path(os.fspath(store))
+    if not path.is_file():
+        raise NotFoundError(f"no case store '{path}'")
+    from . import _core
+
+    opened: Any = _core.CaseStore(path, rulesets)
+    return list(opened.registry())
 
 
 def _check_columns(df: DataFrame) -> None:

@@ -381,8 +381,17 @@ _SCRATCH: list[Path] = []
 
 
 def _scratch_dir() -> Path:
+    """This worker's folder for the shipment: inside Spark's folder of files for the executor
+    (removed when Spark stops, even when the worker is killed), else the system's temporary one."""
     if not _SCRATCH:
-        d = Path(tempfile.mkdtemp(prefix="telecomply-spark-"))
+        base: str | None = None
+        try:
+            from pyspark import SparkFiles
+
+            base = SparkFiles.getRootDirectory()
+        except Exception:  # not in a Spark worker
+            base = None
+        d = Path(tempfile.mkdtemp(prefix="telecomply-spark-", dir=base if base and os.path.isdir(base) else None))
         _SCRATCH.append(d)
         atexit.register(shutil.rmtree, d, True)
     return _SCRATCH[0]

@@ -15,8 +15,8 @@ from ._core import (
     verify_bundle,
 )
 from ._types import Finding, Obligation, Unknown
-from .frames import findings_to_frame, verdicts_to_frame
 from .plots import plot_findings
+from .frames import findings_to_frame, verdicts_to_frame
 from .errors import (
     CalendarError,
     CompileError,
@@ -53,9 +53,9 @@ __all__ = [
     "Finding",
     "Unknown",
     "Obligation",
+    "plot_findings",
     "verdicts_to_frame",
     "findings_to_frame",
-    "plot_findings",
     "cel",
     "errors",
     "spark",

@@ -43,3 +43,25 @@ def test_what_if_covers_every_region(tmp_path):
     assert len(rows) == 31
     bj = next(line for line in rows if line.strip().startswith("CN-BJ"))
     assert "CHANNEL_NOT_ACCEPTED" in bj or "SITE_INSPECTION_REQUIRED" in bj
+
+
+def test_screen_calls_screens_a_generated_week_and_charts_it(tmp_path):
+    out = tmp_path / "findings.png"
+    r = run("screen_calls.py", "--calls", "6000", "--out", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("6000 calls, ")
+    for code in ("CALLEE_REFUSED", "CALLER_NOT_WHITELISTED", "DAILY_CALL_CAP_EXCEEDED", "OUTSIDE_CALLING_WINDOW"):
+        assert f"  {code}" in r.stdout
+    assert "Number-days over their cap: " in r.stdout and "cap 150" in r.stdout  # Guangdong's
+    assert "Every row as the generator planted it: yes" in r.stdout
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.stat().st_size > 10_000
+
+
+def test_screen_calls_screens_a_given_file(tmp_path):
+    calls = ROOT / "examples" / "calls"
+    r = run("screen_calls.py", str(calls / "calls.csv"), "--registry", str(calls / "registry.jsonl"),
+            "--refusals", str(calls / "refusals.csv"), "--out", str(tmp_path / "x.png"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("4 calls, 3 with findings, 0 bad rows")
+    assert "generator" not in r.stdout

@@ -17,6 +17,8 @@ USER_SCRIPT = textwrap.dedent(
     """
     import pathlib
 
+    import pyspark.sql
+
     import telecomply
     from telecomply import (CaseStore, Engine, Error, InputError, NotFoundError,
                             TransitionRefused, Verdict)
@@ -54,6 +56,15 @@ USER_SCRIPT = textwrap.dedent(
     print(len(store.import_complaints(pathlib.Path("complaints.csv"))["errors"]))
     print(telecomply.cel.evaluate("1 + 1", rulesets=pathlib.Path(".")))
     print(telecomply.verdicts_to_frame(verdicts).shape)
+    fig = telecomply.plot_findings({"by_day": []}, code="CALLEE_REFUSED")
+    fig.savefig("findings.png")
+
+
+    def screen_on_spark(df: pyspark.sql.DataFrame) -> int:
+        rows = telecomply.spark.screen(df, pathlib.Path("registry.jsonl"), partitions=4)
+        both = telecomply.spark.screen_all(df, [{"number": "13800138000"}], rulesets="rulesets")
+        both.unpersist()
+        return rows.count() + both.number_days.count()
     """
 )
 

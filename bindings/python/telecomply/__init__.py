@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import _core, cel, errors
+from . import _core, cel, errors, spark
 from ._core import (
     Calendar,
     CaseStore,
@@ -16,6 +16,7 @@ from ._core import (
 )
 from ._case_types import ComplaintError, ComplaintOutcome, ComplaintReport, RegistryEntry
 from ._types import Finding, Obligation, Unknown
+from .plots import plot_findings
 from .frames import findings_to_frame, verdicts_to_frame
 from .screening import CALL_FINDING_CODES, Screening, screen_calls
 from .errors import (
@@ -50,6 +51,7 @@ __all__ = [
     "import_calendar",
     "generate_seal_key",
     "verify_bundle",
+    "plot_findings",
     "Calendar",
     "Finding",
     "Unknown",
@@ -65,6 +67,7 @@ __all__ = [
     "CALL_FINDING_CODES",
     "cel",
     "errors",
+    "spark",
     # the exceptions (telecomply.errors), listed by name so that type checkers see them
     # re-exported (mypy --strict: no implicit re-export)
     "CalendarError",

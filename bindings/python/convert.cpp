@@ -102,10 +102,12 @@ void register_exceptions(py::module_&) {
 
 value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth) {
     ensure_datetime();
-    if (depth > value_builder::max_nesting)
-        bad(path, "nested deeper than " + std::to_string(value_builder::max_nesting) + " levels");
     if (obj.is_none()) return value{};
     PyObject* o = obj.ptr();
+    // the root is level 1, as in every JSON reader of the library
+    if (depth >= value_builder::max_nesting &&
+        (PyDict_Check(o) || PyList_Check(o) || PyTuple_Check(o)))
+        bad(path, "nested deeper than " + std::to_string(value_builder::max_nesting) + " levels");
     if (PyBool_Check(o)) return value::from_bool(o == Py_True);
     if (PyLong_Check(o)) {
         int overflow = 0;

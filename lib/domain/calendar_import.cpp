@@ -274,6 +274,13 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
                                    "invalid JSON: " + f->message, false, "calendar_error"});
         return report;
     }
+    // what nlohmann reads without complaint but no other reader does: a NUL byte (the end of
+    // the text to nlohmann), nesting too deep, an integer beyond 64 bits
+    if (const auto f = detail::find_json_failure(text, &year_path)) {
+        report.problems.push_back({file.string(), detail::line_at_byte(text, f->byte), f->path,
+                                   "invalid JSON: " + f->message, false, "calendar_error"});
+        return report;
+    }
     if (!in.is_object()) return problem("$", "expected a calendar document (a JSON object)");
     for (const auto& path : detail::duplicate_keys(text, &year_path))
         problem(path, "this key appears twice in its object (the last would silently win)", text);

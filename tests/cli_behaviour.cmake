@@ -162,14 +162,35 @@ expect(typo_case "${err}" "unknown command 'shwo' for `telecomply case`; did you
 run(typo_far 2 frobnicate)
 expect(typo_far "${err}" "unknown command 'frobnicate' for `telecomply` \\(commands: check, ")
 
-# - reads standard input in every command that reads one application
-# (`check -` reads JSON Lines, as from a pipe; `explain -` one JSON document)
+# - reads standard input in every command that reads applications: `check -` and `diff -` read
+# JSON Lines when the first line is a whole object, as from a pipe, else one JSON document (a
+# pretty-printed application, an array); `explain -` one JSON document
 file(WRITE ${WORK}/one-line.jsonl "${line1}\n")
-foreach(cmd check explain)
-  execute_process(COMMAND ${CLI} ${cmd} - INPUT_FILE ${WORK}/one-line.jsonl RESULT_VARIABLE rc
+file(WRITE ${WORK}/two-lines.jsonl "\n${line1}\n${line3}\n")
+file(WRITE ${WORK}/array.json "[\n${app_text},\n${app_compact}\n]\n")
+set(diff_cmd diff --from 2025.1 --to 2026.1)
+foreach(case "check;one-line.jsonl;1" "check;two-lines.jsonl;2" "check;array.json;2"
+             "check;${one};1" "explain;one-line.jsonl;1" "explain;${one};1"
+             "diff;two-lines.jsonl;2" "diff;${one};1")
+  list(GET case 0 cmd)
+  list(GET case 1 input)
+  list(GET case 2 n)
+  if(NOT IS_ABSOLUTE "${input}")
+    set(input ${WORK}/${input})
+  endif()
+  set(c ${cmd})
+  if(cmd STREQUAL "diff")
+    set(c ${diff_cmd})
+  endif()
+  execute_process(COMMAND ${CLI} ${c} - INPUT_FILE ${input} RESULT_VARIABLE rc
                   OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc GREATER 1 OR NOT out MATCHES "${app_id}")
-    message(FATAL_ERROR "${cmd} -: exit ${rc}\n${out}\n${err}")
+  if(rc GREATER 1 OR NOT err STREQUAL "")
+    message(FATAL_ERROR "${cmd} - < ${input}: exit ${rc}\n${out}\n${err}")
+  endif()
+  if(cmd STREQUAL "explain")
+    expect(stdin_${cmd} "${out}" "${app_id}")
+  else()
+    expect(stdin_${cmd} "${out}" "^(.*\n)?${n} applications?: ")
   endif()
 endforeach()
 execute_process(COMMAND ${CLI} explain - INPUT_FILE ${WORK}/huge.json RESULT_VARIABLE rc

@@ -288,8 +288,13 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     if (action == "new") (void)eng->validate(input, input_name(a.file), 1, text);
     if (action == "list" && !a.state.empty()) {
         const auto& states = manager.workflow_for(a.region.empty() ? "CN" : a.region).states();
-        if (std::find(states.begin(), states.end(), a.state) == states.end())
-            throw usage_error("--state: '" + a.state + "' is not a state of the workflow");
+        if (std::find(states.begin(), states.end(), a.state) == states.end()) {
+            std::string names;
+            for (const auto& s : states)
+                names += (names.empty() ? "" : ", ") + s;
+            throw usage_error("--state: '" + a.state + "' is not a state of the workflow (" +
+                              names + ")");
+        }
     }
     auto store = case_store::open(a.store);
     case_service service(store, manager, clock);

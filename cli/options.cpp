@@ -25,6 +25,14 @@ std::filesystem::path common::rulesets_dir() const {
     return rulesets.empty() ? catalogue::default_dir() : std::filesystem::path(rulesets);
 }
 
+std::filesystem::path rulesets_folder(const common& c, const std::string& dir) {
+    if (dir.empty()) return c.rulesets_dir();
+    if (!c.rulesets.empty() && c.rulesets != dir)
+        throw usage_error("two folders of rulesets: '" + dir + "' and --rulesets '" + c.rulesets +
+                          "'; give one");
+    return dir;
+}
+
 void add_rulesets_option(CLI::App* sub, common& c) {
     sub->add_option("--rulesets", c.rulesets,
                     "folder of rulesets (default: $TELECOMPLY_RULESETS, else the installed ones; "

@@ -45,6 +45,10 @@ struct common {
     std::filesystem::path rulesets_dir() const;
 };
 
+// The folder of `lint DIR` and `test DIR`: DIR, else --rulesets, else as every command
+// (common::rulesets_dir); usage_error when DIR and --rulesets name different folders.
+std::filesystem::path rulesets_folder(const common& c, const std::string& dir);
+
 // --rulesets and --lang on a subcommand, kept in `c`.
 void add_rulesets_option(CLI::App* sub, common& c);
 void add_lang_option(CLI::App* sub, common& c);

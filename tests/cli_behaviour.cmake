@@ -161,6 +161,33 @@ run(typo_case 2 case shwo X)
 expect(typo_case "${err}" "unknown command 'shwo' for `telecomply case`; did you mean 'show'\\?")
 run(typo_far 2 frobnicate)
 expect(typo_far "${err}" "unknown command 'frobnicate' for `telecomply` \\(commands: check, ")
+run(typo_after_option 2 case --rulesets ${SRC}/rulesets shwo X)
+expect(typo_after_option "${err}" "unknown command 'shwo' for `telecomply case`; did you mean 'show'\\?")
+# and a mistyped option, at any level, with the nearest one and the command's options
+foreach(case "check --formt json ${one}|--formt|telecomply check|--format"
+             "check ${one} --as_of 2026-01-01|--as_of|telecomply check|--as-of"
+             "case show X --stor s.db|--stor|telecomply case show|--store"
+             "case list --stroe=s.db|--stroe|telecomply case list|--store"
+             "case event X submit --dta {}|--dta|telecomply case event|--data"
+             "graph --regon GD|--regon|telecomply graph|--region"
+             "--verison|--verison|telecomply|--version")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 line)
+  list(GET parts 1 typo)
+  list(GET parts 2 where)
+  list(GET parts 3 near)
+  separate_arguments(argv UNIX_COMMAND "${line}")
+  run(option_typo 2 ${argv})
+  expect(option_typo "${err}" "unknown option '${typo}' for `${where}`; did you mean '${near}'\\? \\(options: --help")
+endforeach()
+run(option_far 2 check --zzzzzz ${one})
+expect(option_far "${err}" "unknown option '--zzzzzz' for `telecomply check` \\(options: --help, --rulesets, ")
+# lint and test take the folder as DIR or --rulesets DIR, like every other command
+run(lint_rulesets 0 lint --rulesets ${SRC}/rulesets)
+expect(lint_rulesets "${out}" "0 errors, 0 warnings")
+run(test_rulesets 0 test --rulesets ${SRC}/rulesets)
+run(lint_two_folders 2 lint ${SRC}/rulesets --rulesets ${WORK})
+expect(lint_two_folders "${err}" "two folders of rulesets")
 
 # - reads standard input in every command that reads applications: `check -` and `diff -` read
 # JSON Lines when the first line is a whole object, as from a pipe, else one JSON document (a

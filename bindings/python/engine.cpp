@@ -278,6 +278,17 @@ void bind_engine(py::module_& m) {
                 if (errors != "return" && errors != "raise")
                     throw usage_error("check_many: errors must be 'return' or 'raise', not '" +
                                       errors + "'");
+                // one application given where many are expected would be iterated: a str by
+                // its characters, a dict by its keys, each "an application" of its own
+                if (py::isinstance<py::str>(apps) || py::isinstance<py::bytes>(apps) ||
+                    PyDict_Check(apps.ptr()) ||
+                    py::isinstance(apps, py::module_::import("collections.abc").attr("Mapping")))
+                    throw usage_error(
+                        std::string("check_many: apps is an iterable of applications (dicts or "
+                                    "JSON strings), not one ") +
+                        Py_TYPE(apps.ptr())->tp_name +
+                        ": for one application, check(app) or check_many([app]); for JSON Lines "
+                        "text, check_many(text.splitlines())");
                 check_options opts;
                 opts.as_of = as_date(as_of);
                 // Building documents needs the GIL; checking them does not. An application

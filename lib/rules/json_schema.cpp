@@ -192,7 +192,29 @@ void conform(value& v, const integer_positions& at) {
     }
 }
 
+void conform(nlohmann::json& j, const integer_positions& at) {
+    if (j.is_number_float()) {
+        if (at.integer)
+            if (const auto i = exact_int(j.get<double>())) j = *i;
+    } else if (j.is_array()) {
+        if (at.items)
+            for (auto& e : j)
+                conform(e, *at.items);
+    } else if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (const auto* p = at.property(it.key()))
+                conform(it.value(), *p);
+            else if (at.additional)
+                conform(it.value(), *at.additional);
+        }
+    }
+}
+
 }  // namespace
+
+void json_schema::conform_integers(nlohmann::json& doc) const {
+    if (impl_ && !impl_->integers.empty()) conform(doc, impl_->integers);
+}
 
 bool json_schema::has_integers_to_conform(const value& doc) const {
     return impl_ && !impl_->integers.empty() && would_conform(doc, impl_->integers);

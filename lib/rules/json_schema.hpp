@@ -53,6 +53,8 @@ class json_schema {
     /// range, fractional ones and NaN stay as they are (validation then refuses them). `doc`
     /// is the root of a document the caller owns and may change.
     void conform_integers(value& doc) const;
+    /// The same for an nlohmann document (a ruleset file: `"daily_call_cap": 150.0`).
+    void conform_integers(nlohmann::json& doc) const;
     /// Whether conform_integers() would change `doc` (a walk, no allocation).
     [[nodiscard]] bool has_integers_to_conform(const value& doc) const;
 

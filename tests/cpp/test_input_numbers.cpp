@@ -177,3 +177,35 @@ TEST_CASE("input: a folder given as a file is named as one, by every reader") {
     CHECK_THROWS_WITH_AS((void)read_input_file(dir.path), doctest::Contains("is a folder"),
                          input_error);
 }
+
+TEST_CASE("numbers: a ruleset's integer parameter written as 150.0 is the integer 150") {
+    // the ruleset schema is draft-07 too: where it says integer (daily_call_cap is a positive
+    // integer), 150.0 and 1.5e2 are integers, read as 150
+    const auto shipped = fs::path(TELECOMPLY_RULESETS_DIR);
+    const auto app = testing::example("gd-retail-eligible").dump();
+    const engine plain(shipped);
+    const auto expected = plain.check_json(app, {}, "app.json").to_json().dump();
+    for (const std::string written : {"150.0", "1.5e2"}) {
+        CAPTURE(written);
+        testing::scratch_dir dir(shipped);
+        const auto file = dir.path / "CN-GD" / "2026.1.json";
+        std::string text = read_input_file(file);
+        const auto at = text.find("\"daily_call_cap\": 150");
+        REQUIRE(at != std::string::npos);
+        text.replace(at, std::string("\"daily_call_cap\": 150").size(),
+                     "\"daily_call_cap\": " + written);
+        dir.write("CN-GD/2026.1.json", text);
+        const engine e(dir.path);
+        // the same verdict, byte for byte: the parameter, the messages, the ruleset's digest
+        CHECK(e.check_json(app, {}, "app.json").to_json().dump() == expected);
+    }
+    // a fraction is still refused, naming the parameter
+    testing::scratch_dir dir(shipped);
+    const auto file = dir.path / "CN-GD" / "2026.1.json";
+    std::string text = read_input_file(file);
+    text.replace(text.find("\"daily_call_cap\": 150"),
+                 std::string("\"daily_call_cap\": 150").size(), "\"daily_call_cap\": 150.5");
+    dir.write("CN-GD/2026.1.json", text);
+    CHECK_THROWS_WITH_AS((void)engine(dir.path), doctest::Contains("$.parameters.daily_call_cap"),
+                         ruleset_error);
+}

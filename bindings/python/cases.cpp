@@ -104,7 +104,10 @@ std::pair<std::string, std::string> not_json_at(const py::handle& o, const std::
         }
         return {};
     }
-    return {path, std::string("a ") + Py_TYPE(p)->tp_name + " is not JSON data"};
+    need_datetime();
+    return {path,
+            std::string("a ") + Py_TYPE(p)->tp_name + " is not JSON data" +
+                (PyDate_Check(p) ? " (write a date as 'YYYY-MM-DD', a time as 'HH:MM')" : "")};
 }
 
 /// Python data as JSON (event data, applications): what JSON cannot hold (NaN, infinities,

@@ -88,7 +88,7 @@ document make_document(const engine& e, py::handle app, const std::string& sourc
         throw usage_error(source + ": an application is a dict or a JSON string");
     document doc = document::build([&](value_builder& b) {
         std::string path = "$";
-        return to_value(app, b, path);
+        return to_value(app, b, path, 0, true);
     });
     e.validate(doc, source);
     return doc;
@@ -308,7 +308,7 @@ void bind_engine(py::module_& m) {
                                               "an application is a dict or a JSON string");
                         items.emplace_back(document::build([&](value_builder& b) {
                             std::string path = "$";
-                            return to_value(app, b, path);
+                            return to_value(app, b, path, 0, true);
                         }));
                     } catch (const input_error& err) {
                         unbuilt.back() = std::make_exception_ptr(input_error(

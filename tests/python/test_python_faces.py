@@ -83,3 +83,37 @@ def test_seals_and_bundles_from_their_files(tmp_path, eligible_app):
     with pytest.raises(telecomply.InputError) as info:
         telecomply.verify_bundle(tmp_path / "missing.json", public)
     assert "missing.json" in str(info.value)
+
+
+def test_engine_and_store_refuse_the_same_non_json_values(tmp_path, engine, eligible_app):
+    """A dict from a pandas row: NaN for a missing value, a date or a Timestamp for a date
+    column. Engine.check, check_many and CaseStore all refuse them by path, the same way (the
+    engine judged a NaN as a number of the wrong type and a date as no submitted_on at all)."""
+    import datetime
+
+    store = telecomply.CaseStore(tmp_path / "cases.db", now="2026-03-02")
+    plan = "$.materials.marketing_plan.daily_calls_per_number"
+    cases = [(plan, math.nan, "nan is not a JSON number"),
+             (plan, math.inf, "inf is not a JSON number"),
+             ("$.submitted_on", datetime.date(2026, 3, 16), "is not JSON data (write a date"),
+             ("$.submitted_on", datetime.datetime(2026, 3, 16), "is not JSON data (write a date"),
+             ("$.extra", b"bytes", "is not JSON data")]
+    for path, bad, why in cases:
+        app = json.loads(json.dumps(eligible_app))
+        if path == plan:
+            app["materials"]["marketing_plan"]["daily_calls_per_number"] = bad
+        else:
+            app[path[2:]] = bad
+        errors = []
+        for call in (lambda: engine.check(app), lambda: engine.check_many([app], errors="raise"),
+                     lambda: store.check(app), lambda: store.new(app)):
+            with pytest.raises(telecomply.InputError) as info:
+                call()
+            errors.append(info.value)
+        for e in errors:
+            assert e.json_path == path, (bad, e)
+            assert why in str(e), (bad, e)
+    # a NaN where nothing is judged is refused too: it is not JSON, wherever it is
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check(dict(eligible_app, extra={"n": math.nan}))
+    assert info.value.json_path == "$.extra.n"

@@ -339,6 +339,23 @@ run(z_bundle 0 case verify --bundle ${WORK}/bundle.json ${K})
 expect(z_bundle "${out}" "1 sealed case, 2 events, .*: the seal verifies")
 run(z_bundle_json 0 case verify --bundle ${WORK}/bundle.json ${K} --format json)
 expect_json(z_bundle_json "${out}" ON ok)
+# a seal and a bundle from standard input (-), as every other input read from a file
+set(sealed ${WORK}/sealed.db)
+set(pub ${WORK}/seal-key.pub.pem)
+foreach(case "verify --store ${sealed} --seal - --public-key ${pub}|seal.json|seal <stdin>: 1 sealed case"
+             "verify --bundle - --public-key ${pub}|bundle.json|bundle <stdin>: 1 sealed case"
+             "export --store ${sealed} --seal - --out ${WORK}/bundle-stdin.json|seal.json|exported 1 case")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 line)
+  list(GET parts 1 input)
+  list(GET parts 2 pattern)
+  separate_arguments(argv UNIX_COMMAND "${line}")
+  execute_process(COMMAND ${CLI} case ${argv} INPUT_FILE ${WORK}/${input} RESULT_VARIABLE rc
+                  OUTPUT_VARIABLE out ERROR_VARIABLE err)
+  if(NOT rc EQUAL 0 OR NOT out MATCHES "${pattern}")
+    message(FATAL_ERROR "case ${line} < ${input}: exit ${rc}\n${out}\n${err}")
+  endif()
+endforeach()
 file(READ ${WORK}/bundle.json bundle_text)
 string(REPLACE "\"actor\": \"cli\"" "\"actor\": \"someone else\"" edited "${bundle_text}")
 file(WRITE ${WORK}/bundle-edited.json "${edited}")

@@ -115,6 +115,13 @@ foreach(cmd check explain diff case_new)
     endif()
   endforeach()
 endforeach()
+# a missing file is said the same way by every command that reads one
+foreach(cmd "check" "explain" "diff --from 2025.1 --to 2026.1" "case new --store ${WORK}/missing.db"
+            "calendar import --dry-run" "case verify --public-key ${WORK}/nope.pem --bundle")
+  separate_arguments(c UNIX_COMMAND "${cmd}")
+  run(missing_file 2 ${c} ${WORK}/nope.json)
+  expect(missing_file "${err}${out}" "nope\\.(json|pem): (error: )?no such file")
+endforeach()
 run(readers_batch 2 check ${WORK}/deep.json ${WORK}/big.json ${WORK}/twice.json ${one})
 expect(readers_batch "${out}" "1 application: .*; 3 rejected as bad input\n$")
 

@@ -41,6 +41,8 @@ std::string read_file(const std::filesystem::path& file, errc code) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
         throw_data(code, file.string(), 0, "", "is a folder, not a file");
+    // said as `check` says it of a missing file: every command the same
+    if (!std::filesystem::exists(file, ec)) throw_data(code, file.string(), 0, "", "no such file");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw_data(code, file.string(), 0, "", "cannot open the file");
     std::ostringstream ss;

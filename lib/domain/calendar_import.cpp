@@ -255,7 +255,7 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     std::error_code ec;
     if (file.native().find('\0') != std::string::npos)
         return problem("", "the file name contains a NUL character");
-    if (!fs::exists(file, ec)) return problem("", "cannot open the file: it does not exist");
+    if (!fs::exists(file, ec)) return problem("", "no such file");
     if (!fs::is_regular_file(file, ec)) return problem("", "not a file");
     std::string text;
     try {

@@ -408,6 +408,13 @@ std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn appen
     return tracker.duplicates;
 }
 
+void refuse_duplicate_keys(std::string_view text, const std::string& file, errc code) {
+    const auto dups = duplicate_keys(text);
+    if (dups.empty()) return;
+    throw_data(code, file, line_of(text, dups.front()), dups.front(),
+               "this key appears twice in its object (the last would silently win)");
+}
+
 std::optional<json_failure> find_json_failure(std::string_view text, key_path_fn append_key) {
     path_tracker tracker(append_key != nullptr ? append_key : &json_path_append_key);
     // nlohmann stops at a NUL byte as at the end of the text: the text before it is what it

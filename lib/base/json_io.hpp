@@ -71,6 +71,11 @@ std::string json_path_append_index(std::string path, std::size_t index);
 using key_path_fn = std::string (*)(std::string path, std::string_view key);
 std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key = nullptr);
 
+/// Throws the data_error subclass of `code` naming `file`, the line and the JSON path of the
+/// first key given twice in one object of `text` (nlohmann would silently keep the last: a
+/// rule's second `require`, a parameter given twice). Nothing when every key is once.
+void refuse_duplicate_keys(std::string_view text, const std::string& file, errc code);
+
 /// Where and why `text` is not JSON nlohmann can read: `byte` (1-based; 0 when unknown), the
 /// JSON path of the value being read (`$.a.b` for `{"a": {"b": 1e400}}`) and the message.
 struct json_failure {

@@ -279,7 +279,9 @@ void json_schema::conform_integers(value& doc) const {
 
 json_schema json_schema::load(const std::filesystem::path& file) {
     const std::string text = read_file(file, errc::ruleset_error);
-    return from_json(parse_json(text, file.string(), errc::ruleset_error), file.string());
+    auto j = parse_json(text, file.string(), errc::ruleset_error);
+    refuse_duplicate_keys(text, file.string(), errc::ruleset_error);  // a constraint dropped
+    return from_json(j, file.string());
 }
 
 namespace {

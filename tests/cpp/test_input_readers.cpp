@@ -23,6 +23,8 @@
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/input.hpp"
 #include "telecomply/rules/ruleset.hpp"
+#include "telecomply/rules/ruleset_tests.hpp"
+#include "telecomply/workflow/lint.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
 using namespace telecomply;
@@ -209,4 +211,52 @@ TEST_CASE("readers: a NUL byte is not JSON to any reader, named where it is") {
     }
     CHECK_THROWS_WITH_AS((void)calendar_set::load(dir.path / "calendars"),
                          doctest::Contains("NUL byte"), calendar_error);
+}
+
+TEST_CASE(
+    "readers: a key given twice in a ruleset, a workflow, a schema or a test file is refused") {
+    // nlohmann keeps the last silently: a parameter given twice, a rule's second `require`, a
+    // workflow's second `initial` were used without a word (lint: 0 errors), as calendars and
+    // applications never were
+    const auto shipped = fs::path(TELECOMPLY_RULESETS_DIR);
+    struct edit {
+        std::string file, from, to, path;
+    };
+    const std::vector<edit> edits = {
+        {"CN-GD/2026.1.json", "\"daily_call_cap\": 150",
+         "\"daily_call_cap\": 150, \"daily_call_cap\": 99999", "$.parameters.daily_call_cap"},
+        {"workflow/CN.json", "\"initial\":", "\"initial\": \"draft\", \"initial\":", "$.initial"},
+        {"schema/application.schema.json", "\"type\": \"object\"",
+         "\"type\": \"object\", \"type\": \"array\"", "$.type"},
+    };
+    for (const auto& e : edits) {
+        CAPTURE(e.file);
+        testing::scratch_dir dir(shipped);
+        std::string text = read_input_file(dir.path / e.file);
+        const auto at = text.find(e.from);
+        REQUIRE(at != std::string::npos);
+        text.replace(at, e.from.size(), e.to);
+        dir.write(e.file, text);
+        const auto line = std::to_string(1 + std::count(text.begin(), text.begin() + at, '\n'));
+        const std::string where = e.file + ":" + line + ": " + e.path + ": this key appears twice";
+        if (e.file.starts_with("workflow"))
+            CHECK_THROWS_WITH_AS((void)workflow::load(dir.path / "workflow"),
+                                 doctest::Contains(where.c_str()), error);
+        else
+            CHECK_THROWS_WITH_AS((void)engine(dir.path), doctest::Contains(where.c_str()), error);
+        if (e.file.starts_with("CN-GD")) {
+            const auto report = lint_folder(dir.path);
+            CHECK(std::any_of(
+                report.problems.begin(), report.problems.end(),
+                [&](const diagnostic& p) { return p.json_path == e.path && !p.warning; }));
+        }
+    }
+    testing::scratch_dir dir(shipped);
+    dir.write(
+        "tests/twice.json",
+        "{\"cases\": [{\"name\": \"a\",\n \"name\": \"b\", \"fixture\": \"clean-gd-2026\"}]}");
+    const engine e(dir.path);
+    CHECK_THROWS_WITH_AS((void)run_ruleset_tests(e, dir.path / "tests"),
+                         doctest::Contains("twice.json:1: $.cases[0].name: this key appears twice"),
+                         input_error);
 }

@@ -111,20 +111,21 @@ int run_seal(const common& c, const std::string& action, const case_args& a,
         a.public_key.empty() ? std::string() : read_seal_public_key(a.public_key);
     const std::string private_key = a.key.empty() ? std::string() : read_seal_private_key(a.key);
     if (!a.bundle.empty()) {
-        const auto bundle = parse_input_json(read_input_file(a.bundle), a.bundle);
+        const auto bundle = parse_input_json(read_input(a.bundle), input_name(a.bundle));
         const auto rules = catalogue::load(c.rulesets_dir());  // its calendars compile pinned rules
         return print_seal_report(verify_bundle(bundle, public_key, *rules), format, "bundle",
-                                 a.bundle);
+                                 input_name(a.bundle));
     }
-    const auto seal_doc =
-        a.seal.empty() ? nlohmann::json() : parse_input_json(read_input_file(a.seal), a.seal);
+    const auto seal_doc = a.seal.empty() ? nlohmann::json()
+                                         : parse_input_json(read_input(a.seal), input_name(a.seal));
     std::error_code ec;
     if (!std::filesystem::exists(a.store, ec))
         throw not_found_error("no case store '" + a.store +
                               "' (`telecomply case new` creates one)");
     const auto store = case_store::open(a.store);
     if (action == "verify")
-        return print_seal_report(verify_seal(store, seal_doc, public_key), format, "seal", a.seal);
+        return print_seal_report(verify_seal(store, seal_doc, public_key), format, "seal",
+                                 input_name(a.seal));
     if (action == "seal") {
         const auto doc = seal(store, private_key, clock.now_text());
         write_seal_file(a.out, doc);
@@ -289,8 +290,13 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     if (action == "new") (void)eng->validate(input, input_name(a.file), 1, text);
     if (action == "list" && !a.state.empty()) {
         const auto& states = manager.workflow_for(a.region.empty() ? "CN" : a.region).states();
-        if (std::find(states.begin(), states.end(), a.state) == states.end())
-            throw usage_error("--state: '" + a.state + "' is not a state of the workflow");
+        if (std::find(states.begin(), states.end(), a.state) == states.end()) {
+            std::string names;
+            for (const auto& s : states)
+                names += (names.empty() ? "" : ", ") + s;
+            throw usage_error("--state: '" + a.state + "' is not a state of the workflow (" +
+                              names + ")");
+        }
     }
     auto store = case_store::open(a.store);
     case_service service(store, manager, clock);
@@ -520,9 +526,10 @@ command add_case(CLI::App& app, common& c) {
         "(--seal), or a bundle offline (--bundle)");
     c_verify->add_option("id", ca.id, "case id (default: every case)");
     c_verify->add_option("--seal", ca.seal,
-                         "a seal (`case seal`): check the store's histories up to it");
-    c_verify->add_option("--bundle", ca.bundle,
-                         "a bundle (`case export`): check it offline, without any store");
+                         "a seal (`case seal`; - for stdin): check the store's histories up to it");
+    c_verify->add_option(
+        "--bundle", ca.bundle,
+        "a bundle (`case export`; - for stdin): check it offline, without any store");
     c_verify->add_option("--public-key", ca.public_key,
                          "the public key of the seal's signer (K.pub.pem of `case keygen`)");
     store_opt(c_verify);
@@ -539,7 +546,7 @@ command add_case(CLI::App& app, common& c) {
     store_opt(c_seal);
     auto* c_export = cases->add_subcommand(
         "export", "a bundle of what a seal covers, to verify offline (`case verify --bundle`)");
-    c_export->add_option("--seal", ca.seal, "the seal (`case seal`)")->required();
+    c_export->add_option("--seal", ca.seal, "the seal (`case seal`; - for stdin)")->required();
     c_export->add_option("--out", ca.out, "the bundle file to write (atomically)")->required();
     store_opt(c_export);
     auto* c_tick = cases->add_subcommand("tick", "apply what time has made due (deadlines)");

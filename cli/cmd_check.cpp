@@ -90,18 +90,15 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
     std::ios::sync_with_stdio(false);
 
     for (const auto& file : files) {
-        std::ifstream fin;
-        std::istream* in = &std::cin;
-        const std::string name = file == "-" ? "<stdin>" : file;
-        if (file != "-") {
-            if (const auto why = open_input(file, fin); !why.empty()) {
-                std::cerr << "telecomply: " << file << ": " << why << "\n";
-                ++bad;
-                continue;
-            }
-            in = &fin;
+        application_input input;
+        if (const auto why = open_applications(file, input); !why.empty()) {
+            std::cerr << "telecomply: " << file << ": " << why << "\n";
+            ++bad;
+            continue;
         }
-        const bool jsonl = file == "-" ? true : is_jsonl(file);
+        std::istream* in = input.in;
+        const std::string& name = input.name;
+        const bool jsonl = input.jsonl;
         const std::function<void(std::size_t, engine::result &&)> sink = [&](std::size_t,
                                                                              engine::result&& r) {
             if (auto* err = std::get_if<input_error>(&r)) {

@@ -62,19 +62,20 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
         }
     };
     for (const auto& file : files) {
-        std::ifstream in;
-        if (const auto why = open_input(file, in); !why.empty()) {
+        application_input input;
+        if (const auto why = open_applications(file, input); !why.empty()) {
             std::cerr << "telecomply: " << file << ": " << why << "\n";
             ++bad;
             continue;
         }
-        if (is_jsonl(file)) {
-            e.parse_jsonl(in, file,
-                          [&](std::uint32_t line, engine::parsed&& p) { one(p, file, line); });
+        const std::string& name = input.name;
+        if (input.jsonl) {
+            e.parse_jsonl(*input.in, name,
+                          [&](std::uint32_t line, engine::parsed&& p) { one(p, name, line); });
         } else {
-            const std::string text((std::istreambuf_iterator<char>(in)),
+            const std::string text((std::istreambuf_iterator<char>(*input.in)),
                                    std::istreambuf_iterator<char>());
-            one(parse_one(e, text, file), file, 1);
+            one(parse_one(e, text, name), name, 1);
         }
     }
     if (c.format == "text")
@@ -97,7 +98,8 @@ command add_diff(CLI::App& app, common& c) {
         app.add_subcommand("diff", "the findings and decisions a policy change would change");
     diff->add_option("--from", a->from, "the version before, e.g. 2025.1")->required();
     diff->add_option("--to", a->to, "the version after, e.g. 2026.1")->required();
-    diff->add_option("files", a->files, "application files (JSON or JSON Lines)")->required();
+    diff->add_option("files", a->files, "application files (JSON or JSON Lines; - for stdin)")
+        ->required();
     diff->add_option("--format", c.format, "text or jsonl")
         ->check(CLI::IsMember({"text", "jsonl"}));
     add_rulesets_option(diff, c);

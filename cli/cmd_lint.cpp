@@ -30,13 +30,13 @@ int run_lint(const std::string& dir) {
 
 }  // namespace
 
-command add_lint(CLI::App& app, common&) {
+command add_lint(CLI::App& app, common& c) {
     auto dir = std::make_shared<std::string>();
     auto* lint =
         app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
-    lint->add_option("dir", *dir, "folder of rulesets (default: the installed ones)");
-    return {lint,
-            [dir] { return run_lint(dir->empty() ? catalogue::default_dir().string() : *dir); }};
+    lint->add_option("dir", *dir, "folder of rulesets (default: --rulesets, else as below)");
+    add_rulesets_option(lint, c);
+    return {lint, [&c, dir] { return run_lint(rulesets_folder(c, *dir).string()); }};
 }
 
 }  // namespace telecomply::cli

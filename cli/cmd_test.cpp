@@ -17,8 +17,7 @@ namespace telecomply::cli {
 namespace {
 
 int run_test(const common& c, const std::string& dir_arg, bool verbose) {
-    const std::filesystem::path rulesets =
-        dir_arg.empty() ? c.rulesets_dir() : std::filesystem::path(dir_arg);
+    const std::filesystem::path rulesets = rulesets_folder(c, dir_arg);
     const engine e(rulesets);
     const auto report = run_ruleset_tests(e, rulesets / "tests");
     for (const auto& r : report.cases) {
@@ -58,7 +57,10 @@ command add_test(CLI::App& app, common& c) {
     auto a = std::make_shared<args>();
     auto* test =
         app.add_subcommand("test", "run the ruleset test cases and report finding-code coverage");
-    test->add_option("dir", a->dir, "folder of rulesets with a tests/ folder (default: installed)");
+    test->add_option(
+        "dir", a->dir,
+        "folder of rulesets with a tests/ folder (default: --rulesets, else as below)");
+    add_rulesets_option(test, c);
     test->add_flag("-v,--verbose", a->verbose, "list passing cases too");
     return {test, [&c, a] { return run_test(c, a->dir, a->verbose); }};
 }

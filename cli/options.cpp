@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <array>
 #include <iostream>
 #include <iterator>
 
@@ -22,6 +23,14 @@ std::optional<date> common::as_of_date() const {
 
 std::filesystem::path common::rulesets_dir() const {
     return rulesets.empty() ? catalogue::default_dir() : std::filesystem::path(rulesets);
+}
+
+std::filesystem::path rulesets_folder(const common& c, const std::string& dir) {
+    if (dir.empty()) return c.rulesets_dir();
+    if (!c.rulesets.empty() && c.rulesets != dir)
+        throw usage_error("two folders of rulesets: '" + dir + "' and --rulesets '" + c.rulesets +
+                          "'; give one");
+    return dir;
 }
 
 void add_rulesets_option(CLI::App* sub, common& c) {
@@ -73,6 +82,65 @@ std::string input_name(const std::string& file) {
 
 bool is_jsonl(const std::string& file) {
     return file.size() >= 6 && (file.ends_with(".jsonl") || file.ends_with(".ndjson"));
+}
+
+namespace {
+// A stream buffer that gives `prefix` (what was read to sniff the input), then the rest of
+// `rest`, so that nothing read to decide the format is lost and lines keep their numbers.
+class prefixed_buf : public std::streambuf {
+  public:
+    prefixed_buf(std::string prefix, std::streambuf* rest)
+        : prefix_(std::move(prefix)), rest_(rest) {
+        setg(prefix_.data(), prefix_.data(), prefix_.data() + prefix_.size());
+    }
+
+  protected:
+    int_type underflow() override {
+        if (gptr() < egptr()) return traits_type::to_int_type(*gptr());
+        const auto n = rest_->sgetn(buf_.data(), static_cast<std::streamsize>(buf_.size()));
+        if (n <= 0) return traits_type::eof();
+        setg(buf_.data(), buf_.data(), buf_.data() + n);
+        return traits_type::to_int_type(*gptr());
+    }
+
+  private:
+    std::string prefix_;
+    std::streambuf* rest_;
+    std::array<char, 1 << 16> buf_{};
+};
+}  // namespace
+
+std::string open_applications(const std::string& file, application_input& out) {
+    if (file != "-") {
+        out.name = file;
+        out.jsonl = is_jsonl(file);
+        if (auto why = open_input(file, out.file); !why.empty()) return why;
+        out.in = &out.file;
+        return {};
+    }
+    out.name = "<stdin>";
+    // the first line that is not blank says the format; what was read is read again
+    std::string prefix, line;
+    out.jsonl = true;  // nothing at all: no applications, as an empty JSON Lines file
+    while (std::getline(std::cin, line)) {
+        const bool newline = !std::cin.eof();
+        prefix += line;
+        if (newline) prefix += '\n';
+        std::string_view t = line;
+        if (prefix.size() == line.size() + (newline ? 1 : 0) && t.starts_with("\xEF\xBB\xBF"))
+            t.remove_prefix(3);  // a byte order mark before the first line
+        const auto first = t.find_first_not_of(" \t\r");
+        if (first == std::string_view::npos) continue;
+        const auto last = t.find_last_not_of(" \t\r");
+        out.jsonl = t[first] == '{' && t[last] == '}';
+        break;
+    }
+    if (std::cin.bad()) throw input_error("<stdin>", 0, "", "cannot read standard input");
+    std::cin.clear();  // a getline that met the end set eofbit; the rest is read through rdbuf
+    out.sniffed = std::make_unique<prefixed_buf>(std::move(prefix), std::cin.rdbuf());
+    out.sniffed_in = std::make_unique<std::istream>(out.sniffed.get());
+    out.in = out.sniffed_in.get();
+    return {};
 }
 
 std::string year_list(const std::vector<int>& years) {

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <istream>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -42,6 +44,10 @@ struct common {
     // --rulesets, or the installed rulesets.
     std::filesystem::path rulesets_dir() const;
 };
+
+// The folder of `lint DIR` and `test DIR`: DIR, else --rulesets, else as every command
+// (common::rulesets_dir); usage_error when DIR and --rulesets name different folders.
+std::filesystem::path rulesets_folder(const common& c, const std::string& dir);
 
 // --rulesets and --lang on a subcommand, kept in `c`.
 void add_rulesets_option(CLI::App* sub, common& c);
@@ -90,6 +96,23 @@ std::string input_name(const std::string& file);
 
 // Whether a file name says JSON Lines (.jsonl, .ndjson).
 bool is_jsonl(const std::string& file);
+
+// Applications to read (check, diff): a file, or standard input for "-".
+struct application_input {
+    std::string name;    // in messages: the file, or "<stdin>"
+    bool jsonl = false;  // JSON Lines; else one JSON document (an application or an array)
+    std::istream* in = nullptr;
+    std::ifstream file;
+    std::unique_ptr<std::streambuf> sniffed;  // standard input with the lines read to sniff it
+    std::unique_ptr<std::istream> sniffed_in;
+};
+
+// Opens `file` for reading applications into `out`; "" when it is open, else why not (as
+// open_input). A file's format is its name's (is_jsonl). Standard input's is its first line
+// that is not blank: JSON Lines when it holds a whole JSON object (`{...}`), as a pipe of
+// compact applications does; else one JSON document, such as a pretty-printed application
+// (`telecomply check - < app.json`) or an array.
+std::string open_applications(const std::string& file, application_input& out);
 
 // "2026, 2027"
 std::string year_list(const std::vector<int>& years);

@@ -84,6 +84,47 @@ foreach(order "huge;one" "one;huge")
     message(FATAL_ERROR "batch_goes_on: a library's own message reached the user:\n${err}")
   endif()
 endforeach()
+# the same kind through every command that reads an application: nesting beyond 1024 levels
+# (refused quickly: 200,000 levels once took gigabytes), an integer beyond 64 bits, a key given
+# twice; each named by file, line and JSON path, whichever JSON reader the command uses
+string(REPEAT "[" 200000 open)
+string(REPEAT "]" 200000 close)
+string(REPLACE "\"submitted_on\"" "\"deep\": ${open}${close},\n\"submitted_on\"" deep_text "${app_text}")
+file(WRITE ${WORK}/deep.json "${deep_text}")
+string(REPLACE "\"submitted_on\"" "\"big\": 18446744073709551616,\n\"submitted_on\"" big_text "${app_text}")
+file(WRITE ${WORK}/big.json "${big_text}")
+string(REPLACE "\"submitted_on\"" "\"id\": \"again\",\n\"submitted_on\"" twice_text "${app_text}")
+file(WRITE ${WORK}/twice.json "${twice_text}")
+foreach(cmd check explain diff case_new)
+  foreach(f deep big twice)
+    if(cmd STREQUAL "diff")
+      set(c diff --from 2025.1 --to 2026.1)
+    elseif(cmd STREQUAL "case_new")
+      set(c case new --store ${WORK}/readers.db)
+    else()
+      set(c ${cmd})
+    endif()
+    run(readers_${cmd}_${f} 2 ${c} ${WORK}/${f}.json)
+    if(f STREQUAL "deep")
+      expect(readers_${cmd}_${f} "${err}" "deep.json:[0-9]+: \\$\\.deep\\[0\\]\\[0\\]")
+      expect(readers_${cmd}_${f} "${err}" "nests deeper than 1024 levels")
+    elseif(f STREQUAL "big")
+      expect(readers_${cmd}_${f} "${err}" "big.json:[0-9]+: \\$\\.big: invalid JSON: the integer 18446744073709551616 is beyond 64 bits")
+    else()
+      expect(readers_${cmd}_${f} "${err}" "twice.json:[0-9]+: \\$\\.id: this key appears twice")
+    endif()
+  endforeach()
+endforeach()
+# a missing file is said the same way by every command that reads one
+foreach(cmd "check" "explain" "diff --from 2025.1 --to 2026.1" "case new --store ${WORK}/missing.db"
+            "calendar import --dry-run" "case verify --public-key ${WORK}/nope.pem --bundle")
+  separate_arguments(c UNIX_COMMAND "${cmd}")
+  run(missing_file 2 ${c} ${WORK}/nope.json)
+  expect(missing_file "${err}${out}" "nope\\.(json|pem): (error: )?no such file")
+endforeach()
+run(readers_batch 2 check ${WORK}/deep.json ${WORK}/big.json ${WORK}/twice.json ${one})
+expect(readers_batch "${out}" "1 application: .*; 3 rejected as bad input\n$")
+
 run(bad_as_of 2 check --as-of 2026-02-30 ${one})
 expect(bad_as_of "${err}" "--as-of")
 run(no_version 2 check --as-of 2019-01-01 ${one})
@@ -127,15 +168,63 @@ run(typo_case 2 case shwo X)
 expect(typo_case "${err}" "unknown command 'shwo' for `telecomply case`; did you mean 'show'\\?")
 run(typo_far 2 frobnicate)
 expect(typo_far "${err}" "unknown command 'frobnicate' for `telecomply` \\(commands: check, ")
+run(typo_after_option 2 case --rulesets ${SRC}/rulesets shwo X)
+expect(typo_after_option "${err}" "unknown command 'shwo' for `telecomply case`; did you mean 'show'\\?")
+# and a mistyped option, at any level, with the nearest one and the command's options
+foreach(case "check --formt json ${one}|--formt|telecomply check|--format"
+             "check ${one} --as_of 2026-01-01|--as_of|telecomply check|--as-of"
+             "case show X --stor s.db|--stor|telecomply case show|--store"
+             "case list --stroe=s.db|--stroe|telecomply case list|--store"
+             "case event X submit --dta {}|--dta|telecomply case event|--data"
+             "graph --regon GD|--regon|telecomply graph|--region"
+             "--verison|--verison|telecomply|--version")
+  string(REPLACE "|" ";" parts "${case}")
+  list(GET parts 0 line)
+  list(GET parts 1 typo)
+  list(GET parts 2 where)
+  list(GET parts 3 near)
+  separate_arguments(argv UNIX_COMMAND "${line}")
+  run(option_typo 2 ${argv})
+  expect(option_typo "${err}" "unknown option '${typo}' for `${where}`; did you mean '${near}'\\? \\(options: --help")
+endforeach()
+run(option_far 2 check --zzzzzz ${one})
+expect(option_far "${err}" "unknown option '--zzzzzz' for `telecomply check` \\(options: --help, --rulesets, ")
+# lint and test take the folder as DIR or --rulesets DIR, like every other command
+run(lint_rulesets 0 lint --rulesets ${SRC}/rulesets)
+expect(lint_rulesets "${out}" "0 errors, 0 warnings")
+run(test_rulesets 0 test --rulesets ${SRC}/rulesets)
+run(lint_two_folders 2 lint ${SRC}/rulesets --rulesets ${WORK})
+expect(lint_two_folders "${err}" "two folders of rulesets")
 
-# - reads standard input in every command that reads one application
-# (`check -` reads JSON Lines, as from a pipe; `explain -` one JSON document)
+# - reads standard input in every command that reads applications: `check -` and `diff -` read
+# JSON Lines when the first line is a whole object, as from a pipe, else one JSON document (a
+# pretty-printed application, an array); `explain -` one JSON document
 file(WRITE ${WORK}/one-line.jsonl "${line1}\n")
-foreach(cmd check explain)
-  execute_process(COMMAND ${CLI} ${cmd} - INPUT_FILE ${WORK}/one-line.jsonl RESULT_VARIABLE rc
+file(WRITE ${WORK}/two-lines.jsonl "\n${line1}\n${line3}\n")
+file(WRITE ${WORK}/array.json "[\n${app_text},\n${app_compact}\n]\n")
+set(diff_cmd diff --from 2025.1 --to 2026.1)
+foreach(case "check;one-line.jsonl;1" "check;two-lines.jsonl;2" "check;array.json;2"
+             "check;${one};1" "explain;one-line.jsonl;1" "explain;${one};1"
+             "diff;two-lines.jsonl;2" "diff;${one};1")
+  list(GET case 0 cmd)
+  list(GET case 1 input)
+  list(GET case 2 n)
+  if(NOT IS_ABSOLUTE "${input}")
+    set(input ${WORK}/${input})
+  endif()
+  set(c ${cmd})
+  if(cmd STREQUAL "diff")
+    set(c ${diff_cmd})
+  endif()
+  execute_process(COMMAND ${CLI} ${c} - INPUT_FILE ${input} RESULT_VARIABLE rc
                   OUTPUT_VARIABLE out ERROR_VARIABLE err)
-  if(rc GREATER 1 OR NOT out MATCHES "${app_id}")
-    message(FATAL_ERROR "${cmd} -: exit ${rc}\n${out}\n${err}")
+  if(rc GREATER 1 OR NOT err STREQUAL "")
+    message(FATAL_ERROR "${cmd} - < ${input}: exit ${rc}\n${out}\n${err}")
+  endif()
+  if(cmd STREQUAL "explain")
+    expect(stdin_${cmd} "${out}" "${app_id}")
+  else()
+    expect(stdin_${cmd} "${out}" "^(.*\n)?${n} applications?: ")
   endif()
 endforeach()
 execute_process(COMMAND ${CLI} explain - INPUT_FILE ${WORK}/huge.json RESULT_VARIABLE rc

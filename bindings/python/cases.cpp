@@ -5,8 +5,12 @@
 
 #include <datetime.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <map>
 #include <mutex>
+#include <utility>
 
 #include "convert.hpp"
 #include "telecomply/cases/cases.hpp"
@@ -63,8 +67,53 @@ py::object json_py(const nlohmann::ordered_json& j) {
     return py::module_::import("json").attr("loads")(j.dump());
 }
 
+/// The JSON path of the first value in `o` that JSON cannot hold, and why; {"", ""} when none
+/// is found. Only on the error path of py_json().
+std::pair<std::string, std::string> not_json_at(const py::handle& o, const std::string& path,
+                                                int depth) {
+    if (depth > 1100) return {path, "nested deeper than JSON data may be (or circular)"};
+    PyObject* p = o.ptr();
+    if (o.is_none() || PyBool_Check(p) || PyLong_Check(p) || PyUnicode_Check(p)) return {};
+    if (PyFloat_Check(p)) {
+        if (std::isfinite(PyFloat_AS_DOUBLE(p))) return {};
+        return {path, py::repr(o).cast<std::string>() +
+                          " is not a JSON number (a missing value, as pandas gives one? leave "
+                          "the key out)"};
+    }
+    if (PyDict_Check(p)) {
+        for (const auto& [k, v] : py::reinterpret_borrow<py::dict>(o)) {
+            if (!(PyUnicode_Check(k.ptr()) || PyLong_Check(k.ptr()) || PyFloat_Check(k.ptr()) ||
+                  k.is_none()))
+                return {path, std::string("a key of type ") + Py_TYPE(k.ptr())->tp_name +
+                                  " (JSON keys are strings)"};
+            const auto key = py::str(k).cast<std::string>();
+            const bool plain =
+                !key.empty() && std::all_of(key.begin(), key.end(), [](unsigned char c) {
+                    return std::isalnum(c) || c == '_' || c == '-';
+                });
+            auto found = not_json_at(
+                v, plain ? path + "." + key : path + "[" + nlohmann::json(key).dump() + "]",
+                depth + 1);
+            if (!found.first.empty()) return found;
+        }
+        return {};
+    }
+    if (PyList_Check(p) || PyTuple_Check(p)) {
+        std::size_t i = 0;
+        for (const auto& v : py::reinterpret_borrow<py::sequence>(o)) {
+            auto found = not_json_at(v, path + "[" + std::to_string(i++) + "]", depth + 1);
+            if (!found.first.empty()) return found;
+        }
+        return {};
+    }
+    need_datetime();
+    return {path,
+            std::string("a ") + Py_TYPE(p)->tp_name + " is not JSON data" +
+                (PyDate_Check(p) ? " (write a date as 'YYYY-MM-DD', a time as 'HH:MM')" : "")};
+}
+
 /// Python data as JSON (event data, applications): what JSON cannot hold (NaN, infinities,
-/// other types) is an input error naming `what`.
+/// other types) is an input error naming `what` and the JSON path of the value.
 nlohmann::json py_json(const py::handle& o, const char* what = "data") {
     if (o.is_none()) return nlohmann::json::object();
     std::string text;
@@ -72,8 +121,14 @@ nlohmann::json py_json(const py::handle& o, const char* what = "data") {
         text = py::module_::import("json")
                    .attr("dumps")(o, py::arg("allow_nan") = false)
                    .cast<std::string>();
-    } catch (const py::error_already_set& e) {
-        throw input_error("<python>", 0, "$", std::string(what) + " is not JSON data: " + e.what());
+    } catch (py::error_already_set& e) {
+        // the value and why, never Python's traceback (which e.what() carries)
+        const auto [path, why] = not_json_at(o, "$", 0);
+        if (!path.empty())
+            throw input_error("<python>", 0, path, std::string(what) + " is not JSON data: " + why);
+        throw input_error(
+            "<python>", 0, "$",
+            std::string(what) + " is not JSON data: " + py::str(e.value()).cast<std::string>());
     }
     try {
         return nlohmann::json::parse(text);
@@ -82,9 +137,17 @@ nlohmann::json py_json(const py::handle& o, const char* what = "data") {
     }
 }
 
-/// A seal or a bundle: a dict (as seal() and export_bundle() return) or its JSON text.
+/// A seal or a bundle: a dict (as seal() and export_bundle() return), its JSON text, or the
+/// path (os.PathLike) of a file holding it, as `telecomply case verify --seal/--bundle FILE`.
 nlohmann::json document_arg(const py::object& o, const char* what) {
     if (py::isinstance<py::str>(o)) return parse_input_json(o.cast<std::string>(), what);
+    if (py::isinstance(o, py::module_::import("os").attr("PathLike"))) {
+        const auto file = py::module_::import("os").attr("fspath")(o);
+        if (!py::isinstance<py::str>(file))
+            throw usage_error(std::string(what) + ": a path must be text, not bytes");
+        const auto name = file.cast<std::string>();
+        return parse_input_json(read_input_file(name), name);
+    }
     if (o.is_none()) throw usage_error(std::string(what) + " is None");
     return py_json(o, what);
 }
@@ -495,7 +558,8 @@ void bind_cases(py::module_& m) {
             return json_py(report);
         },
         py::arg("bundle"), py::arg("public_key_path"), py::arg("rulesets") = py::none(),
-        "Checks a bundle (CaseStore.export_bundle(), a dict or its JSON text) offline, without "
+        "Checks a bundle (CaseStore.export_bundle(): a dict, its JSON text or a path to its file) "
+        "offline, without "
         "any store: the seal's signature with the public key, every case's hash chain "
         "recomputed up to its sealed head, the cases equal to the sealed ones, and each pinned "
         "ruleset's content rebuilt to its digest (compiled with the calendars of `rulesets`, "
@@ -775,7 +839,9 @@ void bind_cases(py::module_& m) {
                 return json_py(report);
             },
             py::arg("seal"), py::arg("public_key_path"),
-            "Checks the store against a seal (a dict or its JSON text) with the signer's public "
+            "Checks the store against a seal (a dict, its JSON text or a path to its file) with "
+            "the "
+            "signer's public "
             "key: {ok, sealed_at, key_id, cases, events, problems: [{case_id, seq, message}], "
             "appended: [{case_id, sealed_version, version}], added: [case_id]}. Problems: the "
             "seal is malformed (case_id '', the message starts with the JSON path), its "

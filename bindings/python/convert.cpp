@@ -100,12 +100,26 @@ void register_exceptions(py::module_&) {
     });
 }
 
-value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth) {
+namespace {
+// What JSON data (an application) cannot hold, said the same way as for case data.
+[[noreturn]] void not_json(const std::string& path, py::handle obj) {
     ensure_datetime();
-    if (depth > value_builder::max_nesting)
-        bad(path, "nested deeper than " + std::to_string(value_builder::max_nesting) + " levels");
+    const std::string type = Py_TYPE(obj.ptr())->tp_name;
+    const bool day = PyDate_Check(obj.ptr()) != 0;
+    bad(path, "a " + type + " is not JSON data" +
+                  (day ? " (write a date as 'YYYY-MM-DD', a time as 'HH:MM')" : ""));
+}
+}  // namespace
+
+value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth,
+               bool json_only) {
+    ensure_datetime();
     if (obj.is_none()) return value{};
     PyObject* o = obj.ptr();
+    // the root is level 1, as in every JSON reader of the library
+    if (depth >= value_builder::max_nesting &&
+        (PyDict_Check(o) || PyList_Check(o) || PyTuple_Check(o)))
+        bad(path, "nested deeper than " + std::to_string(value_builder::max_nesting) + " levels");
     if (PyBool_Check(o)) return value::from_bool(o == Py_True);
     if (PyLong_Check(o)) {
         int overflow = 0;
@@ -118,7 +132,14 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
         }
         bad(path, "integer out of the 64-bit range");
     }
-    if (PyFloat_Check(o)) return value::from_double(PyFloat_AS_DOUBLE(o));
+    if (PyFloat_Check(o)) {
+        const double d = PyFloat_AS_DOUBLE(o);
+        if (json_only && !std::isfinite(d))
+            bad(path, py::repr(obj).cast<std::string>() +
+                          " is not a JSON number (a missing value, as pandas gives one? leave "
+                          "the key out)");
+        return value::from_double(d);
+    }
     if (PyUnicode_Check(o)) {
         Py_ssize_t n = 0;
         const char* s = PyUnicode_AsUTF8AndSize(o, &n);
@@ -128,6 +149,9 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
         }
         return b.string({s, static_cast<std::size_t>(n)});
     }
+    if (json_only && (PyBytes_Check(o) || PyDateTime_Check(o) || PyDelta_Check(o) ||
+                      PyDate_Check(o) || PyTime_Check(o)))
+        not_json(path, obj);
     if (PyBytes_Check(o)) {
         return b.bytes({PyBytes_AS_STRING(o), static_cast<std::size_t>(PyBytes_GET_SIZE(o))});
     }
@@ -151,13 +175,16 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
                 path += ".";
                 path.append(ks, static_cast<std::size_t>(kn));
             } else {
+                if (json_only)
+                    bad(path, std::string("a key of type ") + Py_TYPE(k)->tp_name +
+                                  " (JSON keys are strings)");
                 entries[i].key = to_value(k, b, path, depth + 1);
                 if (entries[i].key.kind() != kind::int_ && entries[i].key.kind() != kind::uint_ &&
                     entries[i].key.kind() != kind::bool_)
                     bad(path, "map keys must be str, int or bool");
                 path += "[" + entries[i].key.to_string() + "]";
             }
-            entries[i].val = to_value(v, b, path, depth + 1);
+            entries[i].val = to_value(v, b, path, depth + 1, json_only);
             path.resize(base);
             ++i;
         }
@@ -171,7 +198,7 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
         const auto base = path.size();
         for (std::size_t i = 0; i < n; ++i) {
             path += "[" + std::to_string(i) + "]";
-            items[i] = to_value(seq[i], b, path, depth + 1);
+            items[i] = to_value(seq[i], b, path, depth + 1, json_only);
             path.resize(base);
         }
         return out;
@@ -211,7 +238,7 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
     if (py::isinstance<py::dict>(obj) || PyMapping_Check(o)) {
         if (py::hasattr(obj, "items")) {
             py::dict d(py::reinterpret_borrow<py::object>(obj));
-            return to_value(d, b, path, depth);
+            return to_value(d, b, path, depth, json_only);
         }
     }
     bad(path, "unsupported Python type '" +

@@ -15,7 +15,10 @@ namespace py = pybind11;
 /// Builds a value from a Python object (None, bool, int, float, str, bytes, list, tuple, dict,
 /// datetime.datetime (aware), datetime.timedelta, datetime.date, datetime.time). `path` names
 /// the position for error messages. Throws telecomply::input_error on anything else.
-value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth = 0);
+/// `json_only` (applications): only what JSON holds, as case data is checked; NaN and
+/// infinities, bytes, dates and times, and keys that are not str are refused, by path.
+value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth = 0,
+               bool json_only = false);
 
 /// Converts a value to Python (timestamps as aware UTC datetimes, durations as timedeltas,
 /// dates as datetime.date). Error values raise EvaluationError.

@@ -88,7 +88,7 @@ document make_document(const engine& e, py::handle app, const std::string& sourc
         throw usage_error(source + ": an application is a dict or a JSON string");
     document doc = document::build([&](value_builder& b) {
         std::string path = "$";
-        return to_value(app, b, path);
+        return to_value(app, b, path, 0, true);
     });
     e.validate(doc, source);
     return doc;
@@ -278,6 +278,17 @@ void bind_engine(py::module_& m) {
                 if (errors != "return" && errors != "raise")
                     throw usage_error("check_many: errors must be 'return' or 'raise', not '" +
                                       errors + "'");
+                // one application given where many are expected would be iterated: a str by
+                // its characters, a dict by its keys, each "an application" of its own
+                if (py::isinstance<py::str>(apps) || py::isinstance<py::bytes>(apps) ||
+                    PyDict_Check(apps.ptr()) ||
+                    py::isinstance(apps, py::module_::import("collections.abc").attr("Mapping")))
+                    throw usage_error(
+                        std::string("check_many: apps is an iterable of applications (dicts or "
+                                    "JSON strings), not one ") +
+                        Py_TYPE(apps.ptr())->tp_name +
+                        ": for one application, check(app) or check_many([app]); for JSON Lines "
+                        "text, check_many(text.splitlines())");
                 check_options opts;
                 opts.as_of = as_date(as_of);
                 // Building documents needs the GIL; checking them does not. An application
@@ -297,7 +308,7 @@ void bind_engine(py::module_& m) {
                                               "an application is a dict or a JSON string");
                         items.emplace_back(document::build([&](value_builder& b) {
                             std::string path = "$";
-                            return to_value(app, b, path);
+                            return to_value(app, b, path, 0, true);
                         }));
                     } catch (const input_error& err) {
                         unbuilt.back() = std::make_exception_ptr(input_error(

@@ -22,10 +22,27 @@ namespace {
 }
 }  // namespace
 
+namespace {
+// Whether `text` may hold what nlohmann's DOM parser reads without complaint but the SAX pass of
+// find_json_failure() refuses: a NUL byte, nesting beyond max_json_nesting, a run of 19 digits or
+// more (an integer beyond 64 bits). One linear scan, no allocation.
+bool may_fail_in_sax(std::string_view text) noexcept {
+    std::size_t digits = 0;
+    for (const char c : text) {
+        if (c == '\0') return true;
+        digits = (c >= '0' && c <= '9') ? digits + 1 : 0;
+        if (digits >= 19) return true;
+    }
+    return nesting_overflow_byte(text, max_json_nesting) != 0;
+}
+}  // namespace
+
 std::string read_file(const std::filesystem::path& file, errc code) {
     std::error_code ec;
     if (std::filesystem::is_directory(file, ec))
         throw_data(code, file.string(), 0, "", "is a folder, not a file");
+    // said as `check` says it of a missing file: every command the same
+    if (!std::filesystem::exists(file, ec)) throw_data(code, file.string(), 0, "", "no such file");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw_data(code, file.string(), 0, "", "cannot open the file");
     std::ostringstream ss;
@@ -50,6 +67,13 @@ std::uint32_t parse_error_line(const nlohmann::json::parse_error& e, std::string
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line) {
     text = without_bom(text);
+    // nlohmann reads a NUL byte as the end of the text (what follows is silently dropped),
+    // nests without limit and rounds an integer beyond 64 bits to a double: each is refused
+    // here, where and why, as by the other reader (simdjson)
+    if (may_fail_in_sax(text))
+        if (const auto f = find_json_failure(text))
+            throw_data(code, file, line_at_byte(text, f->byte, first_line), f->path,
+                       "invalid JSON: " + f->message);
     try {
         return nlohmann::json::parse(text.begin(), text.end());
     } catch (const nlohmann::json::exception& e) {
@@ -98,8 +122,14 @@ class locator {
   public:
     explicit locator(std::string_view t) : t_(t) {}
 
-    std::uint32_t find(std::string_view path) {
-        if (path.empty() || path[0] != '$') return 0;
+    // The 1-based line of the value at `path`, 0 when not found.
+    std::uint32_t find(std::string_view path) { return walk(path) ? line_at(pos_) : 0; }
+    // The 1-based byte where the value at `path` starts, 0 when not found.
+    std::size_t byte(std::string_view path) { return walk(path) ? pos_ + 1 : 0; }
+
+  private:
+    bool walk(std::string_view path) {
+        if (path.empty() || path[0] != '$') return false;
         path.remove_prefix(1);
         skip_ws();
         while (!path.empty()) {
@@ -108,10 +138,10 @@ class locator {
                 const auto end = path.find_first_of(".[");
                 const std::string key(path.substr(0, end));
                 path = end == std::string_view::npos ? std::string_view{} : path.substr(end);
-                if (!enter_key(key)) return 0;
+                if (!enter_key(key)) return false;
             } else if (path[0] == '[') {
                 const auto close = path.find(']');
-                if (close == std::string_view::npos) return 0;
+                if (close == std::string_view::npos) return false;
                 const auto inner = path.substr(1, close - 1);
                 path.remove_prefix(close + 1);
                 if (!inner.empty() && inner[0] == '"') {
@@ -119,25 +149,24 @@ class locator {
                     try {
                         key = nlohmann::json::parse(inner).get<std::string>();
                     } catch (...) {
-                        return 0;
+                        return false;
                     }
-                    if (!enter_key(key)) return 0;
+                    if (!enter_key(key)) return false;
                 } else {
                     std::size_t idx = 0;
                     for (char c : inner) {
-                        if (c < '0' || c > '9') return 0;
+                        if (c < '0' || c > '9') return false;
                         idx = idx * 10 + static_cast<std::size_t>(c - '0');
                     }
-                    if (!enter_index(idx)) return 0;
+                    if (!enter_index(idx)) return false;
                 }
             } else {
-                return 0;
+                return false;
             }
         }
-        return line_at(pos_);
+        return true;
     }
 
-  private:
     std::uint32_t line_at(std::size_t p) const {
         return static_cast<std::uint32_t>(
             1 +
@@ -239,49 +268,66 @@ std::uint32_t line_of(std::string_view text, std::string_view json_path) {
 }
 
 namespace {
+std::size_t byte_of(std::string_view text, std::string_view json_path) {
+    try {
+        return locator(text).byte(json_path);
+    } catch (...) {
+        return 0;
+    }
+}
+}  // namespace
+
+namespace {
 
 // A SAX pass that knows the JSON path of every value it meets: it collects keys given twice in
-// one object, and where and why the text stops being JSON.
+// one object, and where and why the text stops being JSON, or nests too deep. A path is spelt
+// only when one is reported: memory stays linear in the depth, whatever the text.
 class path_tracker : public nlohmann::json::json_sax_t {
   public:
     explicit path_tracker(key_path_fn append_key) : append_key_(append_key) {}
     std::vector<std::string> duplicates;
     std::optional<json_failure> failure;
+    bool too_deep = false;  // `failure` is the nesting limit (its byte is not known here)
+    bool unplaced = false;  // `failure` is a value whose byte is not known here
 
     bool null() override { return value(); }
     bool boolean(bool) override { return value(); }
     bool number_integer(number_integer_t) override { return value(); }
     bool number_unsigned(number_unsigned_t) override { return value(); }
-    bool number_float(number_float_t, const string_t&) override { return value(); }
+    bool number_float(number_float_t, const string_t& text) override {
+        // an integer literal nlohmann could hold only as a double: beyond int64 and uint64
+        if (text.find_first_of(".eE") == std::string::npos) {
+            const std::string shown = text.size() <= 40 ? text : text.substr(0, 30) + "...";
+            failure = json_failure{0, path(stack_.size()),
+                                   "the integer " + shown +
+                                       " is beyond 64 bits (from -2^63 to 2^64-1): a reader "
+                                       "would round it"};
+            unplaced = true;
+            return false;
+        }
+        return value();
+    }
     bool string(string_t&) override { return value(); }
     bool binary(binary_t&) override { return value(); }
-    bool start_object(std::size_t) override {
-        stack_.push_back({true, {}, child_path(), 0, {}, false});
-        return true;
-    }
+    bool start_object(std::size_t) override { return open(true); }
     bool key(string_t& k) override {
         auto& f = stack_.back();
-        if (!f.keys.insert(k).second) duplicates.push_back(append_key_(f.path, k));
+        if (!f.keys.insert(k).second) duplicates.push_back(append_key_(path(stack_.size() - 1), k));
         f.key = k;
         f.has_key = true;
         return true;
     }
     bool end_object() override { return close(); }
-    bool start_array(std::size_t) override {
-        stack_.push_back({false, {}, child_path(), 0, {}, false});
-        return true;
-    }
+    bool start_array(std::size_t) override { return open(false); }
     bool end_array() override { return close(); }
     bool parse_error(std::size_t position, const std::string&,
                      const nlohmann::json::exception& e) override {
         // the value being read when the text failed: a member after its key, the next element
         // of an array, the object itself while its keys are read
-        std::string path = "$";
-        if (!stack_.empty()) {
-            const auto& f = stack_.back();
-            path = f.object ? (f.has_key ? append_key_(f.path, f.key) : f.path) : child_path();
-        }
-        failure = json_failure{position, std::move(path), json_error_message(e)};
+        const bool between_members =
+            !stack_.empty() && stack_.back().object && !stack_.back().has_key;
+        failure = json_failure{position, path(between_members ? stack_.size() - 1 : stack_.size()),
+                               json_error_message(e)};
         return false;
     }
 
@@ -289,15 +335,31 @@ class path_tracker : public nlohmann::json::json_sax_t {
     struct frame {
         bool object;
         std::set<std::string> keys;
-        std::string path;
-        std::size_t index;
+        std::size_t index = 0;
         std::string key;
-        bool has_key;
+        bool has_key = false;
     };
-    std::string child_path() const {
-        if (stack_.empty()) return "$";
-        const auto& f = stack_.back();
-        return f.object ? append_key_(f.path, f.key) : f.path + "[" + std::to_string(f.index) + "]";
+    // The path of the value the first `levels` open containers lead to: "$" for none, the
+    // innermost container's own path for stack_.size() - 1, the value being read in it for
+    // stack_.size().
+    std::string path(std::size_t levels) const {
+        std::string p = "$";
+        for (std::size_t i = 0; i < levels; ++i) {
+            const auto& f = stack_[i];
+            p = f.object ? append_key_(std::move(p), f.key) : json_path_append_index(p, f.index);
+        }
+        return p;
+    }
+    bool open(bool object) {
+        if (stack_.size() >= max_json_nesting) {
+            failure = json_failure{
+                0, path(stack_.size()),
+                "the document nests deeper than " + std::to_string(max_json_nesting) + " levels"};
+            too_deep = true;
+            return false;
+        }
+        stack_.push_back(frame{object, {}, 0, {}, false});
+        return true;
     }
     bool value() {
         if (!stack_.empty()) {
@@ -319,19 +381,59 @@ class path_tracker : public nlohmann::json::json_sax_t {
 
 }  // namespace
 
+std::size_t nesting_overflow_byte(std::string_view text, std::size_t limit) noexcept {
+    std::size_t depth = 0;
+    bool in_string = false;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (in_string) {
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '[' || c == '{') {
+            if (++depth > limit) return i + 1;
+        } else if ((c == ']' || c == '}') && depth > 0) {
+            --depth;
+        }
+    }
+    return 0;
+}
+
 std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key) {
     path_tracker tracker(append_key != nullptr ? append_key : &json_path_append_key);
     (void)nlohmann::json::sax_parse(text, &tracker);
     return tracker.duplicates;
 }
 
+void refuse_duplicate_keys(std::string_view text, const std::string& file, errc code) {
+    const auto dups = duplicate_keys(text);
+    if (dups.empty()) return;
+    throw_data(code, file, line_of(text, dups.front()), dups.front(),
+               "this key appears twice in its object (the last would silently win)");
+}
+
 std::optional<json_failure> find_json_failure(std::string_view text, key_path_fn append_key) {
     path_tracker tracker(append_key != nullptr ? append_key : &json_path_append_key);
+    // nlohmann stops at a NUL byte as at the end of the text: the text before it is what it
+    // reads, and the NUL itself is the failure when nothing before it failed
+    const auto nul = text.find('\0');
     try {
-        (void)nlohmann::json::sax_parse(text, &tracker);
+        (void)nlohmann::json::sax_parse(text.substr(0, nul), &tracker);
     } catch (const nlohmann::json::exception& e) {
         // not reported through parse_error (none known today): no position, but never lost
         return json_failure{0, "$", json_error_message(e)};
+    }
+    if (tracker.too_deep)
+        tracker.failure->byte = nesting_overflow_byte(text, max_json_nesting);
+    else if (tracker.unplaced)
+        tracker.failure->byte = byte_of(text, tracker.failure->path);
+    if (nul != std::string_view::npos && (!tracker.failure || tracker.failure->byte > nul)) {
+        return json_failure{nul + 1, tracker.failure ? tracker.failure->path : "$",
+                            "a NUL byte (U+0000), which JSON text cannot hold (inside a string, "
+                            "write \\u0000)"};
     }
     return tracker.failure;
 }

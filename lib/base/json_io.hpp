@@ -28,6 +28,16 @@ constexpr std::string_view without_bom(std::string_view text) noexcept {
     return text;
 }
 
+/// The most levels of arrays and objects a JSON input may nest (the root is level 1): what
+/// simdjson reads by default, and every other reader refuses beyond it with a location.
+inline constexpr std::size_t max_json_nesting = 1024;
+
+/// The 1-based byte of the bracket that opens level `limit + 1` (brackets inside strings do not
+/// count), or 0 when `text` nests no deeper than `limit`. Linear, no allocation.
+std::size_t nesting_overflow_byte(std::string_view text, std::size_t limit) noexcept;
+
+/// A NUL byte (which nlohmann would take for the end of the text), nesting beyond
+/// max_json_nesting and an integer beyond 64 bits are refused as invalid JSON too, located.
 nlohmann::json parse_json(std::string_view text, const std::string& file, errc code,
                           std::uint32_t first_line = 1);
 
@@ -61,6 +71,11 @@ std::string json_path_append_index(std::string path, std::size_t index);
 using key_path_fn = std::string (*)(std::string path, std::string_view key);
 std::vector<std::string> duplicate_keys(std::string_view text, key_path_fn append_key = nullptr);
 
+/// Throws the data_error subclass of `code` naming `file`, the line and the JSON path of the
+/// first key given twice in one object of `text` (nlohmann would silently keep the last: a
+/// rule's second `require`, a parameter given twice). Nothing when every key is once.
+void refuse_duplicate_keys(std::string_view text, const std::string& file, errc code);
+
 /// Where and why `text` is not JSON nlohmann can read: `byte` (1-based; 0 when unknown), the
 /// JSON path of the value being read (`$.a.b` for `{"a": {"b": 1e400}}`) and the message.
 struct json_failure {
@@ -68,7 +83,9 @@ struct json_failure {
     std::string path;
     std::string message;
 };
-/// The first failure of `text`, or nullopt when it is JSON. Only used on error paths.
+/// The first failure of `text`, or nullopt when it is JSON telecomply reads: also a NUL byte,
+/// nesting beyond max_json_nesting (memory stays linear in the depth) and an integer beyond 64
+/// bits (which nlohmann would round to a double). Only used on error paths.
 std::optional<json_failure> find_json_failure(std::string_view text,
                                               key_path_fn append_key = nullptr);
 

@@ -255,7 +255,7 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
     std::error_code ec;
     if (file.native().find('\0') != std::string::npos)
         return problem("", "the file name contains a NUL character");
-    if (!fs::exists(file, ec)) return problem("", "cannot open the file: it does not exist");
+    if (!fs::exists(file, ec)) return problem("", "no such file");
     if (!fs::is_regular_file(file, ec)) return problem("", "not a file");
     std::string text;
     try {
@@ -270,6 +270,13 @@ calendar_import_report import_calendar(const fs::path& calendars_dir, const fs::
         // a syntax error or an unrepresentable number (1e400): the line and the JSON path
         const auto f = detail::find_json_failure(text, &year_path);
         if (!f) return problem("", "invalid JSON: " + detail::json_error_message(e));
+        report.problems.push_back({file.string(), detail::line_at_byte(text, f->byte), f->path,
+                                   "invalid JSON: " + f->message, false, "calendar_error"});
+        return report;
+    }
+    // what nlohmann reads without complaint but no other reader does: a NUL byte (the end of
+    // the text to nlohmann), nesting too deep, an integer beyond 64 bits
+    if (const auto f = detail::find_json_failure(text, &year_path)) {
         report.problems.push_back({file.string(), detail::line_at_byte(text, f->byte), f->path,
                                    "invalid JSON: " + f->message, false, "calendar_error"});
         return report;

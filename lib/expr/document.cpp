@@ -91,7 +91,8 @@ value value_builder::from_json(const nlohmann::json& j) {
 namespace {
 value from_json_at(value_builder& b, const nlohmann::json& j, std::uint32_t depth) {
     using t = nlohmann::json::value_t;
-    if (depth > value_builder::max_nesting && (j.is_array() || j.is_object()))
+    // the root is level 1: containers at depth max_nesting would be one level too many
+    if (depth >= value_builder::max_nesting && (j.is_array() || j.is_object()))
         throw input_error("<input>", 0, "",
                           "the document nests deeper than " +
                               std::to_string(value_builder::max_nesting) + " levels");
@@ -154,14 +155,27 @@ telecomply::arena& document::arena() {
 
 namespace {
 
+// A key given twice in one object of `json`: refused as every reader refuses it, with the
+// line and the JSON path of the second.
+[[noreturn]] void throw_duplicate_key(std::string_view json, std::string_view source,
+                                      std::string_view key) {
+    const auto dups = detail::duplicate_keys(json);
+    if (dups.empty())  // not found again (it should be): the key at least
+        throw input_error(std::string(source), 0, "",
+                          "duplicate object key \"" + std::string(key) + "\"");
+    throw input_error(std::string(source), detail::line_of(json, dups.front()), dups.front(),
+                      "this key appears twice in its object (JSON readers would silently keep "
+                      "one of them)");
+}
+
 struct sj_builder {
     value_builder& b;
     std::string_view source;
+    std::string_view json;
     std::vector<std::string_view> scratch;
 
     [[noreturn]] void duplicate(std::string_view key) const {
-        throw input_error(std::string(source), 0, "",
-                          "duplicate object key \"" + std::string(key) + "\"");
+        throw_duplicate_key(json, source, key);
     }
 
     void check_duplicates(const map_entry* e, std::size_t n) {
@@ -235,6 +249,8 @@ struct sj_builder {
 
 }  // namespace
 
+static_assert(value_builder::max_nesting == detail::max_json_nesting);
+
 document document::parse(std::string_view json, std::string_view source) {
     json = detail::without_bom(json);
     thread_local simdjson::dom::parser parser;
@@ -244,7 +260,7 @@ document document::parse(std::string_view json, std::string_view source) {
         report_syntax_error(json, source, simdjson::error_message(err));
     document d;
     value_builder b(d.arena());
-    sj_builder sb{b, source, {}};
+    sj_builder sb{b, source, json, {}};
     d.root_ = sb.build(root);
     return d;
 }

@@ -148,6 +148,9 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
             s->file = file;
             s->text = detail::read_file(file, errc::ruleset_error);
             s->json = detail::parse_json(s->text, file.string(), errc::ruleset_error);
+            detail::refuse_duplicate_keys(s->text, file.string(), errc::ruleset_error);
+            // 150.0 where the schema says integer is one (draft-07), read as 150
+            schema.conform_integers(s->json);
             if (auto f = schema.validate(s->json)) s->fail(f->json_path, f->message);
             s->read_header();
             auto& versions = cat->by_id_[s->id];

@@ -69,6 +69,9 @@ void engine::validate_located(const document& app, std::string_view source,
     };
     if (app.root().kind() != kind::map)
         throw input_error(src, first_line, "$", "an application must be a JSON object");
+    // a number the schema calls an integer but int64 does not hold: said so, not "wrong type"
+    if (auto f = schema_->integer_beyond_int64(app.root()))
+        throw input_error(src, line_for(f->json_path), f->json_path, f->message);
     if (auto f = schema_->validate(app.root()))
         throw input_error(src, line_for(f->json_path), f->json_path, f->message);
     // Facts the schema cannot say: dates must be real calendar days.

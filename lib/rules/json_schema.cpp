@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 
 #include <re2/re2.h>
 #include <unordered_map>
@@ -192,7 +193,81 @@ void conform(value& v, const integer_positions& at) {
     }
 }
 
+// A number the schema calls an integer (draft-07: no fractional part) but no int64 holds: an
+// unsigned integer above INT64_MAX, a whole double of magnitude 2^63 or more (9.3e18).
+bool beyond_int64(const value& v) {
+    if (v.kind() == kind::uint_) return v.as_uint() > static_cast<std::uint64_t>(INT64_MAX);
+    if (v.kind() != kind::double_) return false;
+    const double d = v.as_double();
+    return std::isfinite(d) && std::trunc(d) == d && !exact_int(d);
+}
+
+// The JSON path and the text of the first such number standing where the schema says integer.
+std::optional<std::pair<std::string, std::string>> find_beyond_int64(const value& v,
+                                                                     const integer_positions& at,
+                                                                     const std::string& path) {
+    switch (v.kind()) {
+        case kind::uint_:
+        case kind::double_:
+            if (at.integer && beyond_int64(v))
+                return std::pair{
+                    path, v.kind() == kind::uint_ ? std::to_string(v.as_uint()) : v.to_string()};
+            return std::nullopt;
+        case kind::list:
+            if (at.items)
+                for (std::uint32_t i = 0; i < v.size(); ++i)
+                    if (auto p = find_beyond_int64(v.list_begin()[i], *at.items,
+                                                   json_path_append_index(path, i)))
+                        return p;
+            return std::nullopt;
+        case kind::map:
+            for (const auto* e = v.map_begin(); e != v.map_end(); ++e) {
+                if (e->key.kind() != kind::string) continue;
+                const auto* p = at.property(e->key.as_string());
+                if (p == nullptr) p = at.additional.get();
+                if (p != nullptr)
+                    if (auto found = find_beyond_int64(
+                            e->val, *p, json_path_append_key(path, e->key.as_string())))
+                        return found;
+            }
+            return std::nullopt;
+        default:
+            return std::nullopt;
+    }
+}
+
+void conform(nlohmann::json& j, const integer_positions& at) {
+    if (j.is_number_float()) {
+        if (at.integer)
+            if (const auto i = exact_int(j.get<double>())) j = *i;
+    } else if (j.is_array()) {
+        if (at.items)
+            for (auto& e : j)
+                conform(e, *at.items);
+    } else if (j.is_object()) {
+        for (auto it = j.begin(); it != j.end(); ++it) {
+            if (const auto* p = at.property(it.key()))
+                conform(it.value(), *p);
+            else if (at.additional)
+                conform(it.value(), *at.additional);
+        }
+    }
+}
+
 }  // namespace
+
+std::optional<json_schema::failure> json_schema::integer_beyond_int64(const value& doc) const {
+    if (!impl_ || impl_->integers.empty()) return std::nullopt;
+    const auto found = find_beyond_int64(doc, impl_->integers, "$");
+    if (!found) return std::nullopt;
+    return failure{found->first, found->second +
+                                     " is an integer beyond the range telecomply judges (-2^63 "
+                                     "to 2^63-1)"};
+}
+
+void json_schema::conform_integers(nlohmann::json& doc) const {
+    if (impl_ && !impl_->integers.empty()) conform(doc, impl_->integers);
+}
 
 bool json_schema::has_integers_to_conform(const value& doc) const {
     return impl_ && !impl_->integers.empty() && would_conform(doc, impl_->integers);
@@ -204,7 +279,9 @@ void json_schema::conform_integers(value& doc) const {
 
 json_schema json_schema::load(const std::filesystem::path& file) {
     const std::string text = read_file(file, errc::ruleset_error);
-    return from_json(parse_json(text, file.string(), errc::ruleset_error), file.string());
+    auto j = parse_json(text, file.string(), errc::ruleset_error);
+    refuse_duplicate_keys(text, file.string(), errc::ruleset_error);  // a constraint dropped
+    return from_json(j, file.string());
 }
 
 namespace {

@@ -53,6 +53,12 @@ class json_schema {
     /// range, fractional ones and NaN stay as they are (validation then refuses them). `doc`
     /// is the root of a document the caller owns and may change.
     void conform_integers(value& doc) const;
+    /// The same for an nlohmann document (a ruleset file: `"daily_call_cap": 150.0`).
+    void conform_integers(nlohmann::json& doc) const;
+    /// The first number standing where the schema says "integer" that is one to draft-07 but
+    /// beyond int64 (9223372036854775808, 9.3e18), which validation would refuse as a number of
+    /// the wrong type: a failure that says what it is. nullopt when there is none.
+    [[nodiscard]] std::optional<failure> integer_beyond_int64(const value& doc) const;
     /// Whether conform_integers() would change `doc` (a walk, no allocation).
     [[nodiscard]] bool has_integers_to_conform(const value& doc) const;
 

@@ -171,6 +171,7 @@ ruleset_test_report run_ruleset_tests(const engine& e, const std::filesystem::pa
             const auto text = detail::read_file(f.path(), errc::invalid_input);
             fixtures[f.path().stem().string()] =
                 detail::parse_json(text, f.path().string(), errc::invalid_input);
+            detail::refuse_duplicate_keys(text, f.path().string(), errc::invalid_input);
         }
     }
     if (!std::filesystem::is_directory(tests_dir, ec))
@@ -183,6 +184,7 @@ ruleset_test_report run_ruleset_tests(const engine& e, const std::filesystem::pa
     for (const auto& file : files) {
         const auto text = detail::read_file(file, errc::invalid_input);
         const auto j = detail::parse_json(text, file.string(), errc::invalid_input);
+        detail::refuse_duplicate_keys(text, file.string(), errc::invalid_input);
         if (!j.is_object() || !j.contains("cases") || !j["cases"].is_array())
             throw input_error(file.string(), 1, "$.cases", "a test file is {\"cases\": [...]}");
         const auto& cases = j["cases"];

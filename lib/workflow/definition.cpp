@@ -404,8 +404,10 @@ input read_input(const std::filesystem::path& file, json& storage) {
     try {
         in.text = detail::read_file(file, errc::ruleset_error);
         storage = detail::parse_json(in.text, in.name, errc::ruleset_error);
+        detail::refuse_duplicate_keys(in.text, in.name, errc::ruleset_error);
     } catch (const data_error& e) {
-        throw workflow_error(e.what());
+        // the same place, as a workflow's error (lint prints the file, line and path once)
+        throw workflow_error(e.file(), e.line(), e.json_path(), e.message());
     }
     in.doc = &storage;
     return in;

@@ -543,6 +543,6 @@ TEST_CASE("calendar years: importing an official year replaces the provisional o
         CHECK(has_problem(import_calendar(dir.path, none).problems, "$.name", "must be named"));
         const auto r = import_calendar(dir.path, dir.imports() / "missing.json");
         REQUIRE(r.problems.size() == 1);
-        CHECK(r.problems[0].message.find("does not exist") != std::string::npos);
+        CHECK(r.problems[0].message == "no such file");  // as every reader says it
     }
 }

@@ -92,7 +92,7 @@ TEST_CASE("input: read_input_file and parse_input_json name the file and the lin
     } catch (const input_error& e) {
         CHECK(e.file() == (examples_dir / "does-not-exist.json").string());
         CHECK(e.line() == 0);
-        CHECK(e.message() == "cannot open the file");
+        CHECK(e.message() == "no such file");  // as `check` says it, every reader the same
     }
     try {
         (void)parse_input_json("{\n  \"a\": 1,\n  oops\n}", "x.json", 10);

@@ -177,3 +177,70 @@ TEST_CASE("input: a folder given as a file is named as one, by every reader") {
     CHECK_THROWS_WITH_AS((void)read_input_file(dir.path), doctest::Contains("is a folder"),
                          input_error);
 }
+
+TEST_CASE("numbers: a ruleset's integer parameter written as 150.0 is the integer 150") {
+    // the ruleset schema is draft-07 too: where it says integer (daily_call_cap is a positive
+    // integer), 150.0 and 1.5e2 are integers, read as 150
+    const auto shipped = fs::path(TELECOMPLY_RULESETS_DIR);
+    const auto app = testing::example("gd-retail-eligible").dump();
+    const engine plain(shipped);
+    const auto expected = plain.check_json(app, {}, "app.json").to_json().dump();
+    for (const std::string written : {"150.0", "1.5e2"}) {
+        CAPTURE(written);
+        testing::scratch_dir dir(shipped);
+        const auto file = dir.path / "CN-GD" / "2026.1.json";
+        std::string text = read_input_file(file);
+        const auto at = text.find("\"daily_call_cap\": 150");
+        REQUIRE(at != std::string::npos);
+        text.replace(at, std::string("\"daily_call_cap\": 150").size(),
+                     "\"daily_call_cap\": " + written);
+        dir.write("CN-GD/2026.1.json", text);
+        const engine e(dir.path);
+        // the same verdict, byte for byte: the parameter, the messages, the ruleset's digest
+        CHECK(e.check_json(app, {}, "app.json").to_json().dump() == expected);
+    }
+    // a fraction is still refused, naming the parameter
+    testing::scratch_dir dir(shipped);
+    const auto file = dir.path / "CN-GD" / "2026.1.json";
+    std::string text = read_input_file(file);
+    text.replace(text.find("\"daily_call_cap\": 150"),
+                 std::string("\"daily_call_cap\": 150").size(), "\"daily_call_cap\": 150.5");
+    dir.write("CN-GD/2026.1.json", text);
+    CHECK_THROWS_WITH_AS((void)engine(dir.path), doctest::Contains("$.parameters.daily_call_cap"),
+                         ruleset_error);
+}
+
+TEST_CASE("numbers: an integer beyond int64 where the schema says integer is named as such") {
+    // draft-07 calls 9223372036854775808 and 9.3e18 integers; telecomply judges int64 ones: the
+    // error says so (it said "Value type not permitted by 'type' constraint", as for a string),
+    // by every reader, while 2^63-1 and 9.2e18 are judged (over the cap)
+    for (const auto& field : k_integer_fields) {
+        CAPTURE(field);
+        std::string path = "$" + field;
+        std::replace(path.begin(), path.end(), '/', '.');
+        for (const std::string written : {"9223372036854775808", "18446744073709551615", "9.3e18",
+                                          "1e19", "-9.3e18", "1e300"}) {
+            CAPTURE(written);
+            const auto text = with_number(field, written);
+            const std::string want = path + ": ";
+            for (const bool via_json : {false, true}) {
+                CAPTURE(via_json);
+                try {
+                    if (via_json)
+                        (void)rules().validate(nlohmann::json::parse(text), "app.json");
+                    else
+                        (void)rules().parse(text, "app.json");
+                    FAIL_CHECK("accepted");
+                } catch (const input_error& e) {
+                    CHECK(e.json_path() == path);
+                    CHECK(std::string(e.message()).find("is an integer beyond the range") !=
+                          std::string::npos);
+                }
+            }
+        }
+    }
+    const auto field = std::string("/materials/marketing_plan/daily_calls_per_number");
+    for (const std::string written : {"9223372036854775807", "9.2e18", "1e18"})
+        CHECK(rules().check(rules().parse(with_number(field, written), "app.json")).outcome ==
+              decision::ineligible);
+}

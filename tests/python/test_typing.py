@@ -56,6 +56,9 @@ USER_SCRIPT = textwrap.dedent(
     print(len(store.import_complaints(pathlib.Path("complaints.csv"))["errors"]))
     print(telecomply.cel.evaluate("1 + 1", rulesets=pathlib.Path(".")))
     print(telecomply.verdicts_to_frame(verdicts).shape)
+    # what check_many returns by default (errors in place) goes to the frames as it is
+    print(telecomply.verdicts_to_frame(results).shape, len(telecomply.findings_to_frame(results)))
+    print(store.verify_seal(pathlib.Path("seal.json"), pathlib.Path("seal.pub.pem"))["ok"])
     fig = telecomply.plot_findings({"by_day": []}, code="CALLEE_REFUSED")
     fig.savefig("findings.png")
 

@@ -240,7 +240,7 @@ class CaseStore:
         3339 text (default: the store's clock). Keep the seal outside the store. IntegrityError
         when the store's chains do not verify (nothing sealed); SealError for a key file that is
         not an unencrypted Ed25519 private key in PEM; UsageError for a sealed_at that is a day."""
-    def verify_seal(self, seal: Union[Mapping[str, Any], str], public_key_path: PathLike) -> Dict[str, Any]:
+    def verify_seal(self, seal: Union[Mapping[str, Any], str, "os.PathLike[str]"], public_key_path: PathLike) -> Dict[str, Any]:
         """The store against a seal, with the signer's public key: {ok, sealed_at, key_id, cases,
         events, problems: [{case_id, seq, message}], appended: [{case_id, sealed_version,
         version}], added: [case_id]}. ok is False when the seal is malformed or its signature
@@ -264,7 +264,7 @@ class CaseStore:
         report: applied, duplicates, unmatched, refused (with reasons) or errors (bad records,
         named by file, line and JSON path; the rest are still imported). InputError when a file
         cannot be read or a CSV has no usable header."""
-    def export_bundle(self, seal: Union[Mapping[str, Any], str]) -> Dict[str, Any]:
+    def export_bundle(self, seal: Union[Mapping[str, Any], str, "os.PathLike[str]"]) -> Dict[str, Any]:
         """What a seal covers, for verify_bundle(): {format: 'telecomply-bundle/1', seal, cases:
         {case_id: {region, events}}, pinned_rulesets: [{digest, id, version, content}]}; events
         up to each case's sealed version only. The signature is not checked here. SealError for
@@ -276,7 +276,7 @@ def generate_seal_key(out_prefix: PathLike) -> Tuple[str, str]:
     file when either exists (never overwritten) or cannot be written. Thread-safe."""
 
 def verify_bundle(
-    bundle: Union[Mapping[str, Any], str],
+    bundle: Union[Mapping[str, Any], str, "os.PathLike[str]"],
     public_key_path: PathLike,
     rulesets: Optional[PathLike] = ...,
 ) -> Dict[str, Any]:

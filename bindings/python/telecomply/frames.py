@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable, Union
+
+from .errors import Error
 
 if TYPE_CHECKING:  # pandas is optional: only its types are needed here
     import pandas
@@ -20,16 +22,24 @@ def _pandas() -> Any:
     return pd
 
 
-def verdicts_to_frame(verdicts: Iterable[Verdict], *, lang: str = "en") -> pandas.DataFrame:
-    """One row per application.
+def verdicts_to_frame(
+    verdicts: Iterable[Union[Verdict, Error]], *, lang: str = "en"
+) -> pandas.DataFrame:
+    """One row per application: what ``Engine.check_many`` returns, errors included.
 
     Columns: ``application, region, as_of, decision, ruleset, ruleset_version, blocking,
-    warnings, info, unknowns, codes`` (the finding codes, ``;``-separated, blocking first) and
-    ``obligations``. ``as_of`` is a datetime64 column; ``decision`` is categorical.
+    warnings, info, unknowns, codes`` (the finding codes, ``;``-separated, blocking first),
+    ``obligations`` and ``error``. ``as_of`` is a datetime64 column; ``decision`` is
+    categorical. An application that could not be checked (a :class:`telecomply.Error` in
+    place of its verdict) keeps its row: ``error`` holds the error's message and the verdict's
+    columns are missing (``decision`` NaN); ``error`` is None on the other rows.
     """
     pd = _pandas()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for v in verdicts:
+        if isinstance(v, Error):
+            rows.append({"error": str(v)})
+            continue
         findings = v.findings
         rows.append(
             {
@@ -45,10 +55,11 @@ def verdicts_to_frame(verdicts: Iterable[Verdict], *, lang: str = "en") -> panda
                 "unknowns": len(v.unknowns),
                 "codes": ";".join(f.code for f in findings),
                 "obligations": ";".join(o.code for o in v.obligations),
+                "error": None,
             }
         )
     columns = ["application", "region", "as_of", "decision", "ruleset", "ruleset_version",
-               "blocking", "warnings", "info", "unknowns", "codes", "obligations"]
+               "blocking", "warnings", "info", "unknowns", "codes", "obligations", "error"]
     frame: pandas.DataFrame = pd.DataFrame(rows, columns=columns)
     frame["as_of"] = pd.to_datetime(frame["as_of"])
     frame["decision"] = pd.Categorical(frame["decision"],
@@ -56,12 +67,17 @@ def verdicts_to_frame(verdicts: Iterable[Verdict], *, lang: str = "en") -> panda
     return frame
 
 
-def findings_to_frame(verdicts: Iterable[Verdict], *, lang: str = "en") -> pandas.DataFrame:
+def findings_to_frame(
+    verdicts: Iterable[Union[Verdict, Error]], *, lang: str = "en"
+) -> pandas.DataFrame:
     """One row per finding: ``application, region, as_of, decision, code, subject, severity,
-    rule, message, remedy`` (message and remedy in ``lang``: "zh" or "en")."""
+    rule, message, remedy`` (message and remedy in ``lang``: "zh" or "en"). Errors in place of
+    verdicts (``Engine.check_many``) have no findings: they add no row."""
     pd = _pandas()
     rows = []
     for v in verdicts:
+        if isinstance(v, Error):
+            continue
         for f in v.findings:
             rows.append(
                 {

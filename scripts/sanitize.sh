@@ -34,7 +34,7 @@ echo "== building with clang 14, ASan + UBSan, in $BUILD"
 # Debug keeps assertions; -O1 keeps the fuzzers fast enough. No Python module (it would need a
 # sanitized interpreter), no benchmarks, and no tcmalloc (CMakeLists.txt leaves it out).
 cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" \
-  -DCMAKE_CXX_COMPILER=clang++-14 -DTELECOMPLY_SANITIZE=ON -DTELECOMPLY_FUZZ=ON \
+  -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 -DTELECOMPLY_SANITIZE=ON -DTELECOMPLY_FUZZ=ON \
   -DTELECOMPLY_BUILD_PYTHON=OFF -DTELECOMPLY_BUILD_BENCH=OFF >/dev/null
 cmake --build "$BUILD" -j "$JOBS"
 took "built"

@@ -29,7 +29,8 @@ namespace {
 /// Writes each row as the chosen format asks, straight into a large output buffer.
 class row_writer final : public screening_sink {
   public:
-    row_writer(std::string format, std::ostream& out) : format_(std::move(format)), out_(out) {
+    row_writer(std::string format, std::string input_name, std::ostream& out)
+        : format_(std::move(format)), name_(std::move(input_name)), out_(out) {
         buffer_.reserve(1 << 20);
         if (format_ == "csv") buffer_ += "row,codes,error\n";
         if (format_ == "json") buffer_ += "{\"rows\": [";
@@ -40,7 +41,7 @@ class row_writer final : public screening_sink {
         if (format_ == "text") {
             for (const auto& e : errors)
                 if (shown_errors_++ < 10)
-                    std::cerr << e_name_ << ':' << e.line << ": row " << e.row << ": " << e.message
+                    std::cerr << name_ << ':' << e.line << ": row " << e.row << ": " << e.message
                               << "\n";
             return;
         }
@@ -66,8 +67,6 @@ class row_writer final : public screening_sink {
         }
         flush();
     }
-
-    std::string e_name_;
 
   private:
     void json_row(std::int64_t row, std::uint8_t codes, const call_row_error* err) {
@@ -125,6 +124,7 @@ class row_writer final : public screening_sink {
     }
 
     std::string format_;
+    std::string name_;  // the input, in messages
     std::ostream& out_;
     std::string buffer_;
     bool first_row_ = true;
@@ -273,8 +273,7 @@ command add_screen(CLI::App& app, common& c) {
                 if (a->calls == "-") spooled = spool_stdin();
                 auto source = call_source::csv_file(spooled.empty() ? calls_path : spooled);
                 const std::string name = a->calls == "-" ? "<stdin>" : a->calls;
-                row_writer writer(c.format, std::cout);
-                writer.e_name_ = name;
+                row_writer writer(c.format, name, std::cout);
                 const screening_report report = telecomply::screen(ctx, *source, writer);
                 writer.finish(report);
                 if (c.format == "text") print_text(report, name);

@@ -55,6 +55,13 @@ class csv_reader final : public call_source::reader {
     csv_reader(const csv_reader&) = delete;
     csv_reader& operator=(const csv_reader&) = delete;
 
+    /// Reads until the header row has been seen (the first chunk, as a rule); throws as next()
+    /// when it lacks a column.
+    void read_header() {
+        while (!header_seen_ && !done_)
+            read_chunk();
+    }
+
     bool next(call_batch& batch) override {
         for (auto& c : text_) {
             c.bytes.clear();
@@ -67,7 +74,7 @@ class csv_reader final : public call_source::reader {
         if (lines_.empty()) return false;
         const std::size_t n = lines_.size();
         batch.reset(next_row_, n);
-        batch.lines = lines_;
+        batch.lines.swap(lines_);
         for (const auto& [i, count] : fields_short_)
             batch.fail(i, "",
                        "the row has " + std::to_string(count) + " fields; the header has " +
@@ -207,6 +214,7 @@ class csv_source final : public call_source {
     explicit csv_source(std::filesystem::path file)
         : file_(std::move(file)), name_(file_.string()) {}
     [[nodiscard]] const std::string& name() const override { return name_; }
+    [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
     [[nodiscard]] std::unique_ptr<reader> read() override {
         return std::make_unique<csv_reader>(file_, name_);
     }
@@ -225,8 +233,7 @@ std::unique_ptr<call_source> call_source::csv_file(std::filesystem::path file) {
     if (!std::filesystem::exists(file, ec)) throw input_error(file.string(), 0, "", "no such file");
     // the header is read now, so that a missing column is reported before any work
     auto source = std::make_unique<csv_source>(std::move(file));
-    detail::call_batch probe;
-    (void)source->read()->next(probe);
+    csv_reader(source->file(), source->name()).read_header();
     return source;
 }
 

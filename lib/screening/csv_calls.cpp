@@ -64,7 +64,9 @@ class csv_reader final : public call_source::reader {
 
     bool next(call_batch& batch) override {
         for (auto& c : text_) {
-            c.bytes.clear();
+            // The bytes after the last whole row are the fields already read of a row that a
+            // chunk boundary cut: they belong to the next batch.
+            c.bytes.erase(0, c.ends.empty() ? 0 : c.ends.back());
             c.ends.clear();
         }
         fields_short_.clear();

@@ -9,6 +9,7 @@
 #include <re2/re2.h>
 
 #include "expr/cel_program.hpp"
+#include "expr/memo.hpp"
 #include "expr/regex.hpp"
 #include "expr/time.hpp"
 #include "expr/value_ops.hpp"
@@ -45,7 +46,17 @@ namespace detail {
 struct eval_access {
     static void set_offset(eval_context& c, std::uint32_t off) noexcept { c.set_offset(off); }
     static void count_iterations(eval_context& c, std::uint64_t n) { c.count_iterations(n); }
+    static memo_table*& memo(eval_context& c) noexcept { return c.memo_; }
+    static arena& arena_of(eval_context& c) noexcept { return c.arena_; }
 };
+
+memo_scope::memo_scope(eval_context& ctx, memo_table* table) noexcept
+    : ctx_(ctx), previous_(eval_access::memo(ctx)) {
+    eval_access::memo(ctx) = table;
+}
+memo_scope::~memo_scope() {
+    eval_access::memo(ctx_) = previous_;
+}
 
 namespace {
 
@@ -62,6 +73,13 @@ class evaluator {
 
     value eval(std::uint32_t i) {
         const node& n = p_.nodes[i];
+        if (n.memo != 0) [[unlikely]]
+            return shared(n);
+        return dispatch(n);
+    }
+
+  private:
+    value dispatch(const node& n) {
         switch (n.op) {
             case opcode::constant:
             case opcode::error:  // an unresolved name in unchecked mode: its error value
@@ -156,8 +174,46 @@ class evaluator {
         return value{};
     }
 
-  private:
     std::uint32_t kid(const node& n, std::uint32_t k) const { return p_.kids[n.kid + k]; }
+
+    // A sub-expression the set shares (memo.hpp): its result for this input if already known,
+    // else evaluated with what it allocates kept in the table's arena (the context's is reset
+    // between expressions). Errors are returned, not kept.
+    [[gnu::noinline]] value shared(const node& n) {
+        memo_table* t = eval_access::memo(ctx_);
+        if (t == nullptr || t->set != p_.memo_set) return dispatch(n);
+        memo_table::entry* ep = nullptr;
+        if ((n.memo & memo_per_element) != 0) {
+            if (t->element == memo_table::no_element) return dispatch(n);
+            auto& slot = t->element_entries[(n.memo & ~memo_per_element) - 1];
+            if (slot.size() <= t->element) slot.resize(t->element + 1);
+            ep = &slot[t->element];
+        } else {
+            ep = &t->entries[n.memo - 1];
+        }
+        auto& e = *ep;
+        if (e.generation == t->generation) return e.result;
+        value v;
+        if (t->depth++ == 0) {
+            std::swap(eval_access::arena_of(ctx_), t->results);
+            try {
+                v = dispatch(n);
+            } catch (...) {
+                std::swap(eval_access::arena_of(ctx_), t->results);
+                --t->depth;
+                throw;
+            }
+            std::swap(eval_access::arena_of(ctx_), t->results);
+        } else {
+            v = dispatch(n);
+        }
+        --t->depth;
+        if (!v.is_error()) {
+            e.result = v;
+            e.generation = t->generation;
+        }
+        return v;
+    }
 
     // ------------------------------------------------------------ errors
     value static_error(eval_errc code, std::uint32_t offset, std::string_view static_msg,

@@ -108,6 +108,7 @@ struct node {
     const void* state = nullptr;
     const overload_set* overloads = nullptr;  // of a call (fn/sfn: its only, untyped, candidate)
     const re2::RE2* re = nullptr;
+    std::uint32_t memo = 0;  // 1 + its slot among the sub-expressions a set shares (memo.hpp)
     std::string_view path;  // static field path ("applicant.history")
 };
 
@@ -124,6 +125,7 @@ struct program_data {
     std::vector<std::string> constant_paths;  // "params.daily_call_cap": constants read
     std::uint32_t root = 0;
     std::uint32_t locals = 0;
+    std::uint64_t memo_set = 0;  // the set its shared sub-expressions belong to (memo.hpp)
     std::vector<std::shared_ptr<const void>> states;  // of the stateful functions it calls
     std::deque<overload_set> overloads;               // of its calls
 

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "base/json_io.hpp"
+#include "expr/memo.hpp"
 #include "rules/catalogue_source.hpp"
 #include "telecomply/base/error.hpp"
 
@@ -142,6 +143,11 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
     // is reset after every rule).
     thread_local eval_context variables_ctx;
     variables_ctx.reset();
+    // What the rules share is computed once per application (expr/memo.hpp).
+    thread_local detail::memo_table memo;
+    memo.begin({memo_set_, memo_slots_, memo_element_slots_});
+    const detail::memo_scope variables_memo(variables_ctx, &memo);
+    const detail::memo_scope rules_memo(ctx, &memo);
     for (const auto& v : variables_)
         slots[static_cast<std::size_t>(v.slot)] = v.expr.evaluate(slots, variables_ctx);
     if (opts.trace) out.trace.emplace();
@@ -199,7 +205,10 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
         const std::size_t first_finding = out.findings.size();
         bool any_fail = false, any_unknown = false;
         for (std::size_t k = 0; k < runs; ++k) {
-            if (elements != nullptr) slots[static_cast<std::size_t>(r.each_slot)] = elements[k];
+            if (elements != nullptr) {
+                slots[static_cast<std::size_t>(r.each_slot)] = elements[k];
+                memo.element = k;
+            }
             const evaluation ev = evaluate_rule_body(r, slots, ctx);
             if (ev.result == outcome::pass || ev.result == outcome::not_applicable) continue;
             // only a failing or undecided element needs its subject
@@ -229,6 +238,7 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
             out.findings.push_back({ref(r), std::move(subject), r.level});
             add_obligations(r);
         }
+        memo.element = detail::memo_table::no_element;
         if (out.trace && !any_fail && !any_unknown) {
             // obligation rules "fire" when they apply; say which way it went
             out.trace->push_back({ref(r), r.is_obligation_rule() ? "not_applicable" : "pass", "",

@@ -4,10 +4,10 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <set>
 
 #include "base/digest.hpp"
 #include "base/json_io.hpp"
+#include "expr/memo.hpp"
 #include "rules/catalogue_source.hpp"
 #include "telecomply/base/error.hpp"
 #include "telecomply/domain/cel_functions.hpp"
@@ -32,8 +32,8 @@ struct rule_source {
 
 std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) const {
     // The chain, root first.
+    // Resolving runs once per application checked: pointers and a short scan, no strings.
     std::vector<const source*> chain{&leaf};
-    std::set<std::string> seen{leaf.id};
     while (!chain.back()->extends_id.empty()) {
         const source& child = *chain.back();
         const auto& versions = by_id_.at(child.extends_id);
@@ -51,14 +51,14 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
                 child.extends_version.empty()
                     ? "no version of " + child.extends_id + " is in force on " + on.to_string()
                     : "no version " + child.extends_version + " of " + child.extends_id);
-        if (!seen.insert(parent->id).second) child.fail("$.extends", "extends forms a cycle");
+        if (std::any_of(chain.begin(), chain.end(),
+                        [&](const source* c) { return c->id == parent->id; }))
+            child.fail("$.extends", "extends forms a cycle");
         chain.push_back(parent);
     }
     std::reverse(chain.begin(), chain.end());
 
-    std::string key;
-    for (const auto* s : chain)
-        key += s->name() + ">";
+    const std::vector<const source*>& key = chain;  // root first
     {
         std::lock_guard lock(mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
@@ -220,6 +220,22 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         compile("subject_expr", out.subject_src, out.subject_expr);
         rs->rules_.push_back(std::move(out));
     }
+    // What stays the same for one application: every slot but the `each` elements'.
+    std::vector<bool> per_input(rs->slot_count_, true);
+    for (const auto& r : rs->rules_)
+        if (r.each_slot >= 0) per_input[static_cast<std::size_t>(r.each_slot)] = false;
+    std::vector<detail::memo_site> sites;
+    for (auto& v : rs->variables_)
+        sites.push_back({&v.expr});
+    for (auto& r : rs->rules_) {
+        sites.push_back({&r.each});
+        for (expression* e : {&r.when, &r.require, &r.subject_expr})
+            sites.push_back({e, r.each_slot, r.each.valid() ? &r.each : nullptr});
+    }
+    const auto plan = detail::share_subexpressions(sites, per_input);
+    rs->memo_set_ = plan.set;
+    rs->memo_slots_ = plan.slots;
+    rs->memo_element_slots_ = plan.element_slots;
 
     std::lock_guard lock(mutex_);
     auto [it, inserted] = cache_.emplace(key, rs);

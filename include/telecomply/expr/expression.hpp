@@ -34,6 +34,8 @@ class value_builder;
 class expression;
 namespace detail {
 struct eval_access;
+struct program_access;
+class memo_table;
 }
 
 /// Bounds that keep an untrusted expression from hanging, overflowing the stack or exhausting
@@ -181,6 +183,7 @@ class eval_context {
     telecomply::arena arena_;
     std::uint64_t iterations_ = 0;
     std::uint32_t offset_ = 0;
+    detail::memo_table* memo_ = nullptr;  // results shared by a ruleset's expressions, if any
 };
 
 /// A compiled expression. Immutable, cheap to copy (shared), safe to evaluate concurrently.
@@ -219,6 +222,7 @@ class expression {
     struct program;
 
   private:
+    friend struct detail::program_access;  // marking shared sub-expressions while composing
     explicit expression(std::shared_ptr<const program> p) : program_(std::move(p)) {}
     std::shared_ptr<const program> program_;
 };

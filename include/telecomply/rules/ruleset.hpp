@@ -118,6 +118,10 @@ class ruleset : public std::enable_shared_from_this<ruleset> {
     std::vector<ruleset_variable> variables_;
     std::vector<std::string> notes_;
     std::size_t slot_count_ = 0;
+    // the sub-expressions its rules and variables share, evaluated once per application
+    std::uint64_t memo_set_ = 0;
+    std::uint32_t memo_slots_ = 0;
+    std::uint32_t memo_element_slots_ = 0;
 };
 
 /// Every ruleset of a folder, by id and version, with the working calendars; resolves the
@@ -187,7 +191,8 @@ class catalogue {
     std::map<std::string, std::vector<std::shared_ptr<const source>>, std::less<>> by_id_;
     std::shared_ptr<const calendar_set> calendars_;
     mutable std::mutex mutex_;
-    mutable std::map<std::string, std::shared_ptr<const ruleset>, std::less<>> cache_;
+    // composed versions by their chain of files, root first
+    mutable std::map<std::vector<const source*>, std::shared_ptr<const ruleset>> cache_;
 };
 
 namespace detail {

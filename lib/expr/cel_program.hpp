@@ -109,7 +109,7 @@ struct node {
     const overload_set* overloads = nullptr;  // of a call (fn/sfn: its only, untyped, candidate)
     const re2::RE2* re = nullptr;
     std::uint32_t memo = 0;  // 1 + its slot among the sub-expressions a set shares (memo.hpp)
-    std::string_view path;  // static field path ("applicant.history")
+    std::string_view path;   // static field path ("applicant.history")
 };
 
 struct program_data {

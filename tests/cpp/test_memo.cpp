@@ -47,9 +47,20 @@ struct fixture {
     }
 };
 
-document input() {
-    return document::parse(R"({"items": ["a", "b", "a"], "name": "x"})");
-}
+/// An input bound to the fixture's slots, and a context reading and filling a memo table.
+struct session {
+    document doc;
+    std::vector<value> slots;
+    eval_context ctx;
+    detail::memo_table memo;
+    detail::memo_scope scope{ctx, &memo};
+    explicit session(const fixture& f,
+                     std::string_view json = R"({"items": ["a", "b", "a"], "name": "x"})")
+        : doc(document::parse(json)), slots(f.env.slot_count()) {
+        slots[static_cast<std::size_t>(f.app)] = doc.root();
+        slots[static_cast<std::size_t>(f.name)] = *doc.at("name");
+    }
+};
 
 }  // namespace
 
@@ -63,13 +74,8 @@ TEST_CASE("memo: a sub-expression several expressions share runs once per input"
     CHECK(plan.slots == 1);
     CHECK(plan.element_slots == 0);
 
-    const auto doc = input();
-    std::vector<value> slots(f.env.slot_count());
-    slots[static_cast<std::size_t>(f.app)] = doc.root();
-    slots[static_cast<std::size_t>(f.name)] = *doc.at("name");
-    eval_context ctx;
-    detail::memo_table memo;
-    const detail::memo_scope scope(ctx, &memo);
+    session in(f);
+    auto& [doc, slots, ctx, memo, scope] = in;
     for (int input_no = 0; input_no < 2; ++input_no) {
         memo.begin(plan);
         g_calls = 0;
@@ -99,12 +105,8 @@ TEST_CASE("memo: errors are not kept, so each expression reports its own") {
     const std::vector<detail::memo_site> sites{{&e1}, {&e2}};
     const auto plan = detail::share_subexpressions(sites, f.per_input());
     CHECK(plan.slots == 1);
-    const auto doc = input();
-    std::vector<value> slots(f.env.slot_count());
-    slots[static_cast<std::size_t>(f.name)] = *doc.at("name");
-    eval_context ctx;
-    detail::memo_table memo;
-    const detail::memo_scope scope(ctx, &memo);
+    session in(f);
+    auto& [doc, slots, ctx, memo, scope] = in;
     memo.begin(plan);
     g_calls = 0;
     const value a = e1.evaluate(slots, ctx);
@@ -130,13 +132,8 @@ TEST_CASE("memo: what reads an element is shared per element between the same li
     const auto plan = detail::share_subexpressions(sites, f.per_input());
     CHECK(plan.element_slots == 1);
 
-    const auto doc = input();
-    std::vector<value> slots(f.env.slot_count());
-    slots[static_cast<std::size_t>(f.app)] = doc.root();
-    slots[static_cast<std::size_t>(f.name)] = *doc.at("name");
-    eval_context ctx;
-    detail::memo_table memo;
-    const detail::memo_scope scope(ctx, &memo);
+    session in(f);
+    auto& [doc, slots, ctx, memo, scope] = in;
     memo.begin(plan);
     const value items = each.evaluate(slots, ctx);
     REQUIRE(items.kind() == kind::list);
@@ -171,12 +168,8 @@ TEST_CASE("memo: an expression of another set ignores the table") {
     const auto pa = detail::share_subexpressions(sa, f.per_input());
     const auto pb = detail::share_subexpressions(sb, f.per_input());
     CHECK(pa.set != pb.set);
-    const auto doc = input();
-    std::vector<value> slots(f.env.slot_count());
-    slots[static_cast<std::size_t>(f.name)] = *doc.at("name");
-    eval_context ctx;
-    detail::memo_table memo;
-    const detail::memo_scope scope(ctx, &memo);
+    session in(f);
+    auto& [doc, slots, ctx, memo, scope] = in;
     memo.begin(pa);
     g_calls = 0;
     CHECK(a1.evaluate(slots, ctx).as_string() == "X");

@@ -36,7 +36,7 @@ namespace detail {
 struct eval_access;
 struct program_access;
 class memo_table;
-}
+}  // namespace detail
 
 /// Bounds that keep an untrusted expression from hanging, overflowing the stack or exhausting
 /// memory. Every bound is checked; going over is a limit_error (at compile time for the first

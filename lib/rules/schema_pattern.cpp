@@ -424,6 +424,10 @@ struct dfa_builder {
     std::uint32_t start;
     std::vector<std::uint32_t> mark;
     std::uint32_t generation = 0;
+    // NFA states visited while building; past the budget the DFA is given up for RE2, so that
+    // a large pattern costs bounded time when the schema is loaded
+    std::size_t work = 0;
+    static constexpr std::size_t budget = 4'000'000;
 
     // The byte states reachable from `seeds` by empty steps, and whether the match state is
     // (following `$` too when at_end).
@@ -438,6 +442,7 @@ struct dfa_builder {
             stack.pop_back();
             if (mark[s] == generation) continue;
             mark[s] = generation;
+            ++work;
             const auto& st = n.states[s];
             switch (st.kind) {
                 case nfa::op::bytes:
@@ -594,7 +599,7 @@ std::optional<schema_pattern> schema_pattern::compile(std::string_view ecma_patt
         pending.push_back(d.state_for({f.in}, true));
         std::vector<std::uint32_t> seeds;
         for (std::size_t s = 0; s < pending.size() && built; ++s) {
-            if (pending.size() > max_states) {
+            if (pending.size() > max_states || d.work > dfa_builder::budget) {
                 built = false;
                 break;
             }

@@ -7,7 +7,12 @@
 //   parse_validate_nlohmann   nlohmann::json::parse + validate(json)
 //   parse_validate_value      document::parse (simdjson) + validate(value)
 //   validate_nlohmann         validate(json) of an already parsed document
-//   validate_value            validate(value) of an already parsed document
+//   validate_value            validate(value) of an already parsed document: the compiled
+//                             validator (schema_validator.hpp), valijson only for failures
+//   validate_value_valijson   the same through valijson alone (what validate(value) was before
+//                             the compiled validator)
+//   validate_value_shipped, validate_value_shipped_valijson
+//                             the same two with rulesets/schema/application.schema.json
 //   parse_nlohmann, parse_document
 //   validate_*_no_patterns    the same schema with every `pattern` removed: what the regexes
 //                             (std::regex, valijson's only engine) cost
@@ -25,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/json_io.hpp"
 #include "rules/json_schema.hpp"
 #include "telecomply/expr/document.hpp"
 
@@ -260,12 +266,26 @@ int main(int argc, char** argv) {
     const std::string text = application();
     nlohmann::json schema_json = nlohmann::json::parse(schema_text);
     const auto schema = json_schema::from_json(schema_json, "application.schema.json");
+    const auto reference = json_schema::from_json(schema_json, "application.schema.json",
+                                                  json_schema::value_validation::valijson_only);
+    const auto shipped_file =
+        std::filesystem::path(TELECOMPLY_RULESETS_DIR) / "schema" / "application.schema.json";
+    const auto shipped = json_schema::load(shipped_file);
+    const auto shipped_json = nlohmann::json::parse(
+        telecomply::detail::read_file(shipped_file, telecomply::errc::ruleset_error));
+    const auto shipped_reference = json_schema::from_json(
+        shipped_json, "shipped", json_schema::value_validation::valijson_only);
+    for (const json_schema* s : {&schema, &shipped})
+        if (!s->compiled()) {
+            std::fprintf(stderr, "not compiled: %s\n", s->unsupported().c_str());
+            return 1;
+        }
     strip_patterns(schema_json);
     const auto plain = json_schema::from_json(schema_json, "application-no-patterns.schema.json");
 
     const auto j = nlohmann::json::parse(text);
     const auto doc = telecomply::document::parse(text);
-    for (const json_schema* s : {&schema, &plain}) {
+    for (const json_schema* s : {&schema, &plain, &reference, &shipped, &shipped_reference}) {
         if (auto f = s->validate(j)) {
             std::fprintf(stderr, "nlohmann path: %s: %s\n", f->json_path.c_str(),
                          f->message.c_str());
@@ -301,6 +321,10 @@ int main(int argc, char** argv) {
          }},
         {"validate_nlohmann", [&] { sink = !schema.validate(j); }},
         {"validate_value", [&] { sink = !schema.validate(doc.root()); }},
+        {"validate_value_valijson", [&] { sink = !reference.validate(doc.root()); }},
+        {"validate_value_shipped", [&] { sink = !shipped.validate(doc.root()); }},
+        {"validate_value_shipped_valijson",
+         [&] { sink = !shipped_reference.validate(doc.root()); }},
         {"parse_nlohmann",
          [&] {
              const auto parsed = nlohmann::json::parse(text);

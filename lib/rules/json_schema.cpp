@@ -20,6 +20,8 @@
 #include <valijson/validator.hpp>
 
 #include "base/json_io.hpp"
+#include "rules/member_key.hpp"
+#include "rules/schema_validator.hpp"
 #include "rules/value_schema_adapter.hpp"
 
 namespace telecomply::detail {
@@ -28,7 +30,7 @@ namespace telecomply::detail {
 
 // Where the schema says "integer": a tree of the members and items that can hold one.
 struct integer_positions {
-    std::string key;  // the member this node describes, as a child in `properties`
+    member_key key{std::string()};  // the member this node describes, as a child in `properties`
     bool integer = false;
     // a vector, which (unlike the maps) may hold its own incomplete type; a schema has few
     std::vector<integer_positions> properties;
@@ -38,11 +40,19 @@ struct integer_positions {
         return !integer && properties.empty() && !additional && !items;
     }
     [[nodiscard]] const integer_positions* property(std::string_view k) const noexcept;
+    /// The same for a map's key (a word compared per member: the walks over documents).
+    [[nodiscard]] const integer_positions* property(const value& k) const noexcept;
 };
 
 const integer_positions* integer_positions::property(std::string_view k) const noexcept {
     for (const auto& p : properties)
-        if (p.key == k) return &p;
+        if (p.key.name() == k) return &p;
+    return nullptr;
+}
+
+const integer_positions* integer_positions::property(const value& k) const noexcept {
+    for (const auto& p : properties)
+        if (p.key.matches(k)) return &p;
     return nullptr;
 }
 
@@ -51,6 +61,7 @@ struct json_schema::impl {
     std::string name;
     nlohmann::json source;  // the schema as written: what an enum allows, for messages
     integer_positions integers;
+    schema_validator compiled;  // not usable(): valijson alone
 };
 
 namespace {
@@ -63,7 +74,8 @@ json_schema::~json_schema() = default;
 json_schema::json_schema(json_schema&&) noexcept = default;
 json_schema& json_schema::operator=(json_schema&&) noexcept = default;
 
-json_schema json_schema::from_json(const nlohmann::json& schema, const std::string& name) {
+json_schema json_schema::from_json(const nlohmann::json& schema, const std::string& name,
+                                   value_validation how) {
     json_schema s;
     s.impl_ = std::make_unique<impl>();
     s.impl_->name = name;
@@ -76,7 +88,18 @@ json_schema json_schema::from_json(const nlohmann::json& schema, const std::stri
     } catch (const std::exception& e) {
         throw ruleset_error(name, 0, "", std::string("not a usable JSON Schema: ") + e.what());
     }
+    // only a schema valijson accepted: the compiled validator mirrors valijson's reading of it
+    if (how == value_validation::compiled_first)
+        s.impl_->compiled = schema_validator::compile(schema);
     return s;
+}
+
+bool json_schema::compiled() const noexcept {
+    return impl_ && impl_->compiled.usable();
+}
+
+std::string json_schema::unsupported() const {
+    return impl_ ? impl_->compiled.unsupported() : std::string();
 }
 
 namespace {
@@ -118,11 +141,12 @@ void collect_integers(const nlohmann::json& root, const nlohmann::json& sub, int
     if (const auto props = s->find("properties"); props != s->end() && props->is_object())
         for (auto member = props->begin(); member != props->end(); ++member) {
             const std::string& key = member.key();
-            auto it = std::find_if(out.properties.begin(), out.properties.end(),
-                                   [&key](const integer_positions& p) { return p.key == key; });
+            auto it =
+                std::find_if(out.properties.begin(), out.properties.end(),
+                             [&key](const integer_positions& p) { return p.key.name() == key; });
             integer_positions p;
             if (it != out.properties.end()) p = std::move(*it);
-            p.key = key;
+            p.key = member_key(key);
             collect_integers(root, member.value(), p, depth + 1);
             if (p.empty()) continue;
             if (it != out.properties.end())
@@ -144,25 +168,32 @@ std::optional<std::int64_t> exact_int(double d) {
     return static_cast<std::int64_t>(d);
 }
 
-bool would_conform(const value& v, const integer_positions& at) {
+// Whether a value standing where the schema says integer satisfies `pred` (a walk, no
+// allocation).
+template <class Pred>
+bool any_integer(const value& v, const integer_positions& at, const Pred& pred) {
     switch (v.kind()) {
-        case kind::double_:
-            return at.integer && exact_int(v.as_double()).has_value();
         case kind::list:
             if (at.items)
                 for (const auto* it = v.list_begin(); it != v.list_end(); ++it)
-                    if (would_conform(*it, *at.items)) return true;
+                    if (any_integer(*it, *at.items, pred)) return true;
             return false;
         case kind::map:
             for (const auto* e = v.map_begin(); e != v.map_end(); ++e) {
-                const auto* p = at.property(e->key.as_string());
+                const auto* p = at.property(e->key);
                 if (p == nullptr) p = at.additional.get();
-                if (p != nullptr && would_conform(e->val, *p)) return true;
+                if (p != nullptr && any_integer(e->val, *p, pred)) return true;
             }
             return false;
         default:
-            return false;
+            return at.integer && pred(v);
     }
+}
+
+bool would_conform(const value& v, const integer_positions& at) {
+    return any_integer(v, at, [](const value& x) {
+        return x.kind() == kind::double_ && exact_int(x.as_double()).has_value();
+    });
 }
 
 void conform(value& v, const integer_positions& at) {
@@ -182,7 +213,7 @@ void conform(value& v, const integer_positions& at) {
         case kind::map:
             for (auto* e = const_cast<map_entry*>(v.map_begin());
                  e != const_cast<map_entry*>(v.map_end()); ++e) {
-                if (const auto* p = at.property(e->key.as_string()))
+                if (const auto* p = at.property(e->key))
                     conform(e->val, *p);
                 else if (at.additional)
                     conform(e->val, *at.additional);
@@ -258,6 +289,8 @@ void conform(nlohmann::json& j, const integer_positions& at) {
 
 std::optional<json_schema::failure> json_schema::integer_beyond_int64(const value& doc) const {
     if (!impl_ || impl_->integers.empty()) return std::nullopt;
+    // the common case, none, without building a path per member
+    if (!any_integer(doc, impl_->integers, beyond_int64)) return std::nullopt;
     const auto found = find_beyond_int64(doc, impl_->integers, "$");
     if (!found) return std::nullopt;
     return failure{found->first, found->second +
@@ -473,6 +506,8 @@ std::optional<json_schema::failure> json_schema::validate(const nlohmann::json& 
 
 std::optional<json_schema::failure> json_schema::validate(const value& doc) const {
     if (!impl_) return std::nullopt;
+    // valid to the compiled validator: valid to valijson; anything else is valijson's to say
+    if (impl_->compiled.check(doc) == schema_validator::verdict::valid) return std::nullopt;
     valijson::ValidationResults results;
     const value_schema_adapter target(doc);
     if (thread_validator(impl_.get()).validate(impl_->schema, target, &results))

@@ -2,6 +2,7 @@
 // JSON Schema validation (draft-07, valijson) of applications and ruleset files, over nlohmann
 // documents and over telecomply values in place. Private to the library.
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -16,15 +17,26 @@ namespace telecomply::detail {
 
 /// A compiled JSON Schema (draft-07 via valijson). Immutable and thread-safe to use (each thread
 /// validates with a valijson::Validator of its own, which caches the compiled `pattern`s).
+///
+/// A value tree is first judged by the schema compiled into a schema_validator
+/// (schema_validator.hpp), when the schema stays within what that understands: a document it
+/// finds valid is valid; any other is validated by valijson, whose failure (path and message)
+/// is the one reported. So the answers are valijson's, and the common case, a valid document,
+/// costs a walk of the tree.
 class json_schema {
   public:
+    /// Who judges a value tree: the compiled validator first (the default), or valijson alone
+    /// (the reference the tests and benchmarks compare it with).
+    enum class value_validation : std::uint8_t { compiled_first, valijson_only };
+
     json_schema();
     ~json_schema();
     json_schema(json_schema&&) noexcept;
     json_schema& operator=(json_schema&&) noexcept;
     /// Loads a schema file; throws ruleset_error naming the file when it is not a valid schema.
     static json_schema load(const std::filesystem::path& file);
-    static json_schema from_json(const nlohmann::json& schema, const std::string& name);
+    static json_schema from_json(const nlohmann::json& schema, const std::string& name,
+                                 value_validation how = value_validation::compiled_first);
 
     struct failure {
         std::string json_path;  // "$.materials.marketing_plan.daily_calls_per_number"
@@ -38,6 +50,11 @@ class json_schema {
     /// unsigned integers above INT64_MAX (numbers, not integers, to the schema).
     [[nodiscard]] std::optional<failure> validate(const value& doc) const;
     [[nodiscard]] bool loaded() const noexcept { return impl_ != nullptr; }
+    /// Whether validate(const value&) asks the compiled validator first; when the schema uses
+    /// something it does not understand, why not (unsupported(), e.g. "keyword 'format' at
+    /// #/properties/x").
+    [[nodiscard]] bool compiled() const noexcept;
+    [[nodiscard]] std::string unsupported() const;
     /// Whether a dotted field path ("materials.marketing_plan.purpose", "numbers.purpose" for
     /// a field of the items of an array) names something the schema describes: each step a
     /// member of `properties` (or allowed by `additionalProperties` other than false), through

@@ -164,9 +164,16 @@ class csv_reader final : public call_source::reader {
                     h.remove_prefix(1);
                 while (!h.empty() && (h.back() == ' ' || h.back() == '\t' || h.back() == '\r'))
                     h.remove_suffix(1);
-                if (h == k_names[c]) {
+                if (h != k_names[c]) continue;
+                if (index_[c] == k_none) {
                     index_[c] = i;
-                    break;
+                } else if (!error_) {
+                    // which of the two holds the calls is not for screening to guess
+                    error_ = std::make_exception_ptr(input_error(
+                        name_, row_line_, "",
+                        "the header names the column '" + std::string(k_names[c]) +
+                            "' twice (fields " + std::to_string(index_[c] + 1) + " and " +
+                            std::to_string(i + 1) + "): which one to screen is ambiguous"));
                 }
             }
             if (index_[c] == k_none && !error_) {

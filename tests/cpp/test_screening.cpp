@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.hpp"
 #include "scratch_dir.hpp"
 #include "screening/call_time.hpp"
 #include "screening/phone_key.hpp"
@@ -396,4 +397,43 @@ TEST_CASE("screening: phone keys agree with canonical_phone") {
     CHECK(!detail::phone_key(std::string_view("abc")));
     CHECK(*detail::phone_key(std::int64_t{13800138000}) ==
           *detail::phone_key(std::string_view("13800138000")));
+}
+
+TEST_CASE("screening: a message quoting a value is UTF-8, cut between characters") {
+    const auto reg = {listed(k_caller, "CN-BJ", {{at("2026-01-01"), std::nullopt}})};
+    // 20 CJK characters (60 bytes): quoted up to 40 bytes, which fall inside the 14th
+    const std::string cjk = "未知号码未知号码未知号码未知号码未知号码";
+    const std::string csv = "caller,callee,start,duration_s\n" + cjk +
+                            ",13912345678,2026-03-18 10:00:00,60\n"
+                            "138\xFF"
+                            "00138000,13912345678,2026-03-18 10:00:00,60\n"
+                            "13800138000,13912345678,2026-03-18 10:00:00,6\xFF\n";
+    const auto s = run(reg, {}, {}, csv);
+    REQUIRE(s.rows.errors.size() == 3);
+    for (const auto& [row, e] : s.rows.errors)
+        CHECK_MESSAGE(detail::utf8::valid(e.message), row);
+    CHECK(s.rows.errors.at(1).message ==
+          "caller: '未知号码未知号码未知号码未...' is not a phone number");
+    CHECK(s.rows.errors.at(2).message ==
+          "caller: '138\xEF\xBF\xBD"
+          "00138000' is not a phone number");
+    CHECK(s.rows.errors.at(3).message ==
+          "duration_s: '6\xEF\xBF\xBD' is not a whole number of seconds");
+}
+
+TEST_CASE("screening: a header naming a needed column twice is refused, not half used") {
+    scratch_dir dir;
+    const auto file = dir.path / "calls.csv";
+    std::ofstream(file) << "caller,callee,start,duration_s,start\n"
+                           "13800138000,13912345678,2026-03-18 10:00:00,60,2026-03-18 22:00:00\n";
+    CHECK_THROWS_WITH_AS((void)call_source::csv_file(file),
+                         doctest::Contains("calls.csv:1: the header names the column 'start' "
+                                           "twice (fields 3 and 5)"),
+                         input_error);
+    // and a refusal list's
+    CHECK_THROWS_WITH_AS(
+        (void)parse_refusals("callee,refused_at,callee\n13611112222,2026-03-01,13800138000\n",
+                             "refusals.csv"),
+        doctest::Contains("refusals.csv:1: the header names the column 'callee' twice"),
+        input_error);
 }

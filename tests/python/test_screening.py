@@ -175,3 +175,54 @@ def test_same_rows_as_the_command_line() -> None:
     )
     assert out.returncode == 1, out.stderr
     assert [json.loads(line)["codes"] for line in out.stdout.splitlines()] == EXPECTED
+
+
+def test_a_bad_rows_message_is_text_whatever_its_bytes(tmp_path: Path) -> None:
+    # a long value is quoted cut between characters, a non-UTF-8 byte replaced: the run gives
+    # its rows instead of failing to make a Python str of the message
+    calls = pa.table(
+        {
+            "caller": ["未知号码" * 5, "13800138000"],
+            "callee": ["13912345678"] * 2,
+            "start": ["2026-03-18 10:00:00"] * 2,
+            "duration_s": [10, 10],
+        }
+    )
+    result = telecomply.screen_calls(calls, registry=REGISTRY)
+    assert result.rows.column("error").to_pylist() == ["caller: '未知号码未知号码未知号码未...' is not a phone number", None]
+    csv = tmp_path / "calls.csv"
+    csv.write_bytes(b"caller,callee,start,duration_s\n138\xff00138000,13912345678,2026-03-18 10:00:00,60\n")
+    result = telecomply.screen_calls(csv, registry=REGISTRY)
+    assert result.rows.column("error").to_pylist() == ["caller: '138\ufffd00138000' is not a phone number"]
+
+
+def test_a_column_given_twice_is_refused() -> None:
+    table = pa.Table.from_arrays(
+        [pa.array(["13800138000"]), pa.array(["13912345678"]), pa.array(["2026-03-18 10:00:00"]),
+         pa.array([60]), pa.array(["2026-03-18 22:00:00"])],
+        names=["caller", "callee", "start", "duration_s", "start"],
+    )
+    with pytest.raises(telecomply.InputError, match="the column 'start' twice"):
+        telecomply.screen_calls(table, registry=REGISTRY)
+
+
+def test_timestamps_without_a_date_are_bad_rows() -> None:
+    # beyond the years 1 to 9999 a timestamp has no date to screen it on (and its arithmetic
+    # would overflow): a bad row, not a call on some other day
+    calls = pa.table(
+        {
+            "caller": ["13800138000", "13700000000", "13800138000"],
+            "callee": ["13912345678"] * 3,
+            "start": pa.array([10**15, -(2**63) + 1, 1773799200], pa.timestamp("s", "UTC")),
+            "duration_s": pa.array([10, 10, 10], pa.uint64()),
+        }
+    )
+    result = telecomply.screen_calls(calls, registry=REGISTRY)
+    assert result.rows.column("column").to_pylist() == ["start", "start", None]
+    assert result.rows.column("error").to_pylist()[0] == (
+        "start: the timestamp 1000000000000000 (s since 1970-01-01) is not a date-time of the years 1 to 9999")
+    assert result.summary["by_day"] == []
+    huge = pa.table({"caller": pa.array([2**64 - 1], pa.uint64()), "callee": ["1"], "start": ["2026-03-18 10:00:00"],
+                     "duration_s": pa.array([2**64 - 1], pa.uint64())})
+    assert telecomply.screen_calls(huge, registry=REGISTRY).rows.column("error").to_pylist() == [
+        "caller: 18446744073709551615 is not a phone number"]

@@ -109,8 +109,9 @@ std::vector<refusal> refusals_from_csv(std::string_view text, const std::string&
 std::vector<refusal> parse_refusals(std::string_view text, std::string_view name) {
     text = detail::without_bom(text);
     const auto first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && text[first] == '{')
-        return refusals_from_json_lines(text, std::string(name));
+    // nothing at all is an empty list (JSON Lines of no line), as a table of no row gives it
+    if (first == std::string_view::npos) return {};
+    if (text[first] == '{') return refusals_from_json_lines(text, std::string(name));
     return refusals_from_csv(text, std::string(name));
 }
 

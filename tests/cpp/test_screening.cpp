@@ -437,3 +437,10 @@ TEST_CASE("screening: a header naming a needed column twice is refused, not half
         doctest::Contains("refusals.csv:1: the header names the column 'callee' twice"),
         input_error);
 }
+
+TEST_CASE("screening: no refusal at all is an empty list, not a file without a header") {
+    CHECK(parse_refusals("", "refusals").empty());
+    CHECK(parse_refusals(" \n\r\n", "refusals").empty());
+    CHECK(parse_refusals("\xEF\xBB\xBF", "refusals").empty());
+    CHECK(parse_refusals("callee,refused_at\n", "refusals").empty());
+}

@@ -226,3 +226,9 @@ def test_timestamps_without_a_date_are_bad_rows() -> None:
                      "duration_s": pa.array([2**64 - 1], pa.uint64())})
     assert telecomply.screen_calls(huge, registry=REGISTRY).rows.column("error").to_pylist() == [
         "caller: 18446744073709551615 is not a phone number"]
+
+
+def test_no_refusals_is_an_empty_list() -> None:
+    empty = pa.table({"callee": pa.array([], pa.string()), "refused_at": pa.array([], pa.string())})
+    assert codes(telecomply.screen_calls(CALLS, registry=REGISTRY, refusals=empty)) == [
+        [], ["OUTSIDE_CALLING_WINDOW"], ["CALLER_NOT_WHITELISTED"], []]

@@ -232,3 +232,12 @@ def test_the_registry_of_a_case_store(spark, data, tmp_path):
         tspark.screen(spark.createDataFrame(g.calls), paths["registry"], store=tmp_path / "cases.db")
     with pytest.raises(telecomply.NotFoundError, match="no case store"):
         tspark.screen(spark.createDataFrame(g.calls), store=tmp_path / "none.db")
+
+
+def test_no_refusals_is_no_refusal(spark):
+    registry = [{"number": "13800138000", "region": "CN-GD", "case": "GD-2026-0001",
+                 "whitelisted": [["2026-03-01T00:00:00+08:00", None]]}]
+    df = spark.createDataFrame([("13800138000", "13912345678", "2026-03-18 10:00:00", 60)],
+                               "caller string, callee string, start string, duration_s long")
+    empty = pa.table({"callee": pa.array([], pa.string()), "refused_at": pa.array([], pa.string())})
+    assert rows_of(tspark.screen(df, registry, empty)) == [(1, [], None, None)]

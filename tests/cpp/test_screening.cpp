@@ -444,3 +444,9 @@ TEST_CASE("screening: no refusal at all is an empty list, not a file without a h
     CHECK(parse_refusals("\xEF\xBB\xBF", "refusals").empty());
     CHECK(parse_refusals("callee,refused_at\n", "refusals").empty());
 }
+
+TEST_CASE("screening: a registry entry whose region has no rules is refused where it is given") {
+    CHECK_THROWS_WITH_AS(screening_context(rules(), {registry_entry{k_caller, "CN-XX", "A", {}}}),
+                         doctest::Contains("$[0].region: 'CN-XX' is not the ISO 3166-2 code"),
+                         input_error);
+}

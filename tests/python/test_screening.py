@@ -232,3 +232,35 @@ def test_no_refusals_is_an_empty_list() -> None:
     empty = pa.table({"callee": pa.array([], pa.string()), "refused_at": pa.array([], pa.string())})
     assert codes(telecomply.screen_calls(CALLS, registry=REGISTRY, refusals=empty)) == [
         [], ["OUTSIDE_CALLING_WINDOW"], ["CALLER_NOT_WHITELISTED"], []]
+
+
+def test_registry_and_refusal_files_are_read_as_the_command_line_reads_them(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.jsonl"
+    registry.write_bytes(b'{"number": "13800138000", "region": "CN-GD\xff", "case": "X", "whitelisted": []}\n')
+    with pytest.raises(telecomply.InputError, match=r"registry.jsonl:1: \$.region"):
+        telecomply.screen_calls(CALLS, registry=registry)
+    refusals = tmp_path / "refusals.csv"
+    refusals.write_bytes(b"callee,refused_at\n136\xff11112222,2026-03-01\n")
+    with pytest.raises(telecomply.InputError, match=r"refusals.csv:2: callee: '136\ufffd11112222'"):
+        telecomply.screen_calls(CALLS, registry=REGISTRY, refusals=refusals)
+    for kwargs in (
+        {"registry": tmp_path / "none.jsonl"},
+        {"registry": REGISTRY, "refusals": tmp_path / "none.csv"},
+    ):
+        with pytest.raises(telecomply.NotFoundError, match="none.*: no such file"):
+            telecomply.screen_calls(CALLS, **kwargs)
+    with pytest.raises(telecomply.NotFoundError, match="none.arrow: no such file"):
+        telecomply.screen_calls(tmp_path / "none.arrow", registry=REGISTRY)
+    with pytest.raises(telecomply.InputError, match="is a folder"):
+        telecomply.screen_calls(CALLS, registry=tmp_path)
+
+
+def test_frames_that_are_not_arrow_data_are_said_so() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"caller": [13800138000, "13800138000"], "callee": ["1", "2"],
+                          "start": ["2026-03-18 10:00:00"] * 2, "duration_s": [1, 2]})
+    with pytest.raises(telecomply.InputError, match="calls: cannot be turned into Arrow columns.*caller"):
+        telecomply.screen_calls(frame, registry=REGISTRY)
+    pl = pytest.importorskip("polars")
+    with pytest.raises(telecomply.UsageError, match="LazyFrame.*collect"):
+        telecomply.screen_calls(pl.DataFrame({"caller": ["1"]}).lazy(), registry=REGISTRY)

@@ -6,12 +6,15 @@
 #include <CLI/CLI.hpp>
 
 #include <unistd.h>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "telecomply/base/error.hpp"
 #include "telecomply/cases/case_store.hpp"
@@ -40,7 +43,7 @@ class row_writer final : public screening_sink {
               std::span<const call_row_error> errors) override {
         if (format_ == "text") {
             for (const auto& e : errors)
-                if (shown_errors_++ < 10)
+                if (shown_errors_++ < k_shown_errors)
                     std::cerr << name_ << ':' << e.line << ": row " << e.row << ": " << e.message
                               << "\n";
             return;
@@ -60,6 +63,9 @@ class row_writer final : public screening_sink {
     }
 
     void finish(const screening_report& report) {
+        if (shown_errors_ > k_shown_errors)
+            std::cerr << name_ << ": ... and " << shown_errors_ - k_shown_errors
+                      << " more bad rows (--format jsonl names every one)\n";
         if (format_ == "json") {
             buffer_ += "\n], \"summary\": ";
             buffer_ += json_text(report.to_json());
@@ -128,6 +134,7 @@ class row_writer final : public screening_sink {
     std::ostream& out_;
     std::string buffer_;
     bool first_row_ = true;
+    static constexpr std::size_t k_shown_errors = 10;  // bad rows named on stderr (text)
     std::size_t shown_errors_ = 0;
 };
 
@@ -173,16 +180,39 @@ void print_text(const screening_report& r, const std::string& name) {
     }
 }
 
-/// Standard input copied to a temporary file, so that it can be read twice.
-std::filesystem::path spool_stdin() {
-    char name[] = "/tmp/telecomply-calls-XXXXXX";
-    const int fd = ::mkstemp(name);
-    if (fd < 0) throw usage_error("cannot make a temporary file for standard input");
+/// Standard input copied to a temporary file (in the temporary folder, TMPDIR), so that it can
+/// be read twice. `into` names the file from its creation on, so that its owner removes it
+/// whatever happens next; nothing at all on standard input is an empty file, which the reader
+/// then refuses as it refuses any file without a header.
+void spool_stdin(std::filesystem::path& into) {
+    std::error_code ec;
+    const auto folder = std::filesystem::temp_directory_path(ec);
+    std::string name =
+        ((ec ? std::filesystem::path("/tmp") : folder) / "telecomply-calls-XXXXXX").string();
+    const int fd = ::mkstemp(name.data());
+    if (fd < 0)
+        throw usage_error("cannot make a temporary file for standard input in " + name + ": " +
+                          std::strerror(errno));
+    into = name;
+    std::vector<char> buffer(1 << 16);
+    bool ok = true;
+    for (;;) {
+        std::cin.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+        const auto got = static_cast<std::size_t>(std::cin.gcount());
+        for (std::size_t done = 0; ok && done < got;) {
+            const auto n = ::write(fd, buffer.data() + done, got - done);
+            if (n < 0 && errno == EINTR) continue;
+            ok = n > 0;
+            if (ok) done += static_cast<std::size_t>(n);
+        }
+        if (!ok || !std::cin) break;
+    }
+    const int write_errno = errno;
     ::close(fd);
-    std::ofstream out(name, std::ios::binary);
-    out << std::cin.rdbuf();
-    if (!out) throw usage_error("cannot copy standard input to a temporary file");
-    return name;
+    if (std::cin.bad()) throw usage_error("cannot read standard input");
+    if (!ok)
+        throw usage_error("cannot copy standard input to " + name + ": " +
+                          std::strerror(write_errno));
 }
 
 /// The registry of a case store (read only: a missing store is an error, never created).
@@ -199,18 +229,6 @@ std::vector<registry_entry> registry_of_store(const std::string& file, const com
     for (const auto& s : skipped)
         std::cerr << "telecomply: warning: " << file << ": left out of the registry: " << s << "\n";
     return entries;
-}
-
-void write_summary(const std::filesystem::path& file, const screening_report& r) {
-    auto tmp = file;
-    tmp += ".tmp";
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        out << json_text(r.to_json(), 2) << "\n";
-        out.flush();
-        if (!out) throw usage_error("cannot write the summary " + file.string());
-    }
-    std::filesystem::rename(tmp, file);
 }
 
 }  // namespace
@@ -270,14 +288,14 @@ command add_screen(CLI::App& app, common& c) {
                         if (!p.empty()) std::filesystem::remove(p, ec);
                     }
                 } cleanup{spooled};
-                if (a->calls == "-") spooled = spool_stdin();
-                auto source = call_source::csv_file(spooled.empty() ? calls_path : spooled);
                 const std::string name = a->calls == "-" ? "<stdin>" : a->calls;
+                if (a->calls == "-") spool_stdin(spooled);
+                auto source = call_source::csv_file(spooled.empty() ? calls_path : spooled, name);
                 row_writer writer(c.format, name, std::cout);
                 const screening_report report = telecomply::screen(ctx, *source, writer);
                 writer.finish(report);
                 if (c.format == "text") print_text(report, name);
-                if (!a->summary.empty()) write_summary(a->summary, report);
+                if (!a->summary.empty()) report.write_file(a->summary);
                 std::cout.flush();
                 if (report.bad_rows > 0) return exit_bad;
                 return report.flagged_rows > 0 || !report.number_days.empty() ? exit_findings

@@ -96,3 +96,48 @@ expect(no_store "${err}" "no case store")
 if(EXISTS ${WORK}/nope.db)
   message(FATAL_ERROR "no_store: screen created a case store")
 endif()
+
+# --summary is written as every output file is: atomically, under a name of its own, so that a
+# user's FILE.tmp is never touched and a summary that cannot be written leaves nothing behind
+file(WRITE ${WORK}/summary.json.tmp "the user's own file\n")
+run(summary_beside 1 screen ${calls} ${sample} --summary ${WORK}/summary.json)
+file(READ ${WORK}/summary.json.tmp kept)
+if(NOT kept STREQUAL "the user's own file\n")
+  message(FATAL_ERROR "summary_beside: the user's summary.json.tmp was overwritten or moved")
+endif()
+file(MAKE_DIRECTORY ${WORK}/out/folder.json)
+run(summary_folder 2 screen ${calls} ${sample} --summary ${WORK}/out/folder.json)
+expect(summary_folder "${err}" "folder.json")
+file(GLOB left RELATIVE ${WORK}/out ${WORK}/out/*)
+if(NOT left STREQUAL "folder.json")
+  message(FATAL_ERROR "summary_folder: a failed summary left files behind: ${left}")
+endif()
+
+# standard input: named <stdin> in every message, its copy removed whatever happens (even
+# when nothing at all comes in)
+file(MAKE_DIRECTORY ${WORK}/tmp)
+file(WRITE ${WORK}/empty.csv "")
+execute_process(COMMAND ${CMAKE_COMMAND} -E env TMPDIR=${WORK}/tmp ${CLI} screen - ${sample}
+                INPUT_FILE ${WORK}/empty.csv RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "<stdin>:1: the file has no header row")
+  message(FATAL_ERROR "stdin_empty: exit ${rc}\n${err}")
+endif()
+execute_process(COMMAND ${CMAKE_COMMAND} -E env TMPDIR=${WORK}/tmp ${CLI} screen - ${sample}
+                INPUT_FILE ${WORK}/header.csv RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 2 OR NOT err MATCHES "<stdin>:1: the header has no column 'start'")
+  message(FATAL_ERROR "stdin_header: exit ${rc}\n${err}")
+endif()
+file(GLOB spooled ${WORK}/tmp/*)
+if(spooled)
+  message(FATAL_ERROR "stdin: copies of standard input were left behind: ${spooled}")
+endif()
+
+# text: the bad rows not named on stderr are counted there
+set(many "caller,callee,start,duration_s\n")
+foreach(i RANGE 1 13)
+  string(APPEND many "x${i},13912345678,2026-03-18 10:00:00,60\n")
+endforeach()
+file(WRITE ${WORK}/many_bad.csv "${many}")
+run(many_bad 2 screen ${WORK}/many_bad.csv ${sample})
+expect(many_bad "${err}" "many_bad.csv:11: row 10: caller: 'x10'")
+expect(many_bad "${err}" "many_bad.csv: \\.\\.\\. and 3 more bad rows \\(--format jsonl names every one\\)")

@@ -80,6 +80,12 @@ registry_entry registry_entry::from_json(const nlohmann::json& j) {
     if (!number) bad("$.number", "'" + given + "' is not a valid phone number");
     e.number = *number;
     e.region = text_at(j, "region", "$");
+    // the rules of the region judge every call of the number: a region that has none would
+    // make each of those calls a bad row, blamed on the call rather than on this line
+    if (const auto* r = find_region(e.region); r == nullptr || r->iso != e.region)
+        bad("$.region", "'" + e.region +
+                            "' is not the ISO 3166-2 code of a province-level region (CN-GD, "
+                            "CN-BJ, ...)");
     e.case_id = text_at(j, "case", "$");
     const auto spans = j.find("whitelisted");
     if (spans == j.end())

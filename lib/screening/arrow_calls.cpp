@@ -81,6 +81,24 @@ std::int64_t units_per_second(ArrowTimeUnit u) {
     return 1;
 }
 
+const char* unit_name(std::int64_t per_second) {
+    switch (per_second) {
+        case 1:
+            return "s";
+        case 1000:
+            return "ms";
+        case 1000000:
+            return "us";
+        default:
+            return "ns";
+    }
+}
+
+// The instants a call can start at: the years 1 to 9999, as the text of a date-time writes
+// them (a timestamp beyond has no date screening could name, and would overflow its arithmetic).
+constexpr std::int64_t k_first_s = -62135596800;  // 0001-01-01T00:00:00
+constexpr std::int64_t k_last_s = 253402300799;   // 9999-12-31T23:59:59
+
 std::int64_t floor_div(std::int64_t a, std::int64_t b) {
     const std::int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
@@ -124,8 +142,16 @@ class arrow_reader final : public call_source::reader {
             const char* n = schema_.s.children[i]->name;
             const std::string_view name = n ? n : "";
             names += (names.empty() ? "" : ", ") + std::string(name);
-            for (auto& p : plans_)
-                if (p.name == name && p.index < 0) p.index = i;
+            for (auto& p : plans_) {
+                if (p.name != name) continue;
+                if (p.index >= 0)
+                    throw input_error(name_, 0, std::string(p.name),
+                                      "the table has the column '" + std::string(p.name) +
+                                          "' twice (columns " + std::to_string(p.index + 1) +
+                                          " and " + std::to_string(i + 1) +
+                                          "): which one to screen is ambiguous");
+                p.index = i;
+            }
         }
         for (auto& p : plans_) {
             if (p.index < 0)
@@ -242,6 +268,13 @@ class arrow_reader final : public call_source::reader {
                 detail::read_number(
                     b, row, p.name,
                     std::string_view(s.data, static_cast<std::size_t>(s.size_bytes)), out[row]);
+            } else if (p.value_type == NANOARROW_TYPE_UINT64 &&
+                       ArrowArrayViewGetUIntUnsafe(v, i) > static_cast<std::uint64_t>(INT64_MAX)) {
+                // said as it is, not as the negative number its bits make as an int64
+                b.fail(row, std::string(p.name),
+                       std::string(p.name) + ": " +
+                           std::to_string(ArrowArrayViewGetUIntUnsafe(v, i)) +
+                           " is not a phone number");
             } else {
                 detail::read_number(b, row, p.name, ArrowArrayViewGetIntUnsafe(v, i), out[row]);
             }
@@ -258,7 +291,15 @@ class arrow_reader final : public call_source::reader {
             if (ArrowArrayViewIsNull(v, i)) {
                 detail::missing(b, row, p.name);
             } else if (timestamp) {
-                const std::int64_t s = floor_div(ArrowArrayViewGetIntUnsafe(v, i), p.per_second);
+                const std::int64_t raw = ArrowArrayViewGetIntUnsafe(v, i);
+                const std::int64_t s = floor_div(raw, p.per_second);
+                if (s < k_first_s || s > k_last_s) {
+                    b.fail(row, std::string(p.name),
+                           "start: the timestamp " + std::to_string(raw) + " (" +
+                               unit_name(p.per_second) +
+                               " since 1970-01-01) is not a date-time of the years 1 to 9999");
+                    continue;
+                }
                 // without a time zone, a timestamp is a wall clock: China Standard Time's
                 b.start[row] = p.has_zone ? s : s - detail::k_cst_offset_s;
             } else {
@@ -282,10 +323,6 @@ class arrow_reader final : public call_source::reader {
                 const ArrowStringView s = text_at(v, p.dictionary, i);
                 detail::read_duration(
                     b, row, std::string_view(s.data, static_cast<std::size_t>(s.size_bytes)));
-            } else if (is_text(t)) {
-                const ArrowStringView s = text_at(v, p.dictionary, i);
-                detail::read_duration(
-                    b, row, std::string_view(s.data, static_cast<std::size_t>(s.size_bytes)));
             } else if (t == NANOARROW_TYPE_FLOAT || t == NANOARROW_TYPE_DOUBLE) {
                 detail::read_duration(b, row, ArrowArrayViewGetDoubleUnsafe(v, i));
             } else if (t == NANOARROW_TYPE_DURATION) {
@@ -297,10 +334,12 @@ class arrow_reader final : public call_source::reader {
                     detail::read_duration(b, row, raw / p.per_second);
             } else if (t == NANOARROW_TYPE_UINT64) {
                 const std::uint64_t u = ArrowArrayViewGetUIntUnsafe(v, i);
-                detail::read_duration(b, row,
-                                      u > static_cast<std::uint64_t>(INT64_MAX)
-                                          ? std::int64_t{-1}
-                                          : static_cast<std::int64_t>(u));
+                if (u > static_cast<std::uint64_t>(INT64_MAX))
+                    b.fail(row, std::string(p.name),
+                           "duration_s: " + std::to_string(u) +
+                               " is not a whole number of seconds from 0 to a year");
+                else
+                    detail::read_duration(b, row, static_cast<std::int64_t>(u));
             } else {
                 detail::read_duration(b, row, ArrowArrayViewGetIntUnsafe(v, i));
             }

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "base/utf8.hpp"
 #include "screening/call_time.hpp"
 #include "screening/phone_key.hpp"
 
@@ -12,10 +13,14 @@ namespace telecomply::detail {
 
 namespace {
 
-/// A value as quoted in a message: at most 40 bytes of it.
+/// A value as quoted in a message: at most 40 bytes of it, cut between characters, and valid
+/// UTF-8 whatever the input's bytes (a message goes into JSON and into Python strings).
 std::string quoted(std::string_view text) {
-    if (text.size() > 40) return "'" + std::string(text.substr(0, 40)) + "...'";
-    return "'" + std::string(text) + "'";
+    if (text.size() <= 40) return "'" + utf8::sanitize(text) + "'";
+    std::size_t cut = 40;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return "'" + utf8::sanitize(text.substr(0, cut)) + "...'";
 }
 
 // A call longer than a year is not a call record but a broken one.

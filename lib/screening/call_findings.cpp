@@ -1,5 +1,7 @@
 #include "telecomply/screening/call_findings.hpp"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "base/csv_table.hpp"
@@ -80,6 +82,11 @@ std::vector<refusal> refusals_from_json_lines(std::string_view text, const std::
 
 std::vector<refusal> refusals_from_csv(std::string_view text, const std::string& file) {
     const auto table = detail::parse_csv_table(text, file);
+    for (const char* name : {"callee", "refused_at"})
+        if (std::count(table.header.begin(), table.header.end(), name) > 1)
+            throw input_error(file, 1, "",
+                              std::string("the header names the column '") + name +
+                                  "' twice: which one to read is ambiguous");
     const auto callee = table.column("callee");
     const auto at = table.column("refused_at");
     if (!callee || !at)
@@ -102,8 +109,9 @@ std::vector<refusal> refusals_from_csv(std::string_view text, const std::string&
 std::vector<refusal> parse_refusals(std::string_view text, std::string_view name) {
     text = detail::without_bom(text);
     const auto first = text.find_first_not_of(" \t\r\n");
-    if (first != std::string_view::npos && text[first] == '{')
-        return refusals_from_json_lines(text, std::string(name));
+    // nothing at all is an empty list (JSON Lines of no line), as a table of no row gives it
+    if (first == std::string_view::npos) return {};
+    if (text[first] == '{') return refusals_from_json_lines(text, std::string(name));
     return refusals_from_csv(text, std::string(name));
 }
 

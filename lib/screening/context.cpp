@@ -4,6 +4,7 @@
 
 #include "screening/phone_key.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/domain/identifiers.hpp"
 
 namespace telecomply {
 
@@ -26,6 +27,10 @@ screening_context::screening_context(std::shared_ptr<const catalogue> rules,
         if (e.region.empty())
             throw input_error("<registry>", 0, "$[" + std::to_string(i) + "].region",
                               "the entry names no region");
+        if (const auto* r = find_region(e.region); r == nullptr || r->iso != e.region)
+            throw input_error(
+                "<registry>", 0, "$[" + std::to_string(i) + "].region",
+                "'" + e.region + "' is not the ISO 3166-2 code of a province-level region");
         auto [it, fresh] = grouped.try_emplace(*key);
         if (fresh) order.push_back(*key);
         it->second.push_back(i);

@@ -166,9 +166,16 @@ class csv_reader final : public call_source::reader {
                     h.remove_prefix(1);
                 while (!h.empty() && (h.back() == ' ' || h.back() == '\t' || h.back() == '\r'))
                     h.remove_suffix(1);
-                if (h == k_names[c]) {
+                if (h != k_names[c]) continue;
+                if (index_[c] == k_none) {
                     index_[c] = i;
-                    break;
+                } else if (!error_) {
+                    // which of the two holds the calls is not for screening to guess
+                    error_ = std::make_exception_ptr(input_error(
+                        name_, row_line_, "",
+                        "the header names the column '" + std::string(k_names[c]) +
+                            "' twice (fields " + std::to_string(index_[c] + 1) + " and " +
+                            std::to_string(i + 1) + "): which one to screen is ambiguous"));
                 }
             }
             if (index_[c] == k_none && !error_) {
@@ -213,8 +220,8 @@ class csv_reader final : public call_source::reader {
 
 class csv_source final : public call_source {
   public:
-    explicit csv_source(std::filesystem::path file)
-        : file_(std::move(file)), name_(file_.string()) {}
+    csv_source(std::filesystem::path file, std::string name)
+        : file_(std::move(file)), name_(name.empty() ? file_.string() : std::move(name)) {}
     [[nodiscard]] const std::string& name() const override { return name_; }
     [[nodiscard]] const std::filesystem::path& file() const noexcept { return file_; }
     [[nodiscard]] std::unique_ptr<reader> read() override {
@@ -228,13 +235,14 @@ class csv_source final : public call_source {
 
 }  // namespace
 
-std::unique_ptr<call_source> call_source::csv_file(std::filesystem::path file) {
+std::unique_ptr<call_source> call_source::csv_file(std::filesystem::path file, std::string name) {
     std::error_code ec;
+    if (name.empty()) name = file.string();
     if (std::filesystem::is_directory(file, ec))
-        throw input_error(file.string(), 0, "", "is a folder, not a file");
-    if (!std::filesystem::exists(file, ec)) throw input_error(file.string(), 0, "", "no such file");
+        throw input_error(name, 0, "", "is a folder, not a file");
+    if (!std::filesystem::exists(file, ec)) throw input_error(name, 0, "", "no such file");
     // the header is read now, so that a missing column is reported before any work
-    auto source = std::make_unique<csv_source>(std::move(file));
+    auto source = std::make_unique<csv_source>(std::move(file), std::move(name));
     csv_reader(source->file(), source->name()).read_header();
     return source;
 }

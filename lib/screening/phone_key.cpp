@@ -35,21 +35,29 @@ std::optional<std::uint64_t> phone_key(std::string_view text) {
         !(text.size() == 13 && text.starts_with("86")))
         return key_of_digits(text);
     if (auto canonical = canonical_phone(text)) return key_of_digits(*canonical);
-    std::array<char, k_max_digits> digits{};
-    std::size_t n = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
+    // A writing canonical_phone() refuses for its separators alone (two blanks in a row, a
+    // blank at an end, parentheses): its digits, with the '+' in front if it has one
+    std::array<char, k_max_digits + 1> digits{};
+    std::size_t n = 1;  // digits[0] holds the '+'
+    bool plus = false;
+    for (const char c : text) {
         if (c >= '0' && c <= '9') {
-            if (n == k_max_digits) return std::nullopt;
+            if (n == digits.size()) return std::nullopt;
             digits[n++] = c;
-        } else if (c == ' ' || c == '-' || c == '(' || c == ')' || (c == '+' && i == 0)) {
-            continue;
-        } else {
+        } else if (c == '+' && n == 1 && !plus) {
+            plus = true;
+        } else if (c != ' ' && c != '-' && c != '(' && c != ')') {
             return std::nullopt;
         }
     }
-    if (n == 0) return std::nullopt;
-    return key_of_digits({digits.data(), n});
+    if (n == 1) return std::nullopt;
+    digits[0] = '+';
+    const std::string_view written(digits.data() + (plus ? 0 : 1), n - (plus ? 0 : 1));
+    const std::string_view bare(digits.data() + 1, n - 1);
+    // ... read as canonical_phone() reads them, so that a country code or a trunk prefix is
+    // dropped as it is from any other writing of the number (`+86  138...` is `138...`)
+    if (auto canonical = canonical_phone(written)) return key_of_digits(*canonical);
+    return key_of_digits(bare);
 }
 
 std::optional<std::uint64_t> phone_key(std::int64_t number) {

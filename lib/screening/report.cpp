@@ -1,5 +1,6 @@
 #include <nlohmann/json.hpp>
 
+#include "base/file_io.hpp"
 #include "telecomply/screening/screener.hpp"
 
 namespace telecomply {
@@ -49,6 +50,12 @@ nlohmann::json screening_report::to_json() const {
              {"code", std::get<2>(k)},
              {"calls", n}});
     return j;
+}
+
+void screening_report::write_file(const std::filesystem::path& file) const {
+    detail::replace_file(
+        file, to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n",
+        errc::store_error);
 }
 
 }  // namespace telecomply

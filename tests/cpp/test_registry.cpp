@@ -294,6 +294,14 @@ TEST_CASE("registry: a bad line is named by file, line and JSON path") {
     auto e = registry_error(line_with("[]", "12345"));
     CHECK(e.json_path() == "$.number");
     CHECK(contains(e.message(), "not a valid phone number"));
+    // a region without rules is this line's fault, not every screened call's
+    for (const char* region : {"CN-XX", "44", "CN", "cn-gd"}) {
+        CAPTURE(region);
+        e = registry_error(std::string(R"({"number": "13866751415", "region": ")") + region +
+                           R"(", "case": "A", "whitelisted": []})");
+        CHECK(e.json_path() == "$.region");
+        CHECK(contains(e.message(), "is not the ISO 3166-2 code of a province-level region"));
+    }
     e = registry_error(R"({"number": "13866751415", "region": "CN-GD", "whitelisted": []})");
     CHECK(e.json_path() == "$.case");
     e = registry_error(

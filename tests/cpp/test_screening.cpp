@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "base/utf8.hpp"
 #include "scratch_dir.hpp"
 #include "screening/call_time.hpp"
 #include "screening/phone_key.hpp"
@@ -272,11 +273,13 @@ TEST_CASE("screening: numbers are compared in canonical form") {
                                 {"8613800138000", k_callee, "2026-03-18 10:00:00"},
                                 {"01012345678", k_callee, "2026-03-18 10:00:00"},
                                 {"+86 10 1234 5678", k_callee, "2026-03-18 10:00:00"},
+                                {"+86  138 0013 8000", k_callee, "2026-03-18 10:00:00"},
+                                {"+86 (10) 1234-5678", k_callee, "2026-03-18 10:00:00"},
                                 {"13800138001", k_callee, "2026-03-18 10:00:00"},
                             });
-    for (std::size_t i = 0; i < 6; ++i)
+    for (std::size_t i = 0; i < 8; ++i)
         CHECK_MESSAGE(s.rows.codes[i].empty(), i);
-    CHECK(s.rows.codes[6] == std::vector<std::string>{"CALLER_NOT_WHITELISTED"});
+    CHECK(s.rows.codes[8] == std::vector<std::string>{"CALLER_NOT_WHITELISTED"});
 }
 
 TEST_CASE("screening: a caller never listed gets only CALLER_NOT_WHITELISTED and refusals") {
@@ -413,6 +416,71 @@ TEST_CASE("screening: phone keys agree with canonical_phone") {
           "075722381234");
     CHECK(!detail::phone_key(std::string_view("")));
     CHECK(!detail::phone_key(std::string_view("abc")));
+    // separators canonical_phone() refuses do not make another number of a country code: a
+    // caller written so was taken for an unlisted one, a callee's refusal was missed
+    for (const char* n : {"+86  138 0013 8000", " +86 138 0013 8000 ", "0086-138-0013-8000 ",
+                          "+86 (138) 0013-8000", "86 138 0013 8000 "})
+        CHECK_MESSAGE(detail::phone_key(std::string_view(n)) ==
+                          detail::phone_key(std::string_view("13800138000")),
+                      n);
+    CHECK(detail::phone_key(std::string_view("+86 (10) 1234-5678")) ==
+          detail::phone_key(std::string_view("010-12345678")));
+    CHECK(detail::phone_key_text(*detail::phone_key(std::string_view("(0757) 2238-1234"))) ==
+          "075722381234");
+    CHECK(!detail::phone_key(std::string_view("++86 138 0013 8000")));
+    CHECK(!detail::phone_key(std::string_view("138+0013")));
     CHECK(*detail::phone_key(std::int64_t{13800138000}) ==
           *detail::phone_key(std::string_view("13800138000")));
+}
+
+TEST_CASE("screening: a message quoting a value is UTF-8, cut between characters") {
+    const auto reg = {listed(k_caller, "CN-BJ", {{at("2026-01-01"), std::nullopt}})};
+    // 20 CJK characters (60 bytes): quoted up to 40 bytes, which fall inside the 14th
+    const std::string cjk = "未知号码未知号码未知号码未知号码未知号码";
+    const std::string csv = "caller,callee,start,duration_s\n" + cjk +
+                            ",13912345678,2026-03-18 10:00:00,60\n"
+                            "138\xFF"
+                            "00138000,13912345678,2026-03-18 10:00:00,60\n"
+                            "13800138000,13912345678,2026-03-18 10:00:00,6\xFF\n";
+    const auto s = run(reg, {}, {}, csv);
+    REQUIRE(s.rows.errors.size() == 3);
+    for (const auto& [row, e] : s.rows.errors)
+        CHECK_MESSAGE(detail::utf8::valid(e.message), row);
+    CHECK(s.rows.errors.at(1).message ==
+          "caller: '未知号码未知号码未知号码未...' is not a phone number");
+    CHECK(s.rows.errors.at(2).message ==
+          "caller: '138\xEF\xBF\xBD"
+          "00138000' is not a phone number");
+    CHECK(s.rows.errors.at(3).message ==
+          "duration_s: '6\xEF\xBF\xBD' is not a whole number of seconds");
+}
+
+TEST_CASE("screening: a header naming a needed column twice is refused, not half used") {
+    scratch_dir dir;
+    const auto file = dir.path / "calls.csv";
+    std::ofstream(file) << "caller,callee,start,duration_s,start\n"
+                           "13800138000,13912345678,2026-03-18 10:00:00,60,2026-03-18 22:00:00\n";
+    CHECK_THROWS_WITH_AS((void)call_source::csv_file(file),
+                         doctest::Contains("calls.csv:1: the header names the column 'start' "
+                                           "twice (fields 3 and 5)"),
+                         input_error);
+    // and a refusal list's
+    CHECK_THROWS_WITH_AS(
+        (void)parse_refusals("callee,refused_at,callee\n13611112222,2026-03-01,13800138000\n",
+                             "refusals.csv"),
+        doctest::Contains("refusals.csv:1: the header names the column 'callee' twice"),
+        input_error);
+}
+
+TEST_CASE("screening: no refusal at all is an empty list, not a file without a header") {
+    CHECK(parse_refusals("", "refusals").empty());
+    CHECK(parse_refusals(" \n\r\n", "refusals").empty());
+    CHECK(parse_refusals("\xEF\xBB\xBF", "refusals").empty());
+    CHECK(parse_refusals("callee,refused_at\n", "refusals").empty());
+}
+
+TEST_CASE("screening: a registry entry whose region has no rules is refused where it is given") {
+    CHECK_THROWS_WITH_AS(screening_context(rules(), {registry_entry{k_caller, "CN-XX", "A", {}}}),
+                         doctest::Contains("$[0].region: 'CN-XX' is not the ISO 3166-2 code"),
+                         input_error);
 }

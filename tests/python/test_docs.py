@@ -286,3 +286,17 @@ def test_the_file_example_is_a_working_ruleset(scratch_rulesets):
     assert r.returncode == 0, r.stdout + r.stderr
     r = cli("test", str(scratch_rulesets))
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_the_readme_names_every_command_and_its_exit_statuses():
+    # "Exit statuses, every command": a command the README's list and table leave out is one a
+    # reader of the README never learns of (`screen` was)
+    shown = cli("--help").stdout
+    commands = re.findall(r"^  (\w+) {2,}", shown.split("Subcommands:", 1)[1], re.M)
+    assert "screen" in commands and "check" in commands
+    readme = read(ROOT / "README.md")
+    table_rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    for command in commands:
+        assert re.search(rf"^telecomply {command}\b", readme, re.M), f"README's command list lacks {command}"
+        assert any(re.search(rf"`{command}[` ]", row) for row in table_rows), \
+            f"README's table of exit statuses lacks {command}"

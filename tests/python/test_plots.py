@@ -67,3 +67,8 @@ def test_dates_as_dates_a_screening_and_no_findings(tmp_path):
     assert [t.get_text() for t in empty.axes[0].texts] == ["no findings"]
     with pytest.raises(TypeError, match="telecomply.Screening"):
         telecomply.plot_findings([1, 2])
+
+
+def test_a_code_that_is_none_is_refused_not_drawn_empty():
+    with pytest.raises(telecomply.UsageError, match="'OUTSIDE_WINDOW' is not a finding code"):
+        telecomply.plot_findings({"by_day": BY_DAY}, code="OUTSIDE_WINDOW")

@@ -175,3 +175,92 @@ def test_same_rows_as_the_command_line() -> None:
     )
     assert out.returncode == 1, out.stderr
     assert [json.loads(line)["codes"] for line in out.stdout.splitlines()] == EXPECTED
+
+
+def test_a_bad_rows_message_is_text_whatever_its_bytes(tmp_path: Path) -> None:
+    # a long value is quoted cut between characters, a non-UTF-8 byte replaced: the run gives
+    # its rows instead of failing to make a Python str of the message
+    calls = pa.table(
+        {
+            "caller": ["未知号码" * 5, "13800138000"],
+            "callee": ["13912345678"] * 2,
+            "start": ["2026-03-18 10:00:00"] * 2,
+            "duration_s": [10, 10],
+        }
+    )
+    result = telecomply.screen_calls(calls, registry=REGISTRY)
+    assert result.rows.column("error").to_pylist() == ["caller: '未知号码未知号码未知号码未...' is not a phone number", None]
+    csv = tmp_path / "calls.csv"
+    csv.write_bytes(b"caller,callee,start,duration_s\n138\xff00138000,13912345678,2026-03-18 10:00:00,60\n")
+    result = telecomply.screen_calls(csv, registry=REGISTRY)
+    assert result.rows.column("error").to_pylist() == ["caller: '138\ufffd00138000' is not a phone number"]
+
+
+def test_a_column_given_twice_is_refused() -> None:
+    table = pa.Table.from_arrays(
+        [pa.array(["13800138000"]), pa.array(["13912345678"]), pa.array(["2026-03-18 10:00:00"]),
+         pa.array([60]), pa.array(["2026-03-18 22:00:00"])],
+        names=["caller", "callee", "start", "duration_s", "start"],
+    )
+    with pytest.raises(telecomply.InputError, match="the column 'start' twice"):
+        telecomply.screen_calls(table, registry=REGISTRY)
+
+
+def test_timestamps_without_a_date_are_bad_rows() -> None:
+    # beyond the years 1 to 9999 a timestamp has no date to screen it on (and its arithmetic
+    # would overflow): a bad row, not a call on some other day
+    calls = pa.table(
+        {
+            "caller": ["13800138000", "13700000000", "13800138000"],
+            "callee": ["13912345678"] * 3,
+            "start": pa.array([10**15, -(2**63) + 1, 1773799200], pa.timestamp("s", "UTC")),
+            "duration_s": pa.array([10, 10, 10], pa.uint64()),
+        }
+    )
+    result = telecomply.screen_calls(calls, registry=REGISTRY)
+    assert result.rows.column("column").to_pylist() == ["start", "start", None]
+    assert result.rows.column("error").to_pylist()[0] == (
+        "start: the timestamp 1000000000000000 (s since 1970-01-01) is not a date-time of the years 1 to 9999")
+    assert result.summary["by_day"] == []
+    huge = pa.table({"caller": pa.array([2**64 - 1], pa.uint64()), "callee": ["1"], "start": ["2026-03-18 10:00:00"],
+                     "duration_s": pa.array([2**64 - 1], pa.uint64())})
+    assert telecomply.screen_calls(huge, registry=REGISTRY).rows.column("error").to_pylist() == [
+        "caller: 18446744073709551615 is not a phone number"]
+
+
+def test_no_refusals_is_an_empty_list() -> None:
+    empty = pa.table({"callee": pa.array([], pa.string()), "refused_at": pa.array([], pa.string())})
+    assert codes(telecomply.screen_calls(CALLS, registry=REGISTRY, refusals=empty)) == [
+        [], ["OUTSIDE_CALLING_WINDOW"], ["CALLER_NOT_WHITELISTED"], []]
+
+
+def test_registry_and_refusal_files_are_read_as_the_command_line_reads_them(tmp_path: Path) -> None:
+    registry = tmp_path / "registry.jsonl"
+    registry.write_bytes(b'{"number": "13800138000", "region": "CN-GD\xff", "case": "X", "whitelisted": []}\n')
+    with pytest.raises(telecomply.InputError, match=r"registry.jsonl:1: \$.region"):
+        telecomply.screen_calls(CALLS, registry=registry)
+    refusals = tmp_path / "refusals.csv"
+    refusals.write_bytes(b"callee,refused_at\n136\xff11112222,2026-03-01\n")
+    with pytest.raises(telecomply.InputError, match=r"refusals.csv:2: callee: '136\ufffd11112222'"):
+        telecomply.screen_calls(CALLS, registry=REGISTRY, refusals=refusals)
+    for kwargs in (
+        {"registry": tmp_path / "none.jsonl"},
+        {"registry": REGISTRY, "refusals": tmp_path / "none.csv"},
+    ):
+        with pytest.raises(telecomply.NotFoundError, match="none.*: no such file"):
+            telecomply.screen_calls(CALLS, **kwargs)
+    with pytest.raises(telecomply.NotFoundError, match="none.arrow: no such file"):
+        telecomply.screen_calls(tmp_path / "none.arrow", registry=REGISTRY)
+    with pytest.raises(telecomply.InputError, match="is a folder"):
+        telecomply.screen_calls(CALLS, registry=tmp_path)
+
+
+def test_frames_that_are_not_arrow_data_are_said_so() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"caller": [13800138000, "13800138000"], "callee": ["1", "2"],
+                          "start": ["2026-03-18 10:00:00"] * 2, "duration_s": [1, 2]})
+    with pytest.raises(telecomply.InputError, match="calls: cannot be turned into Arrow columns.*caller"):
+        telecomply.screen_calls(frame, registry=REGISTRY)
+    pl = pytest.importorskip("polars")
+    with pytest.raises(telecomply.UsageError, match="LazyFrame.*collect"):
+        telecomply.screen_calls(pl.DataFrame({"caller": ["1"]}).lazy(), registry=REGISTRY)

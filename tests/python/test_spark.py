@@ -232,3 +232,30 @@ def test_the_registry_of_a_case_store(spark, data, tmp_path):
         tspark.screen(spark.createDataFrame(g.calls), paths["registry"], store=tmp_path / "cases.db")
     with pytest.raises(telecomply.NotFoundError, match="no case store"):
         tspark.screen(spark.createDataFrame(g.calls), store=tmp_path / "none.db")
+
+
+def test_no_refusals_is_no_refusal(spark):
+    registry = [{"number": "13800138000", "region": "CN-GD", "case": "GD-2026-0001",
+                 "whitelisted": [["2026-03-01T00:00:00+08:00", None]]}]
+    df = spark.createDataFrame([("13800138000", "13912345678", "2026-03-18 10:00:00", 60)],
+                               "caller string, callee string, start string, duration_s long")
+    empty = pa.table({"callee": pa.array([], pa.string()), "refused_at": pa.array([], pa.string())})
+    assert rows_of(tspark.screen(df, registry, empty)) == [(1, [], None, None)]
+
+
+def test_a_row_numbered_null_keeps_its_result(spark):
+    # the results and the number-days travel in one DataFrame: a row whose own `row` is null is
+    # still a row, neither dropped from screen() nor passed off as a number-day
+    registry = [{"number": "13800138000", "region": "CN-GD", "case": "GD-2026-0001",
+                 "whitelisted": [["2026-03-01T00:00:00+08:00", None]]}]
+    calls = pa.table({
+        "row": pa.array([1, None, 3], pa.int64()),
+        "caller": ["13800138000"] * 3,
+        "callee": ["13912345678"] * 3,
+        "start": ["2026-03-18 10:00:00", "2026-03-18 21:00:00", "2026-03-18 11:00:00"],
+        "duration_s": pa.array([60] * 3, pa.int64()),
+    })
+    df = spark.createDataFrame(calls)
+    rows = sorted(((r["row"] or 0), list(r["codes"])) for r in tspark.screen(df, registry, partitions=2).collect())
+    assert rows == [(0, ["OUTSIDE_CALLING_WINDOW"]), (1, []), (3, [])]
+    assert tspark.screen_number_days(df, registry, partitions=2).count() == 0

@@ -290,14 +290,15 @@ import os  # noqa: E402  (for the PathLike annotation above)
 
 def screen(
     calls: Union[str, Callable[[], Any]],
-    registry_jsonl: str,
+    registry_jsonl: Union[str, bytes],
     registry_name: str,
-    refusals_text: Optional[str],
+    refusals_text: Optional[Union[str, bytes]],
     refusals_name: str,
     rulesets: str,
 ) -> Tuple[bytes, List[Tuple[int, int, str, str]], str]:
     """Screens call records (a CSV path, or a function giving an object with
-    __arrow_c_stream__ for each pass) against a registry given as JSON Lines text. Returns
+    __arrow_c_stream__ for each pass) against a registry given as JSON Lines text (or a
+    file's bytes, read by the C++ reader whatever their encoding). Returns
     (one finding mask per row, [(row, line, column, message)] of bad rows, the report as JSON
     text). Use telecomply.screen_calls()."""
 

@@ -58,6 +58,13 @@ def plot_findings(screening: Any, ax: Axes | None = None, *, code: str | None = 
         cells[key] = cells.get(key, 0) + int(item["calls"])
     codes = sorted({c for c, _, _ in cells})
     if code is not None:
+        from .errors import UsageError
+        from .screening import CALL_FINDING_CODES
+
+        if code not in CALL_FINDING_CODES:
+            # a misspelt code would draw an empty chart, as if nothing had been found
+            raise UsageError(f"plot_findings: {code!r} is not a finding code of call screening "
+                             f"({', '.join(CALL_FINDING_CODES)})")
         codes = [code]
     regions = sorted({r for _, _, r in cells}, key=lambda r: (r == NOT_LISTED, r))
     days: list[dt.date] = []

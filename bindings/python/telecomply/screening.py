@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, 
 
 from . import _core
 from ._paths import default_rulesets
-from .errors import NotFoundError, UsageError
+from .errors import InputError, NotFoundError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
     import pyarrow
@@ -78,14 +78,21 @@ def _as_table(data: Any, what: str) -> "pyarrow.Table":
     if isinstance(data, pa.RecordBatch):
         return pa.Table.from_batches([data])
     module = type(data).__module__.split(".")[0]
-    if module == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False)
-    if module == "polars":
-        return data.to_arrow()
-    if isinstance(data, list):
-        return pa.Table.from_pylist(data)
-    if hasattr(data, "__arrow_c_stream__"):
-        return pa.table(data)
+    if module == "polars" and not hasattr(data, "to_arrow"):
+        raise UsageError(f"{what}: a polars {type(data).__name__} is not data yet: collect() it first")
+    try:
+        # a column pyarrow cannot type (an object column of numbers and text) is bad input, said
+        # as such, not a pyarrow exception
+        if module == "pandas":
+            return pa.Table.from_pandas(data, preserve_index=False)
+        if module == "polars":
+            return data.to_arrow()
+        if isinstance(data, list):
+            return pa.Table.from_pylist(data)
+        if hasattr(data, "__arrow_c_stream__"):
+            return pa.table(data)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+        raise InputError(f"{what}: cannot be turned into Arrow columns: {e}") from e
     raise UsageError(
         f"{what}: expected a path, a pandas or polars DataFrame, a pyarrow Table or "
         f"RecordBatchReader, not {type(data).__name__}"
@@ -96,8 +103,20 @@ def _is_path(data: Any) -> bool:
     return isinstance(data, (str, os.PathLike))
 
 
-def _registry_text(registry: Any, store: Optional[PathLike], rulesets: Optional[PathLike]) -> "tuple[str, str]":
-    """The registry as JSON Lines text, and its name for messages."""
+def _read_bytes(path: Path) -> bytes:
+    """A file's bytes, for the C++ readers (which name a bad line, non-UTF-8 text included);
+    a missing file is NotFoundError, as the command line says it."""
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder, not a file")
+    if not path.is_file():
+        raise NotFoundError(f"{path}: no such file")
+    return path.read_bytes()
+
+
+def _registry_text(
+    registry: Any, store: Optional[PathLike], rulesets: Optional[PathLike]
+) -> "tuple[Union[str, bytes], str]":
+    """The registry as JSON Lines text (a file's bytes as they are), and its name for messages."""
     if (registry is None) == (store is None):
         raise UsageError("screen_calls needs the whitelisted numbers: registry=... or store=...")
     if store is not None:
@@ -110,7 +129,7 @@ def _registry_text(registry: Any, store: Optional[PathLike], rulesets: Optional[
         name = str(path)
     elif _is_path(registry):
         path = Path(os.fspath(registry))
-        return path.read_text(encoding="utf-8"), str(path)
+        return _read_bytes(path), str(path)
     else:
         table = _as_table(registry, "registry")
         entries = table.to_pylist()
@@ -133,12 +152,12 @@ def _iso(v: Any) -> Any:
     return v.isoformat() if hasattr(v, "isoformat") else v
 
 
-def _refusals_text(refusals: Any) -> "tuple[Optional[str], str]":
+def _refusals_text(refusals: Any) -> "tuple[Optional[Union[str, bytes]], str]":
     if refusals is None:
         return None, ""
     if _is_path(refusals):
         path = Path(os.fspath(refusals))
-        return path.read_text(encoding="utf-8-sig"), str(path)
+        return _read_bytes(path), str(path)
     table = _as_table(refusals, "refusals")
     lines = []
     for r in table.select(["callee", "refused_at"]).to_pylist():
@@ -170,6 +189,8 @@ def _calls_source(calls: Any) -> "Union[str, Callable[[], Any]]":
         if suffix in (".arrow", ".feather", ".ipc"):
             import pyarrow.feather as feather
 
+            if not path.is_file():
+                raise NotFoundError(f"{path}: no such file")
             table = feather.read_table(path, memory_map=True)
             return lambda: table
         return str(path)

@@ -73,7 +73,9 @@ ROW_SCHEMA = "row long, codes array<string>, error string, column string"
 #: The DataFrame :func:`screen_number_days` returns: one row per number-day over its cap.
 NUMBER_DAY_SCHEMA = "number string, date date, region string, count long, cap long"
 
-# what mapInArrow returns: a row's result (row set), or a number-day finding (row null)
+# what mapInArrow returns: a row's result (codes set: a list, empty when it has none), or a
+# number-day finding (codes null). Not told apart by `row`: a row numbered null by the
+# DataFrame's own `row` column is still a row, and its result is kept.
 _COMBINED_SCHEMA = ROW_SCHEMA + ", " + NUMBER_DAY_SCHEMA
 _ROW_COLUMNS = ["row", "codes", "error", "column"]
 _NUMBER_DAY_COLUMNS = ["number", "date", "region", "count", "cap"]
@@ -126,7 +128,7 @@ def screen(df: DataFrame, registry: Source = None, refusals: Source | None = Non
     call records cannot use, NotFoundError when a file given does not exist, UsageError for an
     argument of the wrong kind."""
     return _combined(df, registry, refusals, store, rulesets, partitions) \
-        .where(_col("row").isNotNull()).select(*_ROW_COLUMNS)
+        .where(_col("codes").isNotNull()).select(*_ROW_COLUMNS)
 
 
 def screen_number_days(df: DataFrame, registry: Source = None, refusals: Source | None = None, *,
@@ -137,7 +139,7 @@ def screen_number_days(df: DataFrame, registry: Source = None, refusals: Source 
     ``telecomply.screen_calls(...).number_days`` gives them (order by number and date for its
     order). Runs the whole screening: use :func:`screen_all` for both results from one pass."""
     return _combined(df, registry, refusals, store, rulesets, partitions) \
-        .where(_col("row").isNull()).select(*_NUMBER_DAY_COLUMNS)
+        .where(_col("codes").isNull()).select(*_NUMBER_DAY_COLUMNS)
 
 
 def screen_all(df: DataFrame, registry: Source = None, refusals: Source | None = None, *,
@@ -149,8 +151,8 @@ def screen_all(df: DataFrame, registry: Source = None, refusals: Source | None =
 
     combined = _combined(df, registry, refusals, store, rulesets, partitions).persist(StorageLevel.MEMORY_AND_DISK)
     return SparkScreening(
-        rows=combined.where(_col("row").isNotNull()).select(*_ROW_COLUMNS),
-        number_days=combined.where(_col("row").isNull()).select(*_NUMBER_DAY_COLUMNS),
+        rows=combined.where(_col("codes").isNotNull()).select(*_ROW_COLUMNS),
+        number_days=combined.where(_col("codes").isNull()).select(*_NUMBER_DAY_COLUMNS),
         combined=combined,
     )
 

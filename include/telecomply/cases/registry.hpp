@@ -43,8 +43,9 @@ struct registry_entry {
     [[nodiscard]] nlohmann::json to_json() const;
     /// The inverse of to_json(). `number` may be written in any form canonical_phone()
     /// accepts; bounds may be RFC 3339 times (any offset) or `YYYY-MM-DD` (00:00 in China
-    /// Standard Time). Throws input_error naming the JSON path of what is wrong (the intervals
-    /// must be in order, disjoint, and each `from` before its `to`).
+    /// Standard Time). Throws input_error naming the JSON path of what is wrong (the region
+    /// must be a province-level region's ISO 3166-2 code, the intervals in order, disjoint, and
+    /// each `from` before its `to`).
     static registry_entry from_json(const nlohmann::json& j);
     bool operator==(const registry_entry&) const = default;
 };

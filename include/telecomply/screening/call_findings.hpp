@@ -63,9 +63,10 @@ struct refusal {
 
 /// Reads a refusal list: CSV with a header naming `callee` and `refused_at`, or JSON Lines of
 /// `{"callee", "refused_at"}` (chosen by the first character that is not a blank: `{` for JSON
-/// Lines). `refused_at` is a local date-time in China Standard Time (`2026-03-18 09:30:00`),
-/// RFC 3339 with any offset, or a date (00:00 that day). Throws input_error naming `name`, the
-/// line and the column or JSON path of the first bad record.
+/// Lines; text of blanks only is no refusal). `refused_at` is a local date-time in China
+/// Standard Time (`2026-03-18 09:30:00`), RFC 3339 with any offset, or a date (00:00 that day).
+/// Throws input_error naming `name`, the line and the column or JSON path of the first bad
+/// record, or a CSV header naming `callee` or `refused_at` twice.
 [[nodiscard]] std::vector<refusal> parse_refusals(std::string_view text, std::string_view name);
 /// parse_refusals() of a file; throws input_error when it cannot be read.
 [[nodiscard]] std::vector<refusal> read_refusals(const std::filesystem::path& file);

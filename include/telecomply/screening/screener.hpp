@@ -70,8 +70,11 @@ class call_source {
     /// `duration_s` (any order; other columns are ignored; RFC 4180 quoting). `start`: a local
     /// date-time in China Standard Time (`2026-03-18 09:30:00` or with `T`, optional
     /// fraction), or RFC 3339 with an offset (converted). `duration_s`: whole seconds, ≥ 0.
-    /// Throws input_error when the file cannot be read or its header lacks a column.
-    [[nodiscard]] static std::unique_ptr<call_source> csv_file(std::filesystem::path file);
+    /// Throws input_error when the file cannot be read or its header lacks a column or names
+    /// one twice. `name` is the file's name in messages (default: `file`; `<stdin>` for a copy
+    /// of standard input).
+    [[nodiscard]] static std::unique_ptr<call_source> csv_file(std::filesystem::path file,
+                                                               std::string name = {});
     /// An Arrow stream, opened once per pass by `open` (which fills the stream it is given).
     /// Columns by name: `caller`, `callee` (utf8, large_utf8 or an integer type), `start`
     /// (timestamp of any unit: with a time zone an instant, without one a local China Standard
@@ -119,6 +122,10 @@ struct screening_report {
     /// worst_numbers: [{number, calls}], examples: {code: [...]}, number_days: [{number, date,
     /// region, count, cap}], by_day: [{date, region, code, calls}], passes}`.
     [[nodiscard]] nlohmann::json to_json() const;
+    /// to_json(), indented, into `file`, atomically: written beside it under a name of its own,
+    /// synced, renamed over it, so that `file` is never half-written and no other file is
+    /// touched. Throws store_error naming the file when it cannot be written (nothing is left).
+    void write_file(const std::filesystem::path& file) const;
 };
 
 /// Receives each row's result, once, in row order.

@@ -86,8 +86,22 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
     check_options opts;
     opts.as_of = c.as_of_date();
     std::size_t eligible = 0, ineligible = 0, needs_evidence = 0, bad = 0;
-    std::vector<nlohmann::json> json_out;  // --format json collects (one object or an array)
+    std::vector<verdict> json_out;  // --format json collects (one object or an array)
     std::ios::sync_with_stdio(false);
+    // --format jsonl: lines gather here and reach stdout a block at a time (also when an
+    // exception leaves early)
+    struct output_buffer {
+        std::string text;
+        void flush() {
+            std::cout.write(text.data(), static_cast<std::streamsize>(text.size()));
+            text.clear();
+        }
+        void line_done() {
+            text.push_back('\n');
+            if (text.size() >= (std::size_t{1} << 16)) flush();
+        }
+        ~output_buffer() { flush(); }
+    } out;
 
     for (const auto& file : files) {
         application_input input;
@@ -104,13 +118,14 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
             if (auto* err = std::get_if<input_error>(&r)) {
                 ++bad;
                 std::cerr << "telecomply: " << err->what() << "\n";
-                if (c.format == "jsonl")
-                    std::cout << json_text(nlohmann::json{{"error",
-                                                           {{"file", err->file()},
-                                                            {"line", err->line()},
-                                                            {"json_path", err->json_path()},
-                                                            {"message", err->message()}}}})
-                              << "\n";
+                if (c.format == "jsonl") {
+                    out.text += json_text(nlohmann::json{{"error",
+                                                          {{"file", err->file()},
+                                                           {"line", err->line()},
+                                                           {"json_path", err->json_path()},
+                                                           {"message", err->message()}}}});
+                    out.line_done();
+                }
                 return;
             }
             auto& v = std::get<verdict>(r);
@@ -125,12 +140,14 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
                     ++needs_evidence;
                     break;
             }
-            if (c.format == "jsonl")
-                std::cout << json_text(v.to_json()) << "\n";
-            else if (c.format == "json")
-                json_out.push_back(v.to_json());
-            else
+            if (c.format == "jsonl") {
+                v.write_json(out.text);
+                out.line_done();
+            } else if (c.format == "json") {
+                json_out.push_back(std::move(v));
+            } else {
                 std::cout << v.to_text(c.lang) << "\n";
+            }
         };
         try {
             if (service)
@@ -145,11 +162,24 @@ int run_check(const common& c, const std::vector<std::string>& files, unsigned t
             sink(0, input_error(name, 0, "", ex.what()));
         }
     }
+    out.flush();
     if (c.format == "json") {
-        if (json_out.size() == 1)
-            std::cout << json_text(json_out.front(), 2) << "\n";
-        else
-            std::cout << json_text(nlohmann::json(json_out), 2) << "\n";
+        // as nlohmann pretty-prints one verdict, or an array of them
+        if (json_out.size() == 1) {
+            json_out.front().write_json(out.text, 2);
+        } else if (json_out.empty()) {
+            out.text += "[]";
+        } else {
+            out.text += "[";
+            for (std::size_t i = 0; i < json_out.size(); ++i) {
+                out.text += i == 0 ? "\n  " : ",\n  ";
+                json_out[i].write_json(out.text, 2, 2);
+                if (out.text.size() >= (std::size_t{1} << 16)) out.flush();
+            }
+            out.text += "\n]";
+        }
+        out.line_done();
+        out.flush();
     } else if (c.format == "text") {
         const std::size_t total = eligible + ineligible + needs_evidence;
         std::cout << total << " application" << (total == 1 ? "" : "s") << ": " << eligible

@@ -23,7 +23,10 @@ int run_explain(const common& c, const std::string& file) {
     opts.trace = true;
     const verdict v = e.check_json(read_input(file), opts, input_name(file));
     if (c.format == "json") {
-        std::cout << json_text(v.to_json(), 2) << "\n";
+        std::string out;
+        v.write_json(out, 2);
+        out.push_back('\n');
+        std::cout << out;
     } else {
         std::cout << v.to_text(c.lang) << "\nRules, in order:\n";
         for (const auto& t : *v.trace) {

@@ -63,8 +63,23 @@ date date::add_months(int n) const noexcept {
 }
 
 std::string date::to_string() const {
+    const int y = year();
+    const unsigned m = month(), d = day();
+    if (y >= 0 && y <= 9999) {  // every date met in practice: no formatting machinery
+        const char text[10] = {static_cast<char>('0' + y / 1000),
+                               static_cast<char>('0' + y / 100 % 10),
+                               static_cast<char>('0' + y / 10 % 10),
+                               static_cast<char>('0' + y % 10),
+                               '-',
+                               static_cast<char>('0' + m / 10),
+                               static_cast<char>('0' + m % 10),
+                               '-',
+                               static_cast<char>('0' + d / 10),
+                               static_cast<char>('0' + d % 10)};
+        return {text, sizeof text};
+    }
     char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", year(), month(), day());
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, m, d);
     return buf;
 }
 

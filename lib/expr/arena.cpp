@@ -31,7 +31,7 @@ void* arena::allocate_slow(std::size_t size, std::size_t align) {
         const std::size_t sz =
             std::max(limit_ != 0 ? std::min(next_chunk_, limit_) : next_chunk_, need);
         next_chunk_ = std::min<std::size_t>(next_chunk_ * 2, std::size_t{1} << 24);
-        chunk c{std::make_unique<std::byte[]>(sz), sz};
+        chunk c{std::make_unique_for_overwrite<std::byte[]>(sz), sz};  // not zeroed
         begin_ = cur_ = reinterpret_cast<std::uintptr_t>(c.data.get());
         end_ = begin_ + sz;
         chunks_.push_back(std::move(c));

@@ -168,73 +168,177 @@ namespace {
                       "one of them)");
 }
 
-struct sj_builder {
-    value_builder& b;
-    std::string_view source;
-    std::string_view json;
-    std::vector<std::string_view> scratch;
+// The values of a document read off the tape simdjson's DOM parser writes (its format is
+// documented with simdjson, "tape.md") into one arena allocation sized from the tape. Each tape
+// word is a type (its top byte) and a payload: a container's start holds the number of its items
+// (saturated at 2^24 - 1) and the index after its end; a string, its place in the parser's string
+// buffer, where it sits unescaped behind its 32-bit length; a number, nothing (the next word holds
+// it).
+class tape_builder {
+  public:
+    tape_builder(const simdjson::dom::document& doc, std::string_view json,
+                 std::string_view source) noexcept
+        : tape_(doc.tape.get()), strings_(doc.string_buf.get()), json_(json), source_(source) {}
 
-    [[noreturn]] void duplicate(std::string_view key) const {
-        throw_duplicate_key(json, source, key);
+    value build(telecomply::arena& a) {
+        // A first pass over the tape sizes the block exactly: the items of every container, the
+        // bytes of every string. (Bounds from the tape's length and the text's would make it
+        // about a fifth larger, and documents kept in memory cost what they touch.)
+        const std::size_t words = tape_[0] & simdjson::internal::JSON_VALUE_MASK;
+        std::size_t slots = 0, text = 0;
+        for (std::size_t i = 1; i < words; ++i) {
+            const std::uint64_t w = tape_[i];
+            const unsigned char t = type_of(w);
+            if (t == '"') {
+                text += length_at(payload_of(w));
+            } else if (t == '{' || t == '[') {
+                slots += (t == '{' ? 2 : 1) * static_cast<std::size_t>(count(i));
+            } else if (t == 'l' || t == 'u' || t == 'd') {
+                ++i;  // the number's word
+            }
+        }
+        const std::size_t value_bytes = slots * sizeof(value);
+        auto* block = static_cast<char*>(a.allocate(value_bytes + text + k_spare, alignof(value)));
+        slots_ = reinterpret_cast<value*>(block);
+        text_ = block + value_bytes;
+        std::size_t i = 1;
+        return next(i);
+    }
+
+  private:
+    static unsigned char type_of(std::uint64_t w) noexcept {
+        return static_cast<unsigned char>(w >> 56);
+    }
+    static std::uint64_t payload_of(std::uint64_t w) noexcept {
+        return w & simdjson::internal::JSON_VALUE_MASK;
+    }
+    std::uint32_t length_at(std::uint64_t offset) const noexcept {
+        std::uint32_t n = 0;
+        std::memcpy(&n, strings_ + offset, sizeof n);
+        return n;
+    }
+
+    // The number of items of the container whose start is at tape_[i].
+    std::uint32_t count(std::size_t i) const noexcept {
+        const std::uint64_t w = tape_[i];
+        const auto n =
+            static_cast<std::uint32_t>((payload_of(w) >> 32) & simdjson::internal::JSON_COUNT_MASK);
+        if (n < simdjson::internal::JSON_COUNT_MASK) return n;
+        // saturated: count them (objects: keys and values both)
+        const auto end = static_cast<std::uint32_t>(payload_of(w)) - 1;
+        std::uint32_t items = 0;
+        for (std::size_t k = i + 1; k < end; ++items) {
+            const std::uint64_t x = tape_[k];
+            const auto t = type_of(x);
+            k = t == '{' || t == '['               ? static_cast<std::uint32_t>(payload_of(x))
+                : t == 'l' || t == 'u' || t == 'd' ? k + 2
+                                                   : k + 1;
+        }
+        return type_of(w) == '{' ? items / 2 : items;
+    }
+
+    // Short strings (most keys and values) are copied 16 or 32 bytes at a time, without a
+    // call: simdjson pads its string buffer (it may be read that far past any string's start),
+    // and the text's part of the block has as much to spare after its last string.
+    static constexpr std::size_t k_spare = 32;
+    static_assert(simdjson::SIMDJSON_PADDING >= k_spare);
+    value string_at(std::uint64_t offset) noexcept {
+        const std::uint32_t n = length_at(offset);
+        const std::uint8_t* from = strings_ + offset + sizeof(std::uint32_t);
+        char* p = text_;
+        if (n <= 16)
+            std::memcpy(p, from, 16);
+        else if (n <= k_spare)
+            std::memcpy(p, from, k_spare);
+        else
+            std::memcpy(p, from, n);
+        text_ += n;
+        return value::from_string({p, n});
+    }
+
+    // The value at tape_[i]; i moves past it.
+    value next(std::size_t& i) {
+        const std::uint64_t w = tape_[i];
+        switch (type_of(w)) {
+            case '"':
+                ++i;
+                return string_at(payload_of(w));
+            case 'l': {
+                const auto v = static_cast<std::int64_t>(tape_[i + 1]);
+                i += 2;
+                return value::from_int(v);
+            }
+            case 'u': {
+                const std::uint64_t v = tape_[i + 1];
+                i += 2;
+                return value::from_uint(v);
+            }
+            case 'd': {
+                double d = 0;
+                std::memcpy(&d, &tape_[i + 1], sizeof d);
+                i += 2;
+                return value::from_double(d);
+            }
+            case 't':
+                ++i;
+                return value::from_bool(true);
+            case 'f':
+                ++i;
+                return value::from_bool(false);
+            case '[': {
+                const std::uint32_t n = count(i);
+                value* items = n == 0 ? nullptr : slots_;
+                slots_ += n;
+                ++i;
+                for (std::uint32_t k = 0; k < n; ++k)
+                    items[k] = next(i);
+                ++i;  // ']'
+                return value::from_list(items, n);
+            }
+            case '{': {
+                const std::uint32_t n = count(i);
+                auto* entries = n == 0 ? nullptr : reinterpret_cast<map_entry*>(slots_);
+                slots_ += 2 * static_cast<std::size_t>(n);
+                ++i;
+                for (std::uint32_t k = 0; k < n; ++k) {
+                    entries[k].key = string_at(payload_of(tape_[i++]));
+                    entries[k].val = next(i);
+                }
+                ++i;  // '}'
+                check_duplicates(entries, n);
+                return value::from_map(entries, n);
+            }
+            default:  // 'n'
+                ++i;
+                return value{};
+        }
     }
 
     void check_duplicates(const map_entry* e, std::size_t n) {
         if (n < 2) return;
         if (n <= 16) {
-            for (std::size_t i = 1; i < n; ++i)
-                for (std::size_t k = 0; k < i; ++k)
-                    if (e[i].key.as_string() == e[k].key.as_string())
-                        duplicate(e[i].key.as_string());
+            for (std::size_t i = 1; i < n; ++i) {
+                const std::string_view k = e[i].key.as_string();
+                for (std::size_t j = 0; j < i; ++j)
+                    if (e[j].key.as_string() == k) throw_duplicate_key(json_, source_, k);
+            }
             return;
         }
-        scratch.clear();
+        scratch_.clear();
         for (std::size_t i = 0; i < n; ++i)
-            scratch.push_back(e[i].key.as_string());
-        std::sort(scratch.begin(), scratch.end());
-        auto it = std::adjacent_find(scratch.begin(), scratch.end());
-        if (it != scratch.end()) duplicate(*it);
+            scratch_.push_back(e[i].key.as_string());
+        std::sort(scratch_.begin(), scratch_.end());
+        if (auto it = std::adjacent_find(scratch_.begin(), scratch_.end()); it != scratch_.end())
+            throw_duplicate_key(json_, source_, *it);
     }
 
-    value build(simdjson::dom::element el) {
-        using simdjson::dom::element_type;
-        switch (el.type()) {
-            case element_type::NULL_VALUE:
-                return value{};
-            case element_type::BOOL:
-                return value::from_bool(bool(el));
-            case element_type::INT64:
-                return value::from_int(int64_t(el));
-            case element_type::UINT64:
-                return value::from_uint(uint64_t(el));
-            case element_type::DOUBLE:
-                return value::from_double(double(el));
-            case element_type::STRING:
-                return b.string(std::string_view(el));
-            case element_type::ARRAY: {
-                auto arr = simdjson::dom::array(el);
-                value* items = nullptr;
-                auto out = b.list(arr.size(), items);
-                std::size_t i = 0;
-                for (auto e : arr)
-                    items[i++] = build(e);
-                return out;
-            }
-            case element_type::OBJECT: {
-                auto obj = simdjson::dom::object(el);
-                map_entry* entries = nullptr;
-                auto out = b.map(obj.size(), entries);
-                std::size_t i = 0;
-                for (auto [k, e] : obj) {
-                    entries[i].key = b.string(k);
-                    entries[i].val = build(e);
-                    ++i;
-                }
-                check_duplicates(entries, i);
-                return out;
-            }
-        }
-        return value{};
-    }
+    const std::uint64_t* tape_;
+    const std::uint8_t* strings_;
+    std::string_view json_;
+    std::string_view source_;
+    value* slots_ = nullptr;
+    char* text_ = nullptr;
+    std::vector<std::string_view> scratch_;
 };
 
 // simdjson reports what went wrong but not where: nlohmann's SAX parser names the line, the
@@ -254,14 +358,13 @@ static_assert(value_builder::max_nesting == detail::max_json_nesting);
 document document::parse(std::string_view json, std::string_view source) {
     json = detail::without_bom(json);
     thread_local simdjson::dom::parser parser;
-    simdjson::padded_string padded(json);
+    // simdjson reads past the end of its input: it copies the text into a padded buffer of its
+    // own (kept by the parser: no allocation per document)
     simdjson::dom::element root;
-    if (auto err = parser.parse(padded).get(root); err != simdjson::SUCCESS)
+    if (auto err = parser.parse(json.data(), json.size(), true).get(root); err != simdjson::SUCCESS)
         report_syntax_error(json, source, simdjson::error_message(err));
     document d;
-    value_builder b(d.arena());
-    sj_builder sb{b, source, json, {}};
-    d.root_ = sb.build(root);
+    d.root_ = tape_builder(parser.doc, json, source).build(d.arena());
     return d;
 }
 

@@ -60,7 +60,7 @@ void engine::conform_integers(document& app) const {
 
 void engine::validate_located(const document& app, std::string_view source,
                               std::uint32_t first_line, std::string_view text) const {
-    const std::string src(source);
+    const auto src = [&] { return std::string(source); };  // errors only
     // The line of a JSON path inside the text (multi-line documents), or the first line.
     auto line_for = [&](const std::string& path) -> std::uint32_t {
         if (text.empty()) return first_line;
@@ -68,17 +68,17 @@ void engine::validate_located(const document& app, std::string_view source,
         return l == 0 ? first_line : (first_line == 0 ? 1 : first_line) + l - 1;
     };
     if (app.root().kind() != kind::map)
-        throw input_error(src, first_line, "$", "an application must be a JSON object");
+        throw input_error(src(), first_line, "$", "an application must be a JSON object");
     // a number the schema calls an integer but int64 does not hold: said so, not "wrong type"
     if (auto f = schema_->integer_beyond_int64(app.root()))
-        throw input_error(src, line_for(f->json_path), f->json_path, f->message);
+        throw input_error(src(), line_for(f->json_path), f->json_path, f->message);
     if (auto f = schema_->validate(app.root()))
-        throw input_error(src, line_for(f->json_path), f->json_path, f->message);
+        throw input_error(src(), line_for(f->json_path), f->json_path, f->message);
     // Facts the schema cannot say: dates must be real calendar days.
     const value* submitted = app.root().find("submitted_on");
     if (submitted != nullptr && submitted->kind() == kind::string &&
         !date::parse(submitted->as_string()))
-        throw input_error(src, line_for("$.submitted_on"), "$.submitted_on",
+        throw input_error(src(), line_for("$.submitted_on"), "$.submitted_on",
                           "'" + std::string(submitted->as_string()) + "' is not a calendar date");
 }
 
@@ -190,25 +190,38 @@ std::size_t engine::check_stream(std::istream& in, bool jsonl, std::string_view 
 
     // JSON Lines: read a batch of lines, check it (in parallel when asked), hand the results
     // over in order, repeat. Memory is bounded by the batch size.
+    // A batch's lines sit one after the other in one buffer, and each line is read into one
+    // string: both are reused, so that reading allocates nothing per line. One line at a time
+    // (one thread), the line is checked where it was read.
     const std::size_t batch_size = threads > 1 ? 1024 : 1;
     jsonl_reader reader(in);
-    std::vector<input_line> lines;
+    input_line line;
+    std::string text;
+    struct span {
+        std::size_t offset = 0, size = 0;
+        std::uint32_t number = 0;
+    };
+    std::vector<span> lines;
     std::vector<std::optional<result>> results;
     bool more = true;
     while (more) {
+        text.clear();
         lines.clear();
         while (lines.size() < batch_size) {
-            auto line = reader.next();
-            if (!line) {
+            if (!reader.next(line)) {
                 more = false;
                 break;
             }
-            lines.push_back(std::move(*line));
+            lines.push_back({text.size(), line.text.size(), line.number});
+            if (batch_size > 1) text += line.text;
         }
         if (lines.empty()) break;
         results.assign(lines.size(), std::nullopt);
         detail::parallel_for(lines.size(), threads, [&](std::size_t i) {
-            results[i] = checked(*this, lines[i].text, source, lines[i].number, opts);
+            const std::string_view json =
+                batch_size > 1 ? std::string_view(text).substr(lines[i].offset, lines[i].size)
+                               : std::string_view(line.text);
+            results[i] = checked(*this, json, source, lines[i].number, opts);
         });
         for (auto& r : results)
             sink(index++, std::move(*r));

@@ -28,16 +28,22 @@ nlohmann::json parse_input_json(std::string_view text, std::string_view source,
     return j;
 }
 
+bool jsonl_reader::next(input_line& line) {
+    while (std::getline(*in_, line.text)) {
+        ++lines_;
+        if (lines_ == 1 && detail::without_bom(line.text).size() != line.text.size())
+            line.text.erase(0, 3);
+        if (line.text.find_first_not_of(" \t\r") == std::string::npos) continue;
+        line.number = lines_;
+        return true;
+    }
+    return false;
+}
+
 std::optional<input_line> jsonl_reader::next() {
     input_line out;
-    while (std::getline(*in_, out.text)) {
-        ++lines_;
-        if (lines_ == 1) out.text = std::string(detail::without_bom(out.text));
-        if (out.text.find_first_not_of(" \t\r") == std::string::npos) continue;
-        out.number = lines_;
-        return out;
-    }
-    return std::nullopt;
+    if (!next(out)) return std::nullopt;
+    return out;
 }
 
 }  // namespace telecomply

@@ -1,6 +1,7 @@
 #include "telecomply/rules/verdict.hpp"
 
 #include "base/enum_names.hpp"
+#include "base/json_writer.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -37,52 +38,72 @@ std::string_view to_string(decision d) noexcept {
 
 namespace {
 
-std::string param_text(const nlohmann::json& v) {
-    if (v.is_string()) return v.get<std::string>();
-    if (v.is_array()) {
-        std::string out;
-        for (const auto& e : v)
-            out += (out.empty() ? "" : ", ") + param_text(e);
-        return out;
+// A parameter as a message shows it: text as it is, a list joined by ", ", a range as
+// "start–end", anything else as compact JSON. Appended to `out`.
+void param_text(std::string& out, const nlohmann::json& v) {
+    if (v.is_string()) {
+        out += v.get_ref<const std::string&>();
+    } else if (v.is_array()) {
+        const std::size_t start = out.size();
+        for (const auto& e : v) {
+            if (out.size() != start) out += ", ";  // once some text is there
+            param_text(out, e);
+        }
+    } else if (v.is_object() && v.contains("start") && v.contains("end")) {
+        param_text(out, v["start"]);
+        out += "–";
+        param_text(out, v["end"]);
+    } else {
+        // the text dump() gives (parameters come from JSON files: valid UTF-8)
+        detail::json_writer(out).value(v);
     }
-    if (v.is_object() && v.contains("start") && v.contains("end"))
-        return param_text(v["start"]) + "–" + param_text(v["end"]);
-    return v.dump();
 }
 
-// Fills {subject} and {params.NAME} (and {params.NAME.field}) placeholders.
+// Appends `text` with its {subject} and {params.NAME} (and {params.NAME.field}) placeholders
+// filled in.
+void render_into(std::string& out, std::string_view text, std::string_view subject,
+                 const nlohmann::json* params) {
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto open = text.find('{', i);
+        if (open == std::string_view::npos) break;
+        const auto close = text.find('}', open);
+        if (close == std::string_view::npos) break;
+        out.append(text.substr(i, open - i));
+        const std::string_view key = text.substr(open + 1, close - open - 1);
+        const nlohmann::json* param = nullptr;  // what {params.NAME...} names, if anything
+        if (key.starts_with("params.") && params != nullptr) {
+            param = params;
+            std::size_t p = 7;
+            while (param != nullptr && p <= key.size()) {
+                const auto dot = key.find('.', p);
+                const std::string part(key.substr(
+                    p, dot == std::string_view::npos ? std::string_view::npos : dot - p));
+                const auto it = param->find(part);  // end() when not an object
+                param = it != param->end() ? &*it : nullptr;
+                if (dot == std::string_view::npos) break;
+                p = dot + 1;
+            }
+        }
+        if (key == "subject") {
+            out.append(subject);
+        } else if (param != nullptr) {
+            param_text(out, *param);
+        } else {
+            out.push_back('{');
+            out.append(key);
+            out.push_back('}');
+        }
+        i = close + 1;
+    }
+    out.append(text.substr(i));
+}
+
 std::string render(const std::string& text, const std::string& subject,
                    const nlohmann::json* params) {
     std::string out;
     out.reserve(text.size() + 16);
-    std::size_t i = 0;
-    while (i < text.size()) {
-        const auto open = text.find('{', i);
-        if (open == std::string::npos) break;
-        const auto close = text.find('}', open);
-        if (close == std::string::npos) break;
-        out.append(text, i, open - i);
-        const std::string key = text.substr(open + 1, close - open - 1);
-        if (key == "subject") {
-            out += subject;
-        } else if (key.rfind("params.", 0) == 0 && params != nullptr) {
-            const nlohmann::json* cur = params;
-            std::size_t p = 7;
-            while (cur != nullptr && p <= key.size()) {
-                const auto dot = key.find('.', p);
-                const std::string part =
-                    key.substr(p, dot == std::string::npos ? std::string::npos : dot - p);
-                cur = cur->is_object() && cur->contains(part) ? &(*cur)[part] : nullptr;
-                if (dot == std::string::npos) break;
-                p = dot + 1;
-            }
-            out += cur != nullptr ? param_text(*cur) : "{" + key + "}";
-        } else {
-            out += "{" + key + "}";
-        }
-        i = close + 1;
-    }
-    out.append(text, i, std::string::npos);
+    render_into(out, text, subject, params);
     return out;
 }
 
@@ -197,6 +218,130 @@ nlohmann::json verdict::to_json() const {
         j["trace"] = std::move(ts);
     }
     return j;
+}
+
+namespace {
+
+// A rule's text in both languages as {"en": ..., "zh": ...}, its placeholders filled in.
+void write_localized(detail::json_writer& w, const localized* text, const std::string& subject,
+                     const nlohmann::json* params) {
+    thread_local std::string rendered;  // one text rendered, before it is escaped
+    w.begin_object();
+    for (const auto& [lang, t] : {std::pair<std::string_view, const std::string*>{
+                                      "en", text != nullptr ? &text->en : nullptr},
+                                  {"zh", text != nullptr ? &text->zh : nullptr}}) {
+        w.key(lang);
+        if (t == nullptr) {
+            w.string({});
+        } else if (t->find('{') == std::string::npos) {
+            w.string(*t);  // nothing to fill in
+        } else {
+            rendered.clear();
+            render_into(rendered, *t, subject, params);
+            w.string(rendered);
+        }
+    }
+    w.end_object();
+}
+
+}  // namespace
+
+// The members in the order of to_json()'s object (nlohmann's keys are sorted).
+void verdict::write_json(std::string& out, int indent, int current_indent) const {
+    detail::json_writer w(out, indent, current_indent);
+    w.begin_object();
+    w.member("application", application);
+    w.member("as_of", as_of.to_string());
+    w.member("decision", to_string(outcome));
+    w.key("findings");
+    w.begin_array();
+    for (const auto& f : findings) {
+        const rule* r = f.source.get();
+        w.begin_object();
+        w.member("code", f.code());
+        w.key("message");
+        write_localized(w, r != nullptr ? &r->message : nullptr, f.subject,
+                        r != nullptr ? r->params : nullptr);
+        w.member("reference", f.reference());
+        w.key("remedy");
+        write_localized(w, r != nullptr ? &r->remedy : nullptr, f.subject,
+                        r != nullptr ? r->params : nullptr);
+        w.member("rule", f.rule_id());
+        w.member("severity", to_string(f.level));
+        if (!f.subject.empty()) w.member("subject", f.subject);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("obligations");
+    w.begin_array();
+    for (const auto& o : obligations) {
+        w.begin_object();
+        w.member("code", o.code);
+        if (o.source) w.member("rule", o.source->id);
+        w.end_object();
+    }
+    w.end_array();
+    w.member("region", region);
+    if (rules) {
+        w.key("ruleset");
+        w.begin_object();
+        w.key("chain");
+        w.begin_array();
+        for (const auto& c : rules->chain())
+            w.string(c);
+        w.end_array();
+        w.member("digest", rules->digest());
+        w.member("id", rules->id());
+        w.member("version", rules->version());
+        w.end_object();
+    }
+    if (trace) {
+        w.key("trace");
+        w.begin_array();
+        for (const auto& t : *trace) {
+            const rule* r = t.source.get();
+            w.begin_object();
+            if (r != nullptr && !r->code.empty()) w.member("code", r->code);
+            if (!t.detail.empty()) w.member("detail", t.detail);
+            w.key("inputs");
+            w.begin_object();
+            for (const auto& [path, text] : t.inputs) {
+                w.key(path);
+                w.value(nlohmann::json::parse(text));
+            }
+            w.end_object();
+            w.member("outcome", t.outcome);
+            if (r != nullptr) {
+                w.key("remedy");
+                write_localized(w, &r->remedy, t.subject, r->params);
+                if (!r->require_src.empty()) w.member("require", r->require_src);
+            }
+            w.member("rule", r != nullptr ? std::string_view(r->id) : std::string_view());
+            if (!t.subject.empty()) w.member("subject", t.subject);
+            if (r != nullptr && !r->when_src.empty()) w.member("when", r->when_src);
+            w.end_object();
+        }
+        w.end_array();
+    }
+    w.key("unknowns");
+    w.begin_array();
+    for (const auto& u : unknowns) {
+        const rule* r = u.source.get();
+        w.begin_object();
+        if (r != nullptr && !r->code.empty()) w.member("code", r->code);
+        w.key("missing");
+        w.begin_array();
+        for (const auto& m : u.missing)
+            w.string(m);
+        w.end_array();
+        if (!u.reason.empty()) w.member("reason", u.reason);
+        w.member("rule", u.rule_id());
+        if (r != nullptr) w.member("severity", to_string(r->level));
+        if (!u.subject.empty()) w.member("subject", u.subject);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
 }
 
 namespace {

@@ -3,11 +3,15 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -248,6 +252,141 @@ TEST_CASE("document: malformed JSON gives an input_error with the line and the J
 }
 
 // ------------------------------------------------------------------ lookups
+
+namespace {
+
+// Whether `v` holds exactly what nlohmann reads from the same text: kinds, bytes, bits of
+// doubles, and the order of object members.
+bool same_tree(const value& v, const nlohmann::ordered_json& j) {
+    using t = nlohmann::ordered_json::value_t;
+    switch (j.type()) {
+        case t::null:
+            return v.is_null();
+        case t::boolean:
+            return v.kind() == kind::bool_ && v.as_bool() == j.get<bool>();
+        case t::number_integer:
+            return v.kind() == kind::int_ && v.as_int() == j.get<std::int64_t>();
+        case t::number_unsigned: {
+            const auto u = j.get<std::uint64_t>();
+            if (u <= static_cast<std::uint64_t>(INT64_MAX))
+                return v.kind() == kind::int_ && v.as_int() == static_cast<std::int64_t>(u);
+            return v.kind() == kind::uint_ && v.as_uint() == u;
+        }
+        case t::number_float: {
+            const double d = j.get<double>();
+            return v.kind() == kind::double_ && v.as_double() == d &&
+                   std::signbit(v.as_double()) == std::signbit(d);
+        }
+        case t::string:
+            return v.kind() == kind::string && v.as_string() == j.get_ref<const std::string&>();
+        case t::array: {
+            if (v.kind() != kind::list || v.size() != j.size()) return false;
+            for (std::size_t i = 0; i < j.size(); ++i)
+                if (!same_tree(v.list_begin()[i], j[i])) return false;
+            return true;
+        }
+        case t::object: {
+            if (v.kind() != kind::map || v.size() != j.size()) return false;
+            std::size_t i = 0;
+            for (auto it = j.begin(); it != j.end(); ++it, ++i) {
+                const map_entry& e = v.map_begin()[i];
+                if (e.key.kind() != kind::string || e.key.as_string() != it.key() ||
+                    !same_tree(e.val, it.value()))
+                    return false;
+            }
+            return true;
+        }
+        default:
+            return false;
+    }
+}
+
+// Random JSON: every kind, escapes (ASCII-only text escapes all else as \uXXXX, surrogate pairs
+// included), long and empty strings, big objects, deep nesting.
+nlohmann::ordered_json random_json(std::mt19937_64& rng, int depth) {
+    static const std::vector<std::string> words = {
+        "",
+        "a",
+        "key",
+        "号码",
+        "emoji😀",
+        "q\"uote",
+        "back\\slash",
+        "ctl\x01\n\t",
+        std::string(1, '\0'),
+        "long text that crosses several sixteen-byte blocks of input",
+        "é/ü",
+        "\x7f"};
+    auto word = [&] { return words[rng() % words.size()] + words[rng() % words.size()]; };
+    const unsigned pick =
+        depth >= 6 ? static_cast<unsigned>(rng() % 6) : static_cast<unsigned>(rng() % 9);
+    switch (pick) {
+        case 0:
+            return nullptr;
+        case 1:
+            return rng() % 2 == 0;
+        case 2:
+            return static_cast<std::int64_t>(rng());
+        case 3:
+            return rng();  // above INT64_MAX half the time
+        case 4: {
+            double d = 0;
+            const std::uint64_t bits = rng();
+            std::memcpy(&d, &bits, sizeof d);
+            if (!std::isfinite(d)) d = -0.0;
+            return rng() % 2 == 0 ? d : static_cast<double>(rng() % 100000) / 8.0;
+        }
+        case 5:
+            return word();
+        case 6:
+        case 7: {
+            auto o = nlohmann::ordered_json::object();
+            const auto n = rng() % 3 == 0 ? rng() % 40 : rng() % 5;
+            for (std::uint64_t i = 0; i < n; ++i)
+                o[word() + std::to_string(i)] = random_json(rng, depth + 1);
+            return o;
+        }
+        default: {
+            auto a = nlohmann::ordered_json::array();
+            const auto n = rng() % 6;
+            for (std::uint64_t i = 0; i < n; ++i)
+                a.push_back(random_json(rng, depth + 1));
+            return a;
+        }
+    }
+}
+
+}  // namespace
+
+TEST_CASE("document: parsing reads what nlohmann reads, in the document's order") {
+    std::mt19937_64 rng(1234);
+    for (int round = 0; round < 3000; ++round) {
+        const auto j = random_json(rng, 0);
+        const int indent = static_cast<int>(rng() % 3) - 1;  // compact, 0 or 1 space per level
+        const std::string text = j.dump(indent, ' ', rng() % 2 == 0);
+        CAPTURE(text);
+        const auto doc = document::parse(text);
+        REQUIRE(same_tree(doc.root(), nlohmann::ordered_json::parse(text)));
+    }
+    // many documents parsed one after the other by one thread's parser, kept alive together
+    std::vector<std::pair<std::string, document>> kept;
+    for (int round = 0; round < 200; ++round) {
+        std::string text = random_json(rng, 0).dump();
+        auto doc = document::parse(text);
+        kept.emplace_back(std::move(text), std::move(doc));
+    }
+    for (const auto& [text, doc] : kept)
+        CHECK(same_tree(doc.root(), nlohmann::ordered_json::parse(text)));
+    // deep nesting to the limit, and escapes that shrink a lot when read
+    std::string deep =
+        std::string(1023, '[') + "\"\\u00e9\\ud83d\\ude00\"" + std::string(1023, ']');
+    CHECK(same_tree(document::parse(deep).root(), nlohmann::ordered_json::parse(deep)));
+    std::string escapes = "[";
+    for (int i = 0; i < 500; ++i)
+        escapes += std::string(i == 0 ? "" : ",") + "\"\\u0000\\\"\\\\\\/\\b\\f\\n\\r\\t\\u4e2d\"";
+    escapes += "]";
+    CHECK(same_tree(document::parse(escapes).root(), nlohmann::ordered_json::parse(escapes)));
+}
 
 TEST_CASE("document::at") {
     const auto doc = document::parse(R"({

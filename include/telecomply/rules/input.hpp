@@ -44,6 +44,10 @@ class jsonl_reader {
 
     /// The next non-blank line, or nullopt at the end of the stream (or when it fails).
     [[nodiscard]] std::optional<input_line> next();
+    /// The next non-blank line into `line`, reusing its text's storage (a loop reading many
+    /// lines then allocates only for the longest); false at the end of the stream (or when it
+    /// fails), `line` then unspecified.
+    [[nodiscard]] bool next(input_line& line);
     /// Lines read so far, blank ones included.
     [[nodiscard]] std::uint32_t lines_read() const noexcept { return lines_; }
 

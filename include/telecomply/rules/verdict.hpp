@@ -100,6 +100,13 @@ struct verdict {
     /// The verdict as JSON (docs/rulesets.md): {application, region, as_of, ruleset{id, version,
     /// chain, digest}, decision, findings[], unknowns[], obligations[], trace?}.
     [[nodiscard]] nlohmann::json to_json() const;
+    /// Appends the JSON of to_json() to `out` as text without building it: the bytes
+    /// `to_json().dump(indent)` gives (what `telecomply check` and `explain` print). `indent` < 0:
+    /// compact; else that many spaces per level, the lines after the first indented by
+    /// `current_indent` more (a verdict inside an array). Text that is not valid UTF-8 is
+    /// written with U+FFFD for each bad sequence, as dump() with error_handler_t::replace does
+    /// (plain dump() would throw).
+    void write_json(std::string& out, int indent = -1, int current_indent = 0) const;
     [[nodiscard]] bool has_blocking() const noexcept;
     /// A report a person reads: the decision, blocking findings first with their remedies,
     /// then warnings, information, unknowns and obligations. `lang`: "zh", "en" or "both".

@@ -2,8 +2,15 @@
 
 #include <datetime.h>
 
+#include <algorithm>
+#include <array>
+#include <atomic>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 #include "telecomply/expr/time_parts.hpp"
 
@@ -243,6 +250,207 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
     }
     bad(path, "unsupported Python type '" +
                   std::string(py::str(py::type::handle_of(obj).attr("__name__"))) + "'");
+}
+
+namespace {
+
+// The walk of to_application(): plain JSON-like data only. It reads the objects without
+// calling Python code (no __getitem__, __len__ or items() of a subclass, no repr) and keeps no
+// path; whatever it does not take (another type, a key that is not str, NaN, an integer out of
+// int64, a str with a lone surrogate, the nesting limit) it refuses by throwing `declined`, and
+// to_value() then converts the whole application again, with its values, messages and paths.
+struct declined {};
+
+class plain_walk {
+  public:
+    explicit plain_walk(value_builder& b) noexcept : b_(b) {}
+
+    value walk(PyObject* o, std::uint32_t depth) {
+        if (o == Py_None) return value{};
+        if (PyUnicode_Check(o)) return value::from_string(text(o));
+        if (PyBool_Check(o)) return value::from_bool(o == Py_True);
+        if (PyLong_Check(o)) {
+            int overflow = 0;
+            const long long v = PyLong_AsLongLongAndOverflow(o, &overflow);
+            if (overflow != 0) throw declined{};  // uint64, or out of range: to_value() says
+            return value::from_int(v);
+        }
+        if (PyFloat_Check(o)) {
+            const double d = PyFloat_AS_DOUBLE(o);
+            if (!std::isfinite(d)) throw declined{};
+            return value::from_double(d);
+        }
+        if (PyDict_Check(o)) return map(o, depth);
+        // exact types only: a subclass's __len__ or __getitem__ is to_value()'s to call
+        if (PyList_CheckExact(o) || PyTuple_CheckExact(o))
+            return list(PySequence_Fast_ITEMS(o), PySequence_Fast_GET_SIZE(o), depth);
+        throw declined{};
+    }
+
+    /// The bytes the document holds; the next one starts with a block this size.
+    [[nodiscard]] std::size_t used() const noexcept {
+        return used_ - static_cast<std::size_t>(end_ - cur_);
+    }
+
+  private:
+    value map(PyObject* o, std::uint32_t depth) {
+        // the root is level 1, as in every JSON reader of the library
+        if (depth >= value_builder::max_nesting) throw declined{};
+        const auto n = static_cast<std::size_t>(PyDict_GET_SIZE(o));
+        auto* entries = take<map_entry>(n);
+        PyObject *k = nullptr, *v = nullptr;
+        Py_ssize_t pos = 0;
+        std::size_t i = 0;
+        while (i < n && PyDict_Next(o, &pos, &k, &v)) {
+            if (!PyUnicode_Check(k)) throw declined{};
+            entries[i].key = key(k);
+            entries[i].val = walk(v, depth + 1);
+            ++i;
+        }
+        return value::from_map(entries, static_cast<std::uint32_t>(i));
+    }
+
+    value list(PyObject* const* items, Py_ssize_t size, std::uint32_t depth) {
+        if (depth >= value_builder::max_nesting) throw declined{};
+        const auto n = static_cast<std::size_t>(size);
+        auto* out = take<value>(n);
+        for (std::size_t i = 0; i < n; ++i)
+            out[i] = walk(items[i], depth + 1);
+        return value::from_list(out, static_cast<std::uint32_t>(n));
+    }
+
+    static bool ready(PyObject* s) {
+#if PY_VERSION_HEX < 0x030C0000
+        return PyUnicode_IS_READY(s) != 0;
+#else
+        (void)s;
+        return true;  // every str is, since 3.12
+#endif
+    }
+
+    // A str's UTF-8, written into the document from the str's code points.
+    std::string_view text(PyObject* s) {
+        if (!ready(s) || !PyUnicode_IS_COMPACT(s)) {
+            // a str subclass or a legacy str: CPython encodes it (and caches the result)
+            Py_ssize_t n = 0;
+            const char* p = PyUnicode_AsUTF8AndSize(s, &n);
+            if (p == nullptr) {
+                PyErr_Clear();
+                throw declined{};
+            }
+            return copy(p, static_cast<std::size_t>(n));
+        }
+        const auto n = static_cast<std::size_t>(PyUnicode_GET_LENGTH(s));
+        const void* data = PyUnicode_DATA(s);
+        switch (PyUnicode_KIND(s)) {
+            case PyUnicode_1BYTE_KIND:
+                if (PyUnicode_IS_ASCII(s)) return copy(static_cast<const char*>(data), n);
+                return encode(static_cast<const Py_UCS1*>(data), n, 2);
+            case PyUnicode_2BYTE_KIND:
+                return encode(static_cast<const Py_UCS2*>(data), n, 3);
+            default:
+                return encode(static_cast<const Py_UCS4*>(data), n, 4);
+        }
+    }
+
+    template <class C>
+    std::string_view encode(const C* cp, std::size_t n, std::size_t most) {
+        if (n == 0) return {};
+        auto* const start = take<char>(n * most);
+        auto* p = reinterpret_cast<unsigned char*>(start);
+        for (std::size_t i = 0; i < n; ++i) {
+            const std::uint32_t c = cp[i];
+            if (c < 0x80) {
+                *p++ = static_cast<unsigned char>(c);
+            } else if (c < 0x800) {
+                *p++ = static_cast<unsigned char>(0xC0 | (c >> 6));
+                *p++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
+            } else if (c < 0x10000) {
+                if (c >= 0xD800 && c <= 0xDFFF) throw declined{};  // not Unicode: to_value() says
+                *p++ = static_cast<unsigned char>(0xE0 | (c >> 12));
+                *p++ = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+                *p++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
+            } else {
+                *p++ = static_cast<unsigned char>(0xF0 | (c >> 18));
+                *p++ = static_cast<unsigned char>(0x80 | ((c >> 12) & 0x3F));
+                *p++ = static_cast<unsigned char>(0x80 | ((c >> 6) & 0x3F));
+                *p++ = static_cast<unsigned char>(0x80 | (c & 0x3F));
+            }
+        }
+        cur_ = p;  // what the longest encoding would have needed and this one did not, back
+        return {start, static_cast<std::size_t>(reinterpret_cast<char*>(p) - start)};
+    }
+
+    std::string_view copy(const char* s, std::size_t n) {
+        if (n == 0) return {};
+        char* p = take<char>(n);
+        std::memcpy(p, s, n);
+        return {p, n};
+    }
+
+    // Keys repeat (every element of a list of objects has the same ones; json.loads gives them
+    // as one str object each): written into the document once per key object.
+    value key(PyObject* k) {
+        auto& slot = keys_[(reinterpret_cast<std::uintptr_t>(k) >> 4) % keys_.size()];
+        if (slot.first != k) slot = {k, value::from_string(text(k))};
+        return slot.second;
+    }
+
+    // Memory for n T's, from blocks the document's arena gives: one block holds a typical
+    // application whole (each allocation of the arena's own takes a chunk of its own).
+    template <class T>
+    T* take(std::size_t n) {
+        if (n == 0) return nullptr;
+        static_assert(alignof(T) <= alignof(value) && std::is_trivially_destructible_v<T>);
+        constexpr std::size_t align = alignof(T);
+        auto* p = reinterpret_cast<unsigned char*>(
+            (reinterpret_cast<std::uintptr_t>(cur_) + (align - 1)) & ~std::uintptr_t{align - 1});
+        const std::size_t bytes = n * sizeof(T);
+        if (cur_ == nullptr || p + bytes > end_) {
+            const std::size_t size = std::max(bytes, next_block_);
+            next_block_ *= 2;
+            p = static_cast<unsigned char*>(b_.arena().allocate(size, alignof(value)));
+            used_ += size;
+            end_ = p + size;
+        }
+        cur_ = p + bytes;
+        return reinterpret_cast<T*>(p);
+    }
+
+    value_builder& b_;
+    unsigned char* cur_ = nullptr;
+    unsigned char* end_ = nullptr;
+    std::size_t used_ = 0;
+    std::size_t next_block_ = first_block().load(std::memory_order_relaxed);
+    std::array<std::pair<PyObject*, value>, 64> keys_{};
+
+  public:
+    // The size of the first block: what the last application took (they look alike), and a
+    // quarter more.
+    static std::atomic<std::size_t>& first_block() {
+        static std::atomic<std::size_t> size{4096};
+        return size;
+    }
+};
+
+}  // namespace
+
+document to_application(py::handle app) {
+    try {
+        return document::build([&](value_builder& b) {
+            plain_walk w(b);
+            const value root = w.walk(app.ptr(), 0);
+            plain_walk::first_block().store(
+                std::clamp<std::size_t>(w.used() + w.used() / 4, 1024, std::size_t{1} << 20),
+                std::memory_order_relaxed);
+            return root;
+        });
+    } catch (const declined&) {
+    }
+    return document::build([&](value_builder& b) {
+        std::string path = "$";
+        return to_value(app, b, path, 0, true);
+    });
 }
 
 py::object to_python(const value& v) {

@@ -20,6 +20,14 @@ namespace py = pybind11;
 value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_t depth = 0,
                bool json_only = false);
 
+/// An application given as a dict (or another mapping) as a document: exactly what
+/// to_value(app, b, "$", 0, true) builds, with the same errors (input_error naming "<python>"
+/// and the JSON path). Plain data (dict, list, tuple, str, int, float, bool, None) takes a
+/// walk that calls no Python code, changes no object (a str's UTF-8 is written into the
+/// document, not cached in the str) and builds no path; anything else, or any problem, is left
+/// to to_value() from the start.
+document to_application(py::handle app);
+
 /// Converts a value to Python (timestamps as aware UTC datetimes, durations as timedeltas,
 /// dates as datetime.date). Error values raise EvaluationError.
 py::object to_python(const value& v);

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "check_many.hpp"
 #include "convert.hpp"
 #include "telecomply/base/version.hpp"
 #include "telecomply/rules/engine.hpp"
@@ -86,10 +87,7 @@ document make_document(const engine& e, py::handle app, const std::string& sourc
     }
     if (!PyDict_Check(app.ptr()) && !PyMapping_Check(app.ptr()))
         throw usage_error(source + ": an application is a dict or a JSON string");
-    document doc = document::build([&](value_builder& b) {
-        std::string path = "$";
-        return to_value(app, b, path, 0, true);
-    });
+    document doc = to_application(app);
     e.validate(doc, source);
     return doc;
 }
@@ -291,38 +289,10 @@ void bind_engine(py::module_& m) {
                         "text, check_many(text.splitlines())");
                 check_options opts;
                 opts.as_of = as_date(as_of);
-                // Building documents needs the GIL; checking them does not. An application
-                // that cannot be built is that item's error, named apps[i].
-                std::vector<engine::batch_item> items;
-                std::vector<std::exception_ptr> unbuilt;
-                for (auto app : apps) {
-                    const std::size_t i = items.size();
-                    unbuilt.emplace_back();
-                    try {
-                        if (py::isinstance<py::str>(app)) {
-                            items.emplace_back(app.cast<std::string>());
-                            continue;
-                        }
-                        if (!PyDict_Check(app.ptr()) && !PyMapping_Check(app.ptr()))
-                            throw input_error("apps[" + std::to_string(i) + "]", 0, "$",
-                                              "an application is a dict or a JSON string");
-                        items.emplace_back(document::build([&](value_builder& b) {
-                            std::string path = "$";
-                            return to_value(app, b, path, 0, true);
-                        }));
-                    } catch (const input_error& err) {
-                        unbuilt.back() = std::make_exception_ptr(input_error(
-                            "apps[" + std::to_string(i) + "]", 0, err.json_path(), err.message()));
-                        items.emplace_back(document());  // judged by nobody: its error stands
-                    }
-                }
-                std::vector<engine::outcome> out;
-                {
-                    py::gil_scoped_release release;
-                    out = e.check_each(items, opts, threads, validate, "apps");
-                }
-                for (std::size_t i = 0; i < out.size(); ++i)
-                    if (unbuilt[i]) out[i] = unbuilt[i];
+                // Applications are converted on this thread with the GIL held and checked, a chunk
+                // at a time, with it released; one that cannot be built is that item's error.
+                std::vector<engine::outcome> out =
+                    check_applications(e, apps, opts, threads, validate);
                 if (errors == "raise")
                     for (auto& o : out)
                         if (auto* x = std::get_if<std::exception_ptr>(&o))
@@ -360,7 +330,8 @@ void bind_engine(py::module_& m) {
             py::arg("apps"), py::arg("threads") = 0, py::arg("as_of") = py::none(),
             py::arg("validate") = true, py::kw_only(), py::arg("errors") = "return",
             "Checks many applications (dicts or JSON texts) on `threads` threads (0: every core)\n"
-            "with the GIL released; one item per application, in input order.\n"
+            "with the GIL released (it is held only while a dict is read); one item per\n"
+            "application, in input order.\n"
             "errors=\"return\" (the default): an application that cannot be checked gives, in its\n"
             "place, the telecomply.Error instance that stopped it (InputError naming apps[i] and\n"
             "the JSON path, NotFoundError for a region without rules...), as `telecomply check`\n"

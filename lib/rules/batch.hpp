@@ -1,7 +1,8 @@
 #pragma once
 // The batch thread pool: engine::check_stream() (JSON Lines, `telecomply check --threads`) and
-// engine::check_many() (Python's Engine.check_many) check their applications through it.
-// Private to the library.
+// engine::check_many() / check_each() check their applications through it. (Python's
+// Engine.check_many has a pool of its own, bindings/python/check_many.cpp, that checks while
+// the calling thread still converts.) Private to the library.
 
 #include <cstddef>
 #include <functional>

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <mutex>
 
 #include "base/digest.hpp"
 #include "base/json_io.hpp"
@@ -60,7 +61,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
 
     const std::vector<const source*>& key = chain;  // root first
     {
-        std::lock_guard lock(mutex_);
+        const std::shared_lock lock(mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     }
 
@@ -237,7 +238,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     rs->memo_slots_ = plan.slots;
     rs->memo_element_slots_ = plan.element_slots;
 
-    std::lock_guard lock(mutex_);
+    const std::unique_lock lock(mutex_);
     auto [it, inserted] = cache_.emplace(key, rs);
     return it->second;
 }

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -190,7 +190,8 @@ class catalogue {
     std::filesystem::path dir_;
     std::map<std::string, std::vector<std::shared_ptr<const source>>, std::less<>> by_id_;
     std::shared_ptr<const calendar_set> calendars_;
-    mutable std::mutex mutex_;
+    // every check reads the cache (shared); composing a version writes it (exclusive)
+    mutable std::shared_mutex mutex_;
     // composed versions by their chain of files, root first
     mutable std::map<std::vector<const source*>, std::shared_ptr<const ruleset>> cache_;
 };

@@ -86,6 +86,7 @@ class json_writer {
         *cur_++ = c;
     }
     void put(const char* s, std::size_t n) {
+        if (n == 0) return;  // an empty view's data may be null, which memcpy may not take
         if (static_cast<std::size_t>(buffer_ + k_buffer - cur_) < n) return put_long(s, n);
         std::memcpy(cur_, s, n);
         cur_ += n;

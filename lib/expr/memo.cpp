@@ -35,6 +35,7 @@ void memo_table::begin(const memo_plan& plan) {
 
 // The compiled program behind an expression, to mark while it is not yet shared.
 struct program_access {
+    static const program_data& read(const expression& e) noexcept { return *e.program_; }
     static program_data* program(expression& e) noexcept {
         // Composing holds the only reference: marking is part of building the expression.
         return const_cast<expression::program*>(e.program_.get());  // NOLINT
@@ -164,8 +165,7 @@ memo_plan share_subexpressions(std::span<const memo_site> sites,
         // the list the element comes from, spelt as a per-input expression
         std::string element;
         if (site.element_slot >= 0 && site.each != nullptr && site.each->valid()) {
-            const program_data& each =
-                *program_access::program(const_cast<expression&>(*site.each));  // NOLINT
+            const program_data& each = program_access::read(*site.each);
             spelling list(each, per_input);
             element = list.of(each.root);
         }

@@ -73,6 +73,9 @@ class evaluator {
 
     value eval(std::uint32_t i) {
         const node& n = p_.nodes[i];
+        // Leaves are a third of the nodes evaluated: read them here, without a call.
+        if (n.op == opcode::constant) return n.k;
+        if (n.op == opcode::local) return locals_[n.a];
         if (n.memo != 0) [[unlikely]]
             return shared(n);
         return dispatch(n);
@@ -265,7 +268,7 @@ class evaluator {
 
     [[gnu::noinline]] value select(const node& n, const value& base) {
         if (base.kind() == kind::map) {
-            if (const value* v = base.find(n.k.as_string())) return *v;
+            if (const value* v = base.find_string(n.k)) return *v;
             return missing(n, n.k.as_string(), n.path);
         }
         if (base.is_error()) return base;
@@ -280,7 +283,7 @@ class evaluator {
         for (std::uint32_t k = 0; k < n.c; ++k) {
             const value& key = p_.keys[n.b + k];
             if (cur.kind() == kind::map) {
-                if (const value* v = cur.find(key.as_string())) {
+                if (const value* v = cur.find_string(key)) {
                     cur = *v;
                     continue;
                 }
@@ -299,8 +302,7 @@ class evaluator {
 
     [[gnu::noinline]] value has(const node& n) {
         const value base = eval(kid(n, 0));
-        if (base.kind() == kind::map)
-            return value::from_bool(base.find(n.k.as_string()) != nullptr);
+        if (base.kind() == kind::map) return value::from_bool(base.find_string(n.k) != nullptr);
         // has() tests the presence of the whole path: has(a.b.c) is false when a.b is absent
         // (CEL proper raises an error), so that rules can test for absence in one call.
         if (base.is_error())

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <string>
 
 #include <re2/re2.h>
@@ -369,7 +370,7 @@ std::int64_t days_between(date a, date b) {
 
 // ------------------------------------------------------------------ list extensions
 
-// Indices of a list's elements grouped by equality: strings by sorting (n log n), anything
+// Indices of a list's elements grouped by equality: strings by hashing (linear), anything
 // else pairwise (lists of mixed values are small in practice). Calls f(first, is_repeat).
 template <class F>
 void group_equal(const value& list, eval_context& ctx, F&& f) {
@@ -380,19 +381,28 @@ void group_equal(const value& list, eval_context& ctx, F&& f) {
         strings = items[i].kind() == kind::string;
     auto* first = ctx.arena().allocate_array<std::uint32_t>(n);  // index of first equal element
     if (strings && n > 8) {
-        auto* order = ctx.arena().allocate_array<std::uint32_t>(n);
-        for (std::uint32_t i = 0; i < n; ++i)
-            order[i] = i;
-        // by text, then position: equal texts keep their order without stable_sort's buffer
-        std::sort(order, order + n, [&](std::uint32_t a, std::uint32_t b) {
-            const int c = items[a].as_string().compare(items[b].as_string());
-            return c < 0 || (c == 0 && a < b);
-        });
-        for (std::uint32_t k = 0; k < n; ++k)
-            first[order[k]] =
-                (k > 0 && items[order[k]].as_string() == items[order[k - 1]].as_string())
-                    ? first[order[k - 1]]
-                    : order[k];
+        // Open addressing over the texts' hashes, at most half full: each element finds the
+        // first equal one it follows in one probe sequence, so the cost is linear in n.
+        std::uint32_t cap = 16;
+        while (cap < 2 * n)
+            cap *= 2;
+        auto* table = ctx.arena().allocate_array<std::uint32_t>(cap);  // 1 + index; 0: empty
+        std::fill(table, table + cap, std::uint32_t{0});
+        const std::hash<std::string_view> hash;
+        for (std::uint32_t i = 0; i < n; ++i) {
+            const std::string_view text = items[i].as_string();
+            for (std::size_t h = hash(text) & (cap - 1);; h = (h + 1) & (cap - 1)) {
+                if (table[h] == 0) {
+                    table[h] = i + 1;
+                    first[i] = i;
+                    break;
+                }
+                if (items[table[h] - 1].as_string() == text) {
+                    first[i] = table[h] - 1;
+                    break;
+                }
+            }
+        }
     } else {
         for (std::uint32_t i = 0; i < n; ++i) {
             first[i] = i;

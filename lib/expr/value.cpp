@@ -90,11 +90,19 @@ inline std::uint64_t head(const value& v) noexcept {
 }  // namespace
 
 const value* value::find(std::string_view key) const noexcept {
-    if (kind() != kind::map) return nullptr;
-    const std::uint64_t want = head(value(kind::string, key));
+    return find_string(value(kind::string, key));
+}
+
+// `key` is a string value: its first word (kind, first 3 bytes, length) is compared with each
+// key's, and the rest of the text only when that matches. The evaluator's field names are
+// string values built once at compile time, so a lookup builds nothing.
+const value* value::find_string(const value& key) const noexcept {
+    if (kind() != kind::map || key.kind() != kind::string) return nullptr;
+    const std::uint64_t want = head(key);
+    const std::size_t size = key.n_;
     for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
         if (head(e->key) == want &&
-            (key.size() <= 3 || same_bytes(e->key.p_.s + 3, key.data() + 3, key.size() - 3)))
+            (size <= 3 || same_bytes(e->key.p_.s + 3, key.p_.s + 3, size - 3)))
             return &e->val;
     }
     return nullptr;
@@ -102,7 +110,7 @@ const value* value::find(std::string_view key) const noexcept {
 
 const value* value::find(const value& key) const noexcept {
     if (kind() != kind::map) return nullptr;
-    if (key.kind() == kind::string) return find(key.as_string());
+    if (key.kind() == kind::string) return find_string(key);
     const bool numeric = detail::is_numeric(key.kind());
     for (const map_entry *e = map_begin(), *end = map_end(); e != end; ++e) {
         if (numeric) {

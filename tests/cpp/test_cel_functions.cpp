@@ -3,6 +3,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -82,6 +83,55 @@ TEST_CASE("CEL functions: size") {
     CHECK(show("size('')") == "0");
     CHECK(show("size(1)") == "error(no_such_overload: no such overload: size(int))");
     CHECK(show("size(null)") == "error(no_such_overload: no such overload: size(null_type))");
+}
+
+// Lists of strings longer than 8 are grouped by hashing, shorter or mixed ones pairwise: both
+// must give each repeated value once, in the order of its first repetition (duplicates), and
+// each value once in the order of its first appearance (distinct).
+TEST_CASE("CEL functions: duplicates and distinct, by hashing and pairwise") {
+    std::uint32_t seed = 12345;
+    auto next = [&seed] {
+        seed = seed * 1103515245u + 12345u;
+        return (seed >> 16) & 0x7fffu;
+    };
+    for (int round = 0; round < 200; ++round) {
+        const std::size_t n = next() % 40;
+        const std::size_t alphabet = 1 + next() % 12;
+        json xs = json::array();
+        for (std::size_t i = 0; i < n; ++i) {
+            // short and long texts, some sharing their first bytes
+            const auto k = next() % alphabet;
+            xs.push_back(k % 3 == 0 ? std::string(1, static_cast<char>('a' + k))
+                                    : "1380000" + std::to_string(1000 + k));
+        }
+        json repeated = json::array(), once = json::array();
+        for (std::size_t i = 0; i < xs.size(); ++i) {
+            bool seen_before = false;
+            for (std::size_t j = 0; j < i; ++j)
+                seen_before = seen_before || xs[j] == xs[i];
+            if (!seen_before) {
+                once.push_back(xs[i]);
+                continue;
+            }
+            bool counted = false;
+            for (const auto& r : repeated)
+                counted = counted || r == xs[i];
+            if (!counted) repeated.push_back(xs[i]);
+        }
+        const json vars = {{"xs", xs}};
+        const auto expect = [](const json& list) {
+            return document::from_json(list).root().to_string();
+        };
+        CHECK(show("xs.duplicates()", vars) == expect(repeated));
+        CHECK(show("xs.distinct()", vars) == expect(once));
+        // the pairwise path: the same list with a number at the end
+        const json mixed = {{"xs", [&] {
+                                 json m = xs;
+                                 m.push_back(7);
+                                 return m;
+                             }()}};
+        CHECK(show("xs.duplicates()", mixed) == expect(repeated));
+    }
 }
 
 TEST_CASE("CEL functions: contains, startsWith, endsWith") {

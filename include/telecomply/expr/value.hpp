@@ -204,6 +204,10 @@ class value {
     /// The entry for any key, with CEL's numeric key equivalence (1 == 1u == 1.0).
     [[nodiscard]] const value* find(const value& key) const noexcept;
 
+    /// find() for a string `key` (any other kind: nullptr), without rebuilding the key: for
+    /// callers that look the same name up many times (the evaluator's field names).
+    [[nodiscard]] const value* find_string(const value& key) const noexcept;
+
     /// A readable rendering in CEL literal syntax, e.g. `{"a": [1, 2.5, null]}`.
     [[nodiscard]] std::string to_string() const;
 

@@ -29,7 +29,7 @@ void eval_context::reset() noexcept {
 }
 
 value eval_context::error(eval_errc code, std::string_view message) {
-    value_builder b(arena_);
+    value_builder b(*current_);
     return b.error(code, message, offset_);
 }
 
@@ -47,7 +47,7 @@ struct eval_access {
     static void set_offset(eval_context& c, std::uint32_t off) noexcept { c.set_offset(off); }
     static void count_iterations(eval_context& c, std::uint64_t n) { c.count_iterations(n); }
     static memo_table*& memo(eval_context& c) noexcept { return c.memo_; }
-    static arena& arena_of(eval_context& c) noexcept { return c.arena_; }
+    static arena*& current_arena(eval_context& c) noexcept { return c.current_; }
 };
 
 memo_scope::memo_scope(eval_context& ctx, memo_table* table) noexcept
@@ -82,19 +82,21 @@ class evaluator {
     }
 
   private:
+    // Every case is a tail call: dispatch itself saves no registers, so each node pays only
+    // for the work of its own kind.
     value dispatch(const node& n) {
         switch (n.op) {
             case opcode::constant:
             case opcode::error:  // an unresolved name in unchecked mode: its error value
                 return n.k;
             case opcode::variable:
-                if (n.a < vars_.size()) return vars_[n.a];
-                return error(eval_errc::undeclared_reference, n.offset,
-                             "undeclared reference to '" + std::string(n.path) + "'");
+                if (n.a < vars_.size()) [[likely]]
+                    return vars_[n.a];
+                return undeclared(n);
             case opcode::local:
                 return locals_[n.a];
             case opcode::select:
-                return select(n, eval(kid(n, 0)));
+                return select_node(n);
             case opcode::path:
                 return path(n);
             case opcode::has:
@@ -105,65 +107,36 @@ class evaluator {
                 return list(n);
             case opcode::map:
                 return map(n);
-            case opcode::logical_not: {
-                const value v = eval(kid(n, 0));
-                if (v.is_bool()) return value::from_bool(!v.as_bool());
-                if (v.is_error()) return v;
-                return no_overload(n, "!", v);
-            }
+            case opcode::logical_not:
+                return logical_not(n);
             case opcode::negate:
-                return negate(n, eval(kid(n, 0)));
+                return negate_node(n);
             case opcode::logical_and:
                 return logical(n, false);
             case opcode::logical_or:
                 return logical(n, true);
-            case opcode::conditional: {
-                const value c = eval(kid(n, 0));
-                if (c.is_true()) return eval(kid(n, 1));
-                if (c.is_false()) return eval(kid(n, 2));
-                if (c.is_error()) return c;
-                return no_overload(n, "_?_:_", c);
-            }
+            case opcode::conditional:
+                return conditional(n);
             case opcode::add:
             case opcode::subtract:
             case opcode::multiply:
             case opcode::divide:
-            case opcode::modulo: {
-                const value a = eval(kid(n, 0));
-                if (a.is_error()) return a;
-                const value b = eval(kid(n, 1));
-                if (b.is_error()) return b;
-                return arith(n, a, b);
-            }
+            case opcode::modulo:
+                return arith_node(n);
             case opcode::equals:
-            case opcode::not_equals: {
-                const value a = eval(kid(n, 0));
-                if (a.is_error()) return a;
-                const value b = eval(kid(n, 1));
-                if (b.is_error()) return b;
-                return value::from_bool(equal(a, b) == (n.op == opcode::equals));
-            }
+            case opcode::not_equals:
+                return equality(n);
             case opcode::less:
             case opcode::less_equals:
             case opcode::greater:
-            case opcode::greater_equals: {
-                const value a = eval(kid(n, 0));
-                if (a.is_error()) return a;
-                const value b = eval(kid(n, 1));
-                if (b.is_error()) return b;
-                return relation(n, a, b);
-            }
+            case opcode::greater_equals:
+                return relation_node(n);
             case opcode::in:
                 return in(n);
             case opcode::call:
                 return call(n);
-            case opcode::matches_const: {
-                const value s = eval(kid(n, 0));
-                if (s.is_error()) return s;
-                if (s.kind() != kind::string) return no_overload(n, "matches", s);
-                const auto sv = s.as_string();
-                return value::from_bool(RE2::PartialMatch(piece(sv), *n.re));
-            }
+            case opcode::matches_const:
+                return matches_const(n);
             case opcode::all:
             case opcode::exists:
             case opcode::exists_one:
@@ -175,6 +148,54 @@ class evaluator {
                 return bind(n);
         }
         return value{};
+    }
+
+    [[gnu::noinline]] value undeclared(const node& n) {
+        return error(eval_errc::undeclared_reference, n.offset,
+                     "undeclared reference to '" + std::string(n.path) + "'");
+    }
+    [[gnu::noinline]] value select_node(const node& n) { return select(n, eval(kid(n, 0))); }
+    [[gnu::noinline]] value logical_not(const node& n) {
+        const value v = eval(kid(n, 0));
+        if (v.is_bool()) return value::from_bool(!v.as_bool());
+        if (v.is_error()) return v;
+        return no_overload(n, "!", v);
+    }
+    [[gnu::noinline]] value negate_node(const node& n) { return negate(n, eval(kid(n, 0))); }
+    [[gnu::noinline]] value conditional(const node& n) {
+        const value c = eval(kid(n, 0));
+        if (c.is_true()) return eval(kid(n, 1));
+        if (c.is_false()) return eval(kid(n, 2));
+        if (c.is_error()) return c;
+        return no_overload(n, "_?_:_", c);
+    }
+    [[gnu::noinline]] value arith_node(const node& n) {
+        const value a = eval(kid(n, 0));
+        if (a.is_error()) return a;
+        const value b = eval(kid(n, 1));
+        if (b.is_error()) return b;
+        return arith(n, a, b);
+    }
+    [[gnu::noinline]] value equality(const node& n) {
+        const value a = eval(kid(n, 0));
+        if (a.is_error()) return a;
+        const value b = eval(kid(n, 1));
+        if (b.is_error()) return b;
+        return value::from_bool(equal(a, b) == (n.op == opcode::equals));
+    }
+    [[gnu::noinline]] value relation_node(const node& n) {
+        const value a = eval(kid(n, 0));
+        if (a.is_error()) return a;
+        const value b = eval(kid(n, 1));
+        if (b.is_error()) return b;
+        return relation(n, a, b);
+    }
+    [[gnu::noinline]] value matches_const(const node& n) {
+        const value s = eval(kid(n, 0));
+        if (s.is_error()) return s;
+        if (s.kind() != kind::string) return no_overload(n, "matches", s);
+        const auto sv = s.as_string();
+        return value::from_bool(RE2::PartialMatch(piece(sv), *n.re));
     }
 
     std::uint32_t kid(const node& n, std::uint32_t k) const { return p_.kids[n.kid + k]; }
@@ -198,15 +219,17 @@ class evaluator {
         if (e.generation == t->generation) return e.result;
         value v;
         if (t->depth++ == 0) {
-            std::swap(eval_access::arena_of(ctx_), t->results);
+            arena*& current = eval_access::current_arena(ctx_);
+            arena* const outer = current;
+            current = &t->results;
             try {
                 v = dispatch(n);
             } catch (...) {
-                std::swap(eval_access::arena_of(ctx_), t->results);
+                current = outer;
                 --t->depth;
                 throw;
             }
-            std::swap(eval_access::arena_of(ctx_), t->results);
+            current = outer;
         } else {
             v = dispatch(n);
         }

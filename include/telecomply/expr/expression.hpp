@@ -161,7 +161,7 @@ class eval_context {
     void reset() noexcept;
     /// An error value allocated in this context.
     value error(eval_errc code, std::string_view message);
-    [[nodiscard]] telecomply::arena& arena() noexcept { return arena_; }
+    [[nodiscard]] telecomply::arena& arena() noexcept { return *current_; }
     [[nodiscard]] const expression_limits& limits() const noexcept { return limits_; }
     /// Offset in the source of the call being evaluated (for native functions' errors).
     [[nodiscard]] std::uint32_t offset() const noexcept { return offset_; }
@@ -181,6 +181,9 @@ class eval_context {
 
     expression_limits limits_;
     telecomply::arena arena_;
+    // Where allocations go: arena_, or while a shared sub-expression is evaluated the memo
+    // table's own arena (its results outlive reset()).
+    telecomply::arena* current_ = &arena_;
     std::uint64_t iterations_ = 0;
     std::uint32_t offset_ = 0;
     detail::memo_table* memo_ = nullptr;  // results shared by a ruleset's expressions, if any

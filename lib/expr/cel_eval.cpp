@@ -169,26 +169,25 @@ class evaluator {
         if (c.is_error()) return c;
         return no_overload(n, "_?_:_", c);
     }
-    [[gnu::noinline]] value arith_node(const node& n) {
+    // CEL's strict binary operators: both operands, or the first error.
+    template <class F>
+    value strict_binary(const node& n, F&& f) {
         const value a = eval(kid(n, 0));
         if (a.is_error()) return a;
         const value b = eval(kid(n, 1));
         if (b.is_error()) return b;
-        return arith(n, a, b);
+        return f(a, b);
+    }
+    [[gnu::noinline]] value arith_node(const node& n) {
+        return strict_binary(n, [&](const value& a, const value& b) { return arith(n, a, b); });
     }
     [[gnu::noinline]] value equality(const node& n) {
-        const value a = eval(kid(n, 0));
-        if (a.is_error()) return a;
-        const value b = eval(kid(n, 1));
-        if (b.is_error()) return b;
-        return value::from_bool(equal(a, b) == (n.op == opcode::equals));
+        return strict_binary(n, [&](const value& a, const value& b) {
+            return value::from_bool(equal(a, b) == (n.op == opcode::equals));
+        });
     }
     [[gnu::noinline]] value relation_node(const node& n) {
-        const value a = eval(kid(n, 0));
-        if (a.is_error()) return a;
-        const value b = eval(kid(n, 1));
-        if (b.is_error()) return b;
-        return relation(n, a, b);
+        return strict_binary(n, [&](const value& a, const value& b) { return relation(n, a, b); });
     }
     [[gnu::noinline]] value matches_const(const node& n) {
         const value s = eval(kid(n, 0));

@@ -1,6 +1,7 @@
 #include "check_many.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -20,8 +21,7 @@ namespace {
 // One application of a batch: what the calling thread made of it, then its outcome.
 struct item {
     std::optional<document> doc;  // a mapping's application
-    std::string_view text;        // a JSON text: the UTF-8 of a str the batch holds a reference to
-    std::string owned;            // or a copy of it
+    json_text text;               // or a JSON text (its object is released with the GIL held)
     bool is_text = false;
     bool decided = false;  // `out` holds already the error that stopped its conversion
     engine::outcome out;
@@ -31,6 +31,9 @@ struct item {
 struct chunk {
     std::size_t first = 0;
     std::vector<item> items;
+    // Set by the thread that checked it: the calling thread then drops the chunk's references
+    // to the JSON texts, so that a stream of lines is not kept until the batch ends.
+    std::atomic<bool> checked{false};
 };
 
 // Chunks converted and not yet taken by a thread.
@@ -86,7 +89,7 @@ void check_chunk(const engine& e, chunk& c, const check_options& opts, bool vali
         try {
             const std::string where = "apps[" + std::to_string(c.first + k) + "]";
             if (it.is_text) {
-                it.out = e.check(e.parse(it.text, where), opts);
+                it.out = e.check(e.parse(it.text.text, where), opts);
             } else {
                 // the document is the batch's own: integers written as floats are conformed in
                 // place (check_each() conforms a copy of a document it does not own)
@@ -98,32 +101,32 @@ void check_chunk(const engine& e, chunk& c, const check_options& opts, bool vali
         }
         it.doc.reset();  // its memory back while the rest of the batch is checked
     }
+    c.checked.store(true, std::memory_order_release);
+}
+
+// Drops the JSON texts of the checked chunks from `from` on, in order; needs the GIL.
+void release_texts(std::vector<std::unique_ptr<chunk>>& chunks, std::size_t& from) {
+    while (from < chunks.size() && chunks[from]->checked.load(std::memory_order_acquire)) {
+        chunk& c = *chunks[from++];
+        for (auto& it : c.items)
+            if (it.is_text) it.text = {};
+    }
 }
 
 // apps[i] as an item; needs the GIL. An application that cannot be built is its own error.
-void convert(py::handle app, std::size_t i, item& it, std::vector<py::object>& texts) {
-    if (PyUnicode_Check(app.ptr())) {
-        Py_ssize_t n = 0;
-        const char* s = PyUnicode_AsUTF8AndSize(app.ptr(), &n);
-        if (s == nullptr) {
-            PyErr_Clear();
-            it.owned = app.cast<std::string>();  // raises what converting a str to text raises
-            it.text = it.owned;
-        } else {
-            it.text = {s, static_cast<std::size_t>(n)};
-            texts.push_back(py::reinterpret_borrow<py::object>(app));
-        }
-        it.is_text = true;
-        return;
-    }
+void convert(py::handle app, std::size_t i, item& it) {
+    const std::string where = "apps[" + std::to_string(i) + "]";
     try {
+        if (is_json_text(app)) {
+            it.text = read_json_text(app, where);
+            it.is_text = true;
+            return;
+        }
         if (!PyDict_Check(app.ptr()) && !PyMapping_Check(app.ptr()))
-            throw input_error("apps[" + std::to_string(i) + "]", 0, "$",
-                              "an application is a dict or a JSON string");
+            throw input_error(where, 0, "$", "an application is a dict or a JSON string");
         it.doc = to_application(app);
     } catch (const input_error& err) {
-        it.out = std::make_exception_ptr(
-            input_error("apps[" + std::to_string(i) + "]", 0, err.json_path(), err.message()));
+        it.out = std::make_exception_ptr(input_error(where, 0, err.json_path(), err.message()));
         it.decided = true;
     }
 }
@@ -145,7 +148,7 @@ std::vector<engine::outcome> check_applications(const engine& e, const py::itera
     const std::size_t backlog = pool == 1 ? 0 : 4 * std::size_t{pool};
 
     std::vector<std::unique_ptr<chunk>> chunks;
-    std::vector<py::object> texts;
+    std::size_t unreleased = 0;  // the first chunk whose texts may still be held
     work_queue queue;
     std::vector<std::thread> helpers;
     // every helper stops before the chunks go, whatever way this function is left
@@ -184,11 +187,12 @@ std::vector<engine::outcome> check_applications(const engine& e, const py::itera
     for (py::handle app : apps) {
         if (chunks.empty() || chunks.back()->items.size() == chunk_size) {
             if (!chunks.empty()) publish();
+            release_texts(chunks, unreleased);
             chunks.push_back(std::make_unique<chunk>());
             chunks.back()->first = i;
             chunks.back()->items.reserve(chunk_size);
         }
-        convert(app, i, chunks.back()->items.emplace_back(), texts);
+        convert(app, i, chunks.back()->items.emplace_back());
         ++i;
     }
     if (!chunks.empty()) publish();

@@ -70,7 +70,12 @@ std::string_view class_for(const error& e) {
 
 py::object make_exception(const error& e) {
     py::object cls = errors_module().attr(std::string(class_for(e)).c_str());
-    py::object inst = cls(e.what());
+    // the whole message (what() ends at a NUL the input had), bad UTF-8 replaced
+    const std::string& text = e.text();
+    PyObject* message =
+        PyUnicode_DecodeUTF8(text.data(), static_cast<Py_ssize_t>(text.size()), "replace");
+    if (message == nullptr) throw py::error_already_set();
+    py::object inst = cls(py::reinterpret_steal<py::str>(message));
     inst.attr("code") = std::string(to_string(e.code()));
     if (const auto* d = dynamic_cast<const data_error*>(&e)) {
         inst.attr("file") = d->file();
@@ -88,6 +93,44 @@ py::object make_exception(const error& e) {
         inst.attr("column") = x->where().column;
     }
     return inst;
+}
+
+bool is_json_text(py::handle obj) {
+    return PyUnicode_Check(obj.ptr()) || PyBytes_Check(obj.ptr()) || PyByteArray_Check(obj.ptr());
+}
+
+json_text read_json_text(py::handle obj, const std::string& where) {
+    json_text out;
+    if (PyUnicode_Check(obj.ptr())) {
+        Py_ssize_t n = 0;
+        const char* s = PyUnicode_AsUTF8AndSize(obj.ptr(), &n);
+        if (s == nullptr) {
+            // a lone surrogate: say so as bad input, with Python's own words for where
+            std::string why = "not valid Unicode text";
+            if (PyErr_Occurred() != nullptr) {
+                py::error_already_set err;
+                why += std::string(": ") + err.what();
+            }
+            throw input_error(where, 0, "$", "the JSON text is " + why);
+        }
+        out.text = {s, static_cast<std::size_t>(n)};
+        out.keep = py::reinterpret_borrow<py::object>(obj);
+        return out;
+    }
+    if (PyBytes_Check(obj.ptr())) {
+        out.text = {PyBytes_AS_STRING(obj.ptr()),
+                    static_cast<std::size_t>(PyBytes_GET_SIZE(obj.ptr()))};
+        out.keep = py::reinterpret_borrow<py::object>(obj);
+        return out;
+    }
+    if (PyByteArray_Check(obj.ptr())) {
+        // a bytearray may be resized by other code while the batch runs: copy it
+        out.owned.assign(PyByteArray_AS_STRING(obj.ptr()),
+                         static_cast<std::size_t>(PyByteArray_GET_SIZE(obj.ptr())));
+        out.text = out.owned;
+        return out;
+    }
+    throw usage_error(where + ": JSON text is a str, bytes or bytearray");
 }
 
 void raise(const error& e) {

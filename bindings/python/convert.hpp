@@ -28,6 +28,21 @@ value to_value(py::handle obj, value_builder& b, std::string& path, std::uint32_
 /// to to_value() from the start.
 document to_application(py::handle app);
 
+/// An application given as JSON text: a str (its UTF-8) or bytes-like data, borrowed from the
+/// object while `keep` holds a reference to it (or copied into `owned`).
+struct json_text {
+    std::string_view text;
+    std::string owned;
+    py::object keep;
+};
+
+/// Whether `obj` is JSON text (str, bytes, bytearray) rather than a mapping.
+bool is_json_text(py::handle obj);
+
+/// The JSON text of a str, bytes or bytearray (is_json_text). A str that has no UTF-8 form (a
+/// lone surrogate) throws input_error naming `where`; needs the GIL.
+json_text read_json_text(py::handle obj, const std::string& where);
+
 /// Converts a value to Python (timestamps as aware UTC datetimes, durations as timedeltas,
 /// dates as datetime.date). Error values raise EvaluationError.
 py::object to_python(const value& v);

@@ -80,10 +80,10 @@ py::dict localized_dict(const localized& l) {
 
 /// Builds an application document from a dict or JSON text and validates it.
 document make_document(const engine& e, py::handle app, const std::string& source) {
-    if (py::isinstance<py::str>(app) || py::isinstance<py::bytes>(app)) {
-        const auto text = app.cast<std::string>();
+    if (is_json_text(app)) {
+        const json_text text = read_json_text(app, source);
         py::gil_scoped_release release;
-        return e.parse(text, source);
+        return e.parse(text.text, source);
     }
     if (!PyDict_Check(app.ptr()) && !PyMapping_Check(app.ptr()))
         throw usage_error(source + ": an application is a dict or a JSON string");
@@ -278,12 +278,11 @@ void bind_engine(py::module_& m) {
                                       errors + "'");
                 // one application given where many are expected would be iterated: a str by
                 // its characters, a dict by its keys, each "an application" of its own
-                if (py::isinstance<py::str>(apps) || py::isinstance<py::bytes>(apps) ||
-                    PyDict_Check(apps.ptr()) ||
+                if (is_json_text(apps) || PyDict_Check(apps.ptr()) ||
                     py::isinstance(apps, py::module_::import("collections.abc").attr("Mapping")))
                     throw usage_error(
                         std::string("check_many: apps is an iterable of applications (dicts or "
-                                    "JSON strings), not one ") +
+                                    "JSON texts), not one ") +
                         Py_TYPE(apps.ptr())->tp_name +
                         ": for one application, check(app) or check_many([app]); for JSON Lines "
                         "text, check_many(text.splitlines())");

@@ -9,6 +9,7 @@ import collections
 import copy
 import enum
 import json
+import sys
 
 import pytest
 
@@ -143,9 +144,57 @@ def test_lone_surrogates_are_refused_by_path(engine, eligible_app):
         "error", "string is not valid Unicode (lone surrogate?)", "$.extra.a[1]")
     app = with_value(eligible_app, ("extra",), {"\udfff": 1})
     assert outcome(engine, app) == ("error", "key is not valid Unicode", "$.extra")
-    # as JSON text, a str that cannot be UTF-8 is not an item's error: it raises, as it did
-    with pytest.raises(RuntimeError):
-        engine.check_many([json.dumps(eligible_app)[:-1] + ', "x": "\ud800"}'])
+    # as JSON text, a str that has no UTF-8 form is bad input too: its item's error, by name,
+    # and the rest of the batch runs
+    text = json.dumps(eligible_app)[:-1] + ', "x": "\ud800"}'
+    good = json.dumps(eligible_app)
+    out = engine.check_many([good, text, good], threads=1)
+    assert isinstance(out[1], telecomply.InputError)
+    assert out[1].file == "apps[1]" and out[1].json_path == "$"
+    assert "not valid Unicode" in str(out[1]) and "surrogates not allowed" in str(out[1])
+    assert out[0].to_json() == out[2].to_json() == engine.check(eligible_app).to_json()
+    with pytest.raises(telecomply.InputError, match="not valid Unicode"):
+        engine.check(text)
+
+
+def test_json_text_as_str_bytes_and_bytearray(engine, eligible_app):
+    """check() and check_many() take the same kinds of JSON text."""
+    text = json.dumps(eligible_app, ensure_ascii=False)
+    expected = engine.check(eligible_app).to_json()
+    for given in (text, text.encode(), bytearray(text.encode()), StrSub(text)):
+        assert engine.check(given).to_json() == expected
+        [v] = engine.check_many([given], threads=1)
+        assert v.to_json() == expected, type(given)
+
+
+def test_messages_keep_the_nul_bytes_they_quote(engine, eligible_app):
+    """A message quoting input with a NUL byte is whole in Python (C strings end at a NUL)."""
+    app = copy.deepcopy(eligible_app)
+    app["numbers"][0]["purpose\x00x"] = "y"
+    with pytest.raises(telecomply.InputError) as info:
+        engine.check(app)
+    assert "purpose\x00x" in str(info.value)
+    [v] = engine.check_many([json.dumps(app)], threads=1)
+    assert "purpose\\u0000x" in str(v) or "purpose\x00x" in str(v)
+
+
+def test_json_text_of_a_stream_is_released_once_checked(engine, eligible_app):
+    """check_many over a generator of JSON lines holds each line only until its chunk is
+    checked, not until the batch ends (memory stays flat on streams)."""
+    yielded = []
+    held_at_the_end = []
+
+    def lines():
+        for i in range(400):
+            line = json.dumps(dict(eligible_app, id=f"APP-{i}"))
+            yielded.append(line)
+            yield line
+        # the list and getrefcount's argument: nothing else holds the first lines
+        held_at_the_end.extend(sys.getrefcount(yielded[k]) - 2 for k in range(64))
+
+    out = engine.check_many(lines(), threads=1)
+    assert len(out) == 400 and all(not isinstance(v, telecomply.Error) for v in out)
+    assert held_at_the_end == [0] * 64
 
 
 def nest(levels, kind):

@@ -15,7 +15,7 @@ __version__: str
 
 DateLike = Union[datetime.date, str]
 TimeLike = Union[datetime.datetime, datetime.date, str, None]
-Application = Union[Mapping[str, Any], str]
+Application = Union[Mapping[str, Any], str, bytes, bytearray]
 PathLike = Union[str, "os.PathLike[str]"]
 
 def cel_evaluate(

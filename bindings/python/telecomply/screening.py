@@ -20,7 +20,8 @@ from ._paths import default_rulesets
 from .errors import InputError, NotFoundError, UsageError
 
 if TYPE_CHECKING:  # pragma: no cover
-    import pyarrow
+    # some pyarrow releases ship no type information: mypy --strict must pass with either
+    import pyarrow  # type: ignore[import-untyped, unused-ignore]
 
 PathLike = Union[str, "os.PathLike[str]"]
 
@@ -175,7 +176,7 @@ def _calls_source(calls: Any) -> "Union[str, Callable[[], Any]]":
         path = Path(os.fspath(calls))
         suffix = path.suffix.lower()
         if suffix == ".parquet":
-            import pyarrow.parquet as pq
+            import pyarrow.parquet as pq  # type: ignore[import-untyped, unused-ignore]
 
             def parquet() -> Any:
                 # read again for each pass, batch by batch: memory stays flat
@@ -187,7 +188,7 @@ def _calls_source(calls: Any) -> "Union[str, Callable[[], Any]]":
                 raise NotFoundError(f"{path}: no such file")
             return parquet
         if suffix in (".arrow", ".feather", ".ipc"):
-            import pyarrow.feather as feather
+            import pyarrow.feather as feather  # type: ignore[import-untyped, unused-ignore]
 
             if not path.is_file():
                 raise NotFoundError(f"{path}: no such file")

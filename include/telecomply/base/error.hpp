@@ -4,6 +4,7 @@
 /// carries a stable code; the Python package mirrors each class under telecomply.Error.
 
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -38,12 +39,17 @@ std::string_view to_string(errc code) noexcept;
 /// Base class of every exception telecomply throws.
 class error : public std::runtime_error {
   public:
-    error(errc code, const std::string& what) : std::runtime_error(what), code_(code) {}
+    error(errc code, const std::string& what)
+        : std::runtime_error(what), code_(code), text_(std::make_shared<const std::string>(what)) {}
     /// The stable code of this error.
     [[nodiscard]] errc code() const noexcept { return code_; }
+    /// The whole message: what() as a std::string, with any NUL byte it quotes from the input
+    /// (what() ends at the first).
+    [[nodiscard]] const std::string& text() const noexcept { return *text_; }
 
   private:
     errc code_;
+    std::shared_ptr<const std::string> text_;  // shared: copying an exception cannot throw
 };
 
 /// Where in a source text something happened: 1-based line and column (0 when unknown).

@@ -351,6 +351,13 @@ class tape_builder {
     throw input_error(std::string(source), 0, "", std::string("invalid JSON: ") + simd_message);
 }
 
+// A document simdjson found too deep and nlohmann reads (find_json_failure found nothing):
+// the same values, duplicate keys refused the same way. Rare, so not fast.
+document parse_at_nesting_limit(std::string_view json, std::string_view source) {
+    if (!detail::duplicate_keys(json).empty()) throw_duplicate_key(json, source, {});
+    return document::from_json(nlohmann::json::parse(json));
+}
+
 }  // namespace
 
 static_assert(value_builder::max_nesting == detail::max_json_nesting);
@@ -361,8 +368,14 @@ document document::parse(std::string_view json, std::string_view source) {
     // simdjson reads past the end of its input: it copies the text into a padded buffer of its
     // own (kept by the parser: no allocation per document)
     simdjson::dom::element root;
-    if (auto err = parser.parse(json.data(), json.size(), true).get(root); err != simdjson::SUCCESS)
+    if (auto err = parser.parse(json.data(), json.size(), true).get(root);
+        err != simdjson::SUCCESS) {
+        // simdjson counts a scalar in the innermost container as a level of its own, so it
+        // refuses a document nested exactly to the limit with one there: nlohmann reads that
+        if (err == simdjson::DEPTH_ERROR && !detail::find_json_failure(json))
+            return parse_at_nesting_limit(json, source);
         report_syntax_error(json, source, simdjson::error_message(err));
+    }
     document d;
     d.root_ = tape_builder(parser.doc, json, source).build(d.arena());
     return d;

@@ -381,6 +381,31 @@ TEST_CASE("document: parsing reads what nlohmann reads, in the document's order"
     std::string deep =
         std::string(1023, '[') + "\"\\u00e9\\ud83d\\ude00\"" + std::string(1023, ']');
     CHECK(same_tree(document::parse(deep).root(), nlohmann::ordered_json::parse(deep)));
+    // exactly at the limit with a value innermost (simdjson counts the value as a level: the
+    // document is read another way, to the same values), and one level beyond it
+    for (const std::string inner : {"1", "\"x\"", "[]", "{}"}) {
+        CAPTURE(inner);
+        std::string objects;
+        for (int i = 0; i < 1024; ++i)
+            objects += "{\"a\":";
+        objects += inner + std::string(1024, '}');
+        const std::string arrays = std::string(1024, '[') + inner + std::string(1024, ']');
+        const bool beyond = inner == "[]" || inner == "{}";  // 1025 containers
+        for (const std::string& text : {arrays, objects}) {
+            if (beyond) {
+                CHECK_THROWS_AS((void)document::parse(text), input_error);
+            } else {
+                CHECK(same_tree(document::parse(text).root(), nlohmann::ordered_json::parse(text)));
+            }
+        }
+    }
+    try {
+        (void)document::parse("{\"a\":" + std::string(1023, '[') + "1" + std::string(1023, ']') +
+                              ",\"a\":2}");
+        FAIL("a duplicate key at the nesting limit was accepted");
+    } catch (const input_error& e) {
+        CHECK(e.json_path() == "$.a");
+    }
     std::string escapes = "[";
     for (int i = 0; i < 500; ++i)
         escapes += std::string(i == 0 ? "" : ",") + "\"\\u0000\\\"\\\\\\/\\b\\f\\n\\r\\t\\u4e2d\"";

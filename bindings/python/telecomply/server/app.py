@@ -1,0 +1,333 @@
+"""The HTTP application: the JSON API under /v1, health, metrics and the OpenAPI document.
+
+Errors are JSON ``{"error": {"code", "message", "json_path"?, "file"?}}`` with the library's
+stable codes: a body that is not JSON 400, an application the schema refuses 422 (naming the
+JSON path), a refused transition or a conflicting write 409, an unknown case or ruleset 404,
+a missing or unknown token 401, a role too weak 403, a body over the limit 413.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+import uuid
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, TypeVar
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
+from prometheus_client import generate_latest
+from starlette.concurrency import run_in_threadpool
+
+from .. import _core
+from .._paths import default_rulesets
+from ..errors import Error
+from .auth import LOCAL_ADMIN, Principal, Tokens
+from .decision_log import DecisionLog, input_digest, verdict_entry
+
+T = TypeVar("T")
+
+# HTTP status by the library's error code (anything else: 500)
+_STATUS = {
+    "invalid_input": 422,
+    "parse_error": 422,
+    "compile_error": 422,
+    "evaluation_error": 422,
+    "limit_exceeded": 422,
+    "not_found": 404,
+    "transition_refused": 409,
+    "conflict": 409,
+    "usage_error": 400,
+}
+
+
+@dataclass
+class Settings:
+    """What a server serves. `store` is the case store's file (created when new); `rulesets`
+    the rules folder (None: the shipped rules); `auth` a tokens file (None: no tokens, every
+    request acts as the local admin, so the server must listen on loopback only);
+    `decision_log` a JSON Lines file decisions are appended to (None: none); `max_body_bytes`
+    bounds a request body; `now` fixes the store's clock (tests)."""
+
+    store: "str | Path" = "cases.db"
+    rulesets: Optional["str | Path"] = None
+    auth: Optional["str | Path"] = None
+    decision_log: Optional["str | Path"] = None
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_batch: int = 10_000
+    now: Optional[str] = None
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+
+class HTTPProblem(Exception):
+    """An error of the HTTP layer (not of the library), with its status and code."""
+
+    def __init__(self, status: int, code: str, message: str, json_path: Optional[str] = None):
+        super().__init__(message)
+        self.status, self.code, self.json_path = status, code, json_path
+
+
+def _package_version() -> str:
+    from importlib import metadata
+
+    try:
+        return metadata.version("telecomply")
+    except metadata.PackageNotFoundError:  # the build tree
+        return "0+build"
+
+
+def _problem(status: int, code: str, message: str, **more: Any) -> JSONResponse:
+    body: Dict[str, Any] = {"code": code, "message": message}
+    body.update({k: v for k, v in more.items() if v is not None})
+    return JSONResponse({"error": body}, status_code=status)
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """The application for `settings`: opens the store and reads the rules and the tokens now,
+    so that a bad file stops the server before it listens (InputError, NotFoundError)."""
+    rulesets = str(settings.rulesets) if settings.rulesets is not None else default_rulesets()
+    engine = _core.Engine(rulesets)
+    store = _core.CaseStore(str(settings.store), rulesets, settings.now)
+    tokens = Tokens.load(settings.auth) if settings.auth is not None else None
+    log = DecisionLog(settings.decision_log)
+
+    registry = CollectorRegistry()
+    requests = Counter("telecomply_http_requests", "HTTP requests by route and status",
+                       ["method", "route", "status"], registry=registry)
+    latency = Histogram("telecomply_http_request_seconds", "HTTP request latency by route",
+                        ["route"], registry=registry)
+    decisions = Counter("telecomply_decisions", "Check decisions by outcome", ["decision"],
+                        registry=registry)
+    findings = Counter("telecomply_findings", "Findings of checks by code", ["code"],
+                       registry=registry)
+    events = Counter("telecomply_case_events", "Case events appended, by event", ["event"],
+                     registry=registry)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        log.close()  # flushed line by line; fsynced when the server stops (SIGTERM)
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="telecomply",
+        version=_package_version(),
+        description="Telemarketing-number whitelist compliance (电销卡白名单): checks, cases, "
+        "screening.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.store, app.state.engine, app.state.log = store, engine, log
+
+    # ------------------------------------------------------------------ plumbing
+    @app.middleware("http")
+    async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
+        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        start = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        latency.labels(path).observe(time.perf_counter() - start)
+        requests.labels(request.method, path, str(response.status_code)).inc()
+        response.headers["X-Request-Id"] = request.state.request_id
+        return response
+
+    @app.exception_handler(Error)
+    async def _library_error(request: Request, e: Error) -> JSONResponse:
+        code = getattr(e, "code", "error")
+        return _problem(_STATUS.get(code, 500), code, str(e),
+                        json_path=getattr(e, "json_path", None) or None,
+                        file=getattr(e, "file", None) or None)
+
+    @app.exception_handler(HTTPProblem)
+    async def _http_problem(request: Request, e: HTTPProblem) -> JSONResponse:
+        return _problem(e.status, e.code, str(e), json_path=e.json_path)
+
+    def principal(request: Request) -> Principal:
+        if tokens is None:
+            return LOCAL_ADMIN
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise HTTPProblem(401, "unauthorized", "send Authorization: Bearer <token>")
+        who = tokens.find(token.strip())
+        if who is None:
+            raise HTTPProblem(401, "unauthorized", "unknown token")
+        return who
+
+    def role(needed: str) -> Callable[[Request], Principal]:
+        def check(request: Request) -> Principal:
+            who = principal(request)
+            if not who.may(needed):
+                raise HTTPProblem(403, "forbidden", f"{who.name} ({who.role}) may not do this: "
+                                  f"it needs the {needed} role")
+            return who
+        return check
+
+    async def body_json(request: Request) -> Any:
+        """The request body as JSON, read at most max_body_bytes (413 beyond)."""
+        declared = request.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
+            raise HTTPProblem(413, "body_too_large",
+                              f"the body is over {settings.max_body_bytes} bytes")
+        chunks: List[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > settings.max_body_bytes:
+                raise HTTPProblem(413, "body_too_large",
+                                  f"the body is over {settings.max_body_bytes} bytes")
+            chunks.append(chunk)
+        raw = b"".join(chunks)
+        try:
+            return json.loads(raw)
+        except RecursionError:
+            raise HTTPProblem(400, "invalid_json", "the JSON body nests too deep") from None
+        except ValueError as e:
+            raise HTTPProblem(400, "invalid_json", f"the body is not JSON: {e}") from None
+
+    async def blocking(fn: Callable[[], T]) -> T:
+        return await run_in_threadpool(fn)
+
+    def object_at(data: Any, key: str, required: bool = True) -> Any:
+        if not isinstance(data, dict):
+            raise HTTPProblem(422, "invalid_input", "the body must be a JSON object", "$")
+        if required and key not in data:
+            raise HTTPProblem(422, "invalid_input", f"'{key}' is required", f"$.{key}")
+        return data.get(key)
+
+    def record_verdict(request: Request, who: Principal, app_json: Any, v: Dict[str, Any],
+                       kind: str = "check") -> None:
+        decisions.labels(v.get("decision", "")).inc()
+        for f in v.get("findings", []):
+            findings.labels(f.get("code", "")).inc()
+        entry = {"kind": kind, "request_id": request.state.request_id, "actor": who.name,
+                 "input_digest": input_digest(app_json)}
+        entry.update(verdict_entry(v))
+        log.write(entry)
+
+    def error_json(e: Error) -> Dict[str, Any]:
+        out = {"code": getattr(e, "code", "error"), "message": str(e)}
+        if getattr(e, "json_path", None):
+            out["json_path"] = e.json_path  # type: ignore[attr-defined]
+        return {"error": out}
+
+    # ------------------------------------------------------------------ routes
+    @app.get("/healthz", summary="Liveness: the store opens and the rules are loaded")
+    async def healthz() -> Dict[str, Any]:
+        return {"ok": True, "store": store.path, "rulesets": engine.rulesets_dir}
+
+    @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
+    async def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get("/v1/rulesets", summary="The catalogue: ids, versions, effective dates, digests")
+    async def list_rulesets(who: Principal = Depends(role("viewer"))) -> Dict[str, Any]:
+        def read() -> List[Dict[str, Any]]:
+            out = []
+            for rid, version in engine.rulesets():
+                path = Path(engine.rulesets_dir) / rid / f"{version}.json"
+                raw = path.read_bytes()
+                meta = json.loads(raw)
+                out.append({"id": rid, "version": version,
+                            "effective_from": meta.get("effective_from"),
+                            "effective_to": meta.get("effective_to"),
+                            "extends": meta.get("extends"),
+                            "file_digest": "sha256:" + hashlib.sha256(raw).hexdigest()})
+            return out
+        return {"rulesets": await blocking(read)}
+
+    @app.post("/v1/check", summary="Check one application, or {\"applications\": [...]}")
+    async def check(request: Request, who: Principal = Depends(role("viewer"))) -> Any:
+        data = await body_json(request)
+        if isinstance(data, dict) and set(data) == {"applications"}:
+            apps = data["applications"]
+            if not isinstance(apps, list):
+                raise HTTPProblem(422, "invalid_input", "'applications' must be a list",
+                                  "$.applications")
+            if len(apps) > settings.max_batch:
+                raise HTTPProblem(413, "batch_too_large",
+                                  f"at most {settings.max_batch} applications a request")
+            results = await blocking(lambda: engine.check_many(apps, threads=1))
+            out: List[Any] = []
+            for a, r in zip(apps, results):
+                if isinstance(r, Error):
+                    out.append(error_json(r))
+                    continue
+                v = r.to_dict()
+                record_verdict(request, who, a, v)
+                out.append(v)
+            return {"verdicts": out}
+        if not isinstance(data, dict):
+            raise HTTPProblem(422, "invalid_input", "an application is a JSON object", "$")
+        v = (await blocking(lambda: engine.check(data))).to_dict()
+        record_verdict(request, who, data, v)
+        return v
+
+    @app.post("/v1/explain", summary="Check one application and say how each rule went")
+    async def explain(request: Request, who: Principal = Depends(role("viewer"))) -> Any:
+        data = await body_json(request)
+        if not isinstance(data, dict):
+            raise HTTPProblem(422, "invalid_input", "an application is a JSON object", "$")
+        verdict = await blocking(lambda: engine.check(data, trace=True))
+        v = verdict.to_dict()
+        record_verdict(request, who, data, v, kind="explain")
+        v["text"] = {"zh": verdict.to_text("zh"), "en": verdict.to_text("en")}
+        return v
+
+    @app.post("/v1/cases", status_code=201, summary="Open a case for an application")
+    async def new_case(request: Request, who: Principal = Depends(role("officer"))) -> Any:
+        data = await body_json(request)
+        application = object_at(data, "application")
+        at = object_at(data, "at", required=False)
+        summary = await blocking(lambda: store.new(application, actor=who.name, at=at))
+        log.write({"kind": "case", "request_id": request.state.request_id, "actor": who.name,
+                   "input_digest": input_digest(application), "case_id": summary.get("id"),
+                   "decision": summary.get("state"),
+                   "findings": [f.get("code") for f in summary.get("findings", [])]})
+        return summary
+
+    @app.get("/v1/cases", summary="Cases, filtered by state, region, deadline")
+    async def list_cases(state: Optional[str] = None, region: Optional[str] = None,
+                         due_before: Optional[str] = None, overdue: bool = False,
+                         who: Principal = Depends(role("viewer"))) -> Any:
+        return {"cases": await blocking(lambda: store.list(
+            state=state, region=region, due_before=due_before, overdue=overdue))}
+
+    @app.get("/v1/cases/{case_id}", summary="One case")
+    async def show_case(case_id: str, who: Principal = Depends(role("viewer"))) -> Any:
+        return await blocking(lambda: store.show(case_id))
+
+    @app.get("/v1/cases/{case_id}/history", summary="A case's events in order")
+    async def case_history(case_id: str, who: Principal = Depends(role("viewer"))) -> Any:
+        return {"events": await blocking(lambda: store.history(case_id))}
+
+    @app.post("/v1/cases/{case_id}/events", summary="Append an event to a case")
+    async def case_event(case_id: str, request: Request,
+                         who: Principal = Depends(role("officer"))) -> Any:
+        data = await body_json(request)
+        event = object_at(data, "event")
+        if not isinstance(event, str):
+            raise HTTPProblem(422, "invalid_input", "'event' must be a string", "$.event")
+        at = object_at(data, "at", required=False)
+        extra = object_at(data, "data", required=False)
+        expect = object_at(data, "expect_version", required=False)
+        if extra is not None and not isinstance(extra, dict):
+            raise HTTPProblem(422, "invalid_input", "'data' must be an object", "$.data")
+        if "actor" in data:
+            raise HTTPProblem(422, "invalid_input",
+                              "the actor is the token's name, not a field of the body", "$.actor")
+        summary = await blocking(lambda: store.event(case_id, event, actor=who.name, at=at,
+                                                     data=extra, expect_version=expect))
+        events.labels(event).inc()
+        log.write({"kind": "event", "request_id": request.state.request_id, "actor": who.name,
+                   "input_digest": input_digest(data), "case_id": case_id, "event": event,
+                   "decision": summary.get("state"),
+                   "findings": [f.get("code") for f in summary.get("findings", [])]})
+        return summary
+
+    return app

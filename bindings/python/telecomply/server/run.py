@@ -1,0 +1,63 @@
+"""``telecomply serve``: runs the application on uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import sys
+from typing import Optional, Sequence
+
+from ..errors import Error
+
+LOOPBACK_NAMES = {"localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` is a loopback address or name (127.0.0.0/8, ::1, localhost)."""
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="telecomply serve",
+                                description="An HTTP API over telecomply (OpenAPI at /docs).")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--store", default="cases.db", help="the case store (created when new)")
+    p.add_argument("--rulesets", default=None, help="rules folder (default: the shipped rules)")
+    p.add_argument("--auth", default=None, help='tokens file: {"tokens": {TOKEN: {name, role}}}')
+    p.add_argument("--decision-log", default=None, help="JSON Lines file of every decision")
+    p.add_argument("--max-body", type=int, default=8 * 1024 * 1024, help="bytes (default 8 MiB)")
+    return p
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Parses `argv` (without the program and `serve`), serves until stopped; exit status 2
+    for bad options or files."""
+    args = parser().parse_args(argv)
+    if args.auth is None and not is_loopback(args.host):
+        print(f"telecomply serve: --host {args.host} needs --auth: without tokens the server "
+              "listens on loopback only", file=sys.stderr)
+        return 2
+    import uvicorn  # the server's own dependencies are imported only to serve
+
+    from .app import Settings, create_app
+
+    try:
+        app = create_app(Settings(store=args.store, rulesets=args.rulesets, auth=args.auth,
+                                  decision_log=args.decision_log, max_body_bytes=args.max_body))
+    except Error as e:
+        print(f"telecomply serve: {e}", file=sys.stderr)
+        return 2
+    if args.auth is None:
+        print("telecomply serve: no --auth: listening on loopback only, every request acts as "
+              "the local admin", file=sys.stderr)
+    # bounded: slow clients time out, headers are limited, SIGTERM drains then stops
+    uvicorn.run(app, host=args.host, port=args.port, timeout_keep_alive=5,
+                h11_max_incomplete_event_size=64 * 1024, timeout_graceful_shutdown=10,
+                log_level="info")
+    return 0

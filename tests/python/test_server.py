@@ -1,0 +1,189 @@
+"""telecomply serve: the JSON API through an HTTP client (FastAPI's TestClient over httpx),
+with the store's clock injected. Auth, errors by the library's codes, the decision log and
+hostile bodies."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fastapi", reason="the server extra: pip install 'telecomply[server]'")
+pytest.importorskip("httpx", reason="FastAPI's TestClient needs httpx")
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from conftest import load  # noqa: E402
+from telecomply.server import Settings, create_app  # noqa: E402
+from telecomply.server.run import is_loopback, main  # noqa: E402
+
+NOW = "2026-03-02T09:00:00+08:00"
+VIEWER, OFFICER, ADMIN = "v" * 20, "o" * 20, "a" * 20
+
+
+def client(tmp_path: Path, auth: bool = False, **more) -> TestClient:
+    settings = Settings(store=tmp_path / "cases.db", now=NOW,
+                        decision_log=tmp_path / "decisions.jsonl", **more)
+    if auth:
+        tokens = {VIEWER: {"name": "vera", "role": "viewer"},
+                  OFFICER: {"name": "olga", "role": "officer"},
+                  ADMIN: {"name": "ada", "role": "admin"}}
+        (tmp_path / "auth.json").write_text(json.dumps({"tokens": tokens}))
+        settings.auth = tmp_path / "auth.json"
+    return TestClient(create_app(settings))
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_health_catalogue_and_openapi(tmp_path):
+    c = client(tmp_path)
+    assert c.get("/healthz").json()["ok"] is True
+    rulesets = c.get("/v1/rulesets").json()["rulesets"]
+    cn = next(r for r in rulesets if r["id"] == "CN" and r["version"] == "2026.1")
+    assert cn["effective_from"] and cn["file_digest"].startswith("sha256:")
+    paths = c.get("/openapi.json").json()["paths"]
+    assert {"/v1/check", "/v1/explain", "/v1/cases", "/v1/cases/{case_id}/events"} <= set(paths)
+    assert c.get("/docs").status_code == 200
+
+
+def test_check_one_and_a_batch_with_a_bad_item_in_place(tmp_path, engine):
+    c = client(tmp_path)
+    good, bad = load("gd-retail-eligible.json"), load("js-mvno-number-ineligible.json")
+    r = c.post("/v1/check", json=good)
+    assert r.status_code == 200 and r.headers["x-request-id"]
+    assert r.json() == engine.check(good).to_dict()
+    broken = dict(good, channel=7)
+    r = c.post("/v1/check", json={"applications": [good, broken, bad]})
+    verdicts = r.json()["verdicts"]
+    assert verdicts[0]["decision"] == "eligible" and verdicts[2]["decision"] == "ineligible"
+    assert verdicts[1]["error"]["code"] == "invalid_input"
+    assert verdicts[1]["error"]["json_path"] == "$.channel"
+
+
+def test_errors_by_the_librarys_codes(tmp_path):
+    c = client(tmp_path)
+    r = c.post("/v1/check", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
+    r = c.post("/v1/check", json=[1, 2])
+    assert r.status_code == 422 and r.json()["error"]["json_path"] == "$"
+    r = c.post("/v1/check", json=dict(load("gd-retail-eligible.json"), channel=7))
+    assert r.status_code == 422
+    assert r.json()["error"] == {**r.json()["error"], "code": "invalid_input",
+                                 "json_path": "$.channel"}
+    assert c.get("/v1/cases/NOPE-1").status_code == 404
+    assert c.get("/v1/cases/NOPE-1").json()["error"]["code"] == "not_found"
+
+
+def test_explain_gives_the_trace_and_the_text(tmp_path):
+    c = client(tmp_path)
+    v = c.post("/v1/explain", json=load("gd-new-company-ineligible.json")).json()
+    assert v["decision"] == "ineligible" and v["trace"]
+    assert "COMPANY_TOO_NEW" in v["text"]["en"]
+
+
+def test_cases_open_list_show_and_events(tmp_path):
+    c = client(tmp_path, auth=True)
+    r = c.post("/v1/cases", json={"application": load("gd-retail-eligible.json")},
+               headers=bearer(OFFICER))
+    assert r.status_code == 201
+    case = r.json()
+    assert case["state"] == "draft" and case["region"] == "CN-GD"
+    listed = c.get("/v1/cases", params={"state": "draft", "region": "CN-GD"},
+                   headers=bearer(VIEWER)).json()["cases"]
+    assert [x["id"] for x in listed] == [case["id"]]
+    assert c.get("/v1/cases", params={"state": "approved"}, headers=bearer(VIEWER)).json() == {
+        "cases": []}
+    # a refused transition: 409 with the library's code, nothing written
+    r = c.post(f"/v1/cases/{case['id']}/events", json={"event": "approve"},
+               headers=bearer(OFFICER))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "transition_refused"
+    r = c.post(f"/v1/cases/{case['id']}/events", json={"event": "submit"},
+               headers=bearer(OFFICER))
+    assert r.status_code == 200 and r.json()["state"] != "draft"
+    assert c.get(f"/v1/cases/{case['id']}", headers=bearer(VIEWER)).json()["state"] == r.json()[
+        "state"]
+    history = c.get(f"/v1/cases/{case['id']}/history", headers=bearer(VIEWER)).json()["events"]
+    # the actor is the token's name, never a field the client sets
+    assert [e["actor"] for e in history] == ["olga", "olga"]
+    r = c.post(f"/v1/cases/{case['id']}/events", json={"event": "withdraw", "actor": "mallory"},
+               headers=bearer(OFFICER))
+    assert r.status_code == 422 and r.json()["error"]["json_path"] == "$.actor"
+    r = c.post(f"/v1/cases/{case['id']}/events", json={"event": "withdraw", "expect_version": 1},
+               headers=bearer(OFFICER))
+    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+
+
+def test_who_may_do_what(tmp_path):
+    c = client(tmp_path, auth=True)
+    app = {"application": load("gd-retail-eligible.json")}
+    assert c.get("/v1/cases").status_code == 401
+    assert c.get("/v1/cases", headers=bearer("x" * 20)).status_code == 401
+    assert c.get("/v1/cases", headers={"Authorization": f"Basic {VIEWER}"}).status_code == 401
+    assert c.get("/v1/cases", headers=bearer(VIEWER)).status_code == 200
+    r = c.post("/v1/cases", json=app, headers=bearer(VIEWER))
+    assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+    assert c.post("/v1/cases", json=app, headers=bearer(ADMIN)).status_code == 201
+    assert c.post("/v1/check", json=app["application"], headers=bearer(VIEWER)).status_code == 200
+    # health and metrics need no token (probes and scrapers)
+    assert c.get("/healthz").status_code == 200 and c.get("/metrics").status_code == 200
+
+
+def test_bad_auth_files_stop_the_server_before_it_listens(tmp_path):
+    import telecomply
+
+    for text, where in [("{", "invalid JSON"), ('{"tokens": []}', "$"),
+                        ('{"tokens": {"short": {"name": "a", "role": "viewer"}}}', "16"),
+                        (json.dumps({"tokens": {"t" * 20: {"name": "a", "role": "root"}}}),
+                         ".role")]:
+        (tmp_path / "auth.json").write_text(text)
+        with pytest.raises(telecomply.InputError, match=where.replace("$", r"\$")):
+            create_app(Settings(store=tmp_path / "c.db", auth=tmp_path / "auth.json"))
+
+
+def test_the_decision_log_masks_personal_data(tmp_path):
+    c = client(tmp_path, auth=True)
+    app = load("js-mvno-number-ineligible.json")
+    c.post("/v1/check", json=app, headers=bearer(VIEWER))
+    case = c.post("/v1/cases", json={"application": load("gd-retail-eligible.json")},
+                  headers=bearer(OFFICER)).json()
+    c.post(f"/v1/cases/{case['id']}/events", json={"event": "submit"}, headers=bearer(OFFICER))
+    lines = [json.loads(x) for x in (tmp_path / "decisions.jsonl").read_text().splitlines()]
+    assert [x["kind"] for x in lines] == ["check", "case", "event"]
+    check = lines[0]
+    assert check["actor"] == "vera" and check["decision"] == "ineligible"
+    assert check["input_digest"].startswith("sha256:") and check["ruleset"]["digest"]
+    assert check["findings"] and check["request_id"]
+    text = (tmp_path / "decisions.jsonl").read_text()
+    for n in app["numbers"]:  # numbers keep their first 3 digits only
+        assert n["number"] not in text
+    assert app["applicant"]["legal_representative"]["id_number"] not in text
+    assert lines[2]["event"] == "submit" and lines[2]["case_id"] == case["id"]
+
+
+def test_hostile_bodies_are_bounded(tmp_path):
+    c = client(tmp_path, max_body_bytes=4096)
+    r = c.post("/v1/check", content=b"[" * 5000, headers={"content-type": "application/json"})
+    assert r.status_code == 413
+    c = client(tmp_path)
+    r = c.post("/v1/check", content=b"[" * 100000 + b"]" * 100000,
+               headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
+
+
+def test_metrics_count_requests_decisions_and_findings(tmp_path):
+    c = client(tmp_path)
+    c.post("/v1/check", json=load("js-mvno-number-ineligible.json"))
+    text = c.get("/metrics").text
+    assert 'telecomply_decisions_total{decision="ineligible"} 1.0' in text
+    assert "telecomply_findings_total{code=" in text
+    assert 'telecomply_http_requests_total{method="POST",route="/v1/check",status="200"}' in text
+
+
+def test_no_auth_means_loopback_only(capsys):
+    assert is_loopback("127.0.0.1") and is_loopback("::1") and is_loopback("localhost")
+    assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
+    assert main(["--host", "0.0.0.0"]) == 2
+    assert "needs --auth" in capsys.readouterr().err

@@ -73,6 +73,7 @@ command add_case(CLI::App& app, common& c);
 std::vector<command> add_case_numbers(CLI::App* cases, common& c);
 command add_calendar(CLI::App& app, common& c);
 command add_screen(CLI::App& app, common& c);
+command add_serve(CLI::App& app, common& c);
 
 // ------------------------------------------------------------------ output
 

@@ -187,3 +187,75 @@ def test_no_auth_means_loopback_only(capsys):
     assert not is_loopback("0.0.0.0") and not is_loopback("10.0.0.1")
     assert main(["--host", "0.0.0.0"]) == 2
     assert "needs --auth" in capsys.readouterr().err
+
+
+def test_screen_call_records_against_the_stores_registry(tmp_path):
+    calls = (Path(__file__).resolve().parents[2] / "examples" / "calls")
+    c = client(tmp_path)
+    csv = (calls / "calls.csv").read_bytes()
+    r = c.post("/v1/screen", content=csv, headers={"content-type": "text/csv"})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    # an empty store registers no number: every caller is not whitelisted
+    assert body["summary"]["rows"] == 4
+    assert body["summary"]["by_code"].get("CALLER_NOT_WHITELISTED") == 4
+    assert len(body["rows"]) == 4 and body["truncated"] is False
+    r = c.post("/v1/screen", files={"calls": ("calls.csv", csv, "text/csv"),
+                                    "refusals": ("refusals.csv",
+                                                 (calls / "refusals.csv").read_bytes())},
+               params={"limit": 1})
+    assert r.status_code == 200 and len(r.json()["rows"]) == 1 and r.json()["truncated"]
+    r = c.post("/v1/screen", content=b"who,when\n1,2\n", headers={"content-type": "text/csv"})
+    assert r.status_code == 422 and "caller" in r.json()["error"]["message"]
+    r = c.post("/v1/screen", files={"other": ("x.csv", b"a")})
+    assert r.status_code == 422
+
+
+def test_pages_queue_case_event_check_in_both_languages(tmp_path):
+    c = client(tmp_path, auth=True)
+    case = c.post("/v1/cases", json={"application": load("gd-retail-eligible.json")},
+                  headers=bearer(OFFICER)).json()
+    # a browser without the cookie is sent to sign in
+    r = c.get("/cases", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert c.post("/login", data={"token": "nope"}).status_code == 401
+    r = c.post("/login", data={"token": OFFICER}, follow_redirects=False)
+    assert r.status_code == 303 and "telecomply_token" in r.headers["set-cookie"]
+    assert "httponly" in r.headers["set-cookie"].lower()
+    page = c.get("/cases?lang=en").text
+    assert f'data-case="{case["id"]}"' in page and "Case queue" in page
+    assert "案件队列" in c.get("/cases?lang=zh").text
+    assert "<script" not in page and "http://" not in page and "https://" not in page
+    page = c.get(f"/cases/{case['id']}?lang=en").text
+    assert 'id="state">draft<' in page and "<option>submit</option>" in page
+    r = c.post(f"/cases/{case['id']}/events?lang=en", data={"event": "submit", "note": "ok"})
+    assert r.status_code == 200 and 'id="state">submitted<' in r.text and "Event appended." in r.text
+    # a refused event is said on the page, nothing written
+    r = c.post(f"/cases/{case['id']}/events?lang=en", data={"event": "withdraw"})
+    assert "refused" in r.text and 'id="state">submitted<' in r.text
+    # the check page: pasted JSON, its verdict and remedies; bad JSON said, not a crash
+    r = c.post("/check?lang=en", data={"application": json.dumps(load("gd-new-company-ineligible.json"))})
+    assert 'id="decision">Decision: ineligible' in r.text and "COMPANY_TOO_NEW" in r.text
+    r = c.post("/check?lang=en", data={"application": "{oops"})
+    assert r.status_code == 400 and "not JSON" in r.text
+    # escaping: what a client wrote is shown as text
+    r = c.post("/check?lang=en", data={"application": '{"id": "<script>x</script>"}'})
+    assert "<script>x" not in r.text
+
+
+def test_viewers_see_no_event_form_and_cannot_post_one(tmp_path):
+    c = client(tmp_path, auth=True)
+    case = c.post("/v1/cases", json={"application": load("gd-retail-eligible.json")},
+                  headers=bearer(OFFICER)).json()
+    c.post("/login", data={"token": VIEWER})
+    assert 'id="append"' not in c.get(f"/cases/{case['id']}").text
+    r = c.post(f"/cases/{case['id']}/events", data={"event": "submit"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    assert c.get(f"/v1/cases/{case['id']}", headers=bearer(VIEWER)).json()["state"] == "draft"
+
+
+def test_screen_page_draws_findings_per_day(tmp_path):
+    calls = Path(__file__).resolve().parents[2] / "examples" / "calls"
+    c = client(tmp_path)
+    r = c.post("/screen?lang=en", files={"calls": ("calls.csv", (calls / "calls.csv").read_bytes())})
+    assert r.status_code == 200 and '<svg id="chart"' in r.text and "CALLER_NOT_WHITELISTED" in r.text

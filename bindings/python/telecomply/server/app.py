@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import tempfile
 import time
 import uuid
 from contextlib import asynccontextmanager
@@ -26,8 +27,10 @@ from starlette.concurrency import run_in_threadpool
 from .. import _core
 from .._paths import default_rulesets
 from ..errors import Error
+from ..screening import screen_calls
 from .auth import LOCAL_ADMIN, Principal, Tokens
 from .decision_log import DecisionLog, input_digest, verdict_entry
+from .pages import add_pages
 
 T = TypeVar("T")
 
@@ -59,6 +62,7 @@ class Settings:
     decision_log: Optional["str | Path"] = None
     max_body_bytes: int = 8 * 1024 * 1024
     max_batch: int = 10_000
+    max_upload_bytes: int = 512 * 1024 * 1024
     now: Optional[str] = None
     extra: Dict[str, Any] = field(default_factory=dict)
 
@@ -210,6 +214,14 @@ def create_app(settings: Settings) -> FastAPI:
         entry.update(verdict_entry(v))
         log.write(entry)
 
+    def record_event(request: Request, who: Principal, case_id: str, event: str,
+                     summary: Dict[str, Any], body: Any) -> None:
+        events.labels(event).inc()
+        log.write({"kind": "event", "request_id": request.state.request_id, "actor": who.name,
+                   "input_digest": input_digest(body), "case_id": case_id, "event": event,
+                   "decision": summary.get("state"),
+                   "findings": [f.get("code") for f in summary.get("findings", [])]})
+
     def error_json(e: Error) -> Dict[str, Any]:
         out = {"code": getattr(e, "code", "error"), "message": str(e)}
         if getattr(e, "json_path", None):
@@ -323,11 +335,66 @@ def create_app(settings: Settings) -> FastAPI:
                               "the actor is the token's name, not a field of the body", "$.actor")
         summary = await blocking(lambda: store.event(case_id, event, actor=who.name, at=at,
                                                      data=extra, expect_version=expect))
-        events.labels(event).inc()
-        log.write({"kind": "event", "request_id": request.state.request_id, "actor": who.name,
-                   "input_digest": input_digest(data), "case_id": case_id, "event": event,
-                   "decision": summary.get("state"),
-                   "findings": [f.get("code") for f in summary.get("findings", [])]})
+        record_event(request, who, case_id, event, summary, data)
         return summary
 
+    add_pages(app, store=store, engine=engine, settings=settings, rulesets=rulesets,
+              find=lambda token: LOCAL_ADMIN if tokens is None else tokens.find(token),
+              log_event=record_event)
+
+    @app.post("/v1/screen", summary="Screen call records (CSV body, or a form upload)")
+    async def screen(request: Request, limit: int = 10_000,
+                     who: Principal = Depends(role("viewer"))) -> Any:
+        """Call records as the CSV body (Content-Type text/csv) or a multipart form with a
+        `calls` file and an optional `refusals` file (CSV or JSON Lines), screened against
+        the store's registry. Returns the summary and the rows with findings or errors (at
+        most `limit`)."""
+        with tempfile.TemporaryDirectory(prefix="telecomply-screen-") as tmp:
+            calls = Path(tmp) / "calls.csv"
+            refusals: Optional[Path] = None
+            kind = request.headers.get("content-type", "")
+            declared = request.headers.get("content-length")
+            if declared is not None and declared.isdigit() and \
+                    int(declared) > settings.max_upload_bytes:
+                raise HTTPProblem(413, "body_too_large",
+                                  f"the upload is over {settings.max_upload_bytes} bytes")
+            if kind.startswith("multipart/form-data"):
+                form = await request.form()
+                upload = form.get("calls")
+                if upload is None or isinstance(upload, str):
+                    raise HTTPProblem(422, "invalid_input", "the form needs a 'calls' file",
+                                      "calls")
+                await _save(upload, calls, settings.max_upload_bytes)
+                extra = form.get("refusals")
+                if extra is not None and not isinstance(extra, str) and extra.filename:
+                    name = extra.filename or "refusals.csv"
+                    refusals = Path(tmp) / ("refusals.jsonl" if name.endswith(".jsonl")
+                                            else "refusals.csv")
+                    await _save(extra, refusals, settings.max_upload_bytes)
+            else:
+                size = 0
+                with open(calls, "wb") as out:
+                    async for chunk in request.stream():
+                        size += len(chunk)
+                        if size > settings.max_upload_bytes:
+                            raise HTTPProblem(413, "body_too_large", "the upload is over "
+                                              f"{settings.max_upload_bytes} bytes")
+                        out.write(chunk)
+            result = await blocking(lambda: screen_calls(
+                str(calls), store=str(settings.store), refusals=refusals, rulesets=rulesets))
+            flagged = [r for r in result.rows.to_pylist() if r["codes"] or r["error"]]
+            return {"summary": result.summary, "rows": flagged[:limit],
+                    "truncated": len(flagged) > limit}
+
     return app
+
+
+async def _save(upload: Any, path: Path, limit: int) -> None:
+    """Copies an uploaded file to `path`, at most `limit` bytes (413 beyond)."""
+    size = 0
+    with open(path, "wb") as out:
+        while chunk := await upload.read(1 << 20):
+            size += len(chunk)
+            if size > limit:
+                raise HTTPProblem(413, "body_too_large", f"the upload is over {limit} bytes")
+            out.write(chunk)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional
 from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
@@ -220,12 +220,19 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         query = urlencode({"lang": language(request), "message": result})
         return RedirectResponse(f"/cases/{case_id}?{query}", status_code=303)
 
-    @app.get("/check", include_in_schema=False)
-    async def check_page(request: Request) -> Response:
-        who = browser(request)
-        if who is None:
-            return to_login(request)
-        return render(request, "check.html", who, TEXT[language(request)]["check"])
+    def form_page(name: str) -> Callable[[Request], Awaitable[Response]]:
+        """The empty form of a page (check, screen)."""
+
+        async def page(request: Request) -> Response:
+            who = browser(request)
+            if who is None:
+                return to_login(request)
+            return render(request, f"{name}.html", who, TEXT[language(request)][name])
+
+        return page
+
+    app.add_api_route("/check", form_page("check"), methods=["GET"], include_in_schema=False)
+    app.add_api_route("/screen", form_page("screen"), methods=["GET"], include_in_schema=False)
 
     @app.post("/check", include_in_schema=False)
     async def check_form(request: Request) -> Response:
@@ -253,12 +260,6 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         return render(request, "check.html", who, TEXT[language(request)]["check"],
                       text=text, verdict=verdict)
 
-    @app.get("/screen", include_in_schema=False)
-    async def screen_page(request: Request) -> Response:
-        who = browser(request)
-        if who is None:
-            return to_login(request)
-        return render(request, "screen.html", who, TEXT[language(request)]["screen"])
 
     @app.post("/screen", include_in_schema=False)
     async def screen_form(request: Request) -> Response:

@@ -10,6 +10,7 @@ TELECOMPLY_DEB_PACKAGES=(
   libssl-dev libvalijson-dev libhowardhinnant-date-dev libsimdjson-dev libgoogle-perftools-dev libcsv-dev tzdata
   python3 python3-venv python3-dev
   openjdk-17-jre-headless  # Spark's runtime: telecomply.spark and tests/python/test_spark.py
+  chromium  # the browser Playwright drives in tests/python/test_server_browser.py (none downloaded)
 )
 # the sanitizer and fuzzing build: clang 14, its runtimes (ASan, UBSan, libFuzzer:
 # libclang_rt.fuzzer-x86_64.a is in libclang-rt-14-dev) and llvm-symbolizer for stack traces

@@ -18,19 +18,17 @@ import asyncio
 import json
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any, Dict, List
 
 import httpx
 
 import telecomply
+from telecomply.server.run import background
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "applications"
@@ -101,26 +99,13 @@ def run(clients: int = 50, seconds: float = 30.0) -> Dict[str, Any]:
     eligible = [json.loads((EXAMPLES / n).read_text(encoding="utf-8"))
                 for n in ("gd-retail-eligible.json", "sd-travel-eligible.json",
                           "zj-ecommerce-eligible.json")]
-    with tempfile.TemporaryDirectory(prefix="telecomply-load-") as tmp, socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+    with tempfile.TemporaryDirectory(prefix="telecomply-load-") as tmp:
         (Path(tmp) / "auth.json").write_text(json.dumps(
             {"tokens": {TOKEN: {"name": "load", "role": "officer"}}}))
         env = dict(os.environ, TELECOMPLY_NOW="2026-06-30T09:00:00+08:00")
         store = Path(tmp) / "cases.db"
-        server = subprocess.Popen(
-            [sys.executable, "-m", "telecomply", "serve", "--port", str(port), "--store",
-             str(store), "--auth", f"{tmp}/auth.json", "--decision-log", f"{tmp}/d.jsonl"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(200):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
+        with background(["--store", str(store), "--auth", f"{tmp}/auth.json",
+                         "--decision-log", f"{tmp}/d.jsonl"], env=env) as base:
 
             async def main() -> Dict[str, Any]:
                 async with httpx.AsyncClient(base_url=base, timeout=30) as client:
@@ -145,9 +130,6 @@ def run(clients: int = 50, seconds: float = 30.0) -> Dict[str, Any]:
                 return out
 
             out = asyncio.run(main())
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
         verify = telecomply.CaseStore(str(store)).verify()
         decisions = sum(1 for _ in open(f"{tmp}/d.jsonl", encoding="utf-8"))
     n = len(out["check"]) + len(out["event"])

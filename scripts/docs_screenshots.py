@@ -11,16 +11,15 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import socket
-import subprocess
 import sys
 import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
+
+from telecomply.server.run import background
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples" / "applications"
@@ -28,23 +27,9 @@ EXAMPLES = ROOT / "examples" / "applications"
 
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "images" / "case-queue.png"
-    with tempfile.TemporaryDirectory() as tmp, socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+    with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, TELECOMPLY_NOW="2026-06-30T09:00:00+08:00")
-        server = subprocess.Popen([sys.executable, "-m", "telecomply", "serve", "--port",
-                                   str(port), "--store", f"{tmp}/cases.db"], env=env,
-                                  stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            for _ in range(100):
-                try:
-                    urllib.request.urlopen(base + "/healthz", timeout=1)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-
+        with background(["--store", f"{tmp}/cases.db"], env=env) as base:
             def post(path: str, body: dict) -> dict:
                 req = urllib.request.Request(base + path, data=json.dumps(body).encode(),
                                              headers={"Content-Type": "application/json"})
@@ -79,9 +64,6 @@ def main() -> int:
                 page.goto(base + "/cases?lang=zh")
                 page.screenshot(path=str(out))
                 browser.close()
-        finally:
-            server.terminate()
-            server.wait()
     print(out)
     return 0
 

@@ -8,16 +8,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from conftest import load
+from telecomply.server.run import background
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -26,35 +23,14 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="Debian's chromium is n
 OFFICER = "officer-token-0123456789"
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture()
 def server(tmp_path):
     (tmp_path / "auth.json").write_text(json.dumps(
         {"tokens": {OFFICER: {"name": "olga", "role": "officer"}}}))
-    port = free_port()
     env = dict(os.environ, TELECOMPLY_NOW="2026-03-02T09:00:00+08:00")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "telecomply", "serve", "--port", str(port),
-         "--store", str(tmp_path / "cases.db"), "--auth", str(tmp_path / "auth.json"),
-         "--decision-log", str(tmp_path / "decisions.jsonl")],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            if proc.poll() is not None:
-                pytest.fail(proc.stdout.read().decode())
-            time.sleep(0.1)
-    yield base, tmp_path
-    proc.terminate()
-    proc.wait(timeout=15)
+    with background(["--store", str(tmp_path / "cases.db"), "--auth", str(tmp_path / "auth.json"),
+                     "--decision-log", str(tmp_path / "decisions.jsonl")], env=env) as base:
+        yield base, tmp_path
 
 
 def api(base: str, method: str, path: str, body=None) -> dict:

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import argparse
 import ipaddress
+import os
+import socket
+import subprocess
 import sys
-from typing import Optional, Sequence
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from typing import Iterator, Mapping, Optional, Sequence
 
 from ..errors import Error
 
@@ -61,3 +68,46 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 h11_max_incomplete_event_size=64 * 1024, timeout_graceful_shutdown=10,
                 log_level="info")
     return 0
+
+
+@contextmanager
+def background(args: Sequence[str] = (), env: Optional[Mapping[str, str]] = None,
+               timeout: float = 30.0) -> Iterator[str]:
+    """Runs ``python -m telecomply serve ARGS`` on a free loopback port in a child process for
+    the length of the block, and yields its base URL ("http://127.0.0.1:PORT") once /healthz
+    answers; the server is stopped with SIGTERM at the end (its decision log closed). For
+    tests, benchmarks and scripts. RuntimeError, with the server's output, when it stops or
+    does not answer within `timeout` seconds."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    # the server's log goes to a file: a pipe nobody reads would fill and stall the server
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen([sys.executable, "-m", "telecomply", "serve", "--port", str(port),
+                             *args], env=dict(env) if env is not None else dict(os.environ),
+                            stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    proc.kill()
+                    proc.wait()
+                    log.seek(0)
+                    output = log.read().decode("utf-8", "replace")
+                    raise RuntimeError(f"telecomply serve did not start:\n{output}") from None
+                time.sleep(0.1)
+        yield base
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        log.close()

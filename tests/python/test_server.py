@@ -259,3 +259,40 @@ def test_screen_page_draws_findings_per_day(tmp_path):
     c = client(tmp_path)
     r = c.post("/screen?lang=en", files={"calls": ("calls.csv", (calls / "calls.csv").read_bytes())})
     assert r.status_code == 200 and '<svg id="chart"' in r.text and "CALLER_NOT_WHITELISTED" in r.text
+
+
+def test_the_docs_page_works_offline(tmp_path):
+    page = client(tmp_path).get("/docs").text
+    assert "/v1/check" in page and "/v1/cases/{case_id}/events" in page
+    assert "<script" not in page and "cdn" not in page.lower()
+
+
+def test_admins_import_calendars_and_seal(tmp_path):
+    import shutil
+
+    import telecomply
+
+    root = Path(__file__).resolve().parents[2]
+    rulesets = tmp_path / "rulesets"
+    shutil.copytree(root / "rulesets", rulesets)
+    telecomply.generate_seal_key(tmp_path / "seal")
+    c = client(tmp_path, auth=True, rulesets=rulesets, seal_key=tmp_path / "seal.pem")
+    fixture = json.loads((root / "tests" / "data" / "calendars" /
+                          "CN-2027-official-fixture.json").read_text(encoding="utf-8"))
+    r = c.post("/v1/calendars", json=fixture, headers=bearer(OFFICER))
+    assert r.status_code == 403
+    r = c.post("/v1/calendars", params={"dry_run": "true"}, json=fixture, headers=bearer(ADMIN))
+    assert r.status_code == 200 and r.json()["import"]["written"] is None
+    r = c.post("/v1/calendars", json=fixture, headers=bearer(ADMIN))
+    assert r.status_code == 200 and r.json()["import"]["written"].endswith("CN.json")
+    r = c.post("/v1/calendars", json={"name": "CN", "2027": {"off": ["2027-01-01"]}},
+               headers=bearer(ADMIN))
+    assert r.status_code == 422 and r.json()["error"]["problems"][0]["json_path"] == "$.2027"
+    c.post("/v1/cases", json={"application": load("gd-retail-eligible.json")},
+           headers=bearer(OFFICER))
+    assert c.post("/v1/seal", headers=bearer(OFFICER)).status_code == 403
+    seal = c.post("/v1/seal", headers=bearer(ADMIN)).json()
+    assert seal["format"] == "telecomply-seal/1" and seal["cases"]
+    (tmp_path / "other").mkdir()
+    without = client(tmp_path / "other", auth=True)
+    assert without.post("/v1/seal", headers=bearer(ADMIN)).status_code == 409

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, TypeVar
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest
@@ -54,7 +55,8 @@ class Settings:
     the rules folder (None: the shipped rules); `auth` a tokens file (None: no tokens, every
     request acts as the local admin, so the server must listen on loopback only);
     `decision_log` a JSON Lines file decisions are appended to (None: none); `max_body_bytes`
-    bounds a request body; `now` fixes the store's clock (tests)."""
+    bounds a request body; `now` fixes the store's clock (tests); `seal_key` is the Ed25519
+    private key (PEM) POST /v1/seal signs with (None: sealing is off)."""
 
     store: "str | Path" = "cases.db"
     rulesets: Optional["str | Path"] = None
@@ -64,6 +66,7 @@ class Settings:
     max_batch: int = 10_000
     max_upload_bytes: int = 512 * 1024 * 1024
     now: Optional[str] = None
+    seal_key: Optional["str | Path"] = None
     extra: Dict[str, Any] = field(default_factory=dict)
 
 
@@ -122,7 +125,9 @@ def create_app(settings: Settings) -> FastAPI:
         version=_package_version(),
         description="Telemarketing-number whitelist compliance (电销卡白名单): checks, cases, "
         "screening.",
-        docs_url="/docs",
+        # the docs page is rendered here (pages.py): Swagger UI would load from a CDN
+        docs_url=None,
+        redoc_url=None,
         openapi_url="/openapi.json",
     )
     app.state.store, app.state.engine, app.state.log = store, engine, log
@@ -341,6 +346,42 @@ def create_app(settings: Settings) -> FastAPI:
     add_pages(app, store=store, engine=engine, settings=settings, rulesets=rulesets,
               find=lambda token: LOCAL_ADMIN if tokens is None else tokens.find(token),
               log_event=record_event)
+
+    @app.post("/v1/calendars", summary="Import an official holiday arrangement (admin)")
+    async def import_calendar(request: Request, dry_run: bool = False,
+                              replace_official: bool = False,
+                              who: Principal = Depends(role("admin"))) -> Any:
+        """The body is a calendar file ({"name": "CN", "2027": {...}}, docs/calendars.md). When
+        it is imported, the deadlines of open cases counted on the changed years are recounted
+        (a recompute_deadlines event each, by the token's name)."""
+        data = await body_json(request)
+        with tempfile.TemporaryDirectory(prefix="telecomply-calendar-") as tmp:
+            path = Path(tmp) / "calendar.json"
+            path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+            report = await blocking(lambda: _core.import_calendar(
+                str(path), rulesets, dry_run=dry_run, replace_official=replace_official))
+        if not report.get("ok"):
+            return JSONResponse(jsonable_encoder({"error": {
+                "code": "invalid_input", "message": "the calendar was not imported",
+                "problems": report.get("problems", [])}}), status_code=422)
+        recomputed: List[Any] = []
+        if not dry_run:
+            recomputed = await blocking(lambda: store.recompute(actor=who.name))
+            log.write({"kind": "calendar", "request_id": request.state.request_id,
+                       "actor": who.name, "input_digest": input_digest(data),
+                       "decision": "imported", "findings": [],
+                       "cases": [r.get("case_id") or r.get("id") for r in recomputed]})
+        return jsonable_encoder({"import": report, "recomputed": recomputed})
+
+    @app.post("/v1/seal", summary="Seal the store: a signed checkpoint of every case (admin)")
+    async def seal(request: Request, who: Principal = Depends(role("admin"))) -> Any:
+        if settings.seal_key is None:
+            raise HTTPProblem(409, "usage_error", "this server was started without --seal-key")
+        document = await blocking(lambda: store.seal(str(settings.seal_key)))
+        log.write({"kind": "seal", "request_id": request.state.request_id, "actor": who.name,
+                   "input_digest": "", "decision": "sealed", "findings": [],
+                   "root": document.get("root")})
+        return document
 
     @app.post("/v1/screen", summary="Screen call records (CSV body, or a form upload)")
     async def screen(request: Request, limit: int = 10_000,

@@ -22,6 +22,7 @@ from ..screening import screen_calls
 from .auth import Principal
 
 COOKIE = "telecomply_token"
+ANONYMOUS = Principal("—", "viewer")  # shown on the pages that need no sign-in
 
 TEXT: Dict[str, Dict[str, str]] = {
     "en": {
@@ -136,24 +137,36 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
     def today() -> str:
         return store.now[:10]
 
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        """The API's operations from its OpenAPI document, rendered here (works offline)."""
+        spec = app.openapi()
+        operations = []
+        for path, methods in spec.get("paths", {}).items():
+            for method, op in methods.items():
+                operations.append({"method": method.upper(), "path": path,
+                                   "summary": op.get("summary", ""),
+                                   "description": (op.get("description") or "").strip(),
+                                   "parameters": op.get("parameters", [])})
+        return render(request, "api_docs.html", ANONYMOUS, "API",
+                      version=spec.get("info", {}).get("version", ""),
+                      description=spec.get("info", {}).get("description", ""),
+                      openapi=spec.get("openapi", ""), operations=operations)
+
     @app.get("/", include_in_schema=False)
     async def home(request: Request) -> Response:
         return RedirectResponse(f"/cases?lang={language(request)}", status_code=303)
 
     @app.get("/login", include_in_schema=False)
     async def login_page(request: Request) -> Response:
-        from .auth import Principal as P
-
-        return render(request, "login.html", P("—", "viewer"), TEXT[language(request)]["sign_in"])
+        return render(request, "login.html", ANONYMOUS, TEXT[language(request)]["sign_in"])
 
     @app.post("/login", include_in_schema=False)
     async def login(request: Request) -> Response:
         form = await request.form()
         token = str(form.get("token", ""))
         if find(token) is None:
-            from .auth import Principal as P
-
-            return render(request, "login.html", P("—", "viewer"), "sign in", status=401,
+            return render(request, "login.html", ANONYMOUS, "sign in", status=401,
                           message="unknown token", message_error=True)
         response = RedirectResponse(f"/cases?lang={language(request)}", status_code=303)
         response.set_cookie(COOKIE, token, httponly=True, samesite="strict")

@@ -38,6 +38,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--rulesets", default=None, help="rules folder (default: the shipped rules)")
     p.add_argument("--auth", default=None, help='tokens file: {"tokens": {TOKEN: {name, role}}}')
     p.add_argument("--decision-log", default=None, help="JSON Lines file of every decision")
+    p.add_argument("--seal-key", default=None,
+                   help="Ed25519 private key (PEM) POST /v1/seal signs with (default: no sealing)")
     p.add_argument("--max-body", type=int, default=8 * 1024 * 1024, help="bytes (default 8 MiB)")
     return p
 
@@ -56,7 +58,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     try:
         app = create_app(Settings(store=args.store, rulesets=args.rulesets, auth=args.auth,
-                                  decision_log=args.decision_log, max_body_bytes=args.max_body))
+                                  decision_log=args.decision_log, max_body_bytes=args.max_body,
+                                  seal_key=args.seal_key))
     except Error as e:
         print(f"telecomply serve: {e}", file=sys.stderr)
         return 2

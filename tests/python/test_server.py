@@ -230,9 +230,19 @@ def test_pages_queue_case_event_check_in_both_languages(tmp_path):
     assert 'id="state">draft<' in page and "<option>submit</option>" in page
     r = c.post(f"/cases/{case['id']}/events?lang=en", data={"event": "submit", "note": "ok"})
     assert r.status_code == 200 and 'id="state">submitted<' in r.text and "Event appended." in r.text
+    # requested items and complaint counts are on the case page
+    c.post(f"/cases/{case['id']}/events?lang=en", data={"event": "accept"})
+    r = c.post(f"/v1/cases/{case['id']}/events", headers=bearer(OFFICER), json={
+        "event": "request_supplement", "data": {"items": ["materials.power_of_attorney"]}})
+    assert r.status_code == 200, r.text
+    page = c.get(f"/cases/{case['id']}?lang=zh").text
+    assert 'id="requested"' in page and "materials.power_of_attorney" in page and "投诉" in page
+    # a refused event (the supplement lacks what was requested) is said, nothing written
+    r = c.post(f"/cases/{case['id']}/events?lang=en", data={"event": "supplement"})
+    assert "still missing materials.power_of_attorney" in r.text
     # a refused event is said on the page, nothing written
     r = c.post(f"/cases/{case['id']}/events?lang=en", data={"event": "withdraw"})
-    assert "refused" in r.text and 'id="state">submitted<' in r.text
+    assert "refused" in r.text and 'id="state">supplement_requested<' in r.text
     # the check page: pasted JSON, its verdict and remedies; bad JSON said, not a crash
     r = c.post("/check?lang=en", data={"application": json.dumps(load("gd-new-company-ineligible.json"))})
     assert 'id="decision">Decision: ineligible' in r.text and "COMPANY_TOO_NEW" in r.text

@@ -39,7 +39,8 @@ TEXT: Dict[str, Dict[str, str]] = {
         "calls_csv": "Call records (CSV)", "refusals": "Refusals (optional)",
         "findings_per_day": "Findings per day", "rows": "Rows", "flagged": "flagged",
         "bad_rows": "bad rows", "sign_in": "Sign in", "token": "Token",
-        "appended": "Event appended.",
+        "appended": "Event appended.", "rejection_reasons": "Reasons for rejection",
+        "number": "Number", "count": "Count", "dates": "Dates",
     },
     "zh": {
         "queue": "案件队列", "check": "检查申请", "screen": "话单筛查", "other_lang": "English",
@@ -53,7 +54,8 @@ TEXT: Dict[str, Dict[str, str]] = {
         "decision": "结论", "unknown": "待定", "calls_csv": "话单（CSV）",
         "refusals": "拒绝来电名单（可选）", "findings_per_day": "每日问题数", "rows": "行数",
         "flagged": "有问题", "bad_rows": "坏行", "sign_in": "登录", "token": "令牌",
-        "appended": "事件已添加。",
+        "appended": "事件已添加。", "rejection_reasons": "驳回理由", "number": "号码",
+        "count": "次数", "dates": "日期",
     },
 }
 

@@ -40,6 +40,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--decision-log", default=None, help="JSON Lines file of every decision")
     p.add_argument("--seal-key", default=None,
                    help="Ed25519 private key (PEM) POST /v1/seal signs with (default: no sealing)")
+    p.add_argument("--header-timeout", type=float, default=10.0,
+                   help="seconds a client may take to send a request's head (default 10)")
+    p.add_argument("--limit-concurrency", type=int, default=1000,
+                   help="connections and requests at once; beyond, 503 (default 1000)")
     p.add_argument("--max-body", type=int, default=8 * 1024 * 1024, help="bytes (default 8 MiB)")
     return p
 
@@ -67,8 +71,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("telecomply serve: no --auth: listening on loopback only, every request acts as "
               "the local admin", file=sys.stderr)
     # bounded: slow clients time out, headers are limited, SIGTERM drains then stops
-    uvicorn.run(app, host=args.host, port=args.port, timeout_keep_alive=5,
-                h11_max_incomplete_event_size=64 * 1024, timeout_graceful_shutdown=10,
+    from .protocol import with_head_timeout
+
+    uvicorn.run(app, host=args.host, port=args.port, http=with_head_timeout(args.header_timeout),
+                timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024,
+                limit_concurrency=args.limit_concurrency, timeout_graceful_shutdown=10,
                 log_level="info")
     return 0
 

@@ -31,7 +31,7 @@ def client(tmp_path: Path, auth: bool = False, **more) -> TestClient:
                   ADMIN: {"name": "ada", "role": "admin"}}
         (tmp_path / "auth.json").write_text(json.dumps({"tokens": tokens}))
         settings.auth = tmp_path / "auth.json"
-    return TestClient(create_app(settings))
+    return TestClient(create_app(settings), base_url="http://127.0.0.1:8080")
 
 
 def bearer(token: str) -> dict:
@@ -60,7 +60,7 @@ def test_check_one_and_a_batch_with_a_bad_item_in_place(tmp_path, engine):
     verdicts = r.json()["verdicts"]
     assert verdicts[0]["decision"] == "eligible" and verdicts[2]["decision"] == "ineligible"
     assert verdicts[1]["error"]["code"] == "invalid_input"
-    assert verdicts[1]["error"]["json_path"] == "$.channel"
+    assert verdicts[1]["error"]["json_path"] == "$.applications[1].channel"
 
 
 def test_errors_by_the_librarys_codes(tmp_path):
@@ -306,3 +306,92 @@ def test_admins_import_calendars_and_seal(tmp_path):
     (tmp_path / "other").mkdir()
     without = client(tmp_path / "other", auth=True)
     assert without.post("/v1/seal", headers=bearer(ADMIN)).status_code == 409
+
+
+def test_cross_site_requests_and_rebound_names_are_refused(tmp_path):
+    """Without tokens any web page the officer opens could post to a loopback server: a
+    request that changes something must come from the server's own origin, and the Host must
+    be a loopback name (DNS rebinding)."""
+    c = client(tmp_path)
+    app = load("gd-retail-eligible.json")
+    r = c.post("/v1/cases", json={"application": app}, headers={"Origin": "http://evil.example"})
+    assert r.status_code == 403 and "cross-site" in r.json()["error"]["message"]
+    r = c.post("/v1/check", json=app, headers={"Origin": "null"})
+    assert r.status_code == 403
+    assert c.get("/v1/cases", headers={"Host": "attacker.example"}).status_code == 403
+    r = c.post("/v1/cases", json={"application": app},
+               headers={"Origin": "http://127.0.0.1:8080"})
+    assert r.status_code == 201  # the server's own pages
+    assert c.get("/v1/cases").json()["cases"][0]["state"] == "draft"
+    # pages refuse framing and fetch nothing from elsewhere
+    page = c.get("/cases")
+    assert page.headers["x-frame-options"] == "DENY"
+    assert "default-src 'none'" in page.headers["content-security-policy"]
+
+
+def test_bodies_and_parameters_of_the_wrong_shape_are_422_by_path(tmp_path):
+    c = client(tmp_path)
+    text = json.dumps(load("gd-retail-eligible.json"))
+    twice = text.replace('"region": "CN-GD"', '"region": "CN-GD", "region": "CN-XX"', 1)
+    assert twice != text
+    r = c.post("/v1/check", content=twice, headers={"content-type": "application/json"})
+    assert r.status_code == 422 and "appears twice" in r.json()["error"]["message"]
+    case = c.post("/v1/cases", json={"application": load("gd-retail-eligible.json")}).json()
+    for bad in ("2", 1.5, True, {}, -1):
+        r = c.post(f"/v1/cases/{case['id']}/events", json={"event": "submit",
+                                                           "expect_version": bad})
+        assert r.status_code == 422 and r.json()["error"]["json_path"] == "$.expect_version"
+    r = c.post("/v1/cases/X/events", json={"event": "submit", "at": 20260302})
+    assert r.status_code == 422 and r.json()["error"]["json_path"] == "$.at"
+    r = c.post("/v1/check", json={"applications": [load("gd-retail-eligible.json"), text, 7]})
+    errors = [v["error"] for v in r.json()["verdicts"][1:]]
+    assert [e["json_path"] for e in errors] == ["$.applications[1]", "$.applications[2]"]
+    r = c.post("/v1/check", json={"applications": [dict(load("gd-retail-eligible.json"),
+                                                        channel=7)]})
+    assert r.json()["verdicts"][0]["error"]["json_path"] == "$.applications[0].channel"
+    r = c.post("/v1/screen", params={"limit": -1}, content=b"caller\n",
+               headers={"content-type": "text/csv"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_input"
+    r = c.get("/v1/cases", params={"overdue": "maybe"})
+    assert r.status_code == 422 and "error" in r.json()
+    r = c.get("/no/such/page")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_metrics_labels_stay_bounded(tmp_path):
+    c = client(tmp_path)
+    for method in ("XYZ1", "XYZ2", "X" * 300):
+        c.request(method, "/nope")
+    text = c.get("/metrics").text
+    assert "XYZ1" not in text and "X" * 300 not in text and 'method="other"' in text
+
+
+def test_the_log_masks_numbers_in_any_spelling_and_keeps_its_own_ids(tmp_path):
+    c = client(tmp_path)
+    app = load("js-mvno-number-ineligible.json")
+    app["id"] = "2026-000123"
+    app["numbers"][0]["number"] = "(+86)17051236789"
+    r = c.post("/v1/check", json=app, headers={"X-Request-Id": "13800138000"})
+    assert r.status_code == 200
+    line = json.loads((tmp_path / "decisions.jsonl").read_text().splitlines()[-1])
+    assert line["application"] == "2026-000123" and line["request_id"] == "13800138000"
+    assert "17051236789" not in json.dumps(line) and "5123" not in json.dumps(line["subjects"])
+    r = c.post("/v1/check", json=app, headers={"X-Request-Id": "bad id with spaces"})
+    assert r.headers["x-request-id"] != "bad id with spaces"
+    # the check page logs its checks too
+    before = len((tmp_path / "decisions.jsonl").read_text().splitlines())
+    c.post("/check", data={"application": json.dumps(app)})
+    assert len((tmp_path / "decisions.jsonl").read_text().splitlines()) == before + 1
+
+
+def test_bad_start_up_options_stop_before_listening(tmp_path, capsys):
+    for bad in (["--port", "99999"], ["--limit-concurrency", "0"], ["--max-body", "-1"],
+                ["--header-timeout", "0"]):
+        with pytest.raises(SystemExit) as info:
+            main(bad)
+        assert info.value.code == 2, bad
+    store = ["--store", str(tmp_path / "cases.db")]
+    assert main(store + ["--decision-log", str(tmp_path)]) == 2
+    assert "decision log cannot be opened" in capsys.readouterr().err
+    assert main(store + ["--seal-key", str(tmp_path / "none.pem")]) == 2
+    assert "seal key cannot be read" in capsys.readouterr().err

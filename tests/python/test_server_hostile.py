@@ -18,7 +18,7 @@ def test_a_slow_request_head_is_cut_off_and_others_are_served(tmp_path):
     with background(["--store", str(tmp_path / "cases.db"), "--header-timeout", "1"]) as base:
         port = int(base.rsplit(":", 1)[1])
         slow = socket.create_connection(("127.0.0.1", port))
-        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")  # never finished
+        slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # never finished
         started = time.monotonic()
         # others are served while it hangs
         assert urllib.request.urlopen(base + "/healthz", timeout=5).status == 200
@@ -28,7 +28,7 @@ def test_a_slow_request_head_is_cut_off_and_others_are_served(tmp_path):
         slow.close()
         # a kept-alive connection's next head is bounded the same way
         kept = socket.create_connection(("127.0.0.1", port))
-        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+        kept.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
         kept.settimeout(5)
         response = b""
         while not response.endswith(b"}"):  # the whole response: head and JSON body

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
 import tempfile
 import time
 import uuid
@@ -18,16 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, TypeVar
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram
 from prometheus_client import generate_latest
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import _core
 from .._paths import default_rulesets
-from ..errors import Error
+from ..errors import Error, InputError
 from ..screening import screen_calls
 from .auth import LOCAL_ADMIN, Principal, Tokens
 from .decision_log import DecisionLog, input_digest, verdict_entry
@@ -70,12 +74,62 @@ class Settings:
     extra: Dict[str, Any] = field(default_factory=dict)
 
 
+class DuplicateKey(ValueError):
+    """A key given twice in one object of a request body."""
+
+
+def _no_duplicate_keys(pairs: List[Any]) -> Dict[str, Any]:
+    # refused as the library refuses it in files: JSON readers would silently keep one
+    out: Dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DuplicateKey(f"the key {json.dumps(key, ensure_ascii=False)} appears twice in "
+                               "its object (JSON readers would silently keep one of them)")
+        out[key] = value
+    return out
+
+
 class HTTPProblem(Exception):
     """An error of the HTTP layer (not of the library), with its status and code."""
 
     def __init__(self, status: int, code: str, message: str, json_path: Optional[str] = None):
         super().__init__(message)
         self.status, self.code, self.json_path = status, code, json_path
+
+
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
+_SAFE = {"GET", "HEAD", "OPTIONS"}
+_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'; " \
+    "frame-ancestors 'none'"
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+
+
+def _host_name(host: str) -> str:
+    """The name of a Host header or of an Origin's authority, without the port."""
+    if host.startswith("["):
+        return host[: host.find("]") + 1]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def _cross_site(request: Request, loopback_only: bool) -> Optional[str]:
+    """Why a request is refused as cross-site, or None. A request that changes something must
+    come from the server's own pages (its Origin, when the browser sends one, is the server's
+    own host). Without tokens (loopback only) the Host must be a loopback name as well: a web
+    page elsewhere that rebinds a DNS name to 127.0.0.1 reaches the server under that name."""
+    host = request.headers.get("host", "")
+    if loopback_only and _host_name(host) not in _LOOPBACK_HOSTS:
+        return f"without --auth the server answers only to loopback names, not '{host}'"
+    if request.method in _SAFE:
+        return None
+    origin = request.headers.get("origin")
+    if origin is not None and origin != "null":
+        authority = origin.split("://", 1)[-1]
+        if authority != host:
+            return f"a request from {origin} may not change anything here (cross-site)"
+    elif origin == "null":
+        return "a request from an opaque origin may not change anything here"
+    return None
 
 
 def _package_version() -> str:
@@ -100,7 +154,13 @@ def create_app(settings: Settings) -> FastAPI:
     engine = _core.Engine(rulesets)
     store = _core.CaseStore(str(settings.store), rulesets, settings.now)
     tokens = Tokens.load(settings.auth) if settings.auth is not None else None
-    log = DecisionLog(settings.decision_log)
+    if settings.seal_key is not None and not os.access(settings.seal_key, os.R_OK):
+        raise InputError(f"{settings.seal_key}: the seal key cannot be read")
+    try:
+        log = DecisionLog(settings.decision_log)
+    except OSError as e:
+        raise InputError(f"{settings.decision_log}: the decision log cannot be opened for "
+                         f"appending: {e.strerror}") from None
 
     registry = CollectorRegistry()
     requests = Counter("telecomply_http_requests", "HTTP requests by route and status",
@@ -135,15 +195,39 @@ def create_app(settings: Settings) -> FastAPI:
     # ------------------------------------------------------------------ plumbing
     @app.middleware("http")
     async def _measure(request: Request, call_next: Callable[[Request], Awaitable[Response]]):
-        request.state.request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        given = request.headers.get("x-request-id", "")
+        # a client's request id is kept only when it is a plain token (it is logged)
+        request.state.request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
         start = time.perf_counter()
-        response = await call_next(request)
+        refused = _cross_site(request, tokens is None)
+        if refused is not None:
+            response: Response = _problem(403, "forbidden", refused)
+        else:
+            try:
+                response = await call_next(request)
+            except Exception as e:  # noqa: BLE001 - a bug: said as JSON, counted, not hidden
+                response = _problem(500, "internal_error", f"{type(e).__name__}: {e}")
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
+        method = request.method if request.method in _METHODS else "other"
         latency.labels(path).observe(time.perf_counter() - start)
-        requests.labels(request.method, path, str(response.status_code)).inc()
+        requests.labels(method, path, str(response.status_code)).inc()
         response.headers["X-Request-Id"] = request.state.request_id
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = _CSP
         return response
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        return _problem(422, "invalid_input", f"{where}: {first.get('msg', 'invalid')}",
+                        json_path=where or None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, e: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(e.status_code, "http_error")
+        return _problem(e.status_code, code, str(e.detail))
 
     @app.exception_handler(Error)
     async def _library_error(request: Request, e: Error) -> JSONResponse:
@@ -193,9 +277,11 @@ def create_app(settings: Settings) -> FastAPI:
             chunks.append(chunk)
         raw = b"".join(chunks)
         try:
-            return json.loads(raw)
+            return json.loads(raw, object_pairs_hook=_no_duplicate_keys)
         except RecursionError:
             raise HTTPProblem(400, "invalid_json", "the JSON body nests too deep") from None
+        except DuplicateKey as e:
+            raise HTTPProblem(422, "invalid_input", str(e)) from None
         except ValueError as e:
             raise HTTPProblem(400, "invalid_json", f"the body is not JSON: {e}") from None
 
@@ -227,16 +313,19 @@ def create_app(settings: Settings) -> FastAPI:
                    "decision": summary.get("state"),
                    "findings": [f.get("code") for f in summary.get("findings", [])]})
 
-    def error_json(e: Error) -> Dict[str, Any]:
-        out = {"code": getattr(e, "code", "error"), "message": str(e)}
-        if getattr(e, "json_path", None):
-            out["json_path"] = e.json_path  # type: ignore[attr-defined]
+    def error_json(e: Error, at: str) -> Dict[str, Any]:
+        """A batch item's error, its JSON path within the request body."""
+        out = {"code": getattr(e, "code", "error"), "message": str(e), "json_path": at}
+        inner = getattr(e, "json_path", "") or ""
+        if inner.startswith("$"):
+            out["json_path"] = at + inner[1:]
         return {"error": out}
 
     # ------------------------------------------------------------------ routes
     @app.get("/healthz", summary="Liveness: the store opens and the rules are loaded")
     async def healthz() -> Dict[str, Any]:
-        return {"ok": True, "store": store.path, "rulesets": engine.rulesets_dir}
+        # no paths: the probe needs no token
+        return {"ok": True, "version": app.version}
 
     @app.get("/metrics", summary="Prometheus metrics", response_class=Response)
     async def metrics() -> Response:
@@ -269,11 +358,19 @@ def create_app(settings: Settings) -> FastAPI:
             if len(apps) > settings.max_batch:
                 raise HTTPProblem(413, "batch_too_large",
                                   f"at most {settings.max_batch} applications a request")
-            results = await blocking(lambda: engine.check_many(apps, threads=1))
+            # an item is an object (a string is not read as JSON text here)
+            objects = [a for a in apps if isinstance(a, dict)]
+            checked = iter(await blocking(lambda: engine.check_many(objects, threads=1)))
             out: List[Any] = []
-            for a, r in zip(apps, results):
+            for i, a in enumerate(apps):
+                if not isinstance(a, dict):
+                    out.append({"error": {"code": "invalid_input", "json_path":
+                                          f"$.applications[{i}]",
+                                          "message": "an application is a JSON object"}})
+                    continue
+                r = next(checked)
                 if isinstance(r, Error):
-                    out.append(error_json(r))
+                    out.append(error_json(r, f"$.applications[{i}]"))
                     continue
                 v = r.to_dict()
                 record_verdict(request, who, a, v)
@@ -331,8 +428,14 @@ def create_app(settings: Settings) -> FastAPI:
         if not isinstance(event, str):
             raise HTTPProblem(422, "invalid_input", "'event' must be a string", "$.event")
         at = object_at(data, "at", required=False)
+        if at is not None and not isinstance(at, str):
+            raise HTTPProblem(422, "invalid_input", "'at' is a date or an RFC 3339 time", "$.at")
         extra = object_at(data, "data", required=False)
         expect = object_at(data, "expect_version", required=False)
+        if expect is not None and (isinstance(expect, bool) or not isinstance(expect, int)
+                                   or expect < 0):
+            raise HTTPProblem(422, "invalid_input", "'expect_version' is a case version: a "
+                              "whole number", "$.expect_version")
         if extra is not None and not isinstance(extra, dict):
             raise HTTPProblem(422, "invalid_input", "'data' must be an object", "$.data")
         if "actor" in data:
@@ -345,7 +448,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     add_pages(app, store=store, engine=engine, settings=settings, rulesets=rulesets,
               find=lambda token: LOCAL_ADMIN if tokens is None else tokens.find(token),
-              log_event=record_event)
+              log_event=record_event, log_check=record_verdict)
 
     @app.post("/v1/calendars", summary="Import an official holiday arrangement (admin)")
     async def import_calendar(request: Request, dry_run: bool = False,
@@ -384,7 +487,7 @@ def create_app(settings: Settings) -> FastAPI:
         return document
 
     @app.post("/v1/screen", summary="Screen call records (CSV body, or a form upload)")
-    async def screen(request: Request, limit: int = 10_000,
+    async def screen(request: Request, limit: int = Query(10_000, ge=0),
                      who: Principal = Depends(role("viewer"))) -> Any:
         """Call records as the CSV body (Content-Type text/csv) or a multipart form with a
         `calls` file and an optional `refusals` file (CSV or JSON Lines), screened against

@@ -9,7 +9,7 @@ import json
 import tempfile
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -110,7 +110,8 @@ def findings_chart(by_day: List[Dict[str, Any]]) -> Dict[str, Any]:
 
 
 def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets: str,
-              find: Callable[[str], Optional[Principal]], log_event: Callable[..., None]) -> None:
+              find: Callable[[str], Optional[Principal]], log_event: Callable[..., None],
+              log_check: Callable[..., None]) -> None:
     """Registers the pages on `app`. `find` maps a token to its principal (None without
     tokens: every browser is the local admin)."""
 
@@ -207,6 +208,21 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         except Error as e:
             return render(request, "base.html", who, case_id, status=404, message=str(e),
                           message_error=True)
+        # the stored findings carry codes; their messages and remedies come from checking the
+        # case's application again (with what the store knows), matched by code and subject
+        try:
+            full = await run_in_threadpool(lambda: store.case(case_id))
+            again = await run_in_threadpool(
+                lambda: store.check(full["application"], case_id=case_id).to_dict())
+            words = {(f["code"], f.get("subject")): f for f in again.get("findings", [])}
+            for f in case.get("findings", []):
+                w = words.get((f.get("code"), f.get("subject"))) or next(
+                    (x for (c, _), x in words.items() if c == f.get("code")), None)
+                if w is not None:
+                    f.setdefault("message", w.get("message"))
+                    f.setdefault("remedy", w.get("remedy"))
+        except Error:
+            pass  # the codes alone, as stored
         workflow = _core.Workflow(case["region"], rulesets)
         events = [t["event"] for t in workflow.transitions
                   if case["state"] in t["from"] and t["event"] and not t.get("timer")]
@@ -233,7 +249,7 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         except Error as e:
             result = str(e)
         query = urlencode({"lang": language(request), "message": result})
-        return RedirectResponse(f"/cases/{case_id}?{query}", status_code=303)
+        return RedirectResponse(f"/cases/{quote(case_id, safe='')}?{query}", status_code=303)
 
     def form_page(name: str) -> Callable[[Request], Awaitable[Response]]:
         """The empty form of a page (check, screen)."""
@@ -266,6 +282,7 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         try:
             app_json = json.loads(text)
             verdict = await run_in_threadpool(lambda: engine.check(app_json).to_dict())
+            log_check(request, who, app_json, verdict)
         except (ValueError, RecursionError) as e:
             return render(request, "check.html", who, "check", status=400, text=text,
                           message=f"not JSON: {e}", message_error=True)

@@ -29,22 +29,38 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def _at_least(low: float, kind: type = int):
+    def parse(text: str):
+        value = kind(text)
+        if value < low:
+            raise argparse.ArgumentTypeError(f"at least {low}, not {text}")
+        return value
+    return parse
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"a port is 1-65535, not {text}")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="telecomply serve",
                                 description="An HTTP API over telecomply (OpenAPI at /docs).")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--port", type=_port, default=8080)
     p.add_argument("--store", default="cases.db", help="the case store (created when new)")
     p.add_argument("--rulesets", default=None, help="rules folder (default: the shipped rules)")
     p.add_argument("--auth", default=None, help='tokens file: {"tokens": {TOKEN: {name, role}}}')
     p.add_argument("--decision-log", default=None, help="JSON Lines file of every decision")
     p.add_argument("--seal-key", default=None,
                    help="Ed25519 private key (PEM) POST /v1/seal signs with (default: no sealing)")
-    p.add_argument("--header-timeout", type=float, default=10.0,
+    p.add_argument("--header-timeout", type=_at_least(0.1, float), default=10.0,
                    help="seconds a client may take to send a request's head (default 10)")
-    p.add_argument("--limit-concurrency", type=int, default=1000,
+    p.add_argument("--limit-concurrency", type=_at_least(1), default=1000,
                    help="connections and requests at once; beyond, 503 (default 1000)")
-    p.add_argument("--max-body", type=int, default=8 * 1024 * 1024, help="bytes (default 8 MiB)")
+    p.add_argument("--max-body", type=_at_least(1), default=8 * 1024 * 1024, help="bytes (default 8 MiB)")
     return p
 
 
@@ -73,10 +89,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # bounded: slow clients time out, headers are limited, SIGTERM drains then stops
     from .protocol import with_head_timeout
 
-    uvicorn.run(app, host=args.host, port=args.port, http=with_head_timeout(args.header_timeout),
-                timeout_keep_alive=5, h11_max_incomplete_event_size=64 * 1024,
-                limit_concurrency=args.limit_concurrency, timeout_graceful_shutdown=10,
-                log_level="info")
+    try:
+        uvicorn.run(app, host=args.host, port=args.port,
+                    http=with_head_timeout(args.header_timeout), timeout_keep_alive=5,
+                    h11_max_incomplete_event_size=64 * 1024,
+                    limit_concurrency=args.limit_concurrency, timeout_graceful_shutdown=10,
+                    log_level="info")
+    except SystemExit as e:  # uvicorn exits 1 when it cannot listen (the port is taken)
+        return 0 if e.code in (0, None) else 2
     return 0
 
 

@@ -152,6 +152,10 @@ def test_the_decision_log_masks_personal_data(tmp_path):
     c.post(f"/v1/cases/{case['id']}/events", json={"event": "submit"}, headers=bearer(OFFICER))
     lines = [json.loads(x) for x in (tmp_path / "decisions.jsonl").read_text().splitlines()]
     assert [x["kind"] for x in lines] == ["check", "case", "event"]
+    r = c.post(f"/v1/cases/{case['id']}/events", json={"event": "approve"}, headers=bearer(OFFICER))
+    assert r.status_code == 409
+    refused = json.loads((tmp_path / "decisions.jsonl").read_text().splitlines()[-1])
+    assert refused["decision"] == "refused" and refused["code"] == "transition_refused"
     check = lines[0]
     assert check["actor"] == "vera" and check["decision"] == "ineligible"
     assert check["input_digest"].startswith("sha256:") and check["ruleset"]["digest"]
@@ -225,6 +229,8 @@ def test_pages_queue_case_event_check_in_both_languages(tmp_path):
     page = c.get("/cases?lang=en").text
     assert f'data-case="{case["id"]}"' in page and "Case queue" in page
     assert "案件队列" in c.get("/cases?lang=zh").text
+    r = c.get("/cases?lang=en&region=CN-XX")  # an unknown region is said on the page
+    assert r.status_code == 200 and 'class="error"' in r.text
     assert "<script" not in page and "http://" not in page and "https://" not in page
     page = c.get(f"/cases/{case['id']}?lang=en").text
     assert 'id="state">draft<' in page and "<option>submit</option>" in page

@@ -191,6 +191,8 @@ def create_app(settings: Settings) -> FastAPI:
         openapi_url="/openapi.json",
     )
     app.state.store, app.state.engine, app.state.log = store, engine, log
+    # event names a metric label may take (any other is counted as "other")
+    known_events = {t["event"] for t in _core.Workflow("CN", rulesets).transitions if t["event"]}
 
     # ------------------------------------------------------------------ plumbing
     @app.middleware("http")
@@ -306,12 +308,21 @@ def create_app(settings: Settings) -> FastAPI:
         log.write(entry)
 
     def record_event(request: Request, who: Principal, case_id: str, event: str,
-                     summary: Dict[str, Any], body: Any) -> None:
-        events.labels(event).inc()
-        log.write({"kind": "event", "request_id": request.state.request_id, "actor": who.name,
-                   "input_digest": input_digest(body), "case_id": case_id, "event": event,
-                   "decision": summary.get("state"),
-                   "findings": [f.get("code") for f in summary.get("findings", [])]})
+                     summary: Optional[Dict[str, Any]], body: Any,
+                     refused: Optional[Error] = None) -> None:
+        """Logs an event's decision: the state it left the case in, or its refusal (the
+        error's code and message: nothing was written)."""
+        entry: Dict[str, Any] = {"kind": "event", "request_id": request.state.request_id,
+                                 "actor": who.name, "input_digest": input_digest(body),
+                                 "case_id": case_id, "event": event}
+        if refused is not None:
+            entry.update({"decision": "refused", "code": getattr(refused, "code", "error"),
+                          "reason": str(refused), "findings": []})
+        else:
+            events.labels(event if event in known_events else "other").inc()
+            entry.update({"decision": (summary or {}).get("state"),
+                          "findings": [f.get("code") for f in (summary or {}).get("findings", [])]})
+        log.write(entry)
 
     def error_json(e: Error, at: str) -> Dict[str, Any]:
         """A batch item's error, its JSON path within the request body."""
@@ -441,8 +452,12 @@ def create_app(settings: Settings) -> FastAPI:
         if "actor" in data:
             raise HTTPProblem(422, "invalid_input",
                               "the actor is the token's name, not a field of the body", "$.actor")
-        summary = await blocking(lambda: store.event(case_id, event, actor=who.name, at=at,
-                                                     data=extra, expect_version=expect))
+        try:
+            summary = await blocking(lambda: store.event(case_id, event, actor=who.name, at=at,
+                                                         data=extra, expect_version=expect))
+        except Error as e:
+            record_event(request, who, case_id, event, None, data, refused=e)
+            raise
         record_event(request, who, case_id, event, summary, data)
         return summary
 

@@ -192,7 +192,11 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         for c in cases:
             running = deadlines_of(c, now)
             c["next"] = running[0] if running else None
-        states = _core.Workflow(region.strip() or "CN", rulesets).states
+        try:
+            states = _core.Workflow(region.strip() or "CN", rulesets).states
+        except Error as e:  # an unknown region: the national states, and why
+            states = _core.Workflow("CN", rulesets).states
+            message = message or str(e)
         return render(request, "cases.html", who, TEXT[language(request)]["queue"],
                       cases=cases, filters=filters, states=states, message=message,
                       message_error=message is not None)
@@ -247,6 +251,8 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
             log_event(request, who, case_id, event, summary, {"event": event, "data": data})
             result = "appended"
         except Error as e:
+            log_event(request, who, case_id, event, None, {"event": event, "data": data},
+                      refused=e)
             result = str(e)
         query = urlencode({"lang": language(request), "message": result})
         return RedirectResponse(f"/cases/{quote(case_id, safe='')}?{query}", status_code=303)

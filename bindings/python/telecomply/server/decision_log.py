@@ -18,8 +18,9 @@ from .masking import mask
 
 
 def input_digest(data: Any) -> str:
-    """sha256 of the input as canonical JSON (sorted keys, no spaces): the same application
-    gives the same digest however its client spelt it."""
+    """sha256 of the input as canonical JSON (sorted keys, no spaces): the same digest
+    whatever the client's key order and spacing (numbers as Python reads them: 100 and 100.0
+    differ)."""
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import os
 import sys
 import tempfile
@@ -58,7 +59,7 @@ def main() -> int:
                         body["data"] = {"items": ["materials.power_of_attorney"]}
                     post(f"/v1/cases/{case['id']}/events", body)
             with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
+                browser = p.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
                                             args=["--no-sandbox"])
                 page = browser.new_page(viewport={"width": 1100, "height": 420})
                 page.goto(base + "/cases?lang=zh")

@@ -275,6 +275,11 @@ def test_screen_page_draws_findings_per_day(tmp_path):
     c = client(tmp_path)
     r = c.post("/screen?lang=en", files={"calls": ("calls.csv", (calls / "calls.csv").read_bytes())})
     assert r.status_code == 200 and '<svg id="chart"' in r.text and "CALLER_NOT_WHITELISTED" in r.text
+    (tmp_path / "small").mkdir()
+    small = client(tmp_path / "small", max_upload_bytes=16)
+    for url in ("/screen", "/v1/screen"):
+        r = small.post(url, files={"calls": ("calls.csv", (calls / "calls.csv").read_bytes())})
+        assert r.status_code == 413, url
 
 
 def test_the_docs_page_works_offline(tmp_path):

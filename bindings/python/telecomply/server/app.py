@@ -16,7 +16,7 @@ import tempfile
 import time
 import uuid
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, TypeVar
 
@@ -36,6 +36,7 @@ from ..screening import screen_calls
 from .auth import LOCAL_ADMIN, Principal, Tokens
 from .decision_log import DecisionLog, input_digest, verdict_entry
 from .pages import add_pages
+from .uploads import UploadTooLarge, save_screening_form
 
 T = TypeVar("T")
 
@@ -71,7 +72,6 @@ class Settings:
     max_upload_bytes: int = 512 * 1024 * 1024
     now: Optional[str] = None
     seal_key: Optional["str | Path"] = None
-    extra: Dict[str, Any] = field(default_factory=dict)
 
 
 class DuplicateKey(ValueError):
@@ -190,7 +190,6 @@ def create_app(settings: Settings) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
     )
-    app.state.store, app.state.engine, app.state.log = store, engine, log
     # event names a metric label may take (any other is counted as "other")
     known_events = {t["event"] for t in _core.Workflow("CN", rulesets).transitions if t["event"]}
 
@@ -519,17 +518,15 @@ def create_app(settings: Settings) -> FastAPI:
                                   f"the upload is over {settings.max_upload_bytes} bytes")
             if kind.startswith("multipart/form-data"):
                 form = await request.form()
-                upload = form.get("calls")
-                if upload is None or isinstance(upload, str):
+                try:
+                    saved, refusals = await save_screening_form(form, Path(tmp),
+                                                                settings.max_upload_bytes)
+                except UploadTooLarge as e:
+                    raise HTTPProblem(413, "body_too_large", str(e)) from None
+                if saved is None:
                     raise HTTPProblem(422, "invalid_input", "the form needs a 'calls' file",
                                       "calls")
-                await _save(upload, calls, settings.max_upload_bytes)
-                extra = form.get("refusals")
-                if extra is not None and not isinstance(extra, str) and extra.filename:
-                    name = extra.filename or "refusals.csv"
-                    refusals = Path(tmp) / ("refusals.jsonl" if name.endswith(".jsonl")
-                                            else "refusals.csv")
-                    await _save(extra, refusals, settings.max_upload_bytes)
+                calls = saved
             else:
                 size = 0
                 with open(calls, "wb") as out:
@@ -546,14 +543,3 @@ def create_app(settings: Settings) -> FastAPI:
                     "truncated": len(flagged) > limit}
 
     return app
-
-
-async def _save(upload: Any, path: Path, limit: int) -> None:
-    """Copies an uploaded file to `path`, at most `limit` bytes (413 beyond)."""
-    size = 0
-    with open(path, "wb") as out:
-        while chunk := await upload.read(1 << 20):
-            size += len(chunk)
-            if size > limit:
-                raise HTTPProblem(413, "body_too_large", f"the upload is over {limit} bytes")
-            out.write(chunk)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Tuple
 from urllib.parse import quote, urlencode
 
 from fastapi import FastAPI, Request
@@ -20,6 +20,7 @@ from .. import _core
 from ..errors import Error
 from ..screening import screen_calls
 from .auth import Principal
+from .uploads import UploadTooLarge, is_file, save_screening_form
 
 COOKIE = "telecomply_token"
 ANONYMOUS = Principal("—", "viewer")  # shown on the pages that need no sign-in
@@ -133,6 +134,14 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
         if who is None or not who.may(role):
             return None
         return who
+
+    async def signed_in_form(request: Request) -> Tuple[Optional[Principal], Any]:
+        """The principal of a browser posting a form, and the form (None, None: not signed
+        in, to be sent to /login)."""
+        who = browser(request)
+        if who is None:
+            return None, None
+        return who, await request.form()
 
     def to_login(request: Request) -> Response:
         return RedirectResponse(f"/login?lang={language(request)}", status_code=303)
@@ -273,13 +282,12 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
 
     @app.post("/check", include_in_schema=False)
     async def check_form(request: Request) -> Response:
-        who = browser(request)
+        who, form = await signed_in_form(request)
         if who is None:
             return to_login(request)
-        form = await request.form()
         text = str(form.get("application", "") or "")
         upload = form.get("file")
-        if upload is not None and not isinstance(upload, str) and upload.filename:
+        if is_file(upload):
             raw = await upload.read(settings.max_body_bytes + 1)
             if len(raw) > settings.max_body_bytes:
                 return render(request, "check.html", who, "check", status=413,
@@ -301,25 +309,22 @@ def add_pages(app: FastAPI, *, store: Any, engine: Any, settings: Any, rulesets:
 
     @app.post("/screen", include_in_schema=False)
     async def screen_form(request: Request) -> Response:
-        who = browser(request)
+        who, form = await signed_in_form(request)
         if who is None:
             return to_login(request)
-        form = await request.form()
-        calls, refusals = form.get("calls"), form.get("refusals")
-        if calls is None or isinstance(calls, str):
-            return render(request, "screen.html", who, "screen", status=422,
-                          message="choose a CSV file of call records", message_error=True)
         with tempfile.TemporaryDirectory(prefix="telecomply-screen-") as tmp:
-            path = Path(tmp) / "calls.csv"
-            path.write_bytes(await calls.read())
-            refusals_path = None
-            if refusals is not None and not isinstance(refusals, str) and refusals.filename:
-                name = refusals.filename
-                refusals_path = Path(tmp) / ("r.jsonl" if name.endswith(".jsonl") else "r.csv")
-                refusals_path.write_bytes(await refusals.read())
+            try:
+                calls, refusals = await save_screening_form(form, Path(tmp),
+                                                            settings.max_upload_bytes)
+            except UploadTooLarge as e:
+                return render(request, "screen.html", who, "screen", status=413, message=str(e),
+                              message_error=True)
+            if calls is None:
+                return render(request, "screen.html", who, "screen", status=422,
+                              message="choose a CSV file of call records", message_error=True)
             try:
                 result = await run_in_threadpool(lambda: screen_calls(
-                    str(path), store=str(settings.store), refusals=refusals_path,
+                    str(calls), store=str(settings.store), refusals=refusals,
                     rulesets=rulesets))
             except Error as e:
                 return render(request, "screen.html", who, "screen", status=422,

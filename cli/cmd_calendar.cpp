@@ -102,7 +102,7 @@ int run_calendar_import(const common& c, const calendar_args& a) {
         std::cout << "(dry run: the deadlines in " << a.store << " are not recounted)\n";
     if (store && written) {
         // the rules loaded now see the calendars as written
-        auto eng = std::make_shared<const engine>(c.rulesets_dir());
+        auto eng = std::make_shared<const engine>(c.load_rules());
         const case_manager manager(eng);
         case_service service(*store, manager);
         const auto done = service.recompute(at, "calendar-import");

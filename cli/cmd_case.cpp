@@ -112,7 +112,7 @@ int run_seal(const common& c, const std::string& action, const case_args& a,
     const std::string private_key = a.key.empty() ? std::string() : read_seal_private_key(a.key);
     if (!a.bundle.empty()) {
         const auto bundle = parse_input_json(read_input(a.bundle), input_name(a.bundle));
-        const auto rules = catalogue::load(c.rulesets_dir());  // its calendars compile pinned rules
+        const auto rules = c.load_rules();  // its calendars compile pinned rules
         return print_seal_report(verify_bundle(bundle, public_key, *rules), format, "bundle",
                                  input_name(a.bundle));
     }
@@ -284,7 +284,7 @@ int run_case(const common& c, const std::string& action, const case_args& a,
     if (action != "new" && !std::filesystem::exists(a.store, ec))
         throw not_found_error("no case store '" + a.store +
                               "' (`telecomply case new` creates one)");
-    auto eng = std::make_shared<const engine>(c.rulesets_dir());
+    auto eng = std::make_shared<const engine>(c.load_rules());
     const case_manager manager(eng);
     // a schema error names the file and its line, and creates no store
     if (action == "new") (void)eng->validate(input, input_name(a.file), 1, text);

@@ -44,7 +44,7 @@ void require_store(const std::string& store) {
 
 int run_registry(const common& c, const numbers_args& a) {
     require_store(a.store);
-    const case_manager manager(std::make_shared<const engine>(c.rulesets_dir()));
+    const case_manager manager(std::make_shared<const engine>(c.load_rules()));
     auto store = case_store::open(a.store);
     const case_service service(store, manager);
     std::vector<std::string> skipped;
@@ -88,7 +88,7 @@ int run_complaints(const common& c, const numbers_args& a) {
     require_store(a.store);
     const store_clock clock =
         a.now.empty() ? store_clock::from_environment() : store_clock::fixed(a.now);
-    const case_manager manager(std::make_shared<const engine>(c.rulesets_dir()));
+    const case_manager manager(std::make_shared<const engine>(c.load_rules()));
     auto store = case_store::open(a.store);
     case_service service(store, manager, clock);
     const auto report = service.import_complaints(batch, a.actor);

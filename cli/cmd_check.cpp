@@ -68,7 +68,7 @@ void check_with_store_file(const engine& e, const case_service& service, std::is
 
 int run_check(const common& c, const std::vector<std::string>& files, unsigned threads,
               const std::string& store_file) {
-    auto rules = std::make_shared<const engine>(c.rulesets_dir());
+    auto rules = std::make_shared<const engine>(c.load_rules());
     const engine& e = *rules;
     // with --store: the store's facts join every check
     std::optional<case_manager> manager;

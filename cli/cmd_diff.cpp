@@ -1,16 +1,22 @@
-// `telecomply diff`: the findings and decisions a policy change (one ruleset version to
-// another) would change, application by application.
+// `telecomply diff`: the findings and decisions a policy change would change, application by
+// application: one version to another, the rules in force on one date to those on another, one
+// folder to another (docs/rulesets.md, "Judging a change: diff").
 
 #include "options.hpp"
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <fstream>
+#include <map>
+#include <optional>
+#include <set>
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/ruleset.hpp"
 
 namespace telecomply::cli {
 
@@ -24,23 +30,115 @@ engine::parsed parse_one(const engine& e, std::string_view text, const std::stri
     }
 }
 
-int run_diff(const common& c, const std::vector<std::string>& files, const std::string& from,
-             const std::string& to) {
-    const engine e(c.rulesets_dir());
+// One side of a diff: the rules of a folder (with the overlays), and which of its versions
+// judges an application: a version by name, the one in force on a date, or (neither) the one
+// in force on the application's own date.
+struct side {
+    std::shared_ptr<const catalogue> rules;
+    std::string version;
+    std::optional<date> on;
+    std::string label;  // "2026.2", "2026-07-01", "rulesets-b/"
+
+    // nullptr: the region has no such version (nothing changed there).
+    std::shared_ptr<const ruleset> pick(const document& doc) const {
+        const value* region = doc.root().find("region");
+        if (region == nullptr || region->kind() != kind::string)
+            throw input_error("<input>", 0, "$.region", "the application has no region");
+        const std::string id(region->as_string());
+        if (!version.empty()) {
+            for (const auto& [rid, v] : rules->list())
+                if (rid == id && v == version) return rules->get(id, version);
+            return nullptr;
+        }
+        date d;
+        if (on) {
+            d = *on;
+        } else {
+            const value* s = doc.root().find("submitted_on");
+            d = s != nullptr && s->kind() == kind::string
+                    ? date::parse(s->as_string()).value_or(date{})
+                    : date{};
+        }
+        try {
+            return rules->resolve(id, d);
+        } catch (const not_found_error&) {
+            if (on) return nullptr;  // no version in force on that date: none to compare
+            throw;
+        }
+    }
+};
+
+struct diff_args {
+    std::string from, to, from_date, to_date, from_rulesets, to_rulesets;
+    std::vector<std::string> files;
+};
+
+side make_side(const common& c, const std::string& version, const std::string& on,
+               const std::string& folder, const char* which) {
+    side s;
+    if (!version.empty() && !on.empty())
+        throw usage_error(std::string("give --") + which + " or --" + which + "-date, not both");
+    s.rules = folder.empty() ? c.load_rules() : catalogue::load(folder, c.overlay_dirs());
+    s.version = version;
+    if (!on.empty()) {
+        s.on = date::parse(on);
+        if (!s.on)
+            throw usage_error(std::string("--") + which + "-date needs a date (YYYY-MM-DD), not '" +
+                              on + "'");
+    }
+    if (!version.empty()) {
+        const auto all = s.rules->list();
+        if (std::none_of(all.begin(), all.end(), [&](const auto& p) { return p.second == version; }))
+            throw usage_error("no ruleset of " + s.rules->dir().string() + " has version " +
+                              version);
+    }
+    s.label = !version.empty() ? version
+              : s.on           ? on
+              : !folder.empty() ? folder
+                               : std::string("in force");
+    if (!folder.empty() && (!version.empty() || s.on)) s.label += " of " + folder;
+    return s;
+}
+
+int run_diff(const common& c, const diff_args& a) {
+    const side before = make_side(c, a.from, a.from_date, a.from_rulesets, "from");
+    const side after = make_side(c, a.to, a.to_date, a.to_rulesets, "to");
+    if (a.from.empty() && a.from_date.empty() && a.to.empty() && a.to_date.empty() &&
+        a.from_rulesets.empty() && a.to_rulesets.empty())
+        throw usage_error("diff needs what to compare: --from/--to versions, --from-date/--to-date, "
+                          "or --from-rulesets/--to-rulesets");
+    const engine e(before.rules);
     std::size_t total = 0, flipped = 0, changed = 0, bad = 0;
+    // regions whose rules are the same on both sides, and why
+    std::map<std::string, std::string> unchanged_regions;
+    std::set<std::string> compared_regions;
     auto one = [&](const engine::parsed& p, const std::string& name, std::uint32_t line) {
         try {
             if (const auto* err = std::get_if<input_error>(&p)) throw *err;
             const document& doc = std::get<document>(p);
-            const verdict a = e.check_version(doc, from);
-            const verdict b = e.check_version(doc, to);
-            const verdict_change d = compare(a, b);
+            const auto rs_a = before.pick(doc);
+            const auto rs_b = after.pick(doc);
             ++total;
+            if (!rs_a || !rs_b || rs_a->digest() == rs_b->digest()) {
+                const value* region = doc.root().find("region");
+                const std::string id(region->as_string());
+                unchanged_regions.emplace(
+                    id, !rs_a   ? "no version " + before.label
+                        : !rs_b ? "no version " + after.label
+                                : "the same rules (" + rs_a->id() + "@" + rs_a->version() + ")");
+                return;
+            }
+            compared_regions.insert(rs_a->id());
+            thread_local eval_context ctx;
+            check_options opts;
+            const verdict va = rs_a->check(doc, opts, ctx);
+            const verdict vb = rs_b->check(doc, opts, ctx);
+            const verdict_change d = compare(va, vb);
             if (!d.changed()) return;
             ++changed;
             flipped += d.from != d.to;
             if (c.format == "text") {
-                std::cout << a.application << "  " << a.region << "  " << to_string(d.from)
+                std::cout << va.application << "  " << va.region << "  " << to_string(d.from)
                           << " -> " << to_string(d.to);
                 for (const auto& k : d.added)
                     std::cout << "  +" << k;
@@ -49,8 +147,10 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
                 std::cout << "\n";
             } else {
                 auto j = d.to_json();
-                j["application"] = a.application;
-                j["region"] = a.region;
+                j["application"] = va.application;
+                j["region"] = va.region;
+                j["from_ruleset"] = rs_a->id() + "@" + rs_a->version();
+                j["to_ruleset"] = rs_b->id() + "@" + rs_b->version();
                 std::cout << json_text(j) << "\n";
             }
         } catch (const input_error& err) {
@@ -61,7 +161,7 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
             std::cerr << "telecomply: " << name << ":" << line << ": " << err.what() << "\n";
         }
     };
-    for (const auto& file : files) {
+    for (const auto& file : a.files) {
         application_input input;
         if (const auto why = open_applications(file, input); !why.empty()) {
             std::cerr << "telecomply: " << file << ": " << why << "\n";
@@ -78,10 +178,14 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
             one(parse_one(e, text, name), name, 1);
         }
     }
-    if (c.format == "text")
+    if (c.format == "text") {
+        for (const auto& [region, why] : unchanged_regions)
+            if (!compared_regions.contains(region))
+                std::cout << region << "  unchanged: " << why << "\n";
         std::cout << total << " application" << (total == 1 ? "" : "s") << ": " << changed
-                  << " with different findings from " << from << " to " << to << ", " << flipped
-                  << " with a different decision\n";
+                  << " with different findings from " << before.label << " to " << after.label
+                  << ", " << flipped << " with a different decision\n";
+    }
     if (bad != 0) return exit_bad;
     return changed != 0 ? exit_findings : exit_ok;
 }
@@ -89,21 +193,25 @@ int run_diff(const common& c, const std::vector<std::string>& files, const std::
 }  // namespace
 
 command add_diff(CLI::App& app, common& c) {
-    struct args {
-        std::string from, to;
-        std::vector<std::string> files;
-    };
-    auto a = std::make_shared<args>();
+    auto a = std::make_shared<diff_args>();
     auto* diff =
         app.add_subcommand("diff", "the findings and decisions a policy change would change");
-    diff->add_option("--from", a->from, "the version before, e.g. 2025.1")->required();
-    diff->add_option("--to", a->to, "the version after, e.g. 2026.1")->required();
+    diff->add_option("--from", a->from, "the version before, e.g. 2026.1");
+    diff->add_option("--to", a->to, "the version after, e.g. 2026.2 (a region without it: unchanged)");
+    diff->add_option("--from-date", a->from_date,
+                     "before: each region's rules in force on this date (YYYY-MM-DD)");
+    diff->add_option("--to-date", a->to_date,
+                     "after: each region's rules in force on this date (YYYY-MM-DD)");
+    diff->add_option("--from-rulesets", a->from_rulesets,
+                     "before: this folder of rulesets (default: --rulesets)");
+    diff->add_option("--to-rulesets", a->to_rulesets,
+                     "after: this folder of rulesets (default: --rulesets)");
     diff->add_option("files", a->files, "application files (JSON or JSON Lines; - for stdin)")
         ->required();
     diff->add_option("--format", c.format, "text or jsonl")
         ->check(CLI::IsMember({"text", "jsonl"}));
     add_rulesets_option(diff, c);
-    return {diff, [&c, a] { return run_diff(c, a->files, a->from, a->to); }};
+    return {diff, [&c, a] { return run_diff(c, *a); }};
 }
 
 }  // namespace telecomply::cli

@@ -10,17 +10,34 @@
 #include <nlohmann/json.hpp>
 
 #include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/fix.hpp"
 #include "telecomply/rules/input.hpp"
 
 namespace telecomply::cli {
 
 namespace {
 
-int run_explain(const common& c, const std::string& file) {
-    const engine e(c.rulesets_dir());
+// --fix: what would pass (rules/fix.hpp); exit 0 when the patch makes the application
+// eligible, 1 when something is left that a patch cannot fix.
+int run_fix(const engine& e, const check_options& opts, const common& c, const std::string& file) {
+    const auto text = read_input(file);
+    const auto doc = e.parse(text, input_name(file));  // the input's errors, with lines
+    (void)doc;
+    const auto plan = plan_fixes(e, nlohmann::json::parse(text), opts);
+    if (c.format == "json")
+        std::cout << json_text(plan.to_json(), 2) << "\n";
+    else
+        std::cout << plan.to_text();
+    return plan.complete() ? exit_ok : exit_findings;
+}
+
+int run_explain(const common& c, const std::string& file, bool full, bool fix) {
+    const engine e(c.load_rules());
     check_options opts;
     opts.as_of = c.as_of_date();
+    if (fix) return run_fix(e, opts, c, file);
     opts.trace = true;
+    opts.trace_full = full;
     const verdict v = e.check_json(read_input(file), opts, input_name(file));
     if (c.format == "json") {
         std::string out;
@@ -41,6 +58,9 @@ int run_explain(const common& c, const std::string& file) {
             for (const auto& [path, val] : t.inputs)
                 std::cout << "      input    " << path << " = "
                           << json_text(nlohmann::json::parse(val)) << "\n";
+            for (const auto& [path, val] : t.params)
+                std::cout << "      param    " << path << " = "
+                          << json_text(nlohmann::json::parse(val)) << "\n";
             if (!t.detail.empty()) std::cout << "      detail:  " << t.detail << "\n";
             if (t.outcome == "fail" || t.outcome == "unknown") {
                 const finding f{t.source, t.subject, t.source->level};
@@ -56,16 +76,27 @@ int run_explain(const common& c, const std::string& file) {
 }  // namespace
 
 command add_explain(CLI::App& app, common& c) {
-    auto file = std::make_shared<std::string>();
+    struct args {
+        std::string file;
+        bool full = false;
+        bool fix = false;
+    };
+    auto a = std::make_shared<args>();
     auto* explain = app.add_subcommand(
         "explain", "every rule's inputs, outcome and remedy for one application");
-    explain->add_option("file", *file, "application file (- for stdin)")->required();
+    explain->add_option("file", a->file, "application file (- for stdin)")->required();
+    explain->add_flag("--full", a->full,
+                      "every value each rule read, whole (default: the leaves it read, long "
+                      "objects and lists summarised)");
+    explain->add_flag("--fix", a->fix,
+                      "what would pass: for each blocking finding and unknown, the smallest change "
+                      "that clears it (--format json: with a JSON Merge Patch, RFC 7386)");
     add_rulesets_option(explain, c);
     explain->add_option("--as-of", c.as_of, "use the rules in force on this date (YYYY-MM-DD)");
     explain->add_option("--format", c.format, "output format")
         ->check(CLI::IsMember({"text", "json"}));
     add_lang_option(explain, c);
-    return {explain, [&c, file] { return run_explain(c, *file); }};
+    return {explain, [&c, a] { return run_explain(c, a->file, a->full, a->fix); }};
 }
 
 }  // namespace telecomply::cli

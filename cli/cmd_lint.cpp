@@ -14,11 +14,14 @@ namespace telecomply::cli {
 
 namespace {
 
-// Every problem of the folder in one run (lint_folder), each once; exit 2 on errors, 1 on
+// Every problem of the folder and its overlays in one run (lint_folder), each once, then the
+// notes (which overlay file defines what, versions a later one ended); exit 2 on errors, 1 on
 // warnings only.
-int run_lint(const std::string& dir) {
-    const auto report = lint_folder(dir);
+int run_lint(const std::string& dir, const std::vector<std::filesystem::path>& overlays) {
+    const auto report = lint_folder(dir, overlays);
     for (const auto& p : report.problems)
+        print_diagnostic(p);
+    for (const auto& p : report.notes)
         print_diagnostic(p);
     const auto errors = report.errors();
     const auto warnings = report.problems.size() - errors;
@@ -36,7 +39,9 @@ command add_lint(CLI::App& app, common& c) {
         app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
     lint->add_option("dir", *dir, "folder of rulesets (default: --rulesets, else as below)");
     add_rulesets_option(lint, c);
-    return {lint, [&c, dir] { return run_lint(rulesets_folder(c, *dir).string()); }};
+    return {lint, [&c, dir] {
+                return run_lint(rulesets_folder(c, *dir).string(), c.overlay_dirs());
+            }};
 }
 
 }  // namespace telecomply::cli

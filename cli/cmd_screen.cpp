@@ -220,7 +220,7 @@ std::vector<registry_entry> registry_of_store(const std::string& file, const com
     std::error_code ec;
     if (!std::filesystem::exists(file, ec))
         throw not_found_error("no case store '" + file + "' (`telecomply case new` creates one)");
-    auto rules = std::make_shared<const engine>(c.rulesets_dir());
+    auto rules = std::make_shared<const engine>(c.load_rules());
     const case_manager manager(rules);
     auto store = case_store::open(file);
     const case_service service(store, manager, store_clock::from_environment());
@@ -279,7 +279,7 @@ command add_screen(CLI::App& app, common& c) {
                 }
                 std::vector<refusal> refusals;
                 if (!a->refusals.empty()) refusals = read_refusals(a->refusals);
-                const screening_context ctx(catalogue::load(c.rulesets_dir()), entries, refusals);
+                const screening_context ctx(c.load_rules(), entries, refusals);
                 std::filesystem::path spooled;
                 struct remove_spool {
                     std::filesystem::path& p;

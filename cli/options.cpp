@@ -25,6 +25,14 @@ std::filesystem::path common::rulesets_dir() const {
     return rulesets.empty() ? catalogue::default_dir() : std::filesystem::path(rulesets);
 }
 
+std::vector<std::filesystem::path> common::overlay_dirs() const {
+    return {overlays.begin(), overlays.end()};
+}
+
+std::shared_ptr<catalogue> common::load_rules() const {
+    return catalogue::load(rulesets_dir(), overlay_dirs());
+}
+
 std::filesystem::path rulesets_folder(const common& c, const std::string& dir) {
     if (dir.empty()) return c.rulesets_dir();
     if (!c.rulesets.empty() && c.rulesets != dir)
@@ -37,6 +45,9 @@ void add_rulesets_option(CLI::App* sub, common& c) {
     sub->add_option("--rulesets", c.rulesets,
                     "folder of rulesets (default: $TELECOMPLY_RULESETS, else the installed ones; "
                     "--version shows which)");
+    sub->add_option("--overlay", c.overlays,
+                    "folder of ruleset versions layered over --rulesets (repeatable; later "
+                    "folders add regions and versions; docs/rulesets.md, \"Overlays\")");
 }
 
 void add_lang_option(CLI::App* sub, common& c) {
@@ -56,7 +67,8 @@ void print_diagnostic(const diagnostic& p) {
     std::cout << p.file;
     if (p.line != 0) std::cout << ":" << p.line;
     if (!p.json_path.empty()) std::cout << ": " << p.json_path;
-    std::cout << ": " << (p.warning ? "warning: " : "error: ") << p.message << "\n";
+    std::cout << ": " << (p.note ? "note: " : p.warning ? "warning: " : "error: ") << p.message
+              << "\n";
 }
 
 std::string open_input(const std::string& file, std::ifstream& in) {

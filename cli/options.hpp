@@ -19,6 +19,7 @@
 #include "telecomply/base/date.hpp"
 #include "telecomply/base/diagnostic.hpp"
 #include "telecomply/cases/cases.hpp"
+#include "telecomply/rules/ruleset.hpp"
 
 namespace CLI {
 class App;
@@ -35,6 +36,7 @@ constexpr int exit_conflict = 3;  // the store disagrees: a case id taken, a cas
 // Options several commands take; one subcommand runs per call, so they share one set.
 struct common {
     std::string rulesets;
+    std::vector<std::string> overlays;  // --overlay, in the order given
     std::string as_of;
     std::string format = "text";
     std::string lang = "both";
@@ -43,13 +45,17 @@ struct common {
     std::optional<date> as_of_date() const;
     // --rulesets, or the installed rulesets.
     std::filesystem::path rulesets_dir() const;
+    // --overlay folders, in order.
+    std::vector<std::filesystem::path> overlay_dirs() const;
+    // The rulesets folder with the overlays layered over it.
+    std::shared_ptr<catalogue> load_rules() const;
 };
 
 // The folder of `lint DIR` and `test DIR`: DIR, else --rulesets, else as every command
 // (common::rulesets_dir); usage_error when DIR and --rulesets name different folders.
 std::filesystem::path rulesets_folder(const common& c, const std::string& dir);
 
-// --rulesets and --lang on a subcommand, kept in `c`.
+// --rulesets and --overlay (repeatable), and --lang, on a subcommand, kept in `c`.
 void add_rulesets_option(CLI::App* sub, common& c);
 void add_lang_option(CLI::App* sub, common& c);
 

@@ -80,7 +80,12 @@ bool collect(std::vector<diagnostic>* problems, F&& f) {
 }  // namespace
 
 std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir) {
-    return load_impl(dir, nullptr);
+    return load_impl(dir, {}, nullptr);
+}
+
+std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir,
+                                           const std::vector<std::filesystem::path>& overlays) {
+    return load_impl(dir, overlays, nullptr);
 }
 
 void catalogue::source::read_header() {
@@ -105,29 +110,38 @@ void catalogue::source::read_header() {
         const auto at = ext.find('@');
         extends_id = ext.substr(0, at);
         if (at != std::string::npos) extends_version = ext.substr(at + 1);
-        if (extends_id == id) fail("$.extends", "a ruleset cannot extend itself");
+        // a revision may build on an earlier version of itself, named (CN-GD@2026.1)
+        if (extends_id == id && extends_version.empty())
+            fail("$.extends", "a ruleset extends itself only as an earlier version, named: \"" +
+                                  id + "@VERSION\"");
+        if (extends_id == id && extends_version == version)
+            fail("$.extends", "a ruleset cannot extend itself");
     }
 }
 
 std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir,
                                            std::vector<diagnostic>& problems) {
+    return load(dir, {}, problems);
+}
+
+std::shared_ptr<catalogue> catalogue::load(const std::filesystem::path& dir,
+                                           const std::vector<std::filesystem::path>& overlays,
+                                           std::vector<diagnostic>& problems) {
     try {
-        return load_impl(dir, &problems);
+        return load_impl(dir, overlays, &problems);
     } catch (const ruleset_error& e) {
         problems.push_back(e.to_diagnostic());
         return nullptr;
     }
 }
 
-std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir,
-                                                std::vector<diagnostic>* problems) {
+namespace {
+
+// The ruleset files of one folder, sorted: deterministic order, deterministic errors.
+std::vector<std::filesystem::path> ruleset_files(const std::filesystem::path& dir) {
     std::error_code ec;
     if (!std::filesystem::is_directory(dir, ec))
         throw ruleset_error(dir.string(), 0, "", "not a folder of rulesets");
-    auto cat = std::shared_ptr<catalogue>(new catalogue());
-    cat->dir_ = dir;
-    const auto& schema = ruleset_schema(dir);
-
     std::vector<std::filesystem::path> files;
     for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
          it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
@@ -140,12 +154,46 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
         if (it->is_regular_file() && it->path().extension() == ".json" && !excluded_dir(rel))
             files.push_back(it->path());
     }
-    std::sort(files.begin(), files.end());  // deterministic order, deterministic errors
+    std::sort(files.begin(), files.end());
+    return files;
+}
 
-    for (const auto& file : files) {
-        const bool loaded = collect(problems, [&] {
+std::string span_of(const catalogue::source& s) {
+    return s.from.to_string() + " to " + (s.to ? s.to->to_string() : std::string("open"));
+}
+
+}  // namespace
+
+std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir,
+                                                const std::vector<std::filesystem::path>& overlays,
+                                                std::vector<diagnostic>* problems) {
+    auto cat = std::shared_ptr<catalogue>(new catalogue());
+    cat->dir_ = dir;
+    cat->overlays_ = overlays;
+    const auto& schema = ruleset_schema(dir);
+
+    // The base, then each overlay: every file is read as one folder's would be.
+    std::vector<std::pair<std::filesystem::path, std::size_t>> files;
+    for (std::size_t layer = 0; layer <= overlays.size(); ++layer) {
+        const auto& folder = layer == 0 ? dir : overlays[layer - 1];
+        for (auto& f : ruleset_files(folder))
+            files.emplace_back(std::move(f), layer);
+        if (layer == 0) continue;
+        for (const char* sub : {"calendars", "workflow", "schema"})
+            if (std::error_code ec; std::filesystem::is_directory(folder / sub, ec))
+                cat->notes_.push_back({(folder / sub).string(), 0, "",
+                                       std::string("not read: ") + sub +
+                                           " come from the base folder " + dir.string() +
+                                           " (an overlay adds ruleset versions and tests)",
+                                       true, "ruleset_error", true});
+    }
+
+    std::map<std::string, std::vector<std::shared_ptr<source>>, std::less<>> loading;
+    for (const auto& [file, layer] : files) {
+        const bool loaded = collect(problems, [&, &file = file, layer = layer] {
             auto s = std::make_shared<source>();
             s->file = file;
+            s->layer = layer;
             s->text = detail::read_file(file, errc::ruleset_error);
             s->json = detail::parse_json(s->text, file.string(), errc::ruleset_error);
             detail::refuse_duplicate_keys(s->text, file.string(), errc::ruleset_error);
@@ -153,13 +201,18 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
             schema.conform_integers(s->json);
             if (auto f = schema.validate(s->json)) s->fail(f->json_path, f->message);
             s->read_header();
-            auto& versions = cat->by_id_[s->id];
+            auto& versions = loading[s->id];
             for (const auto& other : versions) {
                 if (other->version == s->version)
                     s->fail("$.version", "version " + s->version + " of " + s->id +
                                              " is also defined in " + other->file.string());
-                const bool overlap =
-                    (!other->to || s->from <= *other->to) && (!s->to || other->from <= *s->to);
+                // An open-ended version ends where a later one starts (below): only closed
+                // spans, or two versions starting on one day, truly overlap.
+                const bool other_ends = !other->to && other->from < s->from;
+                const bool this_ends = !s->to && s->from < other->from;
+                const bool overlap = !other_ends && !this_ends &&
+                                     (!other->to || s->from <= *other->to) &&
+                                     (!s->to || other->from <= *s->to);
                 if (overlap)
                     s->fail("$.effective_from", s->name() + " is in force on dates that " +
                                                     other->name() + " (" + other->file.string() +
@@ -169,18 +222,74 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
         });
         (void)loaded;
     }
-    for (auto& [id, versions] : cat->by_id_) {
+    for (auto& [id, versions] : loading) {
         std::sort(versions.begin(), versions.end(),
                   [](const auto& a, const auto& b) { return a->from < b->from; });
-        std::erase_if(versions, [&](const std::shared_ptr<const source>& s) {
+        // An open-ended version ends the day before the next version of its id starts, so that
+        // a revision (an overlay's above all) never has to edit the file beneath it.
+        for (std::size_t i = 0; i + 1 < versions.size(); ++i) {
+            auto& s = *versions[i];
+            const auto& next = *versions[i + 1];
+            if (s.to) continue;
+            s.to = next.from.add_days(-1);
+            s.ended_by_next = true;
+            cat->notes_.push_back(
+                {s.file.string(), detail::line_of(s.text, "$.effective_from"), "$.effective_from",
+                 s.name() + " is open-ended in its file; " + next.name() + " (" +
+                     next.file.string() + ") starts on " + next.from.to_string() +
+                     ", so " + s.name() + " is in force to " + s.to->to_string(),
+                 true, "ruleset_error", true});
+        }
+    }
+    for (auto& [id, versions] : loading) {
+        std::erase_if(versions, [&](const std::shared_ptr<source>& s) {
             return !collect(problems, [&] {
-                if (!s->extends_id.empty() && !cat->by_id_.count(s->extends_id))
-                    s->fail("$.extends", "extends unknown ruleset '" + s->extends_id + "'");
+                const auto parent = loading.find(s->extends_id);
+                if (!s->extends_id.empty() && parent == loading.end())
+                    s->fail("$.extends",
+                            "extends unknown ruleset '" + s->extends_id + "'" +
+                                (overlays.empty() && s->layer == 0
+                                     ? std::string()
+                                     : " (in " + dir.string() + " and its overlays)"));
+                if (!s->extends_version.empty() &&
+                    std::none_of(parent->second.begin(), parent->second.end(),
+                                 [&](const auto& p) { return p->version == s->extends_version; }))
+                    s->fail("$.extends", "extends unknown version '" + s->extends_id + "@" +
+                                             s->extends_version + "'");
+                if (s->extends_itself()) {
+                    const auto& p = **std::find_if(
+                        parent->second.begin(), parent->second.end(),
+                        [&](const auto& v) { return v->version == s->extends_version; });
+                    if (!(p.from < s->from))
+                        s->fail("$.extends", s->name() + " may extend only an earlier version of " +
+                                                 s->id + "; " + p.name() + " starts on " +
+                                                 p.from.to_string());
+                }
             });
         });
     }
+    for (auto& [id, versions] : loading) {
+        for (const auto& s : versions) {
+            if (s->layer == 0) continue;
+            std::string what = "defines " + s->name() + " (in force " + span_of(*s) + ")";
+            if (!s->extends_id.empty()) {
+                what += ", extending " + s->extends_id +
+                        (s->extends_version.empty() ? " (the version in force on each date)"
+                                                    : "@" + s->extends_version);
+                if (const auto p = loading.find(s->extends_id);
+                    !s->extends_version.empty() && p != loading.end())
+                    for (const auto& v : p->second)
+                        if (v->version == s->extends_version) what += " of " + v->file.string();
+            }
+            cat->notes_.push_back({s->file.string(), 0, "", what, true, "ruleset_error", true});
+        }
+        auto& out = cat->by_id_[id];
+        for (auto& s : versions)
+            out.push_back(std::move(s));
+    }
     if (cat->by_id_.empty()) throw ruleset_error(dir.string(), 0, "", "no ruleset files found");
 
+    std::error_code ec;
     const auto cal_dir = dir / "calendars";
     if (std::filesystem::is_directory(cal_dir, ec)) {
         try {
@@ -190,6 +299,16 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
         }
     }
     return cat;
+}
+
+std::filesystem::path catalogue::file_of(std::string_view name) const {
+    const auto at = name.find('@');
+    if (at == std::string_view::npos) return {};
+    const auto it = by_id_.find(name.substr(0, at));
+    if (it == by_id_.end()) return {};
+    for (const auto& s : it->second)
+        if (s->version == name.substr(at + 1)) return s->file;
+    return {};
 }
 
 std::vector<std::pair<std::string, std::string>> catalogue::list() const {

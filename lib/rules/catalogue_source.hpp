@@ -24,12 +24,16 @@ struct catalogue::source {
     date from;
     std::optional<date> to;
     std::string extends_id, extends_version;  // version empty: the one in force on the date
+    std::size_t layer = 0;  // 0: the base folder; i: the i-th overlay
+    bool ended_by_next = false;  // `to` is the day before the next version starts (no file says)
 
     [[nodiscard]] std::string name() const { return id + "@" + version; }
     [[noreturn]] void fail(const std::string& path, const std::string& msg) const {
         throw ruleset_error(file.string(), detail::line_of(text, path), path, msg);
     }
     [[nodiscard]] bool covers(date d) const { return from <= d && (!to || d <= *to); }
+    /// Extends an earlier version of its own id ("CN-GD@2026.1" from CN-GD@2026.2).
+    [[nodiscard]] bool extends_itself() const { return extends_id == id; }
     /// Reads id, version, effective dates and extends from `json`; fail()s on a bad header.
     void read_header();
 };

@@ -78,35 +78,98 @@ void fill_unknown(unknown_outcome& u, const evaluation& ev) {
     if (!only_missing && ev.expr != nullptr) u.reason = ev.expr->describe(*ev.error);
 }
 
+// A value as the trace shows it: compact JSON, a long object or list summarised.
+std::string trace_value(const value& v, bool full) {
+    auto text = to_json(v).dump();
+    if (full || text.size() <= 80) return text;
+    if (v.kind() == kind::map)
+        return nlohmann::json("(object: " + std::to_string(v.size()) + " members)").dump();
+    if (v.kind() == kind::list)
+        return nlohmann::json("(list: " + std::to_string(v.size()) + " items)").dump();
+    return text;
+}
+
 std::map<std::string, std::string> trace_inputs(const rule& r, const document& app,
                                                 std::span<const value> slots,
-                                                const std::vector<ruleset_variable>& vars) {
+                                                const std::vector<ruleset_variable>& vars,
+                                                bool full) {
     std::map<std::string, std::string> inputs;
+    std::vector<std::string> paths;
     for (const expression* e : {&r.each, &r.when, &r.require, &r.subject_expr}) {
         if (!e->valid()) continue;
         for (const auto& p : e->input_paths()) {
-            if (p.find("[]") != std::string::npos ||
-                inputs.contains(p.rfind("app.", 0) == 0 ? p.substr(4) : p))
-                continue;
             std::string q = p.rfind("app.", 0) == 0 ? p.substr(4) : p;
-            if (q == "app") continue;
-            if (q == "as_of") {
-                inputs[q] = to_json(slots[1 + top_level_fields.size()]).dump();
-                continue;
-            }
-            if (q.rfind("variables.", 0) == 0) {
-                for (const auto& v : vars)
-                    if (q.compare(10, std::string::npos, v.name) == 0)
-                        inputs[q] = to_json(slots[static_cast<std::size_t>(v.slot)]).dump();
-                continue;
-            }
-            if (!r.each_var.empty() && (q == r.each_var || q.rfind(r.each_var + ".", 0) == 0))
-                continue;
-            const value* v = app.at(q);
-            inputs[q] = v != nullptr ? to_json(*v).dump() : "\"(absent)\"";
+            if (q == "app" || p.find("[]") != std::string::npos) continue;
+            if (std::find(paths.begin(), paths.end(), q) == paths.end()) paths.push_back(q);
         }
     }
+    const value* element = nullptr;
+    if (!full && r.each_slot >= 0) {
+        const value& e = slots[static_cast<std::size_t>(r.each_slot)];
+        if (!e.is_error() && e.kind() != kind::null_) element = &e;
+    }
+    for (const auto& q : paths) {
+        // the leaves: a path read only on the way to a longer one says nothing of its own
+        if (!full && std::any_of(paths.begin(), paths.end(), [&](const std::string& o) {
+                return o.size() > q.size() && o.starts_with(q) && o[q.size()] == '.';
+            }))
+            continue;
+        if (q == "as_of") {
+            inputs[q] = to_json(slots[1 + top_level_fields.size()]).dump();
+            continue;
+        }
+        if (q.rfind("variables.", 0) == 0) {
+            for (const auto& v : vars)
+                if (q.compare(10, std::string::npos, v.name) == 0)
+                    inputs[q] = trace_value(slots[static_cast<std::size_t>(v.slot)], full);
+            continue;
+        }
+        if (!r.each_var.empty() && (q == r.each_var || q.rfind(r.each_var + ".", 0) == 0)) {
+            if (element == nullptr) continue;
+            // the element being judged: its fields by the rule's name for it ("n.purpose")
+            const value* v = element;
+            for (std::size_t at = r.each_var.size(); v != nullptr && at < q.size();) {
+                const auto next = q.find('.', at + 1);
+                const auto key = q.substr(at + 1, next - at - 1);
+                v = v->kind() == kind::map ? v->find(key) : nullptr;
+                at = next == std::string::npos ? q.size() : next;
+            }
+            inputs[q] = v != nullptr ? trace_value(*v, full) : "\"(absent)\"";
+            continue;
+        }
+        const value* v = app.at(q);
+        inputs[q] = v != nullptr ? trace_value(*v, full) : "\"(absent)\"";
+    }
     return inputs;
+}
+
+// The parameters a rule uses: what its expressions read of `params` and its message's and
+// remedy's {params.NAME} placeholders, with their values.
+std::map<std::string, std::string> trace_params(const rule& r) {
+    std::map<std::string, std::string> out;
+    if (r.params == nullptr) return out;
+    const auto add = [&](const std::string& path) {
+        if (path == "params" || !path.starts_with("params.") || out.contains(path)) return;
+        const nlohmann::json* at = r.params;
+        for (std::size_t start = 7; at != nullptr && start <= path.size();) {
+            const auto dot = path.find('.', start);
+            const auto key = path.substr(start, dot - start);
+            const auto it = at->is_object() ? at->find(key) : at->end();
+            at = at->is_object() && it != at->end() ? &*it : nullptr;
+            if (dot == std::string::npos) break;
+            start = dot + 1;
+        }
+        if (at != nullptr) out[path] = at->dump();
+    };
+    for (const expression* e : {&r.each, &r.when, &r.require, &r.subject_expr})
+        if (e->valid())
+            for (const auto& p : e->constant_paths())
+                add(p);
+    for (const std::string* t : {&r.message.zh, &r.message.en, &r.remedy.zh, &r.remedy.en})
+        for (auto p = t->find("{params."); p != std::string::npos; p = t->find("{params.", p + 1))
+            if (const auto end = t->find('}', p); end != std::string::npos)
+                add(t->substr(p + 1, end - p - 1));
+    return out;
 }
 
 }  // namespace
@@ -175,7 +238,7 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
                     detail += " " + p;
             }
             v.trace->push_back(
-                {ref(r), "unknown", subject, trace_inputs(r, app, sl, variables_), detail});
+                {ref(r), "unknown", subject, trace_inputs(r, app, sl, variables_, opts.trace_full), trace_params(r), detail, opts.trace_full});
         }
         v.unknowns.push_back(std::move(u));
     };
@@ -234,18 +297,20 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
             if (seen) continue;
             if (out.trace)
                 out.trace->push_back(
-                    {ref(r), "fail", subject, trace_inputs(r, app, slots, variables_), ""});
+                    {ref(r), "fail", subject, trace_inputs(r, app, slots, variables_, opts.trace_full), trace_params(r), "", opts.trace_full});
             out.findings.push_back({ref(r), std::move(subject), r.level});
             add_obligations(r);
         }
         memo.element = detail::memo_table::no_element;
+        // a rule's trace after its elements shows no element's values
+        if (elements != nullptr) slots[static_cast<std::size_t>(r.each_slot)] = value{};
         if (out.trace && !any_fail && !any_unknown) {
             // obligation rules "fire" when they apply; say which way it went
             out.trace->push_back({ref(r), r.is_obligation_rule() ? "not_applicable" : "pass", "",
-                                  trace_inputs(r, app, slots, variables_), ""});
+                                  trace_inputs(r, app, slots, variables_, opts.trace_full), trace_params(r), "", opts.trace_full});
         } else if (out.trace && any_fail && r.is_obligation_rule()) {
             out.trace->push_back(
-                {ref(r), "obligation", "", trace_inputs(r, app, slots, variables_), ""});
+                {ref(r), "obligation", "", trace_inputs(r, app, slots, variables_, opts.trace_full), trace_params(r), "", opts.trace_full});
         }
     }
     ctx.reset();

@@ -52,8 +52,8 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
                 child.extends_version.empty()
                     ? "no version of " + child.extends_id + " is in force on " + on.to_string()
                     : "no version " + child.extends_version + " of " + child.extends_id);
-        if (std::any_of(chain.begin(), chain.end(),
-                        [&](const source* c) { return c->id == parent->id; }))
+        // a version may extend an earlier version of its own id: a cycle is a file met twice
+        if (std::find(chain.begin(), chain.end(), parent) != chain.end())
             child.fail("$.extends", "extends forms a cycle");
         chain.push_back(parent);
     }

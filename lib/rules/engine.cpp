@@ -13,6 +13,9 @@
 namespace telecomply {
 
 engine::engine(const std::filesystem::path& rulesets_dir) : engine(catalogue::load(rulesets_dir)) {}
+engine::engine(const std::filesystem::path& rulesets_dir,
+               const std::vector<std::filesystem::path>& overlays)
+    : engine(catalogue::load(rulesets_dir, overlays)) {}
 
 engine::engine(std::shared_ptr<const catalogue> rules)
     : catalogue_(std::move(rules)), schema_(std::make_unique<detail::json_schema>()) {
@@ -45,6 +48,10 @@ document engine::validate(const nlohmann::json& app, std::string_view source, st
 
 bool engine::application_path_known(std::string_view dotted_path) const {
     return schema_->knows_path(dotted_path);
+}
+
+bool engine::application_path_read_only(std::string_view dotted_path) const {
+    return schema_->read_only(dotted_path);
 }
 
 void engine::validate(document& app, std::string_view source) const {

@@ -335,6 +335,18 @@ const nlohmann::json* follow_ref(const nlohmann::json& root, const nlohmann::jso
     return at->is_object() ? at : nullptr;
 }
 
+// "a.b.c" as its steps {"a", "b", "c"} (an empty step stays: no member is named "").
+std::vector<std::string_view> split_path(std::string_view dotted_path) {
+    std::vector<std::string_view> steps;
+    for (std::size_t start = 0;;) {
+        const auto dot = dotted_path.find('.', start);
+        steps.push_back(dotted_path.substr(start, dot - start));
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    return steps;
+}
+
 // Whether `s` (a subschema of `root`) describes the path steps[i..].
 bool describes(const nlohmann::json& root, const nlohmann::json& sub,
                const std::vector<std::string_view>& steps, std::size_t i, int depth) {
@@ -354,6 +366,68 @@ bool describes(const nlohmann::json& root, const nlohmann::json& sub,
             return describes(root, *p, steps, i + 1, depth + 1);
     if (const auto extra = s->find("additionalProperties"); extra != s->end() && extra->is_object())
         return describes(root, *extra, steps, i + 1, depth + 1);
+    return false;
+}
+
+// As describes(), recording in `out` the deepest step where the path leaves the schema.
+bool lookup(const nlohmann::json& root, const nlohmann::json& sub,
+            const std::vector<std::string_view>& steps, std::size_t i, int depth,
+            json_schema::path_lookup& out) {
+    if (depth > 64) return false;
+    const nlohmann::json* s = follow_ref(root, sub);
+    if (s == nullptr) return false;
+    if (i == steps.size()) return true;
+    bool found = false;
+    for (const char* combinator : {"allOf", "anyOf", "oneOf"})
+        if (const auto it = s->find(combinator); it != s->end() && it->is_array())
+            for (const auto& branch : *it)
+                found = lookup(root, branch, steps, i, depth + 1, out) || found;
+    if (found) return true;
+    if (const auto items = s->find("items"); items != s->end() && items->is_object())
+        if (lookup(root, *items, steps, i, depth + 1, out)) return true;
+    const auto props = s->find("properties");
+    if (props != s->end() && props->is_object())
+        if (const auto p = props->find(std::string(steps[i])); p != props->end())
+            return lookup(root, *p, steps, i + 1, depth + 1, out);
+    const auto extra = s->find("additionalProperties");
+    if (extra != s->end() && extra->is_object())
+        return lookup(root, *extra, steps, i + 1, depth + 1, out);
+    // the path leaves the schema here, unless an array's items say more (above)
+    const bool is_array = s->contains("items");
+    if (is_array) return false;
+    if (i < out.steps) return false;
+    if (i > out.steps) out = {false, i, false, {}, {}};
+    if (props != s->end() && props->is_object())
+        for (const auto& [k, v] : props->items())
+            if (std::find(out.members.begin(), out.members.end(), k) == out.members.end())
+                out.members.push_back(k);
+    std::sort(out.members.begin(), out.members.end());
+    out.closed = out.closed || (extra != s->end() && extra->is_boolean() && !extra->get<bool>());
+    if (const auto t = s->find("type"); t != s->end() && t->is_string() && *t != "object")
+        out.type = t->get<std::string>();
+    return false;
+}
+
+// Whether the path steps[i..] from `sub` crosses a subschema marked readOnly.
+bool read_only_along(const nlohmann::json& root, const nlohmann::json& sub,
+                     const std::vector<std::string_view>& steps, std::size_t i, int depth) {
+    if (depth > 64) return false;
+    const nlohmann::json* s = follow_ref(root, sub);
+    if (s == nullptr) return false;
+    if (const auto ro = s->find("readOnly"); ro != s->end() && ro->is_boolean() && ro->get<bool>())
+        return true;
+    if (i == steps.size()) return false;
+    for (const char* combinator : {"allOf", "anyOf", "oneOf"})
+        if (const auto it = s->find(combinator); it != s->end() && it->is_array())
+            for (const auto& branch : *it)
+                if (read_only_along(root, branch, steps, i, depth + 1)) return true;
+    if (const auto items = s->find("items"); items != s->end() && items->is_object())
+        if (read_only_along(root, *items, steps, i, depth + 1)) return true;
+    if (const auto props = s->find("properties"); props != s->end() && props->is_object())
+        if (const auto p = props->find(std::string(steps[i])); p != props->end())
+            return read_only_along(root, *p, steps, i + 1, depth + 1);
+    if (const auto extra = s->find("additionalProperties"); extra != s->end() && extra->is_object())
+        return read_only_along(root, *extra, steps, i + 1, depth + 1);
     return false;
 }
 
@@ -517,15 +591,27 @@ std::optional<json_schema::failure> json_schema::validate(const value& doc) cons
 
 bool json_schema::knows_path(std::string_view dotted_path) const {
     if (!impl_ || dotted_path.empty()) return false;
-    std::vector<std::string_view> steps;
-    for (std::size_t start = 0;;) {
-        const auto dot = dotted_path.find('.', start);
-        steps.push_back(dotted_path.substr(start, dot - start));
-        if (steps.back().empty()) return false;
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
+    const auto steps = split_path(dotted_path);
+    if (std::any_of(steps.begin(), steps.end(), [](std::string_view s) { return s.empty(); }))
+        return false;
     return describes(impl_->source, impl_->source, steps, 0, 0);
+}
+
+bool json_schema::read_only(std::string_view dotted_path) const {
+    if (!impl_ || dotted_path.empty()) return false;
+    const auto steps = split_path(dotted_path);
+    return read_only_along(impl_->source, impl_->source, steps, 0, 0);
+}
+
+json_schema::path_lookup json_schema::lookup_path(std::string_view dotted_path) const {
+    path_lookup out;
+    if (!impl_) {
+        out.known = true;
+        return out;
+    }
+    const auto steps = split_path(dotted_path);
+    out.known = lookup(impl_->source, impl_->source, steps, 0, 0, out);
+    return out;
 }
 
 }  // namespace telecomply::detail

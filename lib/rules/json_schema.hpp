@@ -62,6 +62,23 @@ class json_schema {
     /// schema is loaded.
     [[nodiscard]] bool knows_path(std::string_view dotted_path) const;
 
+    /// Where a dotted field path leaves what the schema describes (lint of rule expressions).
+    struct path_lookup {
+        bool known = false;        ///< the whole path is described
+        std::size_t steps = 0;     ///< when not: how many leading steps are described
+        bool closed = false;       ///< the object there allows no other members
+        std::string type;          ///< its "type" when that is not "object" ("string", ...)
+        std::vector<std::string> members;  ///< the members described there, sorted
+    };
+    /// Looks `dotted_path` up as knows_path() does, saying where it stops and what was there.
+    /// No schema loaded: known.
+    [[nodiscard]] path_lookup lookup_path(std::string_view dotted_path) const;
+    /// Whether the schema marks the value at `dotted_path`, or one it lies inside, `readOnly`
+    /// (JSON Schema draft-07 §10.3: managed by its owner, not the writer of the document): a
+    /// fact an application states, such as its applicant's founding date, that no fix may
+    /// change.
+    [[nodiscard]] bool read_only(std::string_view dotted_path) const;
+
     /// Draft-07 counts a number with a zero fractional part as an integer (100.0 and 1e2 are
     /// integers: JSON-Schema-Test-Suite draft7/type.json). Replaces every such double in `doc`
     /// that stands where the schema says "integer" (through properties, additionalProperties,

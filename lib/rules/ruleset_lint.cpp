@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <set>
 
 #include "base/json_io.hpp"
 #include "rules/catalogue_source.hpp"
+#include "rules/default_rulesets.hpp"
+#include "rules/json_schema.hpp"
 #include "telecomply/base/error.hpp"
 
 namespace telecomply {
@@ -54,7 +58,170 @@ std::vector<std::string> unused_parameters(const ruleset& rs,
             out.push_back(name);
     return out;
 }
+// Levenshtein's edit distance (insertions, deletions, substitutions), for "did you mean".
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// The member of `names` closest to `name`, when close enough to be a likely misspelling.
+std::string closest(std::string_view name, const std::vector<std::string>& names) {
+    std::string best;
+    std::size_t best_d = std::max<std::size_t>(2, name.size() / 3) + 1;
+    for (const auto& n : names)
+        if (const auto d = edit_distance(name, n); d < best_d) {
+            best_d = d;
+            best = n;
+        }
+    return best;
+}
+
+// An expression's field path as the application schema spells it: "app." dropped, an `each`
+// element's variable replaced by its range ("n.purpose" of `each: numbers` is
+// "numbers.purpose"), "[]" (an element of a comprehension's range) dropped. Empty for a path
+// the schema does not describe by design: variables, as_of, a range that is not a field path.
+std::string schema_path(std::string path, const rule* r) {
+    if (path.starts_with("app.")) path.erase(0, 4);
+    const auto first = path.substr(0, path.find('.'));
+    if (r != nullptr && !r->each_var.empty() && first == r->each_var) {
+        const auto& range = r->each.input_paths();
+        if (range.size() != 1 || range[0].find("[]") != std::string::npos) return {};
+        auto base = range[0].starts_with("app.") ? range[0].substr(4) : range[0];
+        path = base + path.substr(first.size());
+    } else if (std::find(detail::top_level_fields.begin(), detail::top_level_fields.end(),
+                         first) == detail::top_level_fields.end() &&
+               !(path.size() > first.size() && first == "app")) {
+        return {};  // variables.NAME, as_of, a comprehension's own variable
+    }
+    for (auto at = path.find("[]"); at != std::string::npos; at = path.find("[]"))
+        path.erase(at, 2);
+    return path;
+}
+
 }  // namespace
+
+void catalogue::check_field_paths(const ruleset& rs, std::vector<problem>& out) const {
+    // the application schema of the folder, else the installed one (as engine loads it)
+    auto file = dir_ / "schema" / "application.schema.json";
+    if (!std::filesystem::exists(file))
+        if (const auto fallback = detail::find_default_rulesets())
+            file = *fallback / "schema" / "application.schema.json";
+    if (!std::filesystem::exists(file)) return;
+    static std::mutex m;
+    static std::map<std::string, std::shared_ptr<const detail::json_schema>> cache;
+    std::shared_ptr<const detail::json_schema> schema;
+    {
+        const std::lock_guard lock(m);
+        auto& slot = cache[file.string()];
+        if (!slot)
+            slot = std::make_shared<const detail::json_schema>(detail::json_schema::load(file));
+        schema = slot;
+    }
+    // The file and JSON path where a rule's expression is written: the last file of the chain
+    // that sets it, in `rules` or `overrides`.
+    const auto locate = [&](const rule& r, const char* key) -> std::pair<const source*, std::string> {
+        for (auto name = rs.chain().rbegin(); name != rs.chain().rend(); ++name) {
+            const auto at = name->find('@');
+            const auto versions = by_id_.find(std::string_view(*name).substr(0, at));
+            if (versions == by_id_.end()) continue;
+            for (const auto& src : versions->second) {
+                if (src->name() != *name) continue;
+                for (const char* list : {"overrides", "rules"}) {
+                    const auto& items = src->json.value(list, nlohmann::json::array());
+                    for (std::size_t i = 0; i < items.size(); ++i)
+                        if (items[i].value("id", "") == r.id && items[i].contains(key))
+                            return {src.get(), json_path_append_key(
+                                                   detail::json_path_append_index(
+                                                       std::string("$.") + list, i),
+                                                   key)};
+                }
+            }
+        }
+        return {nullptr, {}};
+    };
+    // where a variable is written: $.variables[i].expression of the file that defined it
+    const auto locate_variable = [&](const ruleset_variable& v) -> std::pair<const source*, std::string> {
+        const auto at = v.origin.find('@');
+        const auto versions = by_id_.find(std::string_view(v.origin).substr(0, at));
+        if (versions == by_id_.end()) return {nullptr, {}};
+        for (const auto& src : versions->second) {
+            if (src->name() != v.origin) continue;
+            const auto& items = src->json.value("variables", nlohmann::json::array());
+            for (std::size_t i = 0; i < items.size(); ++i)
+                if (items[i].value("name", "") == v.name)
+                    return {src.get(),
+                            detail::json_path_append_index("$.variables", i) + ".expression"};
+        }
+        return {nullptr, {}};
+    };
+    const auto check = [&](const expression& e, const rule* r, const char* key,
+                           const std::string& what, const ruleset_variable* var = nullptr) {
+        for (const auto& raw : e.input_paths()) {
+            const auto path = schema_path(raw, r);
+            if (path.empty()) continue;
+            const auto found = schema->lookup_path(path);
+            if (found.known) continue;
+            std::string at, step;
+            std::size_t k = 0, start = 0;
+            for (; k < found.steps; ++k)
+                start = path.find('.', start) + 1;
+            at = path.substr(0, start == 0 ? 0 : start - 1);
+            step = path.substr(start, path.find('.', start) - start);
+            std::string msg = what + ": field path " + path + " is not in the application schema";
+            bool error = found.closed;
+            if (!found.type.empty()) {
+                msg += ": " + at + " is a " + found.type + ", which has no field '" + step + "'";
+                error = true;
+            } else {
+                msg += ": " + (at.empty() ? std::string("an application") : at) +
+                       (found.closed ? " allows no member '" : " has no member '") + step + "'";
+                if (const auto near = closest(step, found.members); !near.empty())
+                    msg += "; did you mean '" + near + "'?";
+                else if (!found.members.empty() && found.members.size() <= 12) {
+                    msg += " (its members: ";
+                    for (std::size_t i = 0; i < found.members.size(); ++i)
+                        msg += (i ? ", " : "") + found.members[i];
+                    msg += ")";
+                }
+                if (!found.closed) msg += " (the schema leaves the object open, so it may be "
+                                          "supplied, but no application is checked to have it)";
+            }
+            const auto [src, json_path] = r != nullptr     ? locate(*r, key)
+                                          : var != nullptr ? locate_variable(*var)
+                                                           : std::pair<const source*, std::string>{};
+            problem p{src ? src->file.string() : file_of(rs.chain().back()).string(),
+                      src ? detail::line_of(src->text, json_path) : 0u,
+                      json_path,
+                      msg,
+                      !error,
+                      "ruleset_error"};
+            if (std::none_of(out.begin(), out.end(), [&](const problem& q) {
+                    return q.file == p.file && q.json_path == p.json_path && q.message == p.message;
+                }))
+                out.push_back(std::move(p));
+        }
+    };
+    for (const auto& r : rs.rules()) {
+        const std::string what = "rule '" + r.id + "'";
+        check(r.when, &r, "when", what);
+        check(r.require, &r, "require", what);
+        check(r.each, &r, "each", what);
+        check(r.subject_expr, &r, "subject_expr", what);
+    }
+    for (const auto& v : rs.variables())
+        check(v.expr, nullptr, "expression", "variable '" + v.name + "'", &v);
+}
 
 std::vector<catalogue::problem> catalogue::lint(const std::vector<std::string>& used_elsewhere,
                                                 bool check_unused) const {
@@ -81,16 +248,35 @@ std::vector<catalogue::problem> catalogue::lint(const std::vector<std::string>& 
                                        next->from.add_days(-1).to_string(),
                                    true, "ruleset_error"});
             }
-            // Compile against every parent version this one can meet.
+            // Compile against every ancestor version this one can meet: a parent named by
+            // version is fixed, one named by id alone changes with the date (a revision that
+            // extends CN-GD@2026.1 meets each version of CN that CN-GD@2026.1 extends).
             std::vector<date> dates{s->from};
-            for (const auto& [pid, pversions] : by_id_) {
-                if (pid != s->extends_id || !s->extends_version.empty()) continue;
-                for (const auto& p : pversions)
-                    if (s->covers(p->from) && p->from != s->from) dates.push_back(p->from);
+            std::vector<const source*> todo{s.get()}, seen;
+            while (!todo.empty()) {
+                const source* x = todo.back();
+                todo.pop_back();
+                if (std::find(seen.begin(), seen.end(), x) != seen.end()) continue;
+                seen.push_back(x);
+                const auto parents = by_id_.find(x->extends_id);
+                if (x->extends_id.empty() || parents == by_id_.end()) continue;
+                for (const auto& p : parents->second) {
+                    if (!x->extends_version.empty()) {
+                        if (p->version == x->extends_version) todo.push_back(p.get());
+                        continue;
+                    }
+                    const bool meets = (!p->to || s->from <= *p->to) && (!s->to || p->from <= *s->to);
+                    if (!meets) continue;
+                    todo.push_back(p.get());
+                    if (s->covers(p->from) &&
+                        std::find(dates.begin(), dates.end(), p->from) == dates.end())
+                        dates.push_back(p->from);
+                }
             }
             for (date d : dates) {
                 try {
                     const auto rs = build(*s, d);
+                    check_field_paths(*rs, out);
                     // a parameter this file sets that its own merged rules never read
                     const auto unused = check_unused ? unused_parameters(*rs, used_elsewhere)
                                                      : std::vector<std::string>{};

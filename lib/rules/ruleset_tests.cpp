@@ -19,6 +19,24 @@ std::vector<std::string> ruleset_test_report::uncovered() const {
     return out;
 }
 
+std::vector<rule_key> ruleset_test_report::rules_of(const std::filesystem::path& folder) const {
+    std::error_code ec;
+    const auto root = std::filesystem::weakly_canonical(folder, ec);
+    std::vector<rule_key> out;
+    for (const auto& [key, info] : rule_coverage) {
+        if (info.file.empty()) continue;
+        const auto rel = std::filesystem::weakly_canonical(info.file, ec).lexically_relative(root);
+        if (!rel.empty() && *rel.begin() != "..") out.push_back(key);
+    }
+    return out;
+}
+
+std::vector<rule_key> ruleset_test_report::never_fired(const std::filesystem::path& folder) const {
+    auto out = rules_of(folder);
+    std::erase_if(out, [&](const rule_key& k) { return rule_coverage.at(k).fired != 0; });
+    return out;
+}
+
 namespace {
 
 bool matches(const finding& f, const nlohmann::json& want) {
@@ -138,7 +156,8 @@ void run_case(const engine& e, const nlohmann::json& c, const std::string& path,
         unknown_rules.insert(u.rule_id());
     for (const auto& rule : v.rules->rules()) {
         if (rule.code.empty()) continue;
-        auto& cov = report.rule_coverage[rule.id];
+        auto& cov = report.rule_coverage[{rule.origin, rule.id}];
+        cov.code = rule.code;
         if (fired_rules.count(rule.id))
             ++cov.fired;
         else if (!unknown_rules.count(rule.id))
@@ -197,7 +216,9 @@ ruleset_test_report run_ruleset_tests(const engine& e, const std::filesystem::pa
         for (const auto& r : e.rules().get(id, version)->rules())
             if (!r.code.empty()) {
                 report.coverage[r.code];
-                report.rule_coverage[r.id];
+                auto& cov = report.rule_coverage[{r.origin, r.id}];
+                cov.file = e.rules().file_of(r.origin);
+                cov.code = r.code;
             }
     return report;
 }

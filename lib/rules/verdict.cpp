@@ -206,11 +206,18 @@ nlohmann::json verdict::to_json() const {
             json& in = o["inputs"] = json::object();
             for (const auto& [path, text] : t.inputs)
                 in[path] = json::parse(text);
+            if (!t.params.empty()) {
+                json& ps = o["params"] = json::object();
+                for (const auto& [path, text] : t.params)
+                    ps[path] = json::parse(text);
+            }
             if (t.source) {
                 if (!t.source->when_src.empty()) o["when"] = t.source->when_src;
                 if (!t.source->require_src.empty()) o["require"] = t.source->require_src;
-                o["remedy"] = {{"zh", render(t.source->remedy.zh, t.subject, t.source->params)},
-                               {"en", render(t.source->remedy.en, t.subject, t.source->params)}};
+                if (t.shows_remedy())
+                    o["remedy"] = {
+                        {"zh", render(t.source->remedy.zh, t.subject, t.source->params)},
+                        {"en", render(t.source->remedy.en, t.subject, t.source->params)}};
             }
             if (!t.detail.empty()) o["detail"] = t.detail;
             ts.push_back(std::move(o));
@@ -311,9 +318,20 @@ void verdict::write_json(std::string& out, int indent, int current_indent) const
             }
             w.end_object();
             w.member("outcome", t.outcome);
+            if (!t.params.empty()) {
+                w.key("params");
+                w.begin_object();
+                for (const auto& [path, text] : t.params) {
+                    w.key(path);
+                    w.value(nlohmann::json::parse(text));
+                }
+                w.end_object();
+            }
             if (r != nullptr) {
-                w.key("remedy");
-                write_localized(w, &r->remedy, t.subject, r->params);
+                if (t.shows_remedy()) {
+                    w.key("remedy");
+                    write_localized(w, &r->remedy, t.subject, r->params);
+                }
                 if (!r->require_src.empty()) w.member("require", r->require_src);
             }
             w.member("rule", r != nullptr ? std::string_view(r->id) : std::string_view());

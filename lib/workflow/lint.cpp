@@ -100,11 +100,17 @@ std::size_t lint_report::errors() const noexcept {
 }
 
 lint_report lint_folder(const std::filesystem::path& dir) {
+    return lint_folder(dir, {});
+}
+
+lint_report lint_folder(const std::filesystem::path& dir,
+                        const std::vector<std::filesystem::path>& overlays) {
     lint_report out;
     std::vector<diagnostic> all;
-    const auto cat = catalogue::load(dir, all);
+    const auto cat = catalogue::load(dir, overlays, all);
     if (cat) {
         out.versions = cat->list().size();
+        out.notes = cat->notes();
         for (auto& d : lint_all(*cat))
             all.push_back(std::move(d));
     } else if (const auto cal = dir / "calendars"; std::filesystem::is_directory(cal)) {

@@ -311,9 +311,16 @@ TEST_CASE("loading errors name the file, the line and the JSON path") {
     }
     SUBCASE("overlapping versions and duplicates") {
         scratch s;
+        // an open-ended version is ended by a later one; one starting the same day overlaps,
+        // as does a closed span inside a closed one
         s.write("CN/2026.2.json",
-                R"({"id": "CN", "version": "2026.2", "effective_from": "2026-06-01",
+                R"({"id": "CN", "version": "2026.2", "effective_from": "2026-01-01",
  "title": {"zh": "x", "en": "x"}, "rules": []})");
+        CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("also covers"),
+                             ruleset_error);
+        s.write("CN/2026.2.json",
+                R"({"id": "CN", "version": "2026.2", "effective_from": "2025-06-01",
+ "effective_to": "2025-07-01", "title": {"zh": "x", "en": "x"}, "rules": []})");
         CHECK_THROWS_WITH_AS((void)catalogue::load(s.dir), doctest::Contains("also covers"),
                              ruleset_error);
     }

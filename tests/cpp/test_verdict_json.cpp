@@ -239,8 +239,9 @@ TEST_CASE("verdict JSON: hand-made verdicts: no rule, templates, invalid UTF-8")
                         {{"b.path", R"({"z": [1, 2.5, -0.0, 1e300, "s\u0001"], "a": null})"},
                          {"a", "\"(absent)\""},
                          {"u", "18446744073709551615"}},
+                        {{"params.cap", "150"}, {"params.w", R"({"start":"09:00"})"}},
                         "detail \"x\""});
-    v.trace->push_back({nullptr, "pass", "", {}, ""});
+    v.trace->push_back({nullptr, "pass", "", {}, {}, ""});
     check_same(v);
     // an empty verdict
     check_same(verdict{});

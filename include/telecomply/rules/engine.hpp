@@ -35,6 +35,9 @@ class engine {
     /// The rulesets of `rulesets_dir` (default: the installed ones, see catalogue::default_dir()).
     /// The application schema is `rulesets_dir/schema/application.schema.json` when present.
     explicit engine(const std::filesystem::path& rulesets_dir = catalogue::default_dir());
+    /// The rulesets of `rulesets_dir` with overlay folders layered over it (catalogue::load).
+    engine(const std::filesystem::path& rulesets_dir,
+           const std::vector<std::filesystem::path>& overlays);
     explicit engine(std::shared_ptr<const catalogue> rules);
     ~engine();
     engine(engine&&) noexcept;
@@ -63,6 +66,10 @@ class engine {
     /// "materials.marketing_plan.purpose" or "numbers.purpose" (a field of the items of an
     /// array): what an officer may ask to be supplied. False without a schema.
     [[nodiscard]] bool application_path_known(std::string_view dotted_path) const;
+    /// Whether the application schema marks a dotted field path, or a value it lies in,
+    /// `readOnly`: a fact of the application (its applicant, submitter, dates, the documents'
+    /// contents) that a fix may not change (rules/fix.hpp). False without a schema.
+    [[nodiscard]] bool application_path_read_only(std::string_view dotted_path) const;
 
     /// Checks a parsed application with the ruleset of its region in force on its submission
     /// date (or opts.as_of). Throws not_found_error when no ruleset applies.

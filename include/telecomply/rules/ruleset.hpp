@@ -63,6 +63,7 @@ struct ruleset_variable {
 struct check_options {
     std::optional<date> as_of;   ///< default: the application's submitted_on
     bool trace = false;          ///< record each rule's inputs and outcome (explain)
+    bool trace_full = false;     ///< with trace: every value read whole (rule_trace::inputs)
     bool include_review = true;  ///< evaluate review-phase rules too (intake only when false)
 };
 
@@ -139,6 +140,18 @@ class catalogue {
     /// lint_calendars(). Returns nullptr when the folder itself is unusable (also reported).
     static std::shared_ptr<catalogue> load(const std::filesystem::path& dir,
                                            std::vector<diagnostic>& problems);
+    /// `dir` with overlay folders layered over it, in order (docs/rulesets.md, "Overlays"): each
+    /// overlay adds ruleset versions (new regions, new versions of existing ids) without
+    /// editing the files beneath it. An overlay's version may not restate a version already
+    /// loaded (same id and version: a ruleset_error naming both files). Calendars, workflows,
+    /// schemas come from `dir`; an overlay's own `tests/` is what `telecomply test` runs. Same
+    /// errors as load(dir); an overlay that is not a folder is a ruleset_error naming it.
+    static std::shared_ptr<catalogue> load(const std::filesystem::path& dir,
+                                           const std::vector<std::filesystem::path>& overlays);
+    /// The same, collecting problems (as load(dir, problems)).
+    static std::shared_ptr<catalogue> load(const std::filesystem::path& dir,
+                                           const std::vector<std::filesystem::path>& overlays,
+                                           std::vector<diagnostic>& problems);
     /// The rulesets folder to use when none is given (docs/rulesets.md, "Where telecomply finds
     /// its rulesets"), the first of: $TELECOMPLY_RULESETS (when set and not empty, as is);
     /// `<prefix>/share/telecomply/rulesets` of the prefix holding the running program, or the
@@ -158,6 +171,17 @@ class catalogue {
     /// All (id, version) pairs.
     [[nodiscard]] std::vector<std::pair<std::string, std::string>> list() const;
     [[nodiscard]] const std::filesystem::path& dir() const noexcept { return dir_; }
+    /// The overlay folders layered over dir(), in order (empty without overlays).
+    [[nodiscard]] const std::vector<std::filesystem::path>& overlays() const noexcept {
+        return overlays_;
+    }
+    /// The file that defines ruleset version `name` ("CN-GD@2026.2"), or an empty path when no
+    /// file of the catalogue does.
+    [[nodiscard]] std::filesystem::path file_of(std::string_view name) const;
+    /// What loading decided that a reader of the files should know, as diagnostics with
+    /// severity note: which overlay file defines which version and what it extends, and which
+    /// open-ended version a later one ended (docs/rulesets.md, "Versions").
+    [[nodiscard]] const std::vector<diagnostic>& notes() const noexcept { return notes_; }
     [[nodiscard]] const std::shared_ptr<const calendar_set>& calendars() const noexcept {
         return calendars_;
     }
@@ -185,9 +209,14 @@ class catalogue {
 
   private:
     static std::shared_ptr<catalogue> load_impl(const std::filesystem::path& dir,
+                                                const std::vector<std::filesystem::path>& overlays,
                                                 std::vector<diagnostic>* problems);
     std::shared_ptr<const ruleset> build(const source& leaf, date on) const;
+    // lint: every field path the rules of `rs` read, against the application schema
+    void check_field_paths(const ruleset& rs, std::vector<problem>& out) const;
     std::filesystem::path dir_;
+    std::vector<std::filesystem::path> overlays_;
+    std::vector<diagnostic> notes_;
     std::map<std::string, std::vector<std::shared_ptr<const source>>, std::less<>> by_id_;
     std::shared_ptr<const calendar_set> calendars_;
     // every check reads the cache (shared); composing a version writes it (exclusive)

@@ -80,9 +80,23 @@ struct rule_trace {
     std::string outcome;  ///< "pass", "fail", "unknown" or "not_applicable"
     std::string subject;
     /// The fields the rule read: path -> the value read, as compact JSON text (the JSON
-    /// string "(absent)" for a field the application lacks).
+    /// string "(absent)" for a field the application lacks). By default the leaves: a path
+    /// only selected through or tested by has() on the way to a longer one is left out, an
+    /// `each` element's fields are read from the element that failed ("n.purpose"), and an
+    /// object or list longer than 80 characters of JSON is summarised ("(object: 8 members)").
+    /// With check_options::trace_full, every path the rule read with its whole value.
     std::map<std::string, std::string> inputs;
+    /// The ruleset parameters the rule used (its expressions, message and remedy):
+    /// "params.daily_call_cap" -> the value, as compact JSON text.
+    std::map<std::string, std::string> params;
     std::string detail;  ///< the error for unknown outcomes
+    /// Recorded with check_options::trace_full: the inputs are whole, and the JSON gives the
+    /// remedy of every rule (else only of a rule that failed or is unknown).
+    bool full = false;
+    /// Whether the JSON of this trace carries the rule's remedy.
+    [[nodiscard]] bool shows_remedy() const noexcept {
+        return full || outcome == "fail" || outcome == "unknown";
+    }
 };
 
 /// The verdict on one application.

@@ -20,6 +20,9 @@ namespace telecomply {
 /// What `telecomply lint DIR` reports.
 struct lint_report {
     std::vector<diagnostic> problems;  ///< every problem of the folder, each once
+    /// What loading decided (catalogue::notes()): which overlay file defines which version,
+    /// which open-ended version a later one ended. Not problems.
+    std::vector<diagnostic> notes;
     std::size_t versions = 0;          ///< ruleset versions that loaded and were checked
     [[nodiscard]] std::size_t errors() const noexcept;
 };
@@ -29,5 +32,8 @@ struct lint_report {
 /// load, then its calendars. A problem met several ways (a parent's rule compiled for each
 /// child) is reported once. Never throws for bad content.
 [[nodiscard]] lint_report lint_folder(const std::filesystem::path& dir);
+/// The same for `dir` with overlay folders layered over it (catalogue::load(dir, overlays)).
+[[nodiscard]] lint_report lint_folder(const std::filesystem::path& dir,
+                                      const std::vector<std::filesystem::path>& overlays);
 
 }  // namespace telecomply

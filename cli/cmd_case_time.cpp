@@ -53,6 +53,13 @@ std::string pad(std::string s, std::size_t width, bool right = false) {
     return (right ? fill + s : s + fill) + " ";
 }
 
+// A table's line without the padding after its last column.
+void line(std::string text) {
+    while (!text.empty() && text.back() == ' ')
+        text.pop_back();
+    std::cout << text << "\n";
+}
+
 // The day the report is for: --as-of, else the store's clock's today.
 date report_day(const common& c, const time_args& a) {
     if (const auto d = c.as_of_date()) return *d;
@@ -71,22 +78,19 @@ void print_durations(const durations_report& r) {
     std::cout << "Time in state as of " << r.as_of.to_string()
               << (r.region ? " in " + *r.region : std::string())
               << " (working days on each region's calendar; median and p90 of closed visits)\n";
-    std::cout << pad("region", 7) << pad("state", 22) << pad("visits", 7, true)
-              << pad("open", 5, true) << pad("median", 7, true) << pad("p90", 7, true)
-              << pad("max", 5, true) << "\n";
+    line(pad("region", 7) + pad("state", 22) + pad("visits", 7, true) + pad("open", 5, true) +
+         pad("median", 7, true) + pad("p90", 7, true) + pad("max", 5, true));
     for (const auto& s : r.states)
-        std::cout << pad(s.region, 7) << pad(s.state, 22)
-                  << pad(std::to_string(s.visits), 7, true) << pad(std::to_string(s.open), 5, true)
-                  << pad(figure(s.median), 7, true) << pad(figure(s.p90), 7, true)
-                  << pad(s.max ? std::to_string(*s.max) : "-", 5, true) << "\n";
+        line(pad(s.region, 7) + pad(s.state, 22) + pad(std::to_string(s.visits), 7, true) +
+             pad(std::to_string(s.open), 5, true) + pad(figure(s.median), 7, true) +
+             pad(figure(s.p90), 7, true) + pad(s.max ? std::to_string(*s.max) : "-", 5, true));
     std::cout << "\nTimers (cases): breached = a run passed its last day\n";
-    std::cout << pad("region", 7) << pad("timer", 22) << pad("kind", 9) << pad("breached", 9, true)
-              << pad("on_time", 8, true) << pad("running", 8, true) << "\n";
+    line(pad("region", 7) + pad("timer", 22) + pad("kind", 9) + pad("breached", 9, true) +
+         pad("on_time", 8, true) + pad("running", 8, true));
     for (const auto& t : r.timers)
-        std::cout << pad(t.region, 7) << pad(t.timer, 22) << pad(t.kind, 9)
-                  << pad(std::to_string(t.breached), 9, true)
-                  << pad(std::to_string(t.on_time), 8, true)
-                  << pad(std::to_string(t.running), 8, true) << "\n";
+        line(pad(t.region, 7) + pad(t.timer, 22) + pad(t.kind, 9) +
+             pad(std::to_string(t.breached), 9, true) + pad(std::to_string(t.on_time), 8, true) +
+             pad(std::to_string(t.running), 8, true));
     std::cout << "\nWhere cases wait (" << r.waiting.size() << " open case"
               << (r.waiting.size() == 1 ? "" : "s") << ")\n";
     for (const auto& w : r.waiting)
@@ -136,9 +140,11 @@ int run_forecast(const common& c, const time_args& a) {
     std::cout << "  earliest  " << f.earliest.to_string() << "\n";
     std::cout << "  latest    " << f.latest.to_string()
               << (f.bounded_by.empty() ? std::string() : "  (" + f.bounded_by + ")") << "\n";
-    std::cout << "  basis     " << f.basis << ": " << f.similar_cases << " similar case"
-              << (f.similar_cases == 1 ? "" : "s")
-              << (f.scope == "all_regions" ? " in all regions" : " in " + f.region);
+    std::cout << "  basis     " << f.basis << ": " << (f.basis == "sla" ? "only " : "")
+              << f.similar_cases << " similar case" << (f.similar_cases == 1 ? "" : "s")
+              << (f.basis == "sla"            ? " (" + std::to_string(f.min_similar) + " needed)"
+                  : f.scope == "all_regions" ? " in all regions"
+                                             : " in " + f.region);
     if (f.p10)
         std::cout << "  (more working days: p10 " << figure(f.p10) << ", median "
                   << figure(f.median) << ", p90 " << figure(f.p90) << ")";

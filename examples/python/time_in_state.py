@@ -31,7 +31,7 @@ APPLICATIONS = HERE.parent / "applications"
 # review, the day the open case was accepted)
 DEMO = {
     "CN-GD": ("gd-retail-eligible.json", "2026-03-16", "2026-04-01", [2, 3, 5, 8, 12, 15], "2026-05-06"),
-    "CN-SD": ("sd-travel-eligible.json", "2025-04-14", "2026-03-02", [6, 9, 11, 15, 20, 24], "2026-05-06"),
+    "CN-SD": ("sd-travel-eligible.json", "2026-02-09", "2026-03-02", [6, 9, 11, 15, 20, 24], "2026-05-06"),
 }
 
 

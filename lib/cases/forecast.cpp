@@ -102,9 +102,10 @@ nlohmann::json decision_forecast::to_json() const {
             {"earliest", earliest.to_string()},
             {"likely", likely.to_string()},
             {"latest", latest.to_string()},
-            {"bounded_by", bounded_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(bounded_by)},
-            {"history_latest",
-             history_latest ? nlohmann::json(history_latest->to_string()) : nlohmann::json(nullptr)},
+            {"bounded_by",
+             bounded_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(bounded_by)},
+            {"history_latest", history_latest ? nlohmann::json(history_latest->to_string())
+                                              : nlohmann::json(nullptr)},
             {"deadlines", std::move(dl)},
             {"provisional_years", provisional_years},
             {"explanation", explanation}};
@@ -249,8 +250,9 @@ decision_forecast case_service::forecast(const std::string& case_id, date as_of,
                 ? "in " + f.region
                 : "in all regions (" + std::to_string(f.similar_in_region) + " in " + f.region +
                       ", fewer than " + std::to_string(opts.min_similar) + ")";
-        f.explanation = "From " + plural(static_cast<long long>(f.similar_cases), "similar case") + " " + scope_text +
-                        " (in " + state + " at least " + plural(waited, "working day") +
+        const auto n_similar = static_cast<long long>(f.similar_cases);
+        f.explanation = "From " + plural(n_similar, "similar case") + " " + scope_text + " (in " +
+                        state + " at least " + plural(waited, "working day") +
                         ", then decided): " + num(*f.p10) + " to " + num(*f.p90) +
                         " more working days, median " + num(*f.median) + "; likely decided on " +
                         f.likely.to_string() + ", between " + f.earliest.to_string() + " and " +
@@ -271,9 +273,10 @@ decision_forecast case_service::forecast(const std::string& case_id, date as_of,
         f.explanation += overdue_text;
     } else {
         f.basis = "sla";
-        const std::string few = "Only " + plural(static_cast<long long>(f.similar_cases), "similar finished case") +
-                                " (" + std::to_string(f.similar_in_region) + " in " + f.region +
-                                "; " + std::to_string(opts.min_similar) +
+        const auto n_similar = static_cast<long long>(f.similar_cases);
+        const std::string few = "Only " + plural(n_similar, "similar finished case") + " (" +
+                                std::to_string(f.similar_in_region) + " in " + f.region + "; " +
+                                std::to_string(opts.min_similar) +
                                 " needed): the forecast follows the workflow's SLA. ";
         f.earliest = as_of;
         if (bound) {

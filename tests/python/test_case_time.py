@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import os
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import telecomply
-from conftest import load
+from conftest import ROOT, load
 
 pd = pytest.importorskip("pandas")
 
@@ -107,3 +112,47 @@ def test_forecast_errors(store):
         store.forecast("H1", as_of="2026-04-27")
     with pytest.raises(telecomply.UsageError):
         store.forecast("T", as_of="not a day")
+
+
+# ---- the worked example of docs/workflow.md, and the excerpt of docs/rulesets.md, run as written
+
+def _run_cli(argv: list[str], cwd: Path) -> "subprocess.CompletedProcess[str]":
+    package = str(Path(telecomply.__file__).resolve().parent.parent)
+    env = dict(os.environ, TELECOMPLY_NOW="2026-12-31T12:00:00+08:00",
+               PYTHONPATH=os.pathsep.join([package, os.environ.get("PYTHONPATH", "")]))
+    argv = [a.replace("examples/", str(ROOT / "examples") + "/") for a in argv]
+    return subprocess.run([sys.executable, "-m", "telecomply", *argv], capture_output=True, text=True,
+                          cwd=cwd, env=env)
+
+
+def test_the_worked_example_runs_as_written(tmp_path):
+    from test_registry import example_section, sessions
+
+    ran = 0
+    for command, expected in sessions(example_section("Time to a decision: durations and forecasts")):
+        argv = shlex.split(command, comments=True)
+        assert argv[0] == "telecomply", command
+        run = _run_cli(argv[1:], tmp_path)
+        assert run.returncode == 0 and run.stdout, command + "\n" + run.stderr
+        if expected is None:
+            continue
+        ran += 1
+        assert [line for line in run.stdout.splitlines() if line] == [line for line in expected if line], \
+            command + "\n" + run.stdout
+    assert ran == 3
+
+    # docs/rulesets.md's excerpt, on the same store: the lines shown, in order
+    text = (ROOT / "docs" / "rulesets.md").read_text(encoding="utf-8")
+    section = text[text.index("\n## Time to a decision\n"):]
+    block = re.search(r"```console\n(.*?)```", section, re.S).group(1)
+    commands: list[tuple[str, list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append((line[2:], []))
+        else:
+            commands[-1][1].append(line)
+    for command, shown in commands:
+        run = _run_cli(shlex.split(command)[1:], tmp_path)
+        assert run.returncode == 0, command + "\n" + run.stderr
+        it = iter(run.stdout.splitlines())
+        assert all(any(line == got for got in it) for line in shown if line.strip() != "..."), command + "\n" + run.stdout

@@ -447,7 +447,7 @@ command add_case(CLI::App& app, common& c) {
     auto* cases = app.add_subcommand(
         "case",
         "the case store: new, event, list, show, history, verify, tick; keygen, seal, export; "
-        "registry, complaints");
+        "registry, complaints; durations, forecast");
     cases->require_subcommand(1);
     add_rulesets_option(cases, c);
     auto store_opt = [&](CLI::App* sub) {
@@ -553,6 +553,8 @@ command add_case(CLI::App& app, common& c) {
     c_tick->add_option("--actor", ca.actor, "recorded as the actor");
     store_opt(c_tick);
     auto by_number = add_case_numbers(cases, c);  // registry, complaints
+    for (auto& cmd : add_case_time(cases, c))  // durations, forecast
+        by_number.push_back(std::move(cmd));
     return {cases, [&c, a, cases, by_number] {
                 for (const auto& cmd : by_number)
                     if (*cmd.sub) return cmd.run();

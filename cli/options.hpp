@@ -77,6 +77,8 @@ command add_test(CLI::App& app, common& c);
 command add_case(CLI::App& app, common& c);
 // `case registry` and `case complaints` under `case` (cmd_case_numbers.cpp), which add_case runs.
 std::vector<command> add_case_numbers(CLI::App* cases, common& c);
+// `case durations` and `case forecast` under `case` (cmd_case_time.cpp), which add_case runs.
+std::vector<command> add_case_time(CLI::App* cases, common& c);
 command add_calendar(CLI::App& app, common& c);
 command add_screen(CLI::App& app, common& c);
 command add_serve(CLI::App& app, common& c);

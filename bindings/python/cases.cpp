@@ -15,8 +15,10 @@
 #include "convert.hpp"
 #include "telecomply/cases/cases.hpp"
 #include "telecomply/cases/complaints.hpp"
+#include "telecomply/cases/forecast.hpp"
 #include "telecomply/cases/registry.hpp"
 #include "telecomply/cases/seal.hpp"
+#include "telecomply/cases/time_in_state.hpp"
 #include "telecomply/domain/calendar.hpp"
 #include "telecomply/domain/calendar_import.hpp"
 #include "telecomply/rules/input.hpp"
@@ -278,6 +280,22 @@ py::object time_texts(const py::object& records) {
         out.append(item);
     }
     return out;
+}
+
+/// case_service::durations() as a Python dict: as_of a date, datetime or text (default: today
+/// on the store's clock), region text or None.
+py::object durations_json(const py_case_store& s, const py::object& as_of,
+                          const py::object& region) {
+    const auto when = as_of.is_none() ? std::nullopt
+                                                : std::optional<std::string>(
+                                                      event_time_arg(as_of, "as_of"));
+    const std::optional<std::string> reg =
+        region.is_none() ? std::nullopt : std::optional<std::string>(region.cast<std::string>());
+    const auto j = with_store(s, [&](const py_case_store& st) {
+        const date day = when ? case_manager::event_date(*when) : st.clock.today();
+        return st.service->durations(day, reg).to_json();
+    });
+    return json_py(j);
 }
 
 py::list year_list(const std::vector<int>& years) {
@@ -911,6 +929,80 @@ void bind_cases(py::module_& m) {
             "reason], refused: [... case, reason], errors: [{file, line, json_path, message}]} "
             "(bad records; the rest are still imported). Raises InputError when a file cannot be "
             "read or a CSV has no usable header, or records is not a list.")
+        .def(
+            "durations_report",
+            [](const py_case_store& s, const py::object& as_of, const py::object& region) {
+                return durations_json(s, as_of, region);
+            },
+            py::arg("as_of") = py::none(), py::arg("region") = py::none(),
+            "Time in state as plain data (what `telecomply case durations --format json` "
+            "prints): {as_of, region, states: [{region, state, visits, open, counted, median, "
+            "p90, max}], timers: [{region, timer, kind, raises, breached, on_time, running}], "
+            "waiting: [{case_id, region, state, since, working_days}], provisional_years, visits: "
+            "[...as time_in_state()]}. Working days on each region's calendar; median and p90 "
+            "of the closed visits by linear interpolation (numpy's default). as_of: a date or "
+            "YYYY-MM-DD (default: today on the store's clock); events of later days are left "
+            "out. region: only that region. Raises UsageError for an unknown region, "
+            "IntegrityError when a case's history does not replay.")
+        .def(
+            "time_in_state",
+            [](const py_case_store& s, const py::object& as_of, const py::object& region) {
+                const py::object report = durations_json(s, as_of, region);
+                return py::module_::import("telecomply.frames")
+                    .attr("visits_to_frame")(report["visits"]);
+            },
+            py::arg("as_of") = py::none(), py::arg("region") = py::none(),
+            "One row per visit of a case to a workflow state (pandas DataFrame): case_id, "
+            "region, state, entered_on, left_on (NaT while open), working_days (on the "
+            "region's calendar), open, entered_by, left_by, provisional. As durations_report(); "
+            "needs pandas.")
+        .def(
+            "durations",
+            [](const py_case_store& s, const py::object& as_of, const py::object& region) {
+                const py::object report = durations_json(s, as_of, region);
+                return py::module_::import("telecomply.frames")
+                    .attr("durations_to_frame")(report["states"]);
+            },
+            py::arg("as_of") = py::none(), py::arg("region") = py::none(),
+            "One row per region and state (pandas DataFrame): region, state, visits, open, "
+            "counted, median, p90, max (working days of the closed visits; NaN when none). As "
+            "durations_report(); needs pandas.")
+        .def(
+            "sla_breaches",
+            [](const py_case_store& s, const py::object& as_of, const py::object& region) {
+                const py::object report = durations_json(s, as_of, region);
+                return py::module_::import("telecomply.frames")
+                    .attr("sla_breaches_to_frame")(report["timers"]);
+            },
+            py::arg("as_of") = py::none(), py::arg("region") = py::none(),
+            "One row per region and timer counted in working days (pandas DataFrame): region, "
+            "timer, kind ('sla' or 'deadline'), raises, breached, on_time, running (cases). As "
+            "durations_report(); needs pandas.")
+        .def(
+            "forecast",
+            [](const py_case_store& s, const std::string& id, const py::object& as_of,
+               std::size_t min_similar) {
+                const auto when = as_of.is_none() ? std::nullopt
+                                                : std::optional<std::string>(
+                                                      event_time_arg(as_of, "as_of"));
+                const auto f = with_store(s, [&](const py_case_store& st) {
+                    const date day =
+                        when ? case_manager::event_date(*when) : st.clock.today();
+                    return st.service->forecast(id, day, forecast_options{min_similar}).to_json();
+                });
+                return json_py(f);
+            },
+            py::arg("case_id"), py::arg("as_of") = py::none(), py::arg("min_similar") = 5,
+            "When an open case is likely to be decided: {case_id, region, state, as_of, "
+            "in_state_since, waited_working_days, basis ('history' or 'sla'), scope ('region', "
+            "'all_regions' or ''), similar_cases, similar_in_region, min_similar, "
+            "remaining_working_days: {p10, median, p90} or None, earliest, likely, latest, "
+            "bounded_by, history_latest, deadlines: [{timer, kind, due, provisional, bounds}], "
+            "provisional_years, explanation}. From similar cases' remaining working days (the "
+            "case's region, else all regions, when at least min_similar), capped by its running "
+            "SLA; else from the workflow's SLA. Raises NotFoundError for an unknown case, "
+            "UsageError for one that awaits no decision (the message says when it was "
+            "decided).")
         .def("__repr__",
              [](const py_case_store& s) { return "<CaseStore " + s.store->path().string() + ">"; });
 

@@ -12,8 +12,10 @@
 #include "telecomply/cases/cases.hpp"             // IWYU pragma: export
 #include "telecomply/cases/complaints.hpp"        // IWYU pragma: export
 #include "telecomply/cases/event_time.hpp"        // IWYU pragma: export
+#include "telecomply/cases/forecast.hpp"          // IWYU pragma: export
 #include "telecomply/cases/registry.hpp"          // IWYU pragma: export
 #include "telecomply/cases/seal.hpp"              // IWYU pragma: export
+#include "telecomply/cases/time_in_state.hpp"     // IWYU pragma: export
 #include "telecomply/domain/calendar.hpp"         // IWYU pragma: export
 #include "telecomply/domain/calendar_import.hpp"  // IWYU pragma: export
 #include "telecomply/domain/cel_functions.hpp"    // IWYU pragma: export

@@ -65,3 +65,17 @@ def test_screen_calls_screens_a_given_file(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.startswith("4 calls, 3 with findings, 0 bad rows")
     assert "generator" not in r.stdout
+
+
+def test_time_in_state_builds_a_store_forecasts_and_charts_it(tmp_path):
+    out = tmp_path / "time_in_state.png"
+    r = run("time_in_state.py", str(out), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("Time in state (working days; median and p90 of closed visits):")
+    # Guangdong's six reviews took 2, 3, 5, 8, 12 and 15 working days
+    assert any(line.split()[:5] == ["CN-GD", "under_review", "7", "1", "6"] and line.split()[5:7] == ["6.5", "13.5"]
+               for line in r.stdout.splitlines()), r.stdout
+    assert "  GD-open (CN-GD, under_review): likely " in r.stdout
+    assert "  SD-open (CN-SD, under_review): likely " in r.stdout
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert out.stat().st_size > 10_000

@@ -54,6 +54,12 @@ USER_SCRIPT = textwrap.dedent(
     for applied in report["applied"]:
         print(applied.get("case"), applied.get("seq"), applied["line"])
     print(len(store.import_complaints(pathlib.Path("complaints.csv"))["errors"]))
+    forecast: telecomply.Forecast = store.forecast("X", as_of="2026-04-22", min_similar=3)
+    print(forecast["likely"], forecast["remaining_working_days"] is None, forecast["basis"])
+    durations: telecomply.DurationsReport = store.durations_report(region="CN-GD")
+    print(durations["states"][0]["median"], durations["waiting"][0]["working_days"])
+    print(store.time_in_state().shape, store.durations().shape, store.sla_breaches(as_of="2026-04-27").shape)
+    print(telecomply.visits_to_frame(durations["visits"]).shape)
     print(telecomply.cel.evaluate("1 + 1", rulesets=pathlib.Path(".")))
     print(telecomply.verdicts_to_frame(verdicts).shape)
     # what check_many returns by default (errors in place) goes to the frames as it is

@@ -14,10 +14,29 @@ from ._core import (
     import_calendar,
     verify_bundle,
 )
-from ._case_types import ComplaintError, ComplaintOutcome, ComplaintReport, RegistryEntry
+from ._case_types import (
+    ComplaintError,
+    ComplaintOutcome,
+    ComplaintReport,
+    DurationsReport,
+    Forecast,
+    ForecastDeadline,
+    RegistryEntry,
+    StateDuration,
+    StateVisit,
+    TimerOutcome,
+    WaitingCase,
+)
 from ._types import Finding, Obligation, Unknown
 from .plots import plot_findings
-from .frames import findings_to_frame, verdicts_to_frame
+from .frames import (
+    durations_to_frame,
+    findings_to_frame,
+    sla_breaches_to_frame,
+    verdicts_to_frame,
+    visits_to_frame,
+    waiting_to_frame,
+)
 from .screening import CALL_FINDING_CODES, Screening, screen_calls
 from .errors import (
     CalendarError,
@@ -60,8 +79,19 @@ __all__ = [
     "ComplaintOutcome",
     "ComplaintError",
     "ComplaintReport",
+    "DurationsReport",
+    "Forecast",
+    "ForecastDeadline",
+    "StateDuration",
+    "StateVisit",
+    "TimerOutcome",
+    "WaitingCase",
     "verdicts_to_frame",
     "findings_to_frame",
+    "visits_to_frame",
+    "durations_to_frame",
+    "sla_breaches_to_frame",
+    "waiting_to_frame",
     "screen_calls",
     "Screening",
     "CALL_FINDING_CODES",

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime
 import os
-from typing import Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Literal, Mapping, Optional, Sequence, Tuple, Union, overload
 
 from .errors import Error
 
-from ._case_types import ComplaintReport, RegistryEntry
+from ._case_types import ComplaintReport, DurationsReport, Forecast, RegistryEntry
+
+if TYPE_CHECKING:  # pandas is optional
+    import pandas
 from ._types import Finding, Obligation, Unknown
 
 __version__: str
@@ -264,6 +267,26 @@ class CaseStore:
         report: applied, duplicates, unmatched, refused (with reasons) or errors (bad records,
         named by file, line and JSON path; the rest are still imported). InputError when a file
         cannot be read or a CSV has no usable header."""
+    def durations_report(self, as_of: TimeLike = ..., region: Optional[str] = ...) -> DurationsReport:
+        """Time in state as of a day (default: today on the store's clock; events of later days
+        left out), in working days on each region's calendar: per region and state the median
+        and p90 of closed visits (linear interpolation, numpy's default), the timers' outcomes,
+        the open cases' waits and every visit. UsageError for an unknown region."""
+    def time_in_state(self, as_of: TimeLike = ..., region: Optional[str] = ...) -> "pandas.DataFrame":
+        """One row per visit: case_id, region, state, entered_on, left_on (NaT while open),
+        working_days, open, entered_by, left_by, provisional. Needs pandas."""
+    def durations(self, as_of: TimeLike = ..., region: Optional[str] = ...) -> "pandas.DataFrame":
+        """One row per region and state: region, state, visits, open, counted, median, p90,
+        max (working days of closed visits). Needs pandas."""
+    def sla_breaches(self, as_of: TimeLike = ..., region: Optional[str] = ...) -> "pandas.DataFrame":
+        """One row per region and timer: region, timer, kind, raises, breached, on_time,
+        running (cases). Needs pandas."""
+    def forecast(self, case_id: str, as_of: TimeLike = ..., min_similar: int = ...) -> Forecast:
+        """The likely decision range of an open case (earliest, likely, latest), from similar
+        cases' history (basis 'history') capped by its running SLA, or from the workflow's SLA
+        (basis 'sla') when fewer than min_similar (default 5) similar cases were decided; the
+        explanation says which. NotFoundError for an unknown case, UsageError for one that
+        awaits no decision (the message gives its decision's day)."""
     def export_bundle(self, seal: Union[Mapping[str, Any], str, "os.PathLike[str]"]) -> Dict[str, Any]:
         """What a seal covers, for verify_bundle(): {format: 'telecomply-bundle/1', seal, cases:
         {case_id: {region, events}}, pinned_rulesets: [{digest, id, version, content}]}; events

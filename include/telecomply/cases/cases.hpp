@@ -21,12 +21,18 @@
 #include "telecomply/cases/case_store.hpp"
 #include "telecomply/cases/complaints.hpp"
 #include "telecomply/cases/event_time.hpp"
+#include "telecomply/cases/forecast.hpp"
 #include "telecomply/cases/registry.hpp"
 #include "telecomply/cases/store_facts.hpp"
+#include "telecomply/cases/time_in_state.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/workflow/workflow.hpp"
 
 namespace telecomply {
+
+namespace detail {
+struct case_path;  // a case's history as states and days (lib/cases/state_visits.hpp)
+}  // namespace detail
 
 /// An event as given by a caller: `at` is an RFC 3339 time or a YYYY-MM-DD date (dates of
 /// deadlines are taken in China Standard Time, UTC+8).
@@ -367,7 +373,42 @@ class case_service {
     complaint_import_report import_complaints(const complaint_batch& batch,
                                               const std::string& actor = "system");
 
+    /// Time in state (time_in_state.hpp; docs/workflow.md, "Time to a decision"): every
+    /// visit of every case (of `region`, an ISO 3166-2 or GB/T 2260 code, when given) to a
+    /// workflow state, in working days on its region's calendar, as the store stood at the end
+    /// of `as_of` (events of later days are left out, and cases created later); per region and
+    /// state the median and p90 of the closed visits (percentile()); per region and timer how
+    /// many cases breached it; the open cases and how long they have waited. Replays every case
+    /// from one consistent read; reads only. A case whose history does not replay is left out
+    /// and its error added to `skipped` (integrity_error when null). usage_error for an unknown
+    /// region; calendar_error when the rulesets have no calendars. Like the rest of
+    /// case_service, not safe to share between threads.
+    [[nodiscard]] durations_report durations(date as_of,
+                                             const std::optional<std::string>& region = {},
+                                             std::vector<std::string>* skipped = nullptr) const;
+    /// When an open case is likely to be decided (forecast.hpp): from the remaining working
+    /// days of similar cases (other cases that were in the case's current state at least as
+    /// long as it has waited, and were then decided; its region's, else every region's when
+    /// its region has fewer than opts.min_similar), bounded by its running SLA; with too few
+    /// of them, from the workflow's SLA. As the store stood at the end of `as_of`. Throws
+    /// not_found_error for an unknown case; usage_error for a case that does not await a
+    /// decision at as_of (decided: the message gives its decision, state and day; in a final
+    /// state; or created after as_of); integrity_error when its history does not replay (other
+    /// cases that do not replay are left out of the history). Reads only.
+    [[nodiscard]] decision_forecast forecast(const std::string& case_id, date as_of,
+                                             const forecast_options& opts = {}) const;
+
   private:
+    // Every case's history (of `region` when given) up to the end of `as_of`, replayed, from
+    // one consistent read: cases created later are left out; one that does not replay is added
+    // to `skipped` (integrity_error when null).
+    [[nodiscard]] std::vector<detail::case_path> paths(const std::optional<std::string>& region,
+                                                       date as_of,
+                                                       std::vector<std::string>* skipped) const;
+    // One case's history up to the end of `as_of`, replayed; `last` (when given) receives the
+    // case as it stood after the last event kept.
+    [[nodiscard]] detail::case_path path_of(const std::vector<stored_event>& events, date as_of,
+                                            case_state* last) const;
     transition_result apply_once(const std::string& case_id, const case_event& e,
                                  std::optional<std::int64_t> expected_version);
     [[nodiscard]] case_state load(const std::string& case_id) const;

@@ -158,7 +158,8 @@ int run(const std::vector<std::string>& args) {
         return text;
     });
     app.footer(
-        "Rulesets: --rulesets DIR (lint, test: DIR or --rulesets DIR), else $TELECOMPLY_RULESETS, "
+        "Rulesets: --rulesets DIR (lint, test: DIR or --rulesets DIR), with --overlay DIR folders "
+        "layered over it, else $TELECOMPLY_RULESETS, "
         "else "
         "<prefix>/share/telecomply/rulesets of the prefix this program is installed in (wherever "
         "it was moved), else, for a program of the build tree, the source tree's rulesets/, else "
@@ -166,8 +167,8 @@ int run(const std::vector<std::string>& args) {
     common c;
     const std::vector<command> commands = {
         add_check(app, c),  add_explain(app, c), add_lint(app, c), add_diff(app, c),
-        add_graph(app, c),  add_test(app, c),    add_case(app, c), add_calendar(app, c),
-        add_screen(app, c), add_serve(app, c),
+        add_graph(app, c),  add_test(app, c),    add_fmt(app, c),  add_case(app, c),
+        add_calendar(app, c), add_screen(app, c), add_serve(app, c),
     };
 
     std::vector<const char*> argv;

@@ -47,7 +47,8 @@ void add_rulesets_option(CLI::App* sub, common& c) {
                     "--version shows which)");
     sub->add_option("--overlay", c.overlays,
                     "folder of ruleset versions layered over --rulesets (repeatable; later "
-                    "folders add regions and versions; docs/rulesets.md, \"Overlays\")");
+                    "folders add regions and versions; docs/rulesets.md, \"Overlays\")")
+        ->allow_extra_args(false);  // one folder per --overlay: files may follow it
 }
 
 void add_lang_option(CLI::App* sub, common& c) {

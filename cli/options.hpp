@@ -74,6 +74,7 @@ command add_lint(CLI::App& app, common& c);
 command add_diff(CLI::App& app, common& c);
 command add_graph(CLI::App& app, common& c);
 command add_test(CLI::App& app, common& c);
+command add_fmt(CLI::App& app, common& c);
 command add_case(CLI::App& app, common& c);
 // `case registry` and `case complaints` under `case` (cmd_case_numbers.cpp), which add_case runs.
 std::vector<command> add_case_numbers(CLI::App* cases, common& c);

@@ -6,6 +6,7 @@
 #include "telecomply/base/error.hpp"
 #include "telecomply/expr/document.hpp"
 #include "telecomply/expr/value.hpp"
+#include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/verdict.hpp"
 
 namespace telecomply::python {
@@ -51,6 +52,11 @@ py::object to_python(const value& v);
 /// Engine.check() and CaseStore.check()); it shares its ruleset's ownership.
 struct py_verdict {
     verdict v;
+    // What Verdict.fixes() needs, kept by Engine.check() and check_version() (not by batches):
+    // the engine and the application as checked.
+    std::shared_ptr<const engine> eng{};
+    std::shared_ptr<const nlohmann::json> app{};
+    std::string version{};  // check_version(): the version that judged
 };
 
 /// Registers the translator that raises telecomply.Error subclasses for C++ exceptions.

@@ -11,6 +11,7 @@
 #include "convert.hpp"
 #include "telecomply/base/version.hpp"
 #include "telecomply/rules/engine.hpp"
+#include "telecomply/rules/fix.hpp"
 #include "telecomply/workflow/lint.hpp"
 
 namespace py = pybind11;
@@ -172,6 +173,24 @@ void bind_engine(py::module_& m) {
             },
             "With check(trace=True): every rule's inputs and outcome; else None.")
         .def(
+            "fixes",
+            [](const py_verdict& p) {
+                if (!p.eng || !p.app)
+                    throw usage_error(
+                        "Verdict.fixes() needs a verdict of Engine.check() or check_version() "
+                        "(a batch keeps no applications): call Engine.fixes(app)");
+                check_options opts;
+                opts.as_of = p.v.as_of;
+                fix_plan plan;
+                {
+                    py::gil_scoped_release release;
+                    plan = plan_fixes(*p.eng, *p.app, opts, p.version);
+                }
+                return json_to_python(plan.to_json());
+            },
+            "What would pass: Engine.fixes() of the application this verdict judged, under the\n"
+            "same rules and date (docs/rulesets.md, \"What would pass\").")
+        .def(
             "to_dict", [](const py_verdict& p) { return json_to_python(p.v.to_json()); },
             "The verdict as plain Python data (the JSON of `telecomply check --format json`).")
         .def(
@@ -194,16 +213,35 @@ void bind_engine(py::module_& m) {
         "Checks applications against a folder of rulesets (default: the shipped ones).\n"
         "`rulesets_dir` is accepted as another name for `rulesets`.\n"
         "Immutable once loaded; safe to share between threads (checks release the GIL).")
-        .def(py::init([](const py::object& rulesets, const py::object& rulesets_dir) {
+        .def(py::init([](const py::object& rulesets, const py::object& rulesets_dir,
+                         const py::object& overlays) {
                  if (!rulesets.is_none() && !rulesets_dir.is_none())
                      throw usage_error("Engine: give rulesets or rulesets_dir, not both");
                  py::object dir = rulesets.is_none() ? rulesets_dir : rulesets;
                  if (dir.is_none())
                      dir = py::module_::import("telecomply._paths").attr("default_rulesets")();
+                 std::vector<std::filesystem::path> layers;
+                 if (!overlays.is_none()) {
+                     if (py::isinstance<py::str>(overlays) || py::isinstance<py::bytes>(overlays))
+                         throw usage_error("Engine: overlays is a list of folders, not one");
+                     for (const auto& o : overlays)
+                         layers.emplace_back(py::str(o).cast<std::string>());
+                 }
                  return std::make_shared<engine>(
-                     std::filesystem::path(py::str(dir).cast<std::string>()));
+                     std::filesystem::path(py::str(dir).cast<std::string>()), layers);
              }),
-             py::arg("rulesets") = py::none(), py::kw_only(), py::arg("rulesets_dir") = py::none())
+             py::arg("rulesets") = py::none(), py::kw_only(), py::arg("rulesets_dir") = py::none(),
+             py::arg("overlays") = py::none())
+        .def_property_readonly(
+            "overlays",
+            [](const engine& e) {
+                std::vector<std::string> out;
+                for (const auto& o : e.rules().overlays())
+                    out.push_back(o.string());
+                return out;
+            },
+            "The overlay folders layered over rulesets_dir, in order (docs/rulesets.md, "
+            "\"Overlays\").")
         .def_property_readonly(
             "rulesets_dir", [](const engine& e) { return e.rules().dir().string(); },
             "The folder the rulesets were loaded from.")
@@ -212,28 +250,35 @@ void bind_engine(py::module_& m) {
             "All (id, version) pairs of the catalogue.")
         .def(
             "check",
-            [](const engine& e, py::handle app, const py::object& as_of, bool trace) {
+            [](const std::shared_ptr<engine>& e, py::handle app, const py::object& as_of,
+               bool trace, bool full) {
                 check_options opts;
                 opts.as_of = as_date(as_of);
                 opts.trace = trace;
-                document doc = make_document(e, app, "<application>");
+                opts.trace_full = full;
+                document doc = make_document(*e, app, "<application>");
                 py::gil_scoped_release release;
-                return py_verdict{e.check(doc, opts)};
+                auto json = std::make_shared<const nlohmann::json>(to_json(doc.root()));
+                return py_verdict{e->check(doc, opts), e, std::move(json), {}};
             },
             py::arg("app"), py::arg("as_of") = py::none(), py::arg("trace") = false,
+            py::kw_only(), py::arg("full") = false,
             "Checks one application (a dict or JSON text) with the rules of its region in force on "
             "its\n"
-            "submitted_on date (or as_of). trace=True records every rule's inputs and outcome.")
+            "submitted_on date (or as_of). trace=True records every rule's outcome, the leaf values\n"
+            "it read and the parameters it used (full=True: every value read, whole).")
         .def(
             "check_version",
-            [](const engine& e, py::handle app, const std::string& version, const py::object& as_of,
-               bool trace) {
+            [](const std::shared_ptr<engine>& e, py::handle app, const std::string& version,
+               const py::object& as_of, bool trace) {
                 check_options opts;
                 opts.as_of = as_date(as_of);
                 opts.trace = trace;
-                document doc = make_document(e, app, "<application>");
+                document doc = make_document(*e, app, "<application>");
                 py::gil_scoped_release release;
-                return py_verdict{e.check_version(doc, version, opts)};
+                auto json = std::make_shared<const nlohmann::json>(to_json(doc.root()));
+                return py_verdict{e->check_version(doc, version, opts), e, std::move(json),
+                                  version};
             },
             py::arg("app"), py::arg("version"), py::arg("as_of") = py::none(),
             py::arg("trace") = false,
@@ -339,20 +384,49 @@ void bind_engine(py::module_& m) {
             "for applications already validated (rules then judge malformed values as unknown).")
         .def(
             "lint",
-            [](const engine& e) {
+            [](const engine& e, bool notes) {
                 py::list out;
-                for (const auto& p : lint_all(e.rules())) {
+                const auto add = [&](const diagnostic& p) {
                     py::dict d;
                     d["file"] = p.file;
                     d["line"] = p.line;
                     d["json_path"] = p.json_path;
                     d["message"] = p.message;
-                    d["severity"] = p.warning ? "warning" : "error";
+                    d["severity"] = p.note ? "note" : p.warning ? "warning" : "error";
                     out.append(d);
-                }
+                };
+                for (const auto& p : lint_all(e.rules()))
+                    add(p);
+                if (notes)
+                    for (const auto& p : e.rules().notes())
+                        add(p);
                 return out;
             },
-            "Problems in the rulesets (an empty list when they are clean).");
+            py::kw_only(), py::arg("notes") = false,
+            "Problems in the rulesets (an empty list when they are clean): dicts {file, line,\n"
+            "json_path, message, severity: 'error' | 'warning'}. notes=True adds what loading\n"
+            "decided (severity 'note'): which overlay file defines which version, which\n"
+            "open-ended version a later one ended.")
+        .def(
+            "fixes",
+            [](const engine& e, py::handle app, const py::object& as_of) {
+                check_options opts;
+                opts.as_of = as_date(as_of);
+                document doc = make_document(e, app, "<application>");
+                const auto json = to_json(doc.root());
+                fix_plan plan;
+                {
+                    py::gil_scoped_release release;
+                    plan = plan_fixes(e, json, opts);
+                }
+                return json_to_python(plan.to_json());
+            },
+            py::arg("app"), py::arg("as_of") = py::none(),
+            "What would pass (docs/rulesets.md, \"What would pass\"): for each blocking finding\n"
+            "and unknown, the smallest change that clears it. A dict {application, before, after,\n"
+            "complete, patch (a JSON Merge Patch, RFC 7386: applied, the application is eligible\n"
+            "when complete), fixes: [{rule, code, subject, kind: set|remove|truncate|add|none,\n"
+            "path, text, patch, verified}]}.");
 }
 
 }  // namespace telecomply::python

@@ -302,10 +302,14 @@ std::string fix_plan::to_text() const {
     return out.str();
 }
 
-fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_options& opts) {
+fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_options& opts,
+                    std::string_view version) {
     check_options plain = opts;
     plain.trace = false;
-    const auto judge = [&](const nlohmann::json& j) { return e.check(e.validate(j), plain); };
+    const auto judge = [&](const nlohmann::json& j) {
+        return version.empty() ? e.check(e.validate(j), plain)
+                               : e.check_version(e.validate(j), version, plain);
+    };
     const verdict first = judge(app);
     fix_plan plan;
     plan.application = first.application;

@@ -109,7 +109,110 @@ std::string schema_path(std::string path, const rule* r) {
     return path;
 }
 
+// Which way each parameter is stricter (`x-stricter` in the ruleset schema's parameters), from
+// the folder's schema or else the installed one.
+std::map<std::string, std::string> parameter_directions(const std::filesystem::path& dir) {
+    auto file = dir / "schema" / "ruleset.schema.json";
+    if (!std::filesystem::exists(file))
+        if (const auto fallback = detail::find_default_rulesets())
+            file = *fallback / "schema" / "ruleset.schema.json";
+    std::map<std::string, std::string> out;
+    try {
+        const auto j = nlohmann::json::parse(detail::read_file(file, errc::ruleset_error));
+        const auto props = j.at("definitions").at("parameters").value("properties",
+                                                                       nlohmann::json::object());
+        for (const auto& [name, def] : props.items())
+            if (def.is_object() && def.contains("x-stricter") && def["x-stricter"].is_string())
+                out[name] = def["x-stricter"].get<std::string>();
+    } catch (const std::exception&) {
+        // no readable schema: no directions to check (loading reports a bad schema)
+    }
+    return out;
+}
+
+// Why `region` is laxer than `national` for a parameter stricter in `direction`, or "".
+std::string relaxation(const std::string& direction, const nlohmann::json& region,
+                       const nlohmann::json& national) {
+    const auto text = [](const nlohmann::json& v) { return v.dump(); };
+    if ((direction == "lower" || direction == "higher") && region.is_number() &&
+        national.is_number()) {
+        const double r = region.get<double>(), n = national.get<double>();
+        if (direction == "lower" ? r > n : r < n)
+            return text(region) + " where the national rules have " + text(national) + " (a " +
+                   direction + " value is stricter)";
+        return {};
+    }
+    if (direction == "narrower" && region.is_object() && national.is_object()) {
+        // "HH:MM" strings compare as times of day
+        const auto start = region.value("start", ""), end = region.value("end", "");
+        const auto n_start = national.value("start", ""), n_end = national.value("end", "");
+        if (start < n_start || end > n_end)
+            return start + "-" + end + " where the national rules have " + n_start + "-" + n_end +
+                   " (a narrower window is stricter)";
+        return {};
+    }
+    if ((direction == "fewer" || direction == "more") && region.is_array() &&
+        national.is_array()) {
+        const auto& wider = direction == "fewer" ? region : national;
+        const auto& narrower = direction == "fewer" ? national : region;
+        std::string extra;
+        for (const auto& v : wider)
+            if (std::find(narrower.begin(), narrower.end(), v) == narrower.end())
+                extra += (extra.empty() ? "" : ", ") + text(v);
+        if (extra.empty()) return {};
+        return direction == "fewer"
+                   ? "it allows " + extra + ", which the national rules do not (fewer is stricter)"
+                   : "it leaves out " + extra + ", which the national rules list (more is stricter)";
+    }
+    return {};
+}
+
 }  // namespace
+
+void catalogue::check_parameter_directions(const ruleset& rs, std::vector<problem>& out) const {
+    if (rs.chain().size() < 2) return;
+    static std::mutex m;
+    static std::map<std::string, std::map<std::string, std::string>> cache;
+    std::map<std::string, std::string> directions;
+    {
+        const std::lock_guard lock(m);
+        auto it = cache.find(dir_.string());
+        if (it == cache.end()) it = cache.emplace(dir_.string(), parameter_directions(dir_)).first;
+        directions = it->second;
+    }
+    // the national rules: the root of the chain, as its own file states them
+    const source* root = nullptr;
+    std::vector<const source*> files;
+    for (const auto& name : rs.chain()) {
+        const auto at = name.find('@');
+        const auto versions = by_id_.find(std::string_view(name).substr(0, at));
+        if (versions == by_id_.end()) return;
+        for (const auto& s : versions->second)
+            if (s->name() == name) files.push_back(s.get());
+    }
+    if (files.size() != rs.chain().size()) return;
+    root = files.front();
+    const auto national = root->json.value("parameters", nlohmann::json::object());
+    for (const auto& [name, direction] : directions) {
+        if (!national.contains(name) || !rs.parameters().contains(name)) continue;
+        const auto why = relaxation(direction, rs.parameters()[name], national[name]);
+        if (why.empty()) continue;
+        // the file that set the laxer value: the last of the chain that sets it
+        const source* setter = nullptr;
+        for (const auto* f : files)
+            if (f != root && f->json.contains("parameters") && f->json["parameters"].contains(name))
+                setter = f;
+        if (setter == nullptr) continue;
+        const auto path = json_path_append_key("$.parameters", name);
+        problem p{setter->file.string(), detail::line_of(setter->text, path), path,
+                  setter->name() + " relaxes the national parameter '" + name + "': " + why,
+                  true, "ruleset_error"};
+        if (std::none_of(out.begin(), out.end(), [&](const problem& q) {
+                return q.file == p.file && q.json_path == p.json_path && q.message == p.message;
+            }))
+            out.push_back(std::move(p));
+    }
+}
 
 void catalogue::check_field_paths(const ruleset& rs, std::vector<problem>& out) const {
     // the application schema of the folder, else the installed one (as engine loads it)
@@ -277,6 +380,7 @@ std::vector<catalogue::problem> catalogue::lint(const std::vector<std::string>& 
                 try {
                     const auto rs = build(*s, d);
                     check_field_paths(*rs, out);
+                    check_parameter_directions(*rs, out);
                     // a parameter this file sets that its own merged rules never read
                     const auto unused = check_unused ? unused_parameters(*rs, used_elsewhere)
                                                      : std::vector<std::string>{};

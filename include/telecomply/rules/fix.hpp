@@ -54,11 +54,12 @@ struct fix_plan {
     [[nodiscard]] std::string to_text() const;
 };
 
-/// The fixes of `app` (an application as JSON) under the rules `e` picks for it. Throws
+/// The fixes of `app` (an application as JSON) under the rules `e` picks for it (or, with
+/// `version`, that version of its region's rules, as engine::check_version()). Throws
 /// input_error as engine::validate() does, not_found_error when no ruleset applies. Thread-safe
 /// (e is immutable).
 [[nodiscard]] fix_plan plan_fixes(const engine& e, const nlohmann::json& app,
-                                  const check_options& opts = {});
+                                  const check_options& opts = {}, std::string_view version = {});
 
 /// The JSON Merge Patch (RFC 7386) that turns `from` into `to`: members that differ, null for
 /// a member `to` lacks; arrays and other values are replaced whole.

@@ -214,6 +214,8 @@ class catalogue {
     std::shared_ptr<const ruleset> build(const source& leaf, date on) const;
     // lint: every field path the rules of `rs` read, against the application schema
     void check_field_paths(const ruleset& rs, std::vector<problem>& out) const;
+    // lint: parameters of `rs` laxer than the national ones, by their schema's x-stricter
+    void check_parameter_directions(const ruleset& rs, std::vector<problem>& out) const;
     std::filesystem::path dir_;
     std::vector<std::filesystem::path> overlays_;
     std::vector<diagnostic> notes_;

@@ -166,9 +166,9 @@ int run(const std::vector<std::string>& args) {
         "those of the configured install prefix. --version shows the folder in use.");
     common c;
     const std::vector<command> commands = {
-        add_check(app, c),  add_explain(app, c), add_lint(app, c), add_diff(app, c),
-        add_graph(app, c),  add_test(app, c),    add_fmt(app, c),  add_case(app, c),
-        add_calendar(app, c), add_screen(app, c), add_serve(app, c),
+        add_check(app, c),    add_explain(app, c), add_lint(app, c),  add_diff(app, c),
+        add_graph(app, c),    add_test(app, c),    add_fmt(app, c),   add_case(app, c),
+        add_calendar(app, c), add_screen(app, c),  add_serve(app, c),
     };
 
     std::vector<const char*> argv;

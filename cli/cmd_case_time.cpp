@@ -94,8 +94,8 @@ void print_durations(const durations_report& r) {
     std::cout << "\nWhere cases wait (" << r.waiting.size() << " open case"
               << (r.waiting.size() == 1 ? "" : "s") << ")\n";
     for (const auto& w : r.waiting)
-        std::cout << "  " << pad(w.region, 7) << pad(w.state, 22) << pad(w.case_id, 16)
-                  << "since " << w.since.to_string() << "  "
+        std::cout << "  " << pad(w.region, 7) << pad(w.state, 22) << pad(w.case_id, 16) << "since "
+                  << w.since.to_string() << "  "
                   << (w.working_days ? std::to_string(*w.working_days) : std::string("?"))
                   << " working days\n";
     if (!r.provisional_years.empty())
@@ -142,7 +142,7 @@ int run_forecast(const common& c, const time_args& a) {
               << (f.bounded_by.empty() ? std::string() : "  (" + f.bounded_by + ")") << "\n";
     std::cout << "  basis     " << f.basis << ": " << (f.basis == "sla" ? "only " : "")
               << f.similar_cases << " similar case" << (f.similar_cases == 1 ? "" : "s")
-              << (f.basis == "sla"            ? " (" + std::to_string(f.min_similar) + " needed)"
+              << (f.basis == "sla"           ? " (" + std::to_string(f.min_similar) + " needed)"
                   : f.scope == "all_regions" ? " in all regions"
                                              : " in " + f.region);
     if (f.p10)

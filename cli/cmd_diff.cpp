@@ -8,10 +8,10 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <optional>
 #include <set>
-#include <iostream>
 #include <string>
 #include <vector>
 
@@ -88,14 +88,15 @@ side make_side(const common& c, const std::string& version, const std::string& o
     }
     if (!version.empty()) {
         const auto all = s.rules->list();
-        if (std::none_of(all.begin(), all.end(), [&](const auto& p) { return p.second == version; }))
+        if (std::none_of(all.begin(), all.end(),
+                         [&](const auto& p) { return p.second == version; }))
             throw usage_error("no ruleset of " + s.rules->dir().string() + " has version " +
                               version);
     }
-    s.label = !version.empty() ? version
-              : s.on           ? on
+    s.label = !version.empty()  ? version
+              : s.on            ? on
               : !folder.empty() ? folder
-                               : std::string("in force");
+                                : std::string("in force");
     if (!folder.empty() && (!version.empty() || s.on)) s.label += " of " + folder;
     return s;
 }
@@ -105,8 +106,9 @@ int run_diff(const common& c, const diff_args& a) {
     const side after = make_side(c, a.to, a.to_date, a.to_rulesets, "to");
     if (a.from.empty() && a.from_date.empty() && a.to.empty() && a.to_date.empty() &&
         a.from_rulesets.empty() && a.to_rulesets.empty())
-        throw usage_error("diff needs what to compare: --from/--to versions, --from-date/--to-date, "
-                          "or --from-rulesets/--to-rulesets");
+        throw usage_error(
+            "diff needs what to compare: --from/--to versions, --from-date/--to-date, "
+            "or --from-rulesets/--to-rulesets");
     const engine e(before.rules);
     std::size_t total = 0, flipped = 0, changed = 0, bad = 0;
     // regions whose rules are the same on both sides, and why
@@ -197,7 +199,8 @@ command add_diff(CLI::App& app, common& c) {
     auto* diff =
         app.add_subcommand("diff", "the findings and decisions a policy change would change");
     diff->add_option("--from", a->from, "the version before, e.g. 2026.1");
-    diff->add_option("--to", a->to, "the version after, e.g. 2026.2 (a region without it: unchanged)");
+    diff->add_option("--to", a->to,
+                     "the version after, e.g. 2026.2 (a region without it: unchanged)");
     diff->add_option("--from-date", a->from_date,
                      "before: each region's rules in force on this date (YYYY-MM-DD)");
     diff->add_option("--to-date", a->to_date,

@@ -39,9 +39,8 @@ command add_lint(CLI::App& app, common& c) {
         app.add_subcommand("lint", "check rulesets: schema, expressions, overrides, versions");
     lint->add_option("dir", *dir, "folder of rulesets (default: --rulesets, else as below)");
     add_rulesets_option(lint, c);
-    return {lint, [&c, dir] {
-                return run_lint(rulesets_folder(c, *dir).string(), c.overlay_dirs());
-            }};
+    return {lint,
+            [&c, dir] { return run_lint(rulesets_folder(c, *dir).string(), c.overlay_dirs()); }};
 }
 
 }  // namespace telecomply::cli

@@ -5,15 +5,15 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
+#include <iostream>
 #include <map>
 #include <set>
-#include <iostream>
 #include <string>
 #include <vector>
 
 #include "telecomply/rules/engine.hpp"
-#include "telecomply/rules/ruleset_tests.hpp"
 #include "telecomply/rules/ruleset.hpp"
+#include "telecomply/rules/ruleset_tests.hpp"
 
 namespace telecomply::cli {
 
@@ -59,8 +59,7 @@ int run_test(const common& c, const std::string& dir_arg, bool verbose, bool req
     std::cout << (never_fired.empty() ? " none\n" : "\n");
     std::cout << report.cases.size() << " cases: " << report.cases.size() - report.failed()
               << " passed, " << report.failed() << " failed; " << uncovered.size()
-              << " finding code" << (uncovered.size() == 1 ? "" : "s")
-              << " not covered both ways";
+              << " finding code" << (uncovered.size() == 1 ? "" : "s") << " not covered both ways";
     if (require_coverage)
         std::cout << "; " << never_fired.size() << " rule" << (never_fired.size() == 1 ? "" : "s")
                   << " never fired (--require-coverage)";

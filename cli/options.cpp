@@ -68,8 +68,11 @@ void print_diagnostic(const diagnostic& p) {
     std::cout << p.file;
     if (p.line != 0) std::cout << ":" << p.line;
     if (!p.json_path.empty()) std::cout << ": " << p.json_path;
-    std::cout << ": " << (p.note ? "note: " : p.warning ? "warning: " : "error: ") << p.message
-              << "\n";
+    std::cout << ": "
+              << (p.note      ? "note: "
+                  : p.warning ? "warning: "
+                              : "error: ")
+              << p.message << "\n";
 }
 
 std::string open_input(const std::string& file, std::ifstream& in) {

@@ -208,13 +208,14 @@ struct py_case_store {
     mutable std::mutex mutex;
     store_clock clock;  // event times are judged against it
     std::filesystem::path rulesets;
+    std::vector<std::filesystem::path> overlays;  // layered over `rulesets`
     mutable std::shared_ptr<const engine> eng;
     mutable std::unique_ptr<case_manager> manager;
     std::unique_ptr<case_store> store;
     mutable std::unique_ptr<case_service> service;
 
     void load_rules() const {
-        auto e = std::make_shared<const engine>(rulesets);
+        auto e = std::make_shared<const engine>(rulesets, overlays);
         auto m = std::make_unique<case_manager>(e);
         auto svc = std::make_unique<case_service>(*store, *m, clock);
         service = std::move(svc);  // the old service goes before the manager it refers to
@@ -286,9 +287,8 @@ py::object time_texts(const py::object& records) {
 /// on the store's clock), region text or None.
 py::object durations_json(const py_case_store& s, const py::object& as_of,
                           const py::object& region) {
-    const auto when = as_of.is_none() ? std::nullopt
-                                                : std::optional<std::string>(
-                                                      event_time_arg(as_of, "as_of"));
+    const auto when =
+        as_of.is_none() ? std::nullopt : std::optional<std::string>(event_time_arg(as_of, "as_of"));
     const std::optional<std::string> reg =
         region.is_none() ? std::nullopt : std::optional<std::string>(region.cast<std::string>());
     const auto j = with_store(s, [&](const py_case_store& st) {
@@ -594,21 +594,31 @@ void bind_cases(py::module_& m) {
         "Thread-safe: one CaseStore may be shared by threads (a web handler's pool); its calls "
         "run one at a time, with the GIL released while they wait and work. Several CaseStore "
         "objects, threads or processes may open the same file; their writes serialise in SQLite.")
-        .def(
-            py::init([](const py::object& path, const py::object& rulesets, const py::object& now) {
-                auto s = std::make_unique<py_case_store>();
-                s->rulesets = rulesets_or_default(rulesets);
-                s->clock = now.is_none() ? store_clock::from_environment()
-                                         : store_clock::fixed(event_time_arg(now, "now"));
-                s->store = std::make_unique<case_store>(case_store::open(path_arg(path, "path")));
-                s->load_rules();
-                return s;
-            }),
-            py::arg("path"), py::arg("rulesets") = py::none(), py::arg("now") = py::none(),
-            "Opens (creating when new) a store file. `now` fixes the store's clock (a date, an "
-            "aware datetime or RFC 3339 / YYYY-MM-DD text) for tests and simulations; by "
-            "default it is TELECOMPLY_NOW when set, else the system clock. Events dated before "
-            "their case's last event, or more than a day after the clock, are refused.")
+        .def(py::init([](const py::object& path, const py::object& rulesets, const py::object& now,
+                         const py::object& overlays) {
+                 auto s = std::make_unique<py_case_store>();
+                 s->rulesets = rulesets_or_default(rulesets);
+                 if (!overlays.is_none()) {
+                     if (py::isinstance<py::str>(overlays) || py::isinstance<py::bytes>(overlays))
+                         throw usage_error("CaseStore: overlays is a list of folders, not one");
+                     for (const auto& o : overlays)
+                         s->overlays.push_back(
+                             path_arg(py::reinterpret_borrow<py::object>(o), "overlays"));
+                 }
+                 s->clock = now.is_none() ? store_clock::from_environment()
+                                          : store_clock::fixed(event_time_arg(now, "now"));
+                 s->store = std::make_unique<case_store>(case_store::open(path_arg(path, "path")));
+                 s->load_rules();
+                 return s;
+             }),
+             py::arg("path"), py::arg("rulesets") = py::none(), py::arg("now") = py::none(),
+             py::kw_only(), py::arg("overlays") = py::none(),
+             "Opens (creating when new) a store file. `overlays`: folders of ruleset versions\n"
+             "layered over `rulesets` (docs/rulesets.md, \"Overlays\"). `now` fixes the store's "
+             "clock (a date, an "
+             "aware datetime or RFC 3339 / YYYY-MM-DD text) for tests and simulations; by "
+             "default it is TELECOMPLY_NOW when set, else the system clock. Events dated before "
+             "their case's last event, or more than a day after the clock, are refused.")
         .def_property(
             "now",
             [](const py_case_store& s) {
@@ -982,12 +992,11 @@ void bind_cases(py::module_& m) {
             "forecast",
             [](const py_case_store& s, const std::string& id, const py::object& as_of,
                std::size_t min_similar) {
-                const auto when = as_of.is_none() ? std::nullopt
-                                                : std::optional<std::string>(
-                                                      event_time_arg(as_of, "as_of"));
+                const auto when = as_of.is_none()
+                                      ? std::nullopt
+                                      : std::optional<std::string>(event_time_arg(as_of, "as_of"));
                 const auto f = with_store(s, [&](const py_case_store& st) {
-                    const date day =
-                        when ? case_manager::event_date(*when) : st.clock.today();
+                    const date day = when ? case_manager::event_date(*when) : st.clock.today();
                     return st.service->forecast(id, day, forecast_options{min_similar}).to_json();
                 });
                 return json_py(f);

@@ -249,6 +249,30 @@ void bind_engine(py::module_& m) {
             "rulesets", [](const engine& e) { return e.rules().list(); },
             "All (id, version) pairs of the catalogue.")
         .def(
+            "ruleset_versions",
+            [](const engine& e) {
+                py::list out;
+                for (const auto& [id, version] : e.rules().list()) {
+                    const auto rs = e.rules().get(id, version);
+                    py::dict d;
+                    d["id"] = id;
+                    d["version"] = version;
+                    d["file"] = e.rules().file_of(id + "@" + version).string();
+                    d["effective_from"] = rs->effective_from().to_string();
+                    d["effective_to"] = rs->effective_to()
+                                            ? py::object(py::str(rs->effective_to()->to_string()))
+                                            : py::object(py::none());
+                    d["chain"] = rs->chain();
+                    d["digest"] = rs->digest();
+                    out.append(d);
+                }
+                return out;
+            },
+            "Every version with its file (base or overlay), the dates it is in force (an\n"
+            "open-ended version ended by a later one ends the day before), its extends chain and\n"
+            "digest: [{id, version, file, effective_from, effective_to, chain, digest}].\n"
+            "Compiles every version (RulesetError when one does not compile).")
+        .def(
             "check",
             [](const std::shared_ptr<engine>& e, py::handle app, const py::object& as_of,
                bool trace, bool full) {
@@ -261,11 +285,12 @@ void bind_engine(py::module_& m) {
                 auto json = std::make_shared<const nlohmann::json>(to_json(doc.root()));
                 return py_verdict{e->check(doc, opts), e, std::move(json), {}};
             },
-            py::arg("app"), py::arg("as_of") = py::none(), py::arg("trace") = false,
-            py::kw_only(), py::arg("full") = false,
+            py::arg("app"), py::arg("as_of") = py::none(), py::arg("trace") = false, py::kw_only(),
+            py::arg("full") = false,
             "Checks one application (a dict or JSON text) with the rules of its region in force on "
             "its\n"
-            "submitted_on date (or as_of). trace=True records every rule's outcome, the leaf values\n"
+            "submitted_on date (or as_of). trace=True records every rule's outcome, the leaf "
+            "values\n"
             "it read and the parameters it used (full=True: every value read, whole).")
         .def(
             "check_version",

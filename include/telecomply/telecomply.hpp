@@ -26,8 +26,10 @@
 #include "telecomply/expr/time_parts.hpp"         // IWYU pragma: export
 #include "telecomply/expr/value.hpp"              // IWYU pragma: export
 #include "telecomply/rules/engine.hpp"            // IWYU pragma: export
+#include "telecomply/rules/fix.hpp"               // IWYU pragma: export
 #include "telecomply/rules/input.hpp"             // IWYU pragma: export
 #include "telecomply/rules/ruleset.hpp"           // IWYU pragma: export
+#include "telecomply/rules/ruleset_format.hpp"    // IWYU pragma: export
 #include "telecomply/rules/ruleset_tests.hpp"     // IWYU pragma: export
 #include "telecomply/rules/verdict.hpp"           // IWYU pragma: export
 #include "telecomply/workflow/lint.hpp"           // IWYU pragma: export

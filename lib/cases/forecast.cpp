@@ -85,30 +85,30 @@ nlohmann::json decision_forecast::to_json() const {
                       {"due", d.due.to_string()},
                       {"provisional", d.provisional},
                       {"bounds", d.bounds}});
-    return {{"case_id", case_id},
-            {"region", region},
-            {"state", state},
-            {"as_of", as_of.to_string()},
-            {"in_state_since", in_state_since.to_string()},
-            {"waited_working_days", waited_working_days},
-            {"basis", basis},
-            {"scope", scope},
-            {"similar_cases", similar_cases},
-            {"similar_in_region", similar_in_region},
-            {"min_similar", min_similar},
-            {"remaining_working_days",
-             p10 ? nlohmann::json{{"p10", opt(p10)}, {"median", opt(median)}, {"p90", opt(p90)}}
-                 : nlohmann::json(nullptr)},
-            {"earliest", earliest.to_string()},
-            {"likely", likely.to_string()},
-            {"latest", latest.to_string()},
-            {"bounded_by",
-             bounded_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(bounded_by)},
-            {"history_latest", history_latest ? nlohmann::json(history_latest->to_string())
-                                              : nlohmann::json(nullptr)},
-            {"deadlines", std::move(dl)},
-            {"provisional_years", provisional_years},
-            {"explanation", explanation}};
+    return {
+        {"case_id", case_id},
+        {"region", region},
+        {"state", state},
+        {"as_of", as_of.to_string()},
+        {"in_state_since", in_state_since.to_string()},
+        {"waited_working_days", waited_working_days},
+        {"basis", basis},
+        {"scope", scope},
+        {"similar_cases", similar_cases},
+        {"similar_in_region", similar_in_region},
+        {"min_similar", min_similar},
+        {"remaining_working_days",
+         p10 ? nlohmann::json{{"p10", opt(p10)}, {"median", opt(median)}, {"p90", opt(p90)}}
+             : nlohmann::json(nullptr)},
+        {"earliest", earliest.to_string()},
+        {"likely", likely.to_string()},
+        {"latest", latest.to_string()},
+        {"bounded_by", bounded_by.empty() ? nlohmann::json(nullptr) : nlohmann::json(bounded_by)},
+        {"history_latest",
+         history_latest ? nlohmann::json(history_latest->to_string()) : nlohmann::json(nullptr)},
+        {"deadlines", std::move(dl)},
+        {"provisional_years", provisional_years},
+        {"explanation", explanation}};
 }
 
 decision_forecast case_service::forecast(const std::string& case_id, date as_of,
@@ -129,8 +129,7 @@ decision_forecast case_service::forecast(const std::string& case_id, date as_of,
                 throw usage_error("case " + case_id + " was decided on " + it->day.to_string() +
                                   ": " + it->state + " by " + it->type + " (event " +
                                   std::to_string(it->seq) + ")" +
-                                  (state == it->state ? std::string()
-                                                      : "; it is now " + state) +
+                                  (state == it->state ? std::string() : "; it is now " + state) +
                                   ": no decision to forecast");
         throw usage_error("case " + case_id + " is " + state +
                           (wf.is_final(state) ? ", a final state"
@@ -225,10 +224,10 @@ decision_forecast case_service::forecast(const std::string& case_id, date as_of,
                 if (const auto d = it->deadlines.find(t->name); d != it->deadlines.end())
                     overdue = forecast_deadline{t->name, t->kind, d->second.due,
                                                 d->second.provisional(), false};
-    const std::string overdue_text =
-        overdue ? " " + overdue->timer + "'s last day " + overdue->due.to_string() +
-                      " has passed: the decision is overdue."
-                : std::string();
+    const std::string overdue_text = overdue ? " " + overdue->timer + "'s last day " +
+                                                   overdue->due.to_string() +
+                                                   " has passed: the decision is overdue."
+                                             : std::string();
 
     if (chosen != nullptr) {
         f.basis = "history";
@@ -242,14 +241,13 @@ decision_forecast case_service::forecast(const std::string& case_id, date as_of,
         // reached by interpolation must not round up to the next day
         constexpr double eps = 1e-9;
         f.earliest = cal.add_working_days(as_of, static_cast<int>(std::floor(*f.p10 + eps)));
-        f.likely =
-            cal.add_working_days(as_of, static_cast<int>(std::floor(*f.median + 0.5 + eps)));
+        f.likely = cal.add_working_days(as_of, static_cast<int>(std::floor(*f.median + 0.5 + eps)));
         f.latest = cal.add_working_days(as_of, static_cast<int>(std::ceil(*f.p90 - eps)));
-        std::string scope_text =
-            f.scope == "region"
-                ? "in " + f.region
-                : "in all regions (" + std::to_string(f.similar_in_region) + " in " + f.region +
-                      ", fewer than " + std::to_string(opts.min_similar) + ")";
+        std::string scope_text = f.scope == "region"
+                                     ? "in " + f.region
+                                     : "in all regions (" + std::to_string(f.similar_in_region) +
+                                           " in " + f.region + ", fewer than " +
+                                           std::to_string(opts.min_similar) + ")";
         const auto n_similar = static_cast<long long>(f.similar_cases);
         f.explanation = "From " + plural(n_similar, "similar case") + " " + scope_text + " (in " +
                         state + " at least " + plural(waited, "working day") +
@@ -326,8 +324,8 @@ decision_forecast case_service::forecast(const std::string& case_id, date as_of,
         std::string years;
         for (const int y : f.provisional_years)
             years += (years.empty() ? "" : ", ") + std::to_string(y);
-        f.explanation += " Provisional: the count crosses " + years +
-                         ", whose calendar is not official yet.";
+        f.explanation +=
+            " Provisional: the count crosses " + years + ", whose calendar is not official yet.";
     }
     return f;
 }

@@ -108,7 +108,7 @@ std::vector<state_visit> visits_of(const case_path& p, const workflow& wf, const
     const auto& steps = p.steps;
     for (std::size_t i = 0; i < steps.size(); ++i) {
         if (i > 0 && steps[i].state == steps[i - 1].state) continue;  // still the same visit
-        if (wf.is_final(steps[i].state)) continue;  // an end, not a wait
+        if (wf.is_final(steps[i].state)) continue;                    // an end, not a wait
         state_visit v;
         v.case_id = p.id;
         v.region = p.region;
@@ -179,21 +179,25 @@ std::vector<detail::case_path> case_service::paths(const std::optional<std::stri
     // every history from one consistent read: a writer committing meanwhile is seen wholly or
     // not at all
     const auto view = store_.consistent_reads();
-    const auto ids = region ? store_.case_ids_where(std::nullopt, region, std::nullopt)
-                            : store_.case_ids();
+    const auto ids =
+        region ? store_.case_ids_where(std::nullopt, region, std::nullopt) : store_.case_ids();
     for (const auto& id : ids) {
         try {
             auto p = path_of(store_.events(id), as_of, nullptr);
             if (!p.steps.empty()) out.push_back(std::move(p));
         } catch (const store_error& e) {
             if (e.code() != errc::integrity_error) throw;  // the store itself fails
-            const std::string why = "case " + id + ": its history does not replay (`case verify` "
-                                                   "tells why): " + e.what();
+            const std::string why = "case " + id +
+                                    ": its history does not replay (`case verify` "
+                                    "tells why): " +
+                                    e.what();
             if (skipped == nullptr) throw integrity_error(why);
             skipped->push_back(why);
         } catch (const error& e) {
-            const std::string why = "case " + id + ": its history does not replay (`case verify` "
-                                                   "tells why): " + e.what();
+            const std::string why = "case " + id +
+                                    ": its history does not replay (`case verify` "
+                                    "tells why): " +
+                                    e.what();
             if (skipped == nullptr) throw integrity_error(why);
             skipped->push_back(why);
         }

@@ -21,10 +21,10 @@ namespace telecomply::detail {
 /// A case after one of its events.
 struct case_step {
     std::int64_t seq = 0;
-    std::string type;   ///< the event's type
-    std::string timer;  ///< for a `timer` event, the timer that passed
-    date day;           ///< the event's day in China Standard Time
-    std::string state;  ///< the state the event left the case in
+    std::string type;                                ///< the event's type
+    std::string timer;                               ///< for a `timer` event, the timer that passed
+    date day;                                        ///< the event's day in China Standard Time
+    std::string state;                               ///< the state the event left the case in
     std::map<std::string, case_deadline> deadlines;  ///< the timers running after it
     bool decision = false;  ///< the event took a decision transition (decision_transitions())
 };

@@ -83,15 +83,14 @@ nlohmann::json state_visit::to_json() const {
 }
 
 nlohmann::json state_duration::to_json() const {
-    return {{"region", region}, {"state", state},        {"visits", visits},
-            {"open", open},     {"counted", counted},    {"median", opt_json(median)},
+    return {{"region", region},     {"state", state},      {"visits", visits},
+            {"open", open},         {"counted", counted},  {"median", opt_json(median)},
             {"p90", opt_json(p90)}, {"max", opt_json(max)}};
 }
 
 nlohmann::json timer_outcome::to_json() const {
-    return {{"region", region},     {"timer", timer},     {"kind", kind},
-            {"raises", raises},     {"breached", breached}, {"on_time", on_time},
-            {"running", running}};
+    return {{"region", region},     {"timer", timer},     {"kind", kind},      {"raises", raises},
+            {"breached", breached}, {"on_time", on_time}, {"running", running}};
 }
 
 nlohmann::json waiting_case::to_json() const {
@@ -151,8 +150,8 @@ durations_report case_service::durations(date as_of, const std::optional<std::st
         const auto& now = p.steps.back().state;
         if (!visits.empty() && visits.back().open() && !wf.is_final(now) &&
             !detail::decision_states(wf).contains(now))
-            r.waiting.push_back({p.id, p.region, now, visits.back().entered_on,
-                                 visits.back().working_days});
+            r.waiting.push_back(
+                {p.id, p.region, now, visits.back().entered_on, visits.back().working_days});
 
         // the timers counted in working days: how each run ended
         for (const auto& [name, t] : wf.timers()) {

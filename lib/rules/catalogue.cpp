@@ -222,35 +222,18 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
         });
         (void)loaded;
     }
-    for (auto& [id, versions] : loading) {
+    for (auto& [id, versions] : loading)
         std::sort(versions.begin(), versions.end(),
                   [](const auto& a, const auto& b) { return a->from < b->from; });
-        // An open-ended version ends the day before the next version of its id starts, so that
-        // a revision (an overlay's above all) never has to edit the file beneath it.
-        for (std::size_t i = 0; i + 1 < versions.size(); ++i) {
-            auto& s = *versions[i];
-            const auto& next = *versions[i + 1];
-            if (s.to) continue;
-            s.to = next.from.add_days(-1);
-            s.ended_by_next = true;
-            cat->notes_.push_back(
-                {s.file.string(), detail::line_of(s.text, "$.effective_from"), "$.effective_from",
-                 s.name() + " is open-ended in its file; " + next.name() + " (" +
-                     next.file.string() + ") starts on " + next.from.to_string() +
-                     ", so " + s.name() + " is in force to " + s.to->to_string(),
-                 true, "ruleset_error", true});
-        }
-    }
     for (auto& [id, versions] : loading) {
         std::erase_if(versions, [&](const std::shared_ptr<source>& s) {
             return !collect(problems, [&] {
                 const auto parent = loading.find(s->extends_id);
                 if (!s->extends_id.empty() && parent == loading.end())
-                    s->fail("$.extends",
-                            "extends unknown ruleset '" + s->extends_id + "'" +
-                                (overlays.empty() && s->layer == 0
-                                     ? std::string()
-                                     : " (in " + dir.string() + " and its overlays)"));
+                    s->fail("$.extends", "extends unknown ruleset '" + s->extends_id + "'" +
+                                             (overlays.empty() && s->layer == 0
+                                                  ? std::string()
+                                                  : " (in " + dir.string() + " and its overlays)"));
                 if (!s->extends_version.empty() &&
                     std::none_of(parent->second.begin(), parent->second.end(),
                                  [&](const auto& p) { return p->version == s->extends_version; }))
@@ -267,6 +250,24 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
                 }
             });
         });
+    }
+    for (auto& [id, versions] : loading) {
+        // An open-ended version ends the day before the next version of its id starts, so that
+        // a revision (an overlay's above all) never has to edit the file beneath it. Only
+        // versions that loaded count: a refused file ends nothing.
+        for (std::size_t i = 0; i + 1 < versions.size(); ++i) {
+            auto& s = *versions[i];
+            const auto& next = *versions[i + 1];
+            if (s.to) continue;
+            s.to = next.from.add_days(-1);
+            s.ended_by_next = true;
+            cat->notes_.push_back({s.file.string(), detail::line_of(s.text, "$.effective_from"),
+                                   "$.effective_from",
+                                   s.name() + " is open-ended in its file; " + next.name() + " (" +
+                                       next.file.string() + ") starts on " + next.from.to_string() +
+                                       ", so " + s.name() + " is in force to " + s.to->to_string(),
+                                   true, "ruleset_error", true});
+        }
     }
     for (auto& [id, versions] : loading) {
         for (const auto& s : versions) {

@@ -24,7 +24,7 @@ struct catalogue::source {
     date from;
     std::optional<date> to;
     std::string extends_id, extends_version;  // version empty: the one in force on the date
-    std::size_t layer = 0;  // 0: the base folder; i: the i-th overlay
+    std::size_t layer = 0;                    // 0: the base folder; i: the i-th overlay
     bool ended_by_next = false;  // `to` is the day before the next version starts (no file says)
 
     [[nodiscard]] std::string name() const { return id + "@" + version; }

@@ -237,8 +237,9 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
                 for (const auto& p : u.missing)
                     detail += " " + p;
             }
-            v.trace->push_back(
-                {ref(r), "unknown", subject, trace_inputs(r, app, sl, variables_, opts.trace_full), trace_params(r), detail, opts.trace_full});
+            v.trace->push_back({ref(r), "unknown", subject,
+                                trace_inputs(r, app, sl, variables_, opts.trace_full),
+                                trace_params(r), detail, opts.trace_full});
         }
         v.unknowns.push_back(std::move(u));
     };
@@ -296,8 +297,9 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
                 out.findings.end(), [&](const finding& f) { return f.subject == subject; });
             if (seen) continue;
             if (out.trace)
-                out.trace->push_back(
-                    {ref(r), "fail", subject, trace_inputs(r, app, slots, variables_, opts.trace_full), trace_params(r), "", opts.trace_full});
+                out.trace->push_back({ref(r), "fail", subject,
+                                      trace_inputs(r, app, slots, variables_, opts.trace_full),
+                                      trace_params(r), "", opts.trace_full});
             out.findings.push_back({ref(r), std::move(subject), r.level});
             add_obligations(r);
         }
@@ -307,10 +309,12 @@ verdict ruleset::check(const document& app, const check_options& opts, eval_cont
         if (out.trace && !any_fail && !any_unknown) {
             // obligation rules "fire" when they apply; say which way it went
             out.trace->push_back({ref(r), r.is_obligation_rule() ? "not_applicable" : "pass", "",
-                                  trace_inputs(r, app, slots, variables_, opts.trace_full), trace_params(r), "", opts.trace_full});
+                                  trace_inputs(r, app, slots, variables_, opts.trace_full),
+                                  trace_params(r), "", opts.trace_full});
         } else if (out.trace && any_fail && r.is_obligation_rule()) {
-            out.trace->push_back(
-                {ref(r), "obligation", "", trace_inputs(r, app, slots, variables_, opts.trace_full), trace_params(r), "", opts.trace_full});
+            out.trace->push_back({ref(r), "obligation", "",
+                                  trace_inputs(r, app, slots, variables_, opts.trace_full),
+                                  trace_params(r), "", opts.trace_full});
         }
     }
     ctx.reset();

@@ -84,10 +84,14 @@ struct candidate {
 };
 
 void flip(std::string_view& o) {
-    if (o == op::less) o = op::greater;
-    else if (o == op::greater) o = op::less;
-    else if (o == op::less_equals) o = op::greater_equals;
-    else if (o == op::greater_equals) o = op::less_equals;
+    if (o == op::less)
+        o = op::greater;
+    else if (o == op::greater)
+        o = op::less;
+    else if (o == op::less_equals)
+        o = op::greater_equals;
+    else if (o == op::greater_equals)
+        o = op::less_equals;
 }
 
 // The value a field must take to satisfy `field o bound`, when there is one.
@@ -270,16 +274,22 @@ bool fix_plan::complete() const noexcept {
 nlohmann::json fix_plan::to_json() const {
     auto fs = nlohmann::json::array();
     for (const auto& f : fixes) {
-        nlohmann::json j = {{"rule", f.rule_id}, {"kind", f.kind},         {"path", f.path},
-                            {"text", f.text},    {"verified", f.verified}};
+        nlohmann::json j = {{"rule", f.rule_id},
+                            {"kind", f.kind},
+                            {"path", f.path},
+                            {"text", f.text},
+                            {"verified", f.verified}};
         if (!f.code.empty()) j["code"] = f.code;
         if (!f.subject.empty()) j["subject"] = f.subject;
         if (!f.patch.is_null()) j["patch"] = f.patch;
         fs.push_back(std::move(j));
     }
-    return {{"application", application}, {"before", to_string(before)},
-            {"after", to_string(after)},  {"complete", complete()},
-            {"patch", patch},             {"fixes", std::move(fs)}};
+    return {{"application", application},
+            {"before", to_string(before)},
+            {"after", to_string(after)},
+            {"complete", complete()},
+            {"patch", patch},
+            {"fixes", std::move(fs)}};
 }
 
 std::string fix_plan::to_text() const {
@@ -404,9 +414,8 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
                 const auto rest = c.path.size() > 2 ? c.path.substr(2) : std::string();
                 if (rest.empty()) continue;
                 if (const auto* o = at_path((*list)[*elem], rest)) old = *o;
-                set_path((*list)[*elem], rest, c.kind == "set" && c.bound == "one of"
-                                                   ? c.value[0]
-                                                   : c.value);
+                set_path((*list)[*elem], rest,
+                         c.kind == "set" && c.bound == "one of" ? c.value[0] : c.value);
             } else if (c.kind == "truncate") {
                 const auto* o = at_path(current, c.path);
                 if (o == nullptr || !o->is_array()) continue;
@@ -512,8 +521,9 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
             } else {
                 fx.text = "no change to the application can clear this: it depends on " +
                           (facts_read.empty() ? std::string("values outside the application")
-                                              : facts_read + " (facts the application states, "
-                                                             "readOnly in its schema)");
+                                              : facts_read +
+                                                    " (facts the application states, "
+                                                    "readOnly in its schema)");
             }
         }
         plan.fixes.push_back(std::move(fx));

@@ -64,10 +64,10 @@ class json_schema {
 
     /// Where a dotted field path leaves what the schema describes (lint of rule expressions).
     struct path_lookup {
-        bool known = false;        ///< the whole path is described
-        std::size_t steps = 0;     ///< when not: how many leading steps are described
-        bool closed = false;       ///< the object there allows no other members
-        std::string type;          ///< its "type" when that is not "object" ("string", ...)
+        bool known = false;                ///< the whole path is described
+        std::size_t steps = 0;             ///< when not: how many leading steps are described
+        bool closed = false;               ///< the object there allows no other members
+        std::string type;                  ///< its "type" when that is not "object" ("string", ...)
         std::vector<std::string> members;  ///< the members described there, sorted
     };
     /// Looks `dotted_path` up as knows_path() does, saying where it stops and what was there.

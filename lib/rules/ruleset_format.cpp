@@ -22,12 +22,11 @@ constexpr std::size_t k_width = 100;
 
 // The members of each kind of object, in the order docs/rulesets.md documents them.
 const std::vector<std::string_view> k_ruleset_order = {
-    "id",     "version",    "effective_from", "effective_to", "extends", "title",
-    "parameters", "variables", "overrides",   "rules",        "notes"};
+    "id",         "version",   "effective_from", "effective_to", "extends", "title",
+    "parameters", "variables", "overrides",      "rules",        "notes"};
 const std::vector<std::string_view> k_rule_order = {
-    "id",           "code", "disabled", "subject",  "phase",       "each",    "as",
-    "subject_expr", "when", "require",  "severity", "obligations", "message", "remedy",
-    "reference"};
+    "id",   "code",    "disabled", "subject",     "phase",   "each",   "as",       "subject_expr",
+    "when", "require", "severity", "obligations", "message", "remedy", "reference"};
 const std::vector<std::string_view> k_variable_order = {"name", "expression"};
 const std::vector<std::string_view> k_localized_order = {"zh", "en"};
 
@@ -57,11 +56,11 @@ ordered canonical(const ordered& j, int depth, std::string_view list) {
         return out;
     }
     if (!j.is_object()) return j;
-    ordered base = depth == 0                                        ? reorder(j, k_ruleset_order)
-                   : list == "rules" || list == "overrides"         ? reorder(j, k_rule_order)
-                   : list == "variables"                            ? reorder(j, k_variable_order)
-                   : is_localized(j)                                ? reorder(j, k_localized_order)
-                                                                    : j;
+    ordered base = depth == 0                               ? reorder(j, k_ruleset_order)
+                   : list == "rules" || list == "overrides" ? reorder(j, k_rule_order)
+                   : list == "variables"                    ? reorder(j, k_variable_order)
+                   : is_localized(j)                        ? reorder(j, k_localized_order)
+                                                            : j;
     ordered out = ordered::object();
     for (const auto& [k, v] : base.items()) {
         // the lists whose items are rules, overrides or variables are members of the ruleset
@@ -102,8 +101,7 @@ std::size_t columns(std::string_view s) {
 
 void write(const ordered& j, std::size_t indent, std::size_t used, std::string& out) {
     const auto one_line = inline_text(j);
-    if ((!j.is_structured() || used + columns(one_line) <= k_width) ||
-        j.empty()) {
+    if ((!j.is_structured() || used + columns(one_line) <= k_width) || j.empty()) {
         out += one_line;
         return;
     }

@@ -93,14 +93,17 @@ std::string closest(std::string_view name, const std::vector<std::string>& names
 // the schema does not describe by design: variables, as_of, a range that is not a field path.
 std::string schema_path(std::string path, const rule* r) {
     if (path.starts_with("app.")) path.erase(0, 4);
+    // an element of a comprehension's range: "numbers[].purpose" is "numbers.purpose"
+    for (auto at = path.find("[]"); at != std::string::npos; at = path.find("[]"))
+        path.erase(at, 2);
     const auto first = path.substr(0, path.find('.'));
     if (r != nullptr && !r->each_var.empty() && first == r->each_var) {
         const auto& range = r->each.input_paths();
         if (range.size() != 1 || range[0].find("[]") != std::string::npos) return {};
         auto base = range[0].starts_with("app.") ? range[0].substr(4) : range[0];
         path = base + path.substr(first.size());
-    } else if (std::find(detail::top_level_fields.begin(), detail::top_level_fields.end(),
-                         first) == detail::top_level_fields.end() &&
+    } else if (std::find(detail::top_level_fields.begin(), detail::top_level_fields.end(), first) ==
+                   detail::top_level_fields.end() &&
                !(path.size() > first.size() && first == "app")) {
         return {};  // variables.NAME, as_of, a comprehension's own variable
     }
@@ -119,8 +122,8 @@ std::map<std::string, std::string> parameter_directions(const std::filesystem::p
     std::map<std::string, std::string> out;
     try {
         const auto j = nlohmann::json::parse(detail::read_file(file, errc::ruleset_error));
-        const auto props = j.at("definitions").at("parameters").value("properties",
-                                                                       nlohmann::json::object());
+        const auto props =
+            j.at("definitions").at("parameters").value("properties", nlohmann::json::object());
         for (const auto& [name, def] : props.items())
             if (def.is_object() && def.contains("x-stricter") && def["x-stricter"].is_string())
                 out[name] = def["x-stricter"].get<std::string>();
@@ -151,8 +154,7 @@ std::string relaxation(const std::string& direction, const nlohmann::json& regio
                    " (a narrower window is stricter)";
         return {};
     }
-    if ((direction == "fewer" || direction == "more") && region.is_array() &&
-        national.is_array()) {
+    if ((direction == "fewer" || direction == "more") && region.is_array() && national.is_array()) {
         const auto& wider = direction == "fewer" ? region : national;
         const auto& narrower = direction == "fewer" ? national : region;
         std::string extra;
@@ -162,7 +164,8 @@ std::string relaxation(const std::string& direction, const nlohmann::json& regio
         if (extra.empty()) return {};
         return direction == "fewer"
                    ? "it allows " + extra + ", which the national rules do not (fewer is stricter)"
-                   : "it leaves out " + extra + ", which the national rules list (more is stricter)";
+                   : "it leaves out " + extra +
+                         ", which the national rules list (more is stricter)";
     }
     return {};
 }
@@ -204,9 +207,12 @@ void catalogue::check_parameter_directions(const ruleset& rs, std::vector<proble
                 setter = f;
         if (setter == nullptr) continue;
         const auto path = json_path_append_key("$.parameters", name);
-        problem p{setter->file.string(), detail::line_of(setter->text, path), path,
+        problem p{setter->file.string(),
+                  detail::line_of(setter->text, path),
+                  path,
                   setter->name() + " relaxes the national parameter '" + name + "': " + why,
-                  true, "ruleset_error"};
+                  true,
+                  "ruleset_error"};
         if (std::none_of(out.begin(), out.end(), [&](const problem& q) {
                 return q.file == p.file && q.json_path == p.json_path && q.message == p.message;
             }))
@@ -233,7 +239,8 @@ void catalogue::check_field_paths(const ruleset& rs, std::vector<problem>& out) 
     }
     // The file and JSON path where a rule's expression is written: the last file of the chain
     // that sets it, in `rules` or `overrides`.
-    const auto locate = [&](const rule& r, const char* key) -> std::pair<const source*, std::string> {
+    const auto locate = [&](const rule& r,
+                            const char* key) -> std::pair<const source*, std::string> {
         for (auto name = rs.chain().rbegin(); name != rs.chain().rend(); ++name) {
             const auto at = name->find('@');
             const auto versions = by_id_.find(std::string_view(*name).substr(0, at));
@@ -244,17 +251,18 @@ void catalogue::check_field_paths(const ruleset& rs, std::vector<problem>& out) 
                     const auto& items = src->json.value(list, nlohmann::json::array());
                     for (std::size_t i = 0; i < items.size(); ++i)
                         if (items[i].value("id", "") == r.id && items[i].contains(key))
-                            return {src.get(), json_path_append_key(
-                                                   detail::json_path_append_index(
-                                                       std::string("$.") + list, i),
-                                                   key)};
+                            return {src.get(),
+                                    json_path_append_key(
+                                        detail::json_path_append_index(std::string("$.") + list, i),
+                                        key)};
                 }
             }
         }
         return {nullptr, {}};
     };
     // where a variable is written: $.variables[i].expression of the file that defined it
-    const auto locate_variable = [&](const ruleset_variable& v) -> std::pair<const source*, std::string> {
+    const auto locate_variable =
+        [&](const ruleset_variable& v) -> std::pair<const source*, std::string> {
         const auto at = v.origin.find('@');
         const auto versions = by_id_.find(std::string_view(v.origin).substr(0, at));
         if (versions == by_id_.end()) return {nullptr, {}};
@@ -297,12 +305,15 @@ void catalogue::check_field_paths(const ruleset& rs, std::vector<problem>& out) 
                         msg += (i ? ", " : "") + found.members[i];
                     msg += ")";
                 }
-                if (!found.closed) msg += " (the schema leaves the object open, so it may be "
-                                          "supplied, but no application is checked to have it)";
+                if (!found.closed)
+                    msg +=
+                        " (the schema leaves the object open, so it may be "
+                        "supplied, but no application is checked to have it)";
             }
-            const auto [src, json_path] = r != nullptr     ? locate(*r, key)
-                                          : var != nullptr ? locate_variable(*var)
-                                                           : std::pair<const source*, std::string>{};
+            const auto [src, json_path] = r != nullptr ? locate(*r, key)
+                                          : var != nullptr
+                                              ? locate_variable(*var)
+                                              : std::pair<const source*, std::string>{};
             problem p{src ? src->file.string() : file_of(rs.chain().back()).string(),
                       src ? detail::line_of(src->text, json_path) : 0u,
                       json_path,
@@ -368,7 +379,8 @@ std::vector<catalogue::problem> catalogue::lint(const std::vector<std::string>& 
                         if (p->version == x->extends_version) todo.push_back(p.get());
                         continue;
                     }
-                    const bool meets = (!p->to || s->from <= *p->to) && (!s->to || p->from <= *s->to);
+                    const bool meets =
+                        (!p->to || s->from <= *p->to) && (!s->to || p->from <= *s->to);
                     if (!meets) continue;
                     todo.push_back(p.get());
                     if (s->covers(p->from) &&

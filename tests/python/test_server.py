@@ -406,3 +406,20 @@ def test_bad_start_up_options_stop_before_listening(tmp_path, capsys):
     assert "decision log cannot be opened" in capsys.readouterr().err
     assert main(store + ["--seal-key", str(tmp_path / "none.pem")]) == 2
     assert "seal key cannot be read" in capsys.readouterr().err
+
+
+def test_overlays_serve_checks_cases_and_the_catalogue(tmp_path):
+    # --overlay: the revision judges checks and cases; the catalogue names each version's own
+    # file and the day the earlier version now ends
+    overlay = Path(__file__).resolve().parents[2] / "examples" / "overlays" / "gd-2026.2"
+    c = client(tmp_path, overlays=(overlay,))
+    rulesets = c.get("/v1/rulesets").json()["rulesets"]
+    gd = {r["version"]: r for r in rulesets if r["id"] == "CN-GD"}
+    assert gd["2026.2"]["extends"] == "CN-GD@2026.1" and gd["2026.2"]["effective_to"] is None
+    assert gd["2026.1"]["effective_to"] == "2026-06-30"
+    app = load("gd-retail-eligible.json")
+    app["submitted_on"] = "2026-07-06"
+    app["materials"]["marketing_plan"]["daily_calls_per_number"] = 140
+    v = c.post("/v1/check", json=app).json()
+    assert v["ruleset"]["chain"] == ["CN@2026.1", "CN-GD@2026.1", "CN-GD@2026.2"]
+    assert [f["code"] for f in v["findings"]] == ["DAILY_CALL_CAP_EXCEEDED"]

@@ -76,6 +76,7 @@ class Engine:
     def overlays(self) -> List[str]: ...
     def fixes(self, app: Application, as_of: Optional[DateLike] = ...) -> Dict[str, Any]: ...
     def rulesets(self) -> List[Tuple[str, str]]: ...
+    def ruleset_versions(self) -> List[Dict[str, Any]]: ...
     def check(
         self, app: Application, as_of: Optional[DateLike] = ..., trace: bool = ..., *, full: bool = ...
     ) -> Verdict: ...
@@ -189,8 +190,11 @@ class CaseStore:
         path: Union[str, "os.PathLike[str]"],
         rulesets: Optional[Union[str, "os.PathLike[str]"]] = ...,
         now: TimeLike = ...,
+        *,
+        overlays: Optional[Sequence[Union[str, "os.PathLike[str]"]]] = ...,
     ) -> None:
-        """Opens (creating when new) a store file. `now` fixes the store's clock for tests and
+        """Opens (creating when new) a store file. `overlays` are folders of ruleset versions
+        layered over `rulesets`. `now` fixes the store's clock for tests and
         simulations; by default it is TELECOMPLY_NOW when set, else the system clock. Events
         dated before their case's last event, or more than a day after the clock, are refused
         (TransitionRefused)."""

@@ -45,7 +45,7 @@ struct forecast_deadline {
 struct decision_forecast {
     std::string case_id, region, state;
     date as_of;
-    date in_state_since;      ///< the day the case entered its state
+    date in_state_since;          ///< the day the case entered its state
     int waited_working_days = 0;  ///< working days in the state at as_of
     /// "history": the remaining working days of similar cases; "sla": too few of them, the
     /// workflow's SLA gives the latest day.
@@ -66,8 +66,8 @@ struct decision_forecast {
     /// With basis "history" and bounded_by set: the latest day the history alone gives.
     std::optional<date> history_latest;
     std::vector<forecast_deadline> deadlines;  ///< its running timers, by name
-    std::vector<int> provisional_years;  ///< provisional years the counts crossed, ascending
-    std::string explanation;             ///< one or two sentences saying all this
+    std::vector<int> provisional_years;        ///< provisional years the counts crossed, ascending
+    std::string explanation;                   ///< one or two sentences saying all this
     /// `{case_id, region, state, as_of, in_state_since, waited_working_days, basis, scope,
     /// similar_cases, similar_in_region, min_similar, remaining_working_days: {p10, median,
     /// p90} | null, earliest, likely, latest, bounded_by | null, history_latest | null,

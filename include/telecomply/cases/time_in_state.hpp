@@ -61,9 +61,9 @@ struct state_visit {
 /// durations_report::waiting).
 struct state_duration {
     std::string region, state;
-    std::size_t visits = 0;     ///< every visit, open ones included
-    std::size_t open = 0;       ///< visits still open at as_of
-    std::size_t counted = 0;    ///< closed visits whose working days are known: the sample
+    std::size_t visits = 0;        ///< every visit, open ones included
+    std::size_t open = 0;          ///< visits still open at as_of
+    std::size_t counted = 0;       ///< closed visits whose working days are known: the sample
     std::optional<double> median;  ///< percentile(…, 50) of the sample (working days)
     std::optional<double> p90;     ///< percentile(…, 90) of the sample (working days)
     std::optional<int> max;        ///< the longest closed visit (working days)
@@ -83,11 +83,11 @@ struct state_duration {
 /// else on time.
 struct timer_outcome {
     std::string region, timer;
-    std::string kind;           ///< the workflow's kind: "sla" or "deadline"
-    std::string raises;         ///< the flag an SLA raises ("REVIEW_OVERDUE"); "" for deadlines
-    std::size_t breached = 0;   ///< cases with a run that passed its last day
-    std::size_t on_time = 0;    ///< cases whose runs all ended on or before their last day
-    std::size_t running = 0;    ///< cases whose run is still running and not yet due
+    std::string kind;          ///< the workflow's kind: "sla" or "deadline"
+    std::string raises;        ///< the flag an SLA raises ("REVIEW_OVERDUE"); "" for deadlines
+    std::size_t breached = 0;  ///< cases with a run that passed its last day
+    std::size_t on_time = 0;   ///< cases whose runs all ended on or before their last day
+    std::size_t running = 0;   ///< cases whose run is still running and not yet due
     /// `{region, timer, kind, raises, breached, on_time, running}`.
     [[nodiscard]] nlohmann::json to_json() const;
 };
@@ -104,9 +104,9 @@ struct waiting_case {
 
 /// What case_service::durations() found. A value type.
 struct durations_report {
-    date as_of;                         ///< events of later days were left out
-    std::optional<std::string> region;  ///< the region reported on; nullopt: every region
-    std::vector<state_visit> visits;    ///< by case id, then in time order
+    date as_of;                          ///< events of later days were left out
+    std::optional<std::string> region;   ///< the region reported on; nullopt: every region
+    std::vector<state_visit> visits;     ///< by case id, then in time order
     std::vector<state_duration> states;  ///< by region, then in the workflow's state order
     std::vector<timer_outcome> timers;   ///< by region, then timer name
     std::vector<waiting_case> waiting;   ///< longest wait first, then by case id

@@ -31,7 +31,8 @@ struct application_fix {
     /// application can clear it).
     std::string kind;
     std::string path;  ///< the field changed or to supply, dotted ("materials.power_of_attorney")
-    std::string text;  ///< in English: "materials.marketing_plan.daily_calls_per_number 180 → at most 150"
+    std::string
+        text;  ///< in English: "materials.marketing_plan.daily_calls_per_number 180 → at most 150"
     nlohmann::json patch;   ///< this fix alone, a JSON Merge Patch (RFC 7386); null for add/none
     bool verified = false;  ///< the patched application no longer has this finding
 };

@@ -190,14 +190,16 @@ class catalogue {
     using problem = diagnostic;
     /// Compiles every ruleset version with every parent version it can meet and reports
     /// problems instead of throwing: expression errors, references to missing parameters,
-    /// version gaps, and (as warnings) parameters nothing reads. `used_elsewhere` names
-    /// parameters read outside the rules (by the workflow); with `check_unused` false (what
-    /// reads them is not known, e.g. a workflow failed to load) unread parameters are not
-    /// reported.
-    /// A ruleset rebuilt from content() of another (kept by a case store), compiled with this
-    /// catalogue's calendars: the same rules and digest whatever the folder now holds. Throws
-    /// ruleset_error naming `label` when the content is malformed or its digest is not
-    /// `expected_digest` (when given).
+    /// version gaps, field paths the application schema does not have (an error where the
+    /// schema allows no such member, a warning where it leaves the object open; with the
+    /// nearest member as "did you mean"), and (as warnings) parameters nothing reads and
+    /// parameters laxer than the national ones (`x-stricter` of the ruleset schema).
+    /// `used_elsewhere` names parameters read outside the rules (by the workflow); with
+    /// `check_unused` false (what reads them is not known, e.g. a workflow failed to load) unread
+    /// parameters are not reported. A ruleset rebuilt from content() of another (kept by a case
+    /// store), compiled with this catalogue's calendars: the same rules and digest whatever the
+    /// folder now holds. Throws ruleset_error naming `label` when the content is malformed or its
+    /// digest is not `expected_digest` (when given).
     [[nodiscard]] std::shared_ptr<const ruleset> from_content(
         const nlohmann::json& content, const std::string& label,
         const std::string& expected_digest = {}) const;

@@ -23,7 +23,7 @@ struct lint_report {
     /// What loading decided (catalogue::notes()): which overlay file defines which version,
     /// which open-ended version a later one ended. Not problems.
     std::vector<diagnostic> notes;
-    std::size_t versions = 0;          ///< ruleset versions that loaded and were checked
+    std::size_t versions = 0;  ///< ruleset versions that loaded and were checked
     [[nodiscard]] std::size_t errors() const noexcept;
 };
 

@@ -18,7 +18,7 @@ import uuid
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, TypeVar
+from typing import Any, AsyncIterator, Awaitable, Callable, Dict, List, Optional, Tuple, TypeVar
 
 from fastapi import Depends, FastAPI, Query, Request
 from fastapi.encoders import jsonable_encoder
@@ -57,7 +57,8 @@ _STATUS = {
 @dataclass
 class Settings:
     """What a server serves. `store` is the case store's file (created when new); `rulesets`
-    the rules folder (None: the shipped rules); `auth` a tokens file (None: no tokens, every
+    the rules folder (None: the shipped rules), `overlays` folders of ruleset versions layered
+    over it (docs/rulesets.md, "Overlays"); `auth` a tokens file (None: no tokens, every
     request acts as the local admin, so the server must listen on loopback only);
     `decision_log` a JSON Lines file decisions are appended to (None: none); `max_body_bytes`
     bounds a request body; `now` fixes the store's clock (tests); `seal_key` is the Ed25519
@@ -65,6 +66,7 @@ class Settings:
 
     store: "str | Path" = "cases.db"
     rulesets: Optional["str | Path"] = None
+    overlays: Tuple["str | Path", ...] = ()
     auth: Optional["str | Path"] = None
     decision_log: Optional["str | Path"] = None
     max_body_bytes: int = 8 * 1024 * 1024
@@ -151,8 +153,9 @@ def create_app(settings: Settings) -> FastAPI:
     """The application for `settings`: opens the store and reads the rules and the tokens now,
     so that a bad file stops the server before it listens (InputError, NotFoundError)."""
     rulesets = str(settings.rulesets) if settings.rulesets is not None else default_rulesets()
-    engine = _core.Engine(rulesets)
-    store = _core.CaseStore(str(settings.store), rulesets, settings.now)
+    overlays = [str(o) for o in settings.overlays]
+    engine = _core.Engine(rulesets, overlays=overlays)
+    store = _core.CaseStore(str(settings.store), rulesets, settings.now, overlays=overlays)
     tokens = Tokens.load(settings.auth) if settings.auth is not None else None
     if settings.seal_key is not None and not os.access(settings.seal_key, os.R_OK):
         raise InputError(f"{settings.seal_key}: the seal key cannot be read")
@@ -345,13 +348,14 @@ def create_app(settings: Settings) -> FastAPI:
     async def list_rulesets(who: Principal = Depends(role("viewer"))) -> Dict[str, Any]:
         def read() -> List[Dict[str, Any]]:
             out = []
-            for rid, version in engine.rulesets():
-                path = Path(engine.rulesets_dir) / rid / f"{version}.json"
-                raw = path.read_bytes()
+            # each version's own file (the base folder's or an overlay's) and the dates it is
+            # in force, as the catalogue resolved them
+            for info in engine.ruleset_versions():
+                raw = Path(info["file"]).read_bytes()
                 meta = json.loads(raw)
-                out.append({"id": rid, "version": version,
-                            "effective_from": meta.get("effective_from"),
-                            "effective_to": meta.get("effective_to"),
+                out.append({"id": info["id"], "version": info["version"],
+                            "effective_from": info["effective_from"],
+                            "effective_to": info["effective_to"],
                             "extends": meta.get("extends"),
                             "file_digest": "sha256:" + hashlib.sha256(raw).hexdigest()})
             return out

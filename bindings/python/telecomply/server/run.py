@@ -52,6 +52,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=8080)
     p.add_argument("--store", default="cases.db", help="the case store (created when new)")
     p.add_argument("--rulesets", default=None, help="rules folder (default: the shipped rules)")
+    p.add_argument("--overlay", action="append", default=[], metavar="DIR",
+                   help="folder of ruleset versions layered over --rulesets (repeatable)")
     p.add_argument("--auth", default=None, help='tokens file: {"tokens": {TOKEN: {name, role}}}')
     p.add_argument("--decision-log", default=None, help="JSON Lines file of every decision")
     p.add_argument("--seal-key", default=None,
@@ -77,7 +79,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .app import Settings, create_app
 
     try:
-        app = create_app(Settings(store=args.store, rulesets=args.rulesets, auth=args.auth,
+        app = create_app(Settings(store=args.store, rulesets=args.rulesets,
+                                  overlays=tuple(args.overlay), auth=args.auth,
                                   decision_log=args.decision_log, max_body_bytes=args.max_body,
                                   seal_key=args.seal_key))
     except Error as e:

@@ -39,16 +39,21 @@ struct side {
     std::optional<date> on;
     std::string label;  // "2026.2", "2026-07-01", "rulesets-b/"
 
-    // nullptr: the region has no such version (nothing changed there).
+    // nullptr: the region has no such version (nothing changed there). not_found_error for a
+    // region without rules, or without rules in force on the date.
     std::shared_ptr<const ruleset> pick(const document& doc) const {
         const value* region = doc.root().find("region");
         if (region == nullptr || region->kind() != kind::string)
             throw input_error("<input>", 0, "$.region", "the application has no region");
         const std::string id(region->as_string());
+        const auto all = rules->list();
+        if (std::none_of(all.begin(), all.end(), [&](const auto& p) { return p.first == id; }))
+            throw not_found_error("$.region: no ruleset for region '" + id + "' in " +
+                                  rules->dir().string());
         if (!version.empty()) {
-            for (const auto& [rid, v] : rules->list())
+            for (const auto& [rid, v] : all)
                 if (rid == id && v == version) return rules->get(id, version);
-            return nullptr;
+            return nullptr;  // a region without this version did not change
         }
         date d;
         if (on) {
@@ -59,12 +64,8 @@ struct side {
                     ? date::parse(s->as_string()).value_or(date{})
                     : date{};
         }
-        try {
-            return rules->resolve(id, d);
-        } catch (const not_found_error&) {
-            if (on) return nullptr;  // no version in force on that date: none to compare
-            throw;
-        }
+        // no rules in force on the date is an error, not "unchanged"
+        return rules->resolve(id, d);
     }
 };
 

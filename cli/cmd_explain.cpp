@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "telecomply/expr/value.hpp"
 #include "telecomply/rules/engine.hpp"
 #include "telecomply/rules/fix.hpp"
 #include "telecomply/rules/input.hpp"
@@ -20,10 +21,9 @@ namespace {
 // --fix: what would pass (rules/fix.hpp); exit 0 when the patch makes the application
 // eligible, 1 when something is left that a patch cannot fix.
 int run_fix(const engine& e, const check_options& opts, const common& c, const std::string& file) {
-    const auto text = read_input(file);
-    const auto doc = e.parse(text, input_name(file));  // the input's errors, with lines
-    (void)doc;
-    const auto plan = plan_fixes(e, nlohmann::json::parse(text), opts);
+    // the input's errors with their lines; the application as the rules read it
+    const auto doc = e.parse(read_input(file), input_name(file));
+    const auto plan = plan_fixes(e, to_json(doc.root()), opts);
     if (c.format == "json")
         std::cout << json_text(plan.to_json(), 2) << "\n";
     else
@@ -31,8 +31,23 @@ int run_fix(const engine& e, const check_options& opts, const common& c, const s
     return plan.complete() ? exit_ok : exit_findings;
 }
 
+int run_explain_one(const engine& e, const common& c, const std::string& file, bool full, bool fix);
+
+// One application; a region without rules (in force on its date) is that input's error.
 int run_explain(const common& c, const std::string& file, bool full, bool fix) {
+    if (is_jsonl(file))
+        throw usage_error("explain takes one application, not JSON Lines (" + file +
+                          "): explain each, or use check for a batch");
     const engine e(c.load_rules());
+    try {
+        return run_explain_one(e, c, file, full, fix);
+    } catch (const not_found_error& e) {
+        throw input_error(input_name(file), 0, "$.region", e.what());
+    }
+}
+
+int run_explain_one(const engine& e, const common& c, const std::string& file, bool full,
+                    bool fix) {
     check_options opts;
     opts.as_of = c.as_of_date();
     if (fix) return run_fix(e, opts, c, file);

@@ -57,9 +57,10 @@ int run_test(const common& c, const std::string& dir_arg, bool verbose, bool req
     for (const auto& k : never_fired)
         std::cout << " " << k.id << " (" << k.origin << ")";
     std::cout << (never_fired.empty() ? " none\n" : "\n");
-    std::cout << report.cases.size() << " cases: " << report.cases.size() - report.failed()
-              << " passed, " << report.failed() << " failed; " << uncovered.size()
-              << " finding code" << (uncovered.size() == 1 ? "" : "s") << " not covered both ways";
+    std::cout << report.cases.size() << (report.cases.size() == 1 ? " case: " : " cases: ")
+              << report.cases.size() - report.failed() << " passed, " << report.failed()
+              << " failed; " << uncovered.size() << " finding code"
+              << (uncovered.size() == 1 ? "" : "s") << " not covered both ways";
     if (require_coverage)
         std::cout << "; " << never_fired.size() << " rule" << (never_fired.size() == 1 ? "" : "s")
                   << " never fired (--require-coverage)";

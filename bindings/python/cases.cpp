@@ -289,8 +289,12 @@ py::object durations_json(const py_case_store& s, const py::object& as_of,
                           const py::object& region) {
     const auto when =
         as_of.is_none() ? std::nullopt : std::optional<std::string>(event_time_arg(as_of, "as_of"));
+    // a region by ISO 3166-2 code or GB/T 2260 code, the latter as text or a number (44)
+    if (!region.is_none() && !py::isinstance<py::str>(region) && !py::isinstance<py::int_>(region))
+        throw usage_error("region must be a region code (\"CN-GD\", \"44\" or 44), not " +
+                          std::string(py::str(py::type::of(region).attr("__name__"))));
     const std::optional<std::string> reg =
-        region.is_none() ? std::nullopt : std::optional<std::string>(region.cast<std::string>());
+        region.is_none() ? std::nullopt : std::optional<std::string>(py::str(region));
     const auto j = with_store(s, [&](const py_case_store& st) {
         const date day = when ? case_manager::event_date(*when) : st.clock.today();
         return st.service->durations(day, reg).to_json();

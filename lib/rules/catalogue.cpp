@@ -12,6 +12,7 @@
 #include "rules/default_rulesets.hpp"
 #include "rules/json_schema.hpp"
 #include "telecomply/base/error.hpp"
+#include "telecomply/domain/identifiers.hpp"
 
 namespace telecomply {
 
@@ -93,6 +94,11 @@ void catalogue::source::read_header() {
     if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
         fail("$.id", "a ruleset needs a string id");
     id = j["id"].get<std::string>();
+    // the national rules or a province-level region's: rules of any other id judge nothing
+    if (id != "CN" && (find_region(id) == nullptr || find_region(id)->iso != id))
+        fail("$.id", "unknown region '" + id +
+                         "': a ruleset id is CN or the ISO 3166-2 code of one of the 31 "
+                         "province-level regions (CN-GD)");
     if (!j.contains("version") || !j["version"].is_string())
         fail("$.version", "a ruleset needs a string version");
     version = j["version"].get<std::string>();
@@ -172,6 +178,20 @@ std::shared_ptr<catalogue> catalogue::load_impl(const std::filesystem::path& dir
     cat->overlays_ = overlays;
     const auto& schema = ruleset_schema(dir);
 
+    // A folder given twice would define each of its versions twice.
+    {
+        std::error_code ec;
+        std::vector<std::filesystem::path> seen{std::filesystem::weakly_canonical(dir, ec)};
+        for (const auto& o : overlays) {
+            const auto real = std::filesystem::weakly_canonical(o, ec);
+            if (std::find(seen.begin(), seen.end(), real) != seen.end())
+                throw ruleset_error(o.string(), 0, "",
+                                    real == seen.front()
+                                        ? "an overlay cannot be the base folder of rulesets"
+                                        : "this overlay folder is given twice");
+            seen.push_back(real);
+        }
+    }
     // The base, then each overlay: every file is read as one folder's would be.
     std::vector<std::pair<std::filesystem::path, std::size_t>> files;
     for (std::size_t layer = 0; layer <= overlays.size(); ++layer) {

@@ -31,7 +31,8 @@ struct rule_source {
 
 }  // namespace
 
-std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) const {
+std::shared_ptr<const ruleset> catalogue::build(
+    const source& leaf, date on, std::vector<ruleset_error>* expression_errors) const {
     // The chain, root first.
     // Resolving runs once per application checked: pointers and a short scan, no strings.
     std::vector<const source*> chain{&leaf};
@@ -60,7 +61,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     std::reverse(chain.begin(), chain.end());
 
     const std::vector<const source*>& key = chain;  // root first
-    {
+    if (expression_errors == nullptr) {
         const std::shared_lock lock(mutex_);
         if (auto it = cache_.find(key); it != cache_.end()) return it->second;
     }
@@ -167,7 +168,12 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
         try {
             out.expr = expression::compile(v.expr, env);
         } catch (const error& e) {
-            v.src->fail(v.path + ".expression", "variable '" + v.name + "': " + e.what());
+            try {
+                v.src->fail(v.path + ".expression", "variable '" + v.name + "': " + e.what());
+            } catch (const ruleset_error& located) {
+                if (expression_errors == nullptr) throw;
+                expression_errors->push_back(located);
+            }
         }
         out.slot = env.declare("variables." + v.name);
         rs->variables_.push_back(std::move(out));
@@ -208,7 +214,12 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
                 expr_out = expression::compile(src_out, env);
             } catch (const error& e) {
                 // r.path is where the rule was defined, or last overridden
-                r.src->fail(r.path + "." + key, "rule '" + out.id + "': " + e.what());
+                try {
+                    r.src->fail(r.path + "." + key, "rule '" + out.id + "': " + e.what());
+                } catch (const ruleset_error& located) {
+                    if (expression_errors == nullptr) throw;
+                    expression_errors->push_back(located);
+                }
             }
         };
         if (j.contains("each")) {
@@ -238,6 +249,7 @@ std::shared_ptr<const ruleset> catalogue::build(const source& leaf, date on) con
     rs->memo_slots_ = plan.slots;
     rs->memo_element_slots_ = plan.element_slots;
 
+    if (expression_errors != nullptr && !expression_errors->empty()) return rs;  // not cached
     const std::unique_lock lock(mutex_);
     auto [it, inserted] = cache_.emplace(key, rs);
     return it->second;

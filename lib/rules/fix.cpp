@@ -175,6 +175,10 @@ void suggest(const ast_node& n, const rule_scope& scope, const nlohmann::json& p
             if (so == op::less) --keep;
             if ((so == op::less || so == op::less_equals) && keep >= 0)
                 out.push_back({"truncate", *list, keep, "at most"});
+            // too few items: the applicant must supply more
+            if (so == op::greater || so == op::greater_equals)
+                out.push_back({"add", *list,
+                               bound->get<std::int64_t>() + (so == op::greater ? 1 : 0), "items"});
         }
         return;
     }
@@ -394,63 +398,85 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
             return true;
         };
         bool done = false;
-        std::vector<std::string> facts;
-        for (const auto& c : cands) {
-            if (c.kind == "add") continue;
-            const auto where = resolve(c.path);
-            if (where.empty()) continue;
+        // One candidate applied to `patched`: what it changed, in words, or nullopt when it
+        // does not apply (a fact, no such element, nothing to cut).
+        const auto change = [&](const candidate& c,
+                                nlohmann::json& patched) -> std::optional<std::string> {
+            if (c.kind == "add" || resolve(c.path).empty()) return std::nullopt;
             const bool in_element = c.path.starts_with("@");
             const std::string schema_path =
                 in_element ? scope.each_path + c.path.substr(1) : c.path;
-            if (e.application_path_read_only(schema_path)) {
-                facts.push_back(schema_path);
-                continue;
-            }
-            nlohmann::json patched = current;
+            if (e.application_path_read_only(schema_path)) return std::nullopt;
+            const auto value = c.bound == "one of" ? c.value[0] : c.value;
             nlohmann::json old;
             if (in_element) {
                 auto* list = const_cast<nlohmann::json*>(at_path(patched, scope.each_path));
-                if (list == nullptr || !elem || *elem >= list->size()) continue;
+                if (list == nullptr || !elem || *elem >= list->size()) return std::nullopt;
                 const auto rest = c.path.size() > 2 ? c.path.substr(2) : std::string();
-                if (rest.empty()) continue;
+                if (rest.empty()) return std::nullopt;
                 if (const auto* o = at_path((*list)[*elem], rest)) old = *o;
-                set_path((*list)[*elem], rest,
-                         c.kind == "set" && c.bound == "one of" ? c.value[0] : c.value);
+                set_path((*list)[*elem], rest, value);
             } else if (c.kind == "truncate") {
-                const auto* o = at_path(current, c.path);
-                if (o == nullptr || !o->is_array()) continue;
+                const auto* o = at_path(patched, c.path);
+                if (o == nullptr || !o->is_array()) return std::nullopt;
                 const auto keep = c.value.get<std::size_t>();
-                if (o->size() <= keep) continue;
+                if (o->size() <= keep) return std::nullopt;
                 auto kept = *o;
                 kept.erase(kept.begin() + static_cast<std::ptrdiff_t>(keep), kept.end());
+                const auto had = o->size();
                 set_path(patched, c.path, kept);
-                old = static_cast<std::int64_t>(o->size());
+                return c.path + ": keep at most " + show(c.value) + " (remove the last " +
+                       std::to_string(had - keep) + ")";
             } else {
-                if (const auto* o = at_path(current, c.path)) old = *o;
-                set_path(patched, c.path, c.bound == "one of" ? c.value[0] : c.value);
+                if (const auto* o = at_path(patched, c.path)) old = *o;
+                set_path(patched, c.path, value);
             }
-            if (!try_patch(std::move(patched))) continue;
-            fx.kind = c.kind;
-            fx.path = schema_path;
-            if (c.kind == "truncate") {
-                fx.text = c.path + ": keep at most " + show(c.value) + " (remove the last " +
-                          std::to_string(old.get<std::int64_t>() - c.value.get<std::int64_t>()) +
-                          ")";
-            } else if (c.bound == "one of") {
+            const auto was = old.is_null() ? std::string("(absent)") : show(old);
+            if (c.bound == "one of") {
                 std::string allowed;
                 for (const auto& v : c.value)
                     allowed += (allowed.empty() ? "" : ", ") + show(v);
-                fx.text = schema_path + " " + (old.is_null() ? "(absent)" : show(old)) +
-                          " → one of " + allowed;
-            } else {
-                fx.text = schema_path + " " + (old.is_null() ? "(absent)" : show(old)) + " → " +
-                          (c.bound.empty() ? "" : c.bound + " ") + show(c.value);
+                return schema_path + " " + was + " → one of " + allowed;
             }
+            return schema_path + " " + was + " → " + (c.bound.empty() ? "" : c.bound + " ") +
+                   show(c.value);
+        };
+        // each change alone, smallest first
+        for (const auto& c : cands) {
+            nlohmann::json patched = current;
+            const auto text = change(c, patched);
+            if (!text || !try_patch(std::move(patched))) continue;
+            fx.kind = c.kind;
+            fx.path = c.path.starts_with("@") ? scope.each_path + c.path.substr(1) : c.path;
+            fx.text = *text;
             done = true;
             break;
         }
+        // a condition of several bounds (a window's start and end): every value change at once
+        if (!done) {
+            nlohmann::json patched = current;
+            std::string texts, paths;
+            std::size_t n = 0;
+            for (const auto& c : cands) {
+                if (c.kind != "set") continue;
+                if (const auto text = change(c, patched)) {
+                    texts += (texts.empty() ? "" : "; ") + *text;
+                    paths +=
+                        (paths.empty() ? "" : ", ") +
+                        (c.path.starts_with("@") ? scope.each_path + c.path.substr(1) : c.path);
+                    ++n;
+                }
+            }
+            if (n > 1 && try_patch(std::move(patched))) {
+                fx.kind = "set";
+                fx.path = paths;
+                fx.text = texts;
+                done = true;
+            }
+        }
         if (!done) {
             // something to supply, when the condition asks for a value
+            std::vector<std::string> supply;
             for (const auto& c : cands) {
                 if (c.kind != "add") continue;
                 const bool in_element = c.path.starts_with("@");
@@ -466,12 +492,35 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
                 } else {
                     now = at_path(current, c.path);
                 }
+                const auto where = resolve(c.path);
+                if (c.bound == "items") {
+                    // size(list) > n: a list with too few items needs more
+                    const auto need = c.value.get<std::int64_t>();
+                    const auto have = now != nullptr && now->is_array()
+                                          ? static_cast<std::int64_t>(now->size())
+                                          : std::int64_t{0};
+                    if (have >= need) continue;
+                    fx.kind = "add";
+                    fx.path += (fx.path.empty() ? "" : ", ") + where;
+                    fx.text += std::string(fx.text.empty() ? "" : ", ") + "add " +
+                               std::to_string(need - have) + " item" +
+                               (need - have == 1 ? "" : "s") + " to " + where;
+                    continue;
+                }
                 if (now != nullptr &&
                     !(now->is_string() &&
                       now->get<std::string>().find_first_not_of(" \t\r\n") == std::string::npos))
                     continue;
-                const auto where = resolve(c.path);
-                if (fx.path.find(where) != std::string::npos) continue;
+                if (std::find(supply.begin(), supply.end(), where) == supply.end())
+                    supply.push_back(where);
+            }
+            // a.b.c says a.b too: only the deepest of the paths to supply
+            std::erase_if(supply, [&](const std::string& p) {
+                return std::any_of(supply.begin(), supply.end(), [&](const std::string& q) {
+                    return q.size() > p.size() && q.starts_with(p) && q[p.size()] == '.';
+                });
+            });
+            for (const auto& where : supply) {
                 fx.kind = "add";
                 fx.path += (fx.path.empty() ? "" : ", ") + where;
                 fx.text += (fx.text.empty() ? "add " : ", add ") + where;
@@ -500,9 +549,12 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
                     if (std::find(inputs.begin(), inputs.end(), q) == inputs.end())
                         inputs.push_back(q);
                 }
-            std::string documents, facts_read;
+            std::string documents, facts_read, choices;
             for (const auto& q : inputs) {
-                if (!e.application_path_read_only(q)) continue;
+                if (!e.application_path_read_only(q)) {
+                    choices += (choices.empty() ? "" : ", ") + q;
+                    continue;
+                }
                 if (q.starts_with("materials.")) {
                     const auto doc = q.substr(0, q.find('.', 10));
                     if (documents.find(doc) == std::string::npos)
@@ -518,6 +570,11 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
                           "); the one supplied does not";
             } else if (!t.reason.empty()) {
                 fx.text = "no change found: the rule could not be evaluated (" + t.reason + ")";
+            } else if (!choices.empty()) {
+                // values the applicant chooses, but no change read off the condition clears it
+                fx.text = "no single change found that clears this; it depends on " + choices +
+                          (facts_read.empty() ? std::string() : " and on " + facts_read) + " (" +
+                          r.require_src + ")";
             } else {
                 fx.text = "no change to the application can clear this: it depends on " +
                           (facts_read.empty() ? std::string("values outside the application")

@@ -143,7 +143,12 @@ bool format_ruleset_file(const std::filesystem::path& file, bool write) {
     const auto text = detail::read_file(file, errc::ruleset_error);
     const auto formatted = format_ruleset(text, file.string());
     if (formatted == text) return false;
-    if (write) detail::replace_file(file, formatted, errc::ruleset_error);
+    if (!write) return true;
+    // the new file keeps the old one's permissions (a file kept read-only stays read-only)
+    std::error_code ec;
+    const auto perms = std::filesystem::status(file, ec).permissions();
+    detail::replace_file(file, formatted, errc::ruleset_error);
+    if (!ec) std::filesystem::permissions(file, perms, ec);
     return true;
 }
 

@@ -92,23 +92,23 @@ std::string closest(std::string_view name, const std::vector<std::string>& names
 // "numbers.purpose"), "[]" (an element of a comprehension's range) dropped. Empty for a path
 // the schema does not describe by design: variables, as_of, a range that is not a field path.
 std::string schema_path(std::string path, const rule* r) {
-    if (path.starts_with("app.")) path.erase(0, 4);
+    // `app.x` is the application's member x, whatever x is; a bare name is one only when it
+    // is a top-level field (else a variable, as_of, a comprehension's own variable)
+    const bool from_app = path.starts_with("app.");
+    if (from_app) path.erase(0, 4);
     // an element of a comprehension's range: "numbers[].purpose" is "numbers.purpose"
     for (auto at = path.find("[]"); at != std::string::npos; at = path.find("[]"))
         path.erase(at, 2);
     const auto first = path.substr(0, path.find('.'));
-    if (r != nullptr && !r->each_var.empty() && first == r->each_var) {
+    if (!from_app && r != nullptr && !r->each_var.empty() && first == r->each_var) {
         const auto& range = r->each.input_paths();
         if (range.size() != 1 || range[0].find("[]") != std::string::npos) return {};
         auto base = range[0].starts_with("app.") ? range[0].substr(4) : range[0];
-        path = base + path.substr(first.size());
-    } else if (std::find(detail::top_level_fields.begin(), detail::top_level_fields.end(), first) ==
-                   detail::top_level_fields.end() &&
-               !(path.size() > first.size() && first == "app")) {
-        return {};  // variables.NAME, as_of, a comprehension's own variable
+        return base + path.substr(first.size());
     }
-    for (auto at = path.find("[]"); at != std::string::npos; at = path.find("[]"))
-        path.erase(at, 2);
+    if (!from_app && std::find(detail::top_level_fields.begin(), detail::top_level_fields.end(),
+                               first) == detail::top_level_fields.end())
+        return {};
     return path;
 }
 
@@ -195,15 +195,22 @@ void catalogue::check_parameter_directions(const ruleset& rs, std::vector<proble
     }
     if (files.size() != rs.chain().size()) return;
     root = files.front();
-    const auto national = root->json.value("parameters", nlohmann::json::object());
+    // the national parameters: those of every national file of the chain (CN@2027.1 may
+    // extend CN@2026.1), merged as the chain merges them
+    auto national = nlohmann::json::object();
+    for (const auto* f : files)
+        if (f->id == root->id && f->json.contains("parameters"))
+            for (const auto& [k, v] : f->json["parameters"].items())
+                national[k] = v;
     for (const auto& [name, direction] : directions) {
         if (!national.contains(name) || !rs.parameters().contains(name)) continue;
         const auto why = relaxation(direction, rs.parameters()[name], national[name]);
         if (why.empty()) continue;
-        // the file that set the laxer value: the last of the chain that sets it
+        // the file that set the laxer value: the last regional file of the chain that sets it
         const source* setter = nullptr;
         for (const auto* f : files)
-            if (f != root && f->json.contains("parameters") && f->json["parameters"].contains(name))
+            if (f->id != root->id && f->json.contains("parameters") &&
+                f->json["parameters"].contains(name))
                 setter = f;
         if (setter == nullptr) continue;
         const auto path = json_path_append_key("$.parameters", name);
@@ -211,6 +218,36 @@ void catalogue::check_parameter_directions(const ruleset& rs, std::vector<proble
                   detail::line_of(setter->text, path),
                   path,
                   setter->name() + " relaxes the national parameter '" + name + "': " + why,
+                  true,
+                  "ruleset_error"};
+        if (std::none_of(out.begin(), out.end(), [&](const problem& q) {
+                return q.file == p.file && q.json_path == p.json_path && q.message == p.message;
+            }))
+            out.push_back(std::move(p));
+    }
+}
+
+void catalogue::check_windows(const ruleset& rs, std::vector<problem>& out) const {
+    // a time window whose start is not before its end admits no plan at all
+    const source* leaf = nullptr;
+    const auto& name = rs.chain().back();
+    if (const auto v = by_id_.find(std::string_view(name).substr(0, name.find('@')));
+        v != by_id_.end())
+        for (const auto& s : v->second)
+            if (s->name() == name) leaf = s.get();
+    if (leaf == nullptr || !leaf->json.contains("parameters")) return;
+    for (const auto& [k, w] : leaf->json["parameters"].items()) {
+        if (!w.is_object() || !w.contains("start") || !w.contains("end") ||
+            !w["start"].is_string() || !w["end"].is_string())
+            continue;
+        const auto start = w["start"].get<std::string>(), end = w["end"].get<std::string>();
+        if (start < end) continue;
+        const auto path = json_path_append_key("$.parameters", k);
+        problem p{leaf->file.string(),
+                  detail::line_of(leaf->text, path),
+                  path,
+                  "parameter '" + k + "' is a window from " + start + " to " + end +
+                      ", which admits no time of day (its start must be before its end)",
                   true,
                   "ruleset_error"};
         if (std::none_of(out.begin(), out.end(), [&](const problem& q) {
@@ -390,12 +427,19 @@ std::vector<catalogue::problem> catalogue::lint(const std::vector<std::string>& 
             }
             for (date d : dates) {
                 try {
-                    const auto rs = build(*s, d);
+                    // every expression error, and the other rules still checked
+                    std::vector<ruleset_error> errors;
+                    const auto rs = build(*s, d, &errors);
+                    for (const auto& e : errors)
+                        report(e, false);
                     check_field_paths(*rs, out);
                     check_parameter_directions(*rs, out);
-                    // a parameter this file sets that its own merged rules never read
-                    const auto unused = check_unused ? unused_parameters(*rs, used_elsewhere)
-                                                     : std::vector<std::string>{};
+                    check_windows(*rs, out);
+                    // a parameter this file sets that its own merged rules never read (not
+                    // known while an expression does not compile)
+                    const auto unused = check_unused && errors.empty()
+                                            ? unused_parameters(*rs, used_elsewhere)
+                                            : std::vector<std::string>{};
                     for (const auto& name : unused) {
                         if (!s->json.contains("parameters") ||
                             !s->json["parameters"].contains(name))

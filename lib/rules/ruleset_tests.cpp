@@ -183,8 +183,11 @@ ruleset_test_report run_ruleset_tests(const engine& e, const std::filesystem::pa
     ruleset_test_report report;
     std::map<std::string, nlohmann::json> fixtures;
     std::error_code ec;
-    const auto fixture_dir = tests_dir / "fixtures";
-    if (std::filesystem::is_directory(fixture_dir, ec)) {
+    // the base folder's fixtures, then the folder under test's (an overlay's own replace
+    // those of the same name)
+    for (const auto& fixture_dir :
+         {e.rules().dir() / "tests" / "fixtures", tests_dir / "fixtures"}) {
+        if (!std::filesystem::is_directory(fixture_dir, ec)) continue;
         for (const auto& f : std::filesystem::directory_iterator(fixture_dir)) {
             if (f.path().extension() != ".json") continue;
             const auto text = detail::read_file(f.path(), errc::invalid_input);

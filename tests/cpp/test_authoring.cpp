@@ -39,7 +39,9 @@ std::string slurp(const fs::path& p) {
     s << in.rdbuf();
     return s.str();
 }
-json app_of(const std::string& name) { return json::parse(slurp(apps_dir / (name + ".json"))); }
+json app_of(const std::string& name) {
+    return json::parse(slurp(apps_dir / (name + ".json")));
+}
 
 // One engine over the shipped rulesets and the example overlay, shared by the tests.
 const engine& gd_engine() {
@@ -60,8 +62,9 @@ void put(const fs::path& dir, const std::string& rel, const std::string& text) {
 std::string gd_version(const std::string& version, const std::string& from,
                        const std::string& extends, const std::string& rest = "",
                        const std::string& to = "") {
-    return "{\n  \"id\": \"CN-GD\",\n  \"version\": \"" + version + "\",\n  \"effective_from\": \"" +
-           from + "\",\n" + (to.empty() ? "" : "  \"effective_to\": \"" + to + "\",\n") +
+    return "{\n  \"id\": \"CN-GD\",\n  \"version\": \"" + version +
+           "\",\n  \"effective_from\": \"" + from + "\",\n" +
+           (to.empty() ? "" : "  \"effective_to\": \"" + to + "\",\n") +
            (extends.empty() ? "" : "  \"extends\": \"" + extends + "\",\n") +
            "  \"title\": {\"zh\": \"测试\", \"en\": \"test\"}" + rest + "\n}\n";
 }
@@ -101,7 +104,8 @@ TEST_CASE("authoring: an overlay version extends its predecessor and ends it") {
     CHECK(cat.file_of("CN-GD@2099.1").empty());
     const auto list = cat.list();
     CHECK(list.size() == 65);
-    CHECK(std::count(list.begin(), list.end(), std::pair<std::string, std::string>{"CN-GD", "2026.2"}) == 1);
+    CHECK(std::count(list.begin(), list.end(),
+                     std::pair<std::string, std::string>{"CN-GD", "2026.2"}) == 1);
 
     const auto v1 = cat.get("CN-GD", "2026.1");
     REQUIRE(v1->effective_to());
@@ -111,7 +115,7 @@ TEST_CASE("authoring: an overlay version extends its predecessor and ends it") {
     CHECK(v2->effective_from().to_string() == "2026-07-01");
     CHECK(v2->chain() == std::vector<std::string>{"CN@2026.1", "CN-GD@2026.1", "CN-GD@2026.2"});
     CHECK(v2->parameters()["daily_call_cap"] == 120);
-    CHECK(v2->parameters()["min_company_age_days"] == 180);  // CN-GD@2026.1's
+    CHECK(v2->parameters()["min_company_age_days"] == 180);        // CN-GD@2026.1's
     CHECK(v2->parameters()["max_numbers_per_application"] == 50);  // CN's
     REQUIRE(v2->find_rule("number.purpose"));
     CHECK(v2->find_rule("number.purpose")->origin == "CN-GD@2026.2");
@@ -140,12 +144,15 @@ TEST_CASE("authoring: loading notes which file defines what and which version en
     CHECK(notes[0].file == v1_file);
     CHECK(notes[0].json_path == "$.effective_from");
     CHECK(notes[0].line == 4);
-    CHECK(notes[0].message == "CN-GD@2026.1 is open-ended in its file; CN-GD@2026.2 (" + v2_file +
-                                  ") starts on 2026-07-01, so CN-GD@2026.1 is in force to 2026-06-30");
+    CHECK(notes[0].message ==
+          "CN-GD@2026.1 is open-ended in its file; CN-GD@2026.2 (" + v2_file +
+              ") starts on 2026-07-01, so CN-GD@2026.1 is in force to 2026-06-30");
     CHECK(notes[1].file == v2_file);
     CHECK(notes[1].line == 0);
-    CHECK(notes[1].message == "defines CN-GD@2026.2 (in force 2026-07-01 to open), extending "
-                              "CN-GD@2026.1 of " + v1_file);
+    CHECK(notes[1].message ==
+          "defines CN-GD@2026.2 (in force 2026-07-01 to open), extending "
+          "CN-GD@2026.1 of " +
+              v1_file);
     const auto report = lint_folder(shipped, {overlay});
     CHECK(report.versions == 65);
     CHECK(report.errors() == 0);
@@ -199,9 +206,9 @@ TEST_CASE("authoring: overlay versions that cannot be loaded") {
     }
     SUBCASE("two versions starting on one day") {
         put(o.path, "CN-GD/2026.5.json", gd_version("2026.5", "2026-01-01", "CN-GD@2025.1"));
-        CHECK(load_error(shipped, {o.path}).find(
-                  "CN-GD@2026.5 is in force on dates that CN-GD@2026.1 (" + v1_file +
-                  ") also covers") == 0);
+        CHECK(load_error(shipped, {o.path})
+                  .find("CN-GD@2026.5 is in force on dates that CN-GD@2026.1 (" + v1_file +
+                        ") also covers") == 0);
     }
     SUBCASE("a closed span over an open-ended one that starts inside it") {
         put(o.path, "CN-GD/2026.5.json",
@@ -238,67 +245,96 @@ TEST_CASE("authoring: lint names misspelt fields with a suggestion") {
     CHECK(e.file == file);
     CHECK(e.line == 19);
     CHECK(e.json_path == "$.rules[0].require");
-    CHECK(e.message == "rule 'number.purpose': field path numbers.purpse is not in the application "
-                       "schema: numbers allows no member 'purpse'; did you mean 'purpose'?");
+    CHECK(e.message ==
+          "rule 'number.purpose': field path numbers.purpse is not in the application "
+          "schema: numbers allows no member 'purpse'; did you mean 'purpose'?");
     const auto& w = report.problems[1];
     CHECK(w.severity() == diagnostic_severity::warning);
     CHECK(w.line == 29);
     CHECK(w.json_path == "$.rules[1].require");
-    CHECK(w.message ==
-          "rule 'plan.daily_calls_strict': field path materials.marketing_plan.daily_call_per_number "
-          "is not in the application schema: materials.marketing_plan has no member "
-          "'daily_call_per_number'; did you mean 'daily_calls_per_number'? (the schema leaves the "
-          "object open, so it may be supplied, but no application is checked to have it)");
+    CHECK(
+        w.message ==
+        "rule 'plan.daily_calls_strict': field path materials.marketing_plan.daily_call_per_number "
+        "is not in the application schema: materials.marketing_plan has no member "
+        "'daily_call_per_number'; did you mean 'daily_calls_per_number'? (the schema leaves the "
+        "object open, so it may be supplied, but no application is checked to have it)");
     CHECK(report.errors() == 1);
 }
 
 TEST_CASE("authoring: lint checks field paths in comprehensions, when, variables and app.") {
     const scratch_dir o;
-    const std::string rule_head = R"({"id": "%ID", "code": "XX_%UP", "phase": "intake", "severity": "warning",
+    const std::string rule_head =
+        R"({"id": "%ID", "code": "XX_%UP", "phase": "intake", "severity": "warning",
       "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "t", )";
     auto rule = [&](const std::string& id, const std::string& body) {
         std::string h = rule_head;
-        for (auto at = h.find("%ID"); at != std::string::npos; at = h.find("%ID")) h.replace(at, 3, id);
+        for (auto at = h.find("%ID"); at != std::string::npos; at = h.find("%ID"))
+            h.replace(at, 3, id);
         h.replace(h.find("%UP"), 3, std::string(1, static_cast<char>(id[0] - 'a' + 'A')));
         return h + body + "}";
     };
     put(o.path, "CN-GD/2026.2.json",
-        gd_version("2026.2", "2026-07-01", "CN-GD@2026.1",
-                   ",\n  \"variables\": [{\"name\": \"nope\", \"expression\": \"has(materials.licence)\"}],\n"
-                   "  \"rules\": [\n" +
-                       rule("a", R"~("require": "numbers.all(m, has(m.purpse))")~") + ",\n" +
-                       rule("b", R"~("when": "has(app.materials.pledge)", "require": "true")~") + ",\n" +
-                       rule("c", R"~("require": "applicant.name.first == 'x'")~") + ",\n" +
-                       rule("d", R"~("require": "size(variables.duplicate_numbers) == 0 && params.daily_call_cap > 1 && variables.nope")~") + ",\n" +
-                       rule("e", R"~("require": "has(app.materials.marketing_plan.consent.methd)")~") + ",\n" +
-                       rule("f", R"~("each": "app.numbers", "as": "k", "require": "k.numbr != ''")~") + "\n  ]"));
+        gd_version(
+            "2026.2", "2026-07-01", "CN-GD@2026.1",
+            ",\n  \"variables\": [{\"name\": \"nope\", \"expression\": "
+            "\"has(materials.licence)\"}],\n"
+            "  \"rules\": [\n" +
+                rule("a", R"~("require": "numbers.all(m, has(m.purpse))")~") + ",\n" +
+                rule("b", R"~("when": "has(app.materials.pledge)", "require": "true")~") + ",\n" +
+                rule("c", R"~("require": "applicant.name.first == 'x'")~") + ",\n" +
+                rule(
+                    "d",
+                    R"~("require": "size(variables.duplicate_numbers) == 0 && params.daily_call_cap > 1 && variables.nope")~") +
+                ",\n" +
+                rule("e", R"~("require": "has(app.materials.marketing_plan.consent.methd)")~") +
+                ",\n" +
+                rule("f", R"~("each": "app.numbers", "as": "k", "require": "k.numbr != ''")~") +
+                "\n  ]"));
     const auto report = lint_folder(shipped, {o.path});
-    const auto has = [&](const std::string& path, const std::string& message, diagnostic_severity sev) {
-        return std::any_of(report.problems.begin(), report.problems.end(), [&](const diagnostic& p) {
-            return p.json_path == path && p.message == message && p.severity() == sev;
-        });
+    const auto has = [&](const std::string& path, const std::string& message,
+                         diagnostic_severity sev) {
+        return std::any_of(
+            report.problems.begin(), report.problems.end(), [&](const diagnostic& p) {
+                return p.json_path == path && p.message == message && p.severity() == sev;
+            });
     };
     const auto error = diagnostic_severity::error;
-    const std::string members = "(its members: business_license, data_security_pledge, industry_license, "
-                                "legal_rep_id, marketing_plan, org_code_certificate, power_of_attorney, "
-                                "tax_registration)";
-    CHECK(has("$.rules[1].when", "rule 'b': field path materials.pledge is not in the application "
-              "schema: materials allows no member 'pledge' " + members, error));
-    CHECK(has("$.rules[2].require", "rule 'c': field path applicant.name.first is not in the "
-              "application schema: applicant.name is a string, which has no field 'first'", error));
-    CHECK(has("$.variables[0].expression", "variable 'nope': field path materials.licence is not in "
-              "the application schema: materials allows no member 'licence' " + members, error));
-    CHECK(has("$.rules[4].require", "rule 'e': field path materials.marketing_plan.consent.methd is "
+    const std::string members =
+        "(its members: business_license, data_security_pledge, industry_license, "
+        "legal_rep_id, marketing_plan, org_code_certificate, power_of_attorney, "
+        "tax_registration)";
+    CHECK(has("$.rules[1].when",
+              "rule 'b': field path materials.pledge is not in the application "
+              "schema: materials allows no member 'pledge' " +
+                  members,
+              error));
+    CHECK(has("$.rules[2].require",
+              "rule 'c': field path applicant.name.first is not in the "
+              "application schema: applicant.name is a string, which has no field 'first'",
+              error));
+    CHECK(has("$.variables[0].expression",
+              "variable 'nope': field path materials.licence is not in "
+              "the application schema: materials allows no member 'licence' " +
+                  members,
+              error));
+    CHECK(has("$.rules[4].require",
+              "rule 'e': field path materials.marketing_plan.consent.methd is "
               "not in the application schema: materials.marketing_plan.consent has no member "
               "'methd'; did you mean 'method'? (the schema leaves the object open, so it may be "
-              "supplied, but no application is checked to have it)", diagnostic_severity::warning));
-    CHECK(has("$.rules[5].require", "rule 'f': field path numbers.numbr is not in the application "
-              "schema: numbers allows no member 'numbr'; did you mean 'number'?", error));
+              "supplied, but no application is checked to have it)",
+              diagnostic_severity::warning));
+    CHECK(has("$.rules[5].require",
+              "rule 'f': field path numbers.numbr is not in the application "
+              "schema: numbers allows no member 'numbr'; did you mean 'number'?",
+              error));
     // a comprehension's variable: numbers.all(m, has(m.purpse)) reads numbers[].purpse
-    CHECK(has("$.rules[0].require", "rule 'a': field path numbers.purpse is not in the application "
-              "schema: numbers allows no member 'purpse'; did you mean 'purpose'?", error));
+    CHECK(has("$.rules[0].require",
+              "rule 'a': field path numbers.purpse is not in the application "
+              "schema: numbers allows no member 'purpse'; did you mean 'purpose'?",
+              error));
     // variables.NAME and params are not schema paths: rule d is clean
-    for (const auto& p : report.problems) CHECK(p.json_path.find("rules[3]") == std::string::npos);
+    for (const auto& p : report.problems)
+        CHECK(p.json_path.find("rules[3]") == std::string::npos);
     CHECK(report.problems.size() == 6);
     // the catalogue's own lint says the same
     const auto cat = catalogue::load(shipped, {o.path});
@@ -326,7 +362,8 @@ TEST_CASE("authoring: lint warns when a region relaxes a national parameter") {
 
 TEST_CASE("authoring: every direction of x-stricter, and equal or stricter values pass") {
     const scratch_dir d;
-    put(d.path, "CN/2026.1.json", R"({"id": "CN", "version": "2026.1", "effective_from": "2026-01-01",
+    put(d.path, "CN/2026.1.json",
+        R"({"id": "CN", "version": "2026.1", "effective_from": "2026-01-01",
   "title": {"zh": "国", "en": "national"},
   "parameters": {"daily_call_cap": 200, "channels": ["in_person"], "licensed_industries": ["finance", "education"],
                  "min_company_age_days": 90, "calling_window": {"start": "09:00", "end": "20:00"}},
@@ -335,13 +372,20 @@ TEST_CASE("authoring: every direction of x-stricter, and equal or stricter value
              "message": {"zh": "x", "en": "x"}, "remedy": {"zh": "x", "en": "x"}, "reference": "t"}]})");
     const auto region = [&](const std::string& id, const std::string& params) {
         put(d.path, id + "/2026.1.json",
-            R"({"id": ")" + id + R"(", "version": "2026.1", "effective_from": "2026-01-01", "extends": "CN",
-  "title": {"zh": "省", "en": "region"}, "parameters": )" + params + "}");
+            R"({"id": ")" + id +
+                R"(", "version": "2026.1", "effective_from": "2026-01-01", "extends": "CN",
+  "title": {"zh": "省", "en": "region"}, "parameters": )" +
+                params + "}");
     };
-    region("CN-AA", R"({"channels": ["online", "in_person"], "licensed_industries": ["finance"], "min_company_age_days": 30})");
-    region("CN-BB", R"({"daily_call_cap": 200, "channels": ["in_person"], "licensed_industries": ["education", "finance", "healthcare"],
+    region(
+        "CN-AH",
+        R"({"channels": ["online", "in_person"], "licensed_industries": ["finance"], "min_company_age_days": 30})");
+    region(
+        "CN-BJ",
+        R"({"daily_call_cap": 200, "channels": ["in_person"], "licensed_industries": ["education", "finance", "healthcare"],
                        "min_company_age_days": 180, "calling_window": {"start": "09:30", "end": "19:00"}})");
-    region("CN-CC", R"({"calling_window": {"start": "09:00", "end": "20:30"}, "daily_call_cap": 199})");
+    region("CN-CQ",
+           R"({"calling_window": {"start": "09:00", "end": "20:30"}, "daily_call_cap": 199})");
     const auto report = lint_folder(d.path);
     CHECK(report.errors() == 0);
     std::vector<std::string> got;
@@ -350,15 +394,15 @@ TEST_CASE("authoring: every direction of x-stricter, and equal or stricter value
             got.push_back(p.file.substr(d.path.string().size() + 1) + " " + p.message);
     std::sort(got.begin(), got.end());
     CHECK(got == std::vector<std::string>{
-                     "CN-AA/2026.1.json CN-AA@2026.1 relaxes the national parameter 'channels': it "
+                     "CN-AH/2026.1.json CN-AH@2026.1 relaxes the national parameter 'channels': it "
                      "allows \"online\", which the national rules do not (fewer is stricter)",
-                     "CN-AA/2026.1.json CN-AA@2026.1 relaxes the national parameter "
+                     "CN-AH/2026.1.json CN-AH@2026.1 relaxes the national parameter "
                      "'licensed_industries': it leaves out \"education\", which the national rules "
                      "list (more is stricter)",
-                     "CN-AA/2026.1.json CN-AA@2026.1 relaxes the national parameter "
+                     "CN-AH/2026.1.json CN-AH@2026.1 relaxes the national parameter "
                      "'min_company_age_days': 30 where the national rules have 90 (a higher value "
                      "is stricter)",
-                     "CN-CC/2026.1.json CN-CC@2026.1 relaxes the national parameter "
+                     "CN-CQ/2026.1.json CN-CQ@2026.1 relaxes the national parameter "
                      "'calling_window': 09:00-20:30 where the national rules have 09:00-20:00 (a "
                      "narrower window is stricter)"});
 }
@@ -417,8 +461,10 @@ TEST_CASE("authoring: a trace shows the leaves read and the parameters used") {
     // no path is a prefix of another; objects and lists over 80 characters are summarised
     for (const auto& t : *v.trace)
         for (const auto& [path, text] : t.inputs) {
-            for (const auto& [other, _] : t.inputs) CHECK_FALSE(other.starts_with(path + "."));
-            if (json::parse(text).is_structured()) CHECK_MESSAGE(text.size() <= 80, path, " ", text);
+            for (const auto& [other, _] : t.inputs)
+                CHECK_FALSE(other.starts_with(path + "."));
+            if (json::parse(text).is_structured())
+                CHECK_MESSAGE(text.size() <= 80, path, " ", text);
             CHECK(path != "materials");
         }
     const auto* plan = trace_of(v, "material.marketing_plan");
@@ -439,9 +485,11 @@ TEST_CASE("authoring: a trace shows the leaves read and the parameters used") {
     const auto* whole = trace_of(full, "plan.daily_calls");
     REQUIRE(whole);
     CHECK(whole->full);
-    CHECK(json::parse(whole->inputs.at("materials")) == app_of("gd-new-company-ineligible")["materials"]);
+    CHECK(json::parse(whole->inputs.at("materials")) ==
+          app_of("gd-new-company-ineligible")["materials"]);
     CHECK(whole->inputs.contains("materials.marketing_plan"));
-    for (const auto& t : full.to_json()["trace"]) CHECK(t.contains("remedy"));
+    for (const auto& t : full.to_json()["trace"])
+        CHECK(t.contains("remedy"));
     std::string full_text;
     full.write_json(full_text);
     CHECK(json::parse(full_text) == full.to_json());
@@ -470,13 +518,16 @@ TEST_CASE("authoring: fixes set, remove, truncate, add, or say why none can") {
         REQUIRE(plan.fixes.size() == 2);
         CHECK(plan.fixes[0].kind == "set");
         CHECK(plan.fixes[0].path == "materials.marketing_plan.daily_calls_per_number");
-        CHECK(plan.fixes[0].text == "materials.marketing_plan.daily_calls_per_number 180 → at most 150");
-        CHECK(plan.fixes[0].patch == json::parse(R"({"materials": {"marketing_plan": {"daily_calls_per_number": 150}}})"));
+        CHECK(plan.fixes[0].text ==
+              "materials.marketing_plan.daily_calls_per_number 180 → at most 150");
+        CHECK(plan.fixes[0].patch ==
+              json::parse(R"({"materials": {"marketing_plan": {"daily_calls_per_number": 150}}})"));
         CHECK(plan.fixes[1].code == "COMPANY_TOO_NEW");
         CHECK(plan.fixes[1].kind == "none");
-        CHECK(plan.fixes[1].text == "no change to the application can clear this: it depends on "
-                                    "applicant.established_on (facts the application states, "
-                                    "readOnly in its schema)");
+        CHECK(plan.fixes[1].text ==
+              "no change to the application can clear this: it depends on "
+              "applicant.established_on, submitted_on (facts the application states, "
+              "readOnly in its schema)");
         CHECK_FALSE(plan.fixes[1].verified);
         CHECK_FALSE(plan.patch.contains("applicant"));
         CHECK(plan.after == decision::ineligible);
@@ -516,7 +567,8 @@ TEST_CASE("authoring: fixes set, remove, truncate, add, or say why none can") {
         CHECK(plan.fixes[0].text == "add materials.data_security_pledge");
         CHECK(plan.patch == json::object());
         CHECK_FALSE(plan.complete());
-        CHECK(plan.to_text().find("add materials.data_security_pledge (the applicant must supply it)") !=
+        CHECK(plan.to_text().find(
+                  "add materials.data_security_pledge (the applicant must supply it)") !=
               std::string::npos);
     }
     SUBCASE("an eligible application needs nothing") {
@@ -544,10 +596,14 @@ TEST_CASE("authoring: merge_patch_between is an RFC 7386 merge patch") {
     const std::vector<std::string> keys{"a", "b", "c", "d"};
     std::function<json(int)> random_value = [&](int depth) -> json {
         switch (rng() % (depth > 2 ? 4 : 6)) {
-            case 0: return static_cast<int>(rng() % 5);
-            case 1: return std::string(1, static_cast<char>('x' + rng() % 3));
-            case 2: return rng() % 2 == 0;
-            case 3: return json::array({static_cast<int>(rng() % 3), "y"});
+            case 0:
+                return static_cast<int>(rng() % 5);
+            case 1:
+                return std::string(1, static_cast<char>('x' + rng() % 3));
+            case 2:
+                return rng() % 2 == 0;
+            case 3:
+                return json::array({static_cast<int>(rng() % 3), "y"});
             default: {
                 json o = json::object();
                 for (const auto& k : keys)
@@ -574,7 +630,8 @@ TEST_CASE("authoring: fmt leaves the shipped rulesets as they are") {
         for (const auto& f : fs::recursive_directory_iterator(root)) {
             const auto rel = fs::relative(f.path(), root).string();
             if (f.path().extension() == ".json" && rel.find("schema") == std::string::npos &&
-                rel.find("tests") == std::string::npos && rel.find("calendars") == std::string::npos &&
+                rel.find("tests") == std::string::npos &&
+                rel.find("calendars") == std::string::npos &&
                 rel.find("workflow") == std::string::npos)
                 files.push_back(f.path());
         }
@@ -587,7 +644,8 @@ TEST_CASE("authoring: fmt leaves the shipped rulesets as they are") {
 }
 
 TEST_CASE("authoring: fmt is canonical, idempotent and keeps the value") {
-    const std::string messy = R"({"rules": [{"require": "true", "id": "r", "remedy": {"en": "b", "zh": "a"}, "zzz": 1, "code": "X"}],
+    const std::string messy =
+        R"({"rules": [{"require": "true", "id": "r", "remedy": {"en": "b", "zh": "a"}, "zzz": 1, "code": "X"}],
  "title": {"en": "x", "zh": "y"}, "version": "2026.2", "extends": "CN-GD@2026.1", "id": "CN-GD",
  "parameters": {"daily_call_cap": 150.0, "z": 1e2, "calling_window": {"end": "20:00", "start": "09:00"}},
  "notes": ["\u4e2d\u6587 \"quoted\" \/ slash"], "effective_from": "2026-07-01"})";
@@ -619,9 +677,11 @@ TEST_CASE("authoring: fmt is canonical, idempotent and keeps the value") {
         auto ordered = nlohmann::ordered_json::parse(text);
         nlohmann::ordered_json shuffled = nlohmann::ordered_json::object();
         std::vector<std::string> ks;
-        for (const auto& [k, v] : ordered.items()) ks.push_back(k);
+        for (const auto& [k, v] : ordered.items())
+            ks.push_back(k);
         std::shuffle(ks.begin(), ks.end(), rng);
-        for (const auto& k : ks) shuffled[k] = ordered[k];
+        for (const auto& k : ks)
+            shuffled[k] = ordered[k];
         CHECK(format_ruleset(shuffled.dump(4), name) == text);
         CHECK(format_ruleset(shuffled.dump(), name) == text);
     }
@@ -652,4 +712,12 @@ TEST_CASE("authoring: fmt refuses bad JSON, naming the line") {
     CHECK(slurp(f) == "{\"id\": \"X\", \"version\": \"1\"}\n");
     CHECK_FALSE(format_ruleset_file(f, true));
     CHECK_THROWS_AS(format_ruleset_file(d.path / "missing.json", false), ruleset_error);
+    // the formatted file keeps the permissions of the one it replaces
+    const auto ro = d.write("ro.json", "{\"version\": \"1\", \"id\": \"X\"}");
+    std::filesystem::permissions(
+        ro, std::filesystem::perms::owner_read | std::filesystem::perms::group_read);
+    CHECK(format_ruleset_file(ro, true));
+    CHECK(std::filesystem::status(ro).permissions() ==
+          (std::filesystem::perms::owner_read | std::filesystem::perms::group_read));
+    CHECK(slurp(ro) == "{\"id\": \"X\", \"version\": \"1\"}\n");
 }

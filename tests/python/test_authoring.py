@@ -255,3 +255,10 @@ def test_a_case_store_with_an_overlay_pins_the_revision(tmp_path, july_app):
     assert case["region"] == "CN-GD" and case["ruleset_version"] == "2026.2"
     with pytest.raises(telecomply.UsageError):
         telecomply.CaseStore(tmp_path / "other.db", overlays=str(OVERLAY))
+
+
+def test_durations_take_a_region_by_either_code(tmp_path):
+    store = telecomply.CaseStore(tmp_path / "cases.db", now="2026-07-06")
+    assert store.durations_report(region=44) == store.durations_report(region="CN-GD")
+    with pytest.raises(telecomply.UsageError, match="region must be a region code"):
+        store.durations_report(region=4.4)

@@ -29,20 +29,6 @@ class arena {
     arena& operator=(arena&&) noexcept = default;
     ~arena() = default;
 
-    /// Exchanges everything two arenas hold (chunks, position, limit), member by member: what
-    /// std::swap does through three moves, without clearing and refilling the chunk lists.
-    void swap(arena& other) noexcept {
-        chunks_.swap(other.chunks_);
-        std::swap(begin_, other.begin_);
-        std::swap(cur_, other.cur_);
-        std::swap(end_, other.end_);
-        std::swap(used_before_, other.used_before_);
-        std::swap(next_chunk_, other.next_chunk_);
-        std::swap(limit_, other.limit_);
-        std::swap(limit_base_, other.limit_base_);
-    }
-    friend void swap(arena& a, arena& b) noexcept { a.swap(b); }
-
     void* allocate(std::size_t size, std::size_t align = alignof(std::max_align_t)) {
         auto p = (cur_ + (align - 1)) & ~static_cast<std::uintptr_t>(align - 1);
         if (p + size > end_ || cur_ == 0) return allocate_slow(size, align);

@@ -213,11 +213,18 @@ class catalogue {
     static std::shared_ptr<catalogue> load_impl(const std::filesystem::path& dir,
                                                 const std::vector<std::filesystem::path>& overlays,
                                                 std::vector<diagnostic>* problems);
-    std::shared_ptr<const ruleset> build(const source& leaf, date on) const;
+    // `expression_errors`: collect the rules' and variables' expression errors there and go on
+    // (lint: one bad expression must not hide the other rules' problems); a ruleset built
+    // with errors is not cached and must not judge applications.
+    std::shared_ptr<const ruleset> build(
+        const source& leaf, date on, std::vector<ruleset_error>* expression_errors = nullptr) const;
     // lint: every field path the rules of `rs` read, against the application schema
     void check_field_paths(const ruleset& rs, std::vector<problem>& out) const;
     // lint: parameters of `rs` laxer than the national ones, by their schema's x-stricter
     void check_parameter_directions(const ruleset& rs, std::vector<problem>& out) const;
+    // lint: time windows among the parameters `rs`'s own file sets whose start is not before
+    // their end
+    void check_windows(const ruleset& rs, std::vector<problem>& out) const;
     std::filesystem::path dir_;
     std::vector<std::filesystem::path> overlays_;
     std::vector<diagnostic> notes_;

@@ -57,7 +57,8 @@ struct ruleset_test_report {
     [[nodiscard]] std::vector<rule_key> rules_of(const std::filesystem::path& folder) const;
 };
 
-/// Runs every case file (`*.json`) of `tests_dir` (fixtures in `tests_dir/fixtures`). Throws
+/// Runs every case file (`*.json`) of `tests_dir` (fixtures in `tests_dir/fixtures`, else in
+/// the fixtures of the engine's rulesets folder's tests: an overlay's tests use the base's). Throws
 /// input_error naming the file, line and JSON path for a malformed case file.
 ruleset_test_report run_ruleset_tests(const engine& e, const std::filesystem::path& tests_dir);
 

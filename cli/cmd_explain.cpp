@@ -42,7 +42,10 @@ int run_explain(const common& c, const std::string& file, bool full, bool fix) {
     try {
         return run_explain_one(e, c, file, full, fix);
     } catch (const not_found_error& e) {
-        throw input_error(input_name(file), 0, "$.region", e.what());
+        // no rules for the region, or none in force on the date the check is as of
+        const bool dated = std::string_view(e.what()).find("in force on") != std::string_view::npos;
+        if (dated && !c.as_of.empty()) throw usage_error(std::string("--as-of: ") + e.what());
+        throw input_error(input_name(file), 0, dated ? "$.submitted_on" : "$.region", e.what());
     }
 }
 

@@ -237,3 +237,17 @@ run(explain_region 2 explain --fix ${WORK}/zz.json)
 expect(explain_region "${err}" "zz.json: \\$.region: no ruleset for region 'CN-ZZ'")
 run(explain_jsonl 2 explain ${APPS}/batch.jsonl)
 expect(explain_jsonl "${err}" "explain takes one application, not JSON Lines")
+# an override of an unknown rule, a rule id given twice: reported, and the rest still checked
+string(JSON merge_err SET "${typos}" overrides "[{\"id\": \"no.such.rule\", \"severity\": \"warning\"}]")
+file(WRITE ${WORK}/mixed/CN-GD/2026.2.json "${merge_err}")
+run(merge_errors 2 lint --overlay ${WORK}/mixed)
+expect(merge_errors "${out}" "\\$.overrides\\[0\\].id: error: override of unknown rule 'no.such.rule'")
+expect(merge_errors "${out}" "numbers.purpse is not in the application schema")
+# no numbers at all: one thing to add, once
+string(JSON no_numbers REMOVE "${gd}" numbers)
+file(WRITE ${WORK}/no-numbers-at-all.json "${no_numbers}")
+run(fix_absent_list 1 explain --fix ${WORK}/no-numbers-at-all.json)
+expect(fix_absent_list "${out}" "NUMBER_LIST_EMPTY: add 1 item to numbers \\(")
+# no rules in force on the date explained: the date is what is wrong
+run(explain_as_of 2 explain --as-of 2019-01-01 ${APPS}/gd-retail-eligible.json)
+expect(explain_as_of "${err}" "--as-of: no version of the CN-GD rules is in force on 2019-01-01")

@@ -71,6 +71,16 @@ std::shared_ptr<const ruleset> catalogue::build(
     rs->version_ = leaf.version;
     rs->from_ = leaf.from;
     rs->to_ = leaf.to;
+    // A problem of one override or rule: thrown, or (lint) collected and that entry skipped, so
+    // that it hides no other rule's problems.
+    const auto refuse = [&](const source& at, const std::string& path, const std::string& msg) {
+        try {
+            at.fail(path, msg);
+        } catch (const ruleset_error& located) {
+            if (expression_errors == nullptr) throw;
+            expression_errors->push_back(located);
+        }
+    };
     auto params = nlohmann::json::object();
     std::vector<rule_source> merged;
     std::string digest_input;
@@ -91,9 +101,11 @@ std::shared_ptr<const ruleset> catalogue::build(
                 auto it = std::find_if(merged.begin(), merged.end(), [&](const rule_source& r) {
                     return r.json.value("id", "") == id;
                 });
-                if (it == merged.end())
-                    s->fail(path + ".id",
-                            "override of unknown rule '" + id + "' (no parent rule has this id)");
+                if (it == merged.end()) {
+                    refuse(*s, path + ".id",
+                           "override of unknown rule '" + id + "' (no parent rule has this id)");
+                    continue;
+                }
                 if (ov[i].value("disabled", false)) {
                     merged.erase(it);
                     continue;
@@ -114,10 +126,14 @@ std::shared_ptr<const ruleset> catalogue::build(
             for (std::size_t i = 0; i < rules.size(); ++i) {
                 const std::string path = json_path_append_index("$.rules", i);
                 const std::string id = rules[i].value("id", "");
-                for (const auto& r : merged) {
-                    if (r.json.value("id", "") == id)
-                        s->fail(path + ".id", "rule id '" + id + "' is already defined by " +
-                                                  r.src->name() + " (use overrides to change it)");
+                const auto twice = std::find_if(merged.begin(), merged.end(), [&](const auto& r) {
+                    return r.json.value("id", "") == id;
+                });
+                if (twice != merged.end()) {
+                    refuse(*s, path + ".id",
+                           "rule id '" + id + "' is already defined by " + twice->src->name() +
+                               " (use overrides to change it)");
+                    continue;
                 }
                 merged.push_back({rules[i], s, path});
             }
@@ -204,9 +220,9 @@ std::shared_ptr<const ruleset> catalogue::build(
         out.origin = r.src->name();
         out.params = rs->params_json_.get();
         if (out.code.empty() && out.obligations.empty())
-            r.src->fail(r.path, "rule '" + out.id + "' has neither a code nor obligations");
+            refuse(*r.src, r.path, "rule '" + out.id + "' has neither a code nor obligations");
         if (!out.code.empty() && !j.contains("require"))
-            r.src->fail(r.path, "rule '" + out.id + "' has a code but no require condition");
+            refuse(*r.src, r.path, "rule '" + out.id + "' has a code but no require condition");
         auto compile = [&](const char* key, std::string& src_out, expression& expr_out) {
             if (!j.contains(key)) return;
             src_out = j[key].get<std::string>();

@@ -476,7 +476,7 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
         }
         if (!done) {
             // something to supply, when the condition asks for a value
-            std::vector<std::string> supply;
+            std::vector<std::string> supply, counted;  // counted: lists given a number of items
             for (const auto& c : cands) {
                 if (c.kind != "add") continue;
                 const bool in_element = c.path.starts_with("@");
@@ -494,13 +494,16 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
                 }
                 const auto where = resolve(c.path);
                 if (c.bound == "items") {
-                    // size(list) > n: a list with too few items needs more
+                    // size(list) > n: a list with too few items needs more (not a text: its
+                    // size is its length, which no item supplies)
+                    if (now != nullptr && !now->is_array()) continue;
                     const auto need = c.value.get<std::int64_t>();
                     const auto have = now != nullptr && now->is_array()
                                           ? static_cast<std::int64_t>(now->size())
                                           : std::int64_t{0};
                     if (have >= need) continue;
                     fx.kind = "add";
+                    counted.push_back(where);
                     fx.path += (fx.path.empty() ? "" : ", ") + where;
                     fx.text += std::string(fx.text.empty() ? "" : ", ") + "add " +
                                std::to_string(need - have) + " item" +
@@ -521,6 +524,7 @@ fix_plan plan_fixes(const engine& e, const nlohmann::json& app, const check_opti
                 });
             });
             for (const auto& where : supply) {
+                if (std::find(counted.begin(), counted.end(), where) != counted.end()) continue;
                 fx.kind = "add";
                 fx.path += (fx.path.empty() ? "" : ", ") + where;
                 fx.text += (fx.text.empty() ? "add " : ", add ") + where;

@@ -329,7 +329,10 @@ void catalogue::check_field_paths(const ruleset& rs, std::vector<problem>& out) 
             std::string msg = what + ": field path " + path + " is not in the application schema";
             bool error = found.closed;
             if (!found.type.empty()) {
-                msg += ": " + at + " is a " + found.type + ", which has no field '" + step + "'";
+                const bool vowel =
+                    std::string_view("aeiou").find(found.type[0]) != std::string_view::npos;
+                msg += ": " + at + (vowel ? " is an " : " is a ") + found.type +
+                       ", which has no field '" + step + "'";
                 error = true;
             } else {
                 msg += ": " + (at.empty() ? std::string("an application") : at) +

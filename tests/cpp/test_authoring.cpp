@@ -491,7 +491,8 @@ TEST_CASE("authoring: a trace shows the leaves read and the parameters used") {
     CHECK(json::parse(whole->inputs.at("materials")) ==
           app_of("gd-new-company-ineligible")["materials"]);
     CHECK(whole->inputs.contains("materials.marketing_plan"));
-    for (const auto& t : full.to_json()["trace"])
+    const auto full_json = full.to_json();  // not a temporary's member: range-for keeps no temporary
+    for (const auto& t : full_json["trace"])
         CHECK(t.contains("remedy"));
     std::string full_text;
     full.write_json(full_text);
